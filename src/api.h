@@ -1,0 +1,99 @@
+/* api.h — the emnify client: authentication, paged loading, single reads, retries.
+ *
+ * One struct api owns a libcurl multi handle. Nothing blocks: callers start work, then call
+ * api_wait() from the event loop, which sleeps until a transfer, a timer or the caller's own
+ * descriptor (the terminal) is ready, and advances everything that can advance.
+ *
+ * Policy (DESIGN.md §4): authenticate with the application token, read the JWT's exp and
+ * re-authenticate a minute before it; re-authenticate once after a 401, a second 401 in a row is
+ * API_ERROR_AUTH. Lists are paged with the largest per_page, pages fetched in parallel within the
+ * rate limits, stopping on X-Total-Pages. 429, 5xx and dropped connections are retried with
+ * exponential back-off and jitter up to RATELIMIT_RETRY_MAX attempts; Retry-After is honoured.
+ * A connection that fails before the API ever answered (nothing listening, bad host) is tried
+ * only a few times, quickly, so a wrong URL is reported within seconds.
+ *
+ * The token is never part of a message, a log line or an error text.
+ *
+ * Test hook: the environment variable SIMTOP_BACKOFF_BASE_MS, when set to a positive number,
+ * replaces RATELIMIT_BACKOFF_BASE_MS so that fault-injection runs finish quickly. */
+#ifndef SIMTOP_API_H
+#define SIMTOP_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fleet.h"
+
+enum api_error {
+	API_OK = 0,
+	API_ERROR_AUTH,         /* the API rejected the token */
+	API_ERROR_UNREACHABLE,  /* DNS, connect, TLS or repeated dropped connections */
+	API_ERROR_BAD_RESPONSE, /* a body or header that is not what the API sends */
+	API_ERROR_HTTP,         /* any other HTTP failure, after retries */
+};
+
+struct api_options {
+	const char *base_url;   /* scheme://host[:port], without /api/v1 */
+	const char *token;      /* application token; copied, never logged */
+	const char *token_source; /* where it came from, for the rejection message, or NULL */
+	bool rate_limits;       /* keep within emnify's published limits (default true) */
+	int parallel;           /* transfers in flight at most; 0 picks a default */
+	long timeout_ms;        /* per request; 0 picks a default */
+};
+
+struct api;
+
+/* Never NULL. The options are copied. */
+struct api *api_new(const struct api_options *options);
+void api_free(struct api *api);
+
+/* Load both lists into fleet (owned by the caller, which must keep it alive until the load
+ * ends or api_cancel_load()). Only one load at a time; starting one cancels the previous. */
+void api_load_start(struct api *api, struct fleet *fleet);
+void api_cancel_load(struct api *api);
+
+struct api_load_progress {
+	bool running;
+	bool done;              /* every page of both lists arrived */
+	int64_t records_total;  /* X-Total-Count of both lists; 0 until known */
+	int64_t records_loaded;
+	int pages_total;        /* 0 until known */
+	int pages_done;
+	int retries;            /* requests retried so far (429, 5xx, dropped) */
+	bool total_changed;     /* X-Total-Count moved during the load: the fleet changed under
+				 * it, so a refresh will find more (or fewer) records */
+	enum api_error error;   /* set when the load failed; running is then false */
+	char message[512];      /* what failed and what to do, when error != API_OK */
+};
+void api_load_progress(const struct api *api, struct api_load_progress *progress);
+
+/* Read one SIM ("sim") or endpoint ("endpoint") by id. done is called exactly once from
+ * api_wait() with the HTTP status (0 on transport failure), the body (not NUL-terminated,
+ * valid only during the call) or, on failure, a message. */
+typedef void api_read_done(void *context, long http_status, const char *body, size_t length,
+			   const char *error_message);
+void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context);
+
+/* Reads still queued or running when api_free() is called are dropped without a call. */
+
+/* True while any request is queued, in flight or waiting for a retry. */
+bool api_busy(const struct api *api);
+
+/* Wait at most timeout_ms (-1: until something happens) for transfers, timers or extra_fd
+ * (-1: none) to be readable; then run completions. *extra_ready tells whether extra_fd is. */
+void api_wait(struct api *api, int extra_fd, int timeout_ms, bool *extra_ready);
+/* Make a sleeping api_wait() return early; safe from another thread. (A signal needs no
+ * wakeup: it interrupts the poll, and api_wait() returns.) */
+void api_wakeup(struct api *api);
+
+/* Counters for tests and benchmarks. */
+struct api_stats {
+	int64_t requests;       /* sent, retries included */
+	int64_t authentications;
+	int64_t retries;
+	int64_t bytes_received;
+};
+void api_stats(const struct api *api, struct api_stats *stats);
+
+#endif

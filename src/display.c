@@ -1,0 +1,151 @@
+/* display.c — curses set-up, colours, keys and screen dumps. */
+#include <curses.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "display.h"
+#include "util.h"
+
+static SCREEN *screen;
+static FILE *headless_output, *headless_input;
+static bool headless, monochrome, is_open;
+static int role_attr[ROLE_COUNT];
+
+static void display_die_hook(void)
+{
+	display_close();
+}
+
+static void init_roles(void)
+{
+	static const struct {
+		short foreground, background;
+		int mono;
+	} roles[ROLE_COUNT] = {
+#define COLOR_ROLE_INIT(id, fg, bg, mono) [ROLE_##id] = { fg, bg, mono },
+		COLOR_ROLE_LIST(COLOR_ROLE_INIT)
+#undef COLOR_ROLE_INIT
+	};
+	bool colours = !monochrome && has_colors() && start_color() == OK;
+	if (colours)
+		use_default_colors();
+	for (int role = 0; role < ROLE_COUNT; role++) {
+		if (colours) {
+			init_pair((short)(role + 1), roles[role].foreground, roles[role].background);
+			role_attr[role] = COLOR_PAIR(role + 1);
+			if (roles[role].mono & A_BOLD)
+				role_attr[role] |= A_BOLD;
+		} else {
+			role_attr[role] = roles[role].mono;
+		}
+	}
+}
+
+void display_open(const struct display_options *options)
+{
+	headless = options->headless;
+	monochrome = options->monochrome;
+	if (headless) {
+		headless_output = fopen("/dev/null", "w");
+		headless_input = fopen("/dev/null", "r");
+		if (!headless_output || !headless_input)
+			die(1, "cannot open /dev/null: %s", strerror(errno));
+		/* A known terminal type, so screen tests do not depend on the caller's TERM. */
+		screen = newterm("xterm-256color", headless_output, headless_input);
+		if (!screen)
+			screen = newterm("xterm", headless_output, headless_input);
+	} else {
+		const char *term = getenv("TERM");
+		if (!term || !*term)
+			die(2, "TERM is not set: simtop needs a terminal (or use 'simtop list')");
+		screen = newterm(NULL, stdout, stdin);
+	}
+	if (!screen)
+		die(2, "cannot start the terminal (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+	set_term(screen);
+	is_open = true;
+	util_die_hook = display_die_hook;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	init_roles();
+	if (headless)
+		resizeterm(24, 80);
+}
+
+void display_close(void)
+{
+	if (!is_open)
+		return;
+	is_open = false;
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+	if (headless_output)
+		fclose(headless_output);
+	if (headless_input)
+		fclose(headless_input);
+	headless_output = headless_input = NULL;
+}
+
+int display_input_fd(void)
+{
+	return headless ? -1 : STDIN_FILENO;
+}
+
+int display_read_key(void)
+{
+	if (headless)
+		return -1;
+	int key = getch();
+	return key == ERR ? -1 : key;
+}
+
+void display_resize(int columns, int rows)
+{
+	resizeterm(rows, columns);
+}
+
+int display_attr(enum color_role role)
+{
+	return role_attr[role];
+}
+
+bool display_save(const char *path, char *message, size_t size)
+{
+	FILE *file = fopen(path, "w");
+	if (!file) {
+		snprintf(message, size, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	wchar_t *cells = xmalloc(sizeof(wchar_t) * (size_t)(COLS + 1));
+	char *bytes = xmalloc((size_t)COLS * MB_CUR_MAX + 1);
+	for (int row = 0; row < LINES; row++) {
+		int count = mvinnwstr(row, 0, cells, COLS);
+		if (count < 0)
+			count = 0;
+		cells[count] = L'\0';
+		size_t length = wcstombs(bytes, cells, (size_t)COLS * MB_CUR_MAX);
+		if (length == (size_t)-1)
+			length = 0;
+		while (length > 0 && bytes[length - 1] == ' ')
+			length--;
+		fwrite(bytes, 1, length, file);
+		fputc('\n', file);
+	}
+	free(cells);
+	free(bytes);
+	if (fclose(file) != 0) {
+		snprintf(message, size, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}

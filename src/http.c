@@ -1,0 +1,442 @@
+/* http.c — the libcurl multi wrapper described in http.h. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* How long a connection may take to open when the request's own timeout is longer. */
+#define HTTP_CONNECT_TIMEOUT_MS 10000L
+/* A server that sends more header lines than this is not one we talk to. */
+#define HTTP_HEADER_LINES_MAX 1000
+
+struct http_request {
+	struct http_request *prev, *next; /* in the queue or in the running list */
+	struct http *owner;
+	CURL *easy;                       /* NULL until started */
+	bool running;
+
+	enum http_method method;
+	char *url;
+	struct curl_slist *headers;
+	char *body;
+	size_t body_length;
+	long timeout_ms;
+	http_done *done;
+	void *context;
+	int64_t started_ms;
+
+	char *response_body;
+	size_t response_length, response_capacity;
+	bool too_large;
+	char **header_lines;
+	size_t *header_lengths;
+	size_t header_count, header_capacity;
+	char error[CURL_ERROR_SIZE];
+};
+
+struct request_list {
+	struct http_request *head, *tail;
+	size_t count;
+};
+
+struct http {
+	CURLM *multi;
+	int parallel;
+	char *user_agent;
+	struct request_list queue;
+	struct request_list running;
+};
+
+static int http_users;
+
+static void list_append(struct request_list *list, struct http_request *request)
+{
+	request->next = NULL;
+	request->prev = list->tail;
+	if (list->tail)
+		list->tail->next = request;
+	else
+		list->head = request;
+	list->tail = request;
+	list->count++;
+}
+
+static void list_remove(struct request_list *list, struct http_request *request)
+{
+	if (request->prev)
+		request->prev->next = request->next;
+	else
+		list->head = request->next;
+	if (request->next)
+		request->next->prev = request->prev;
+	else
+		list->tail = request->prev;
+	request->prev = request->next = NULL;
+	list->count--;
+}
+
+struct http *http_new(int parallel, const char *user_agent)
+{
+	struct http *http = xcalloc(1, sizeof(*http));
+
+	if (http_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die(3, "cannot initialise libcurl");
+	http->multi = curl_multi_init();
+	if (!http->multi)
+		die(3, "cannot initialise libcurl");
+	http->parallel = parallel < 1 ? 1 : parallel;
+	http->user_agent = xstrdup(user_agent);
+	/* Keep every connection of a full set of parallel transfers for the next batch. */
+	curl_multi_setopt(http->multi, CURLMOPT_MAXCONNECTS, (long)http->parallel + 1);
+	return http;
+}
+
+static void request_free(struct http_request *request)
+{
+	if (request->easy)
+		curl_easy_cleanup(request->easy);
+	if (request->body) {
+		explicit_bzero(request->body, request->body_length);
+		free(request->body);
+	}
+	curl_slist_free_all(request->headers);
+	free(request->url);
+	free(request->response_body);
+	for (size_t i = 0; i < request->header_count; i++)
+		free(request->header_lines[i]);
+	free(request->header_lines);
+	free(request->header_lengths);
+	free(request);
+}
+
+void http_free(struct http *http)
+{
+	if (!http)
+		return;
+	while (http->running.head)
+		http_cancel(http, http->running.head);
+	while (http->queue.head)
+		http_cancel(http, http->queue.head);
+	curl_multi_cleanup(http->multi);
+	free(http->user_agent);
+	free(http);
+	if (--http_users == 0)
+		curl_global_cleanup();
+}
+
+struct http_request *http_submit(struct http *http, enum http_method method, const char *url,
+				 const char *const *headers, size_t header_count,
+				 const char *body, size_t body_length, long timeout_ms,
+				 http_done *done, void *context)
+{
+	struct http_request *request = xcalloc(1, sizeof(*request));
+
+	request->owner = http;
+	request->method = method;
+	request->url = xstrdup(url);
+	for (size_t i = 0; i < header_count; i++) {
+		struct curl_slist *grown = curl_slist_append(request->headers, headers[i]);
+		if (!grown)
+			die(3, "out of memory");
+		request->headers = grown;
+	}
+	/* libcurl would otherwise wait for "100 Continue" before sending larger bodies. */
+	request->headers = curl_slist_append(request->headers, "Expect:");
+	if (!request->headers)
+		die(3, "out of memory");
+	if (body) {
+		request->body = xmalloc(body_length + 1);
+		memcpy(request->body, body, body_length);
+		request->body[body_length] = '\0';
+		request->body_length = body_length;
+	}
+	request->timeout_ms = timeout_ms;
+	request->done = done;
+	request->context = context;
+	list_append(&http->queue, request);
+	return request;
+}
+
+void http_cancel(struct http *http, struct http_request *request)
+{
+	if (request->running) {
+		curl_multi_remove_handle(http->multi, request->easy);
+		list_remove(&http->running, request);
+	} else {
+		list_remove(&http->queue, request);
+	}
+	request_free(request);
+}
+
+int http_running(const struct http *http)
+{
+	return (int)http->running.count;
+}
+
+int http_free_slots(const struct http *http)
+{
+	int busy = (int)(http->running.count + http->queue.count);
+	return busy >= http->parallel ? 0 : http->parallel - busy;
+}
+
+size_t http_queued(const struct http *http)
+{
+	return http->queue.count;
+}
+
+static size_t on_body(char *data, size_t size, size_t count, void *userdata)
+{
+	struct http_request *request = userdata;
+	size_t length = size * count;
+
+	if (length > HTTP_BODY_MAX - request->response_length) {
+		request->too_large = true;
+		return 0;
+	}
+	/* One spare byte for the terminating NUL. */
+	request->response_body = xgrow(request->response_body, &request->response_capacity,
+				       request->response_length + length + 1, 1);
+	memcpy(request->response_body + request->response_length, data, length);
+	request->response_length += length;
+	return length;
+}
+
+static void drop_header_lines(struct http_request *request)
+{
+	for (size_t i = 0; i < request->header_count; i++)
+		free(request->header_lines[i]);
+	request->header_count = 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *userdata)
+{
+	struct http_request *request = userdata;
+	size_t length = size * count;
+
+	/* A status line opens a new block (after 100 Continue, or a proxy's answer): only the
+	 * last block belongs to the response. */
+	if (length >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		drop_header_lines(request);
+		return length;
+	}
+	if (length <= 2 && (length == 0 || data[0] == '\r' || data[0] == '\n'))
+		return length;
+	if (request->header_count >= HTTP_HEADER_LINES_MAX)
+		return length;
+	if (request->header_count == request->header_capacity) {
+		size_t capacity = request->header_capacity;
+		request->header_lines = xgrow(request->header_lines, &capacity,
+					      request->header_count + 1, sizeof(char *));
+		request->header_lengths = xrealloc(request->header_lengths, capacity * sizeof(size_t));
+		request->header_capacity = capacity;
+	}
+	request->header_lines[request->header_count] = xstrndup(data, length);
+	request->header_lengths[request->header_count] = length;
+	request->header_count++;
+	return length;
+}
+
+static void request_start(struct http *http, struct http_request *request)
+{
+	CURL *easy = curl_easy_init();
+
+	if (!easy)
+		die(3, "cannot initialise libcurl");
+	request->easy = easy;
+	curl_easy_setopt(easy, CURLOPT_URL, request->url);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, request);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, http->user_agent);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, request->headers);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->error);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, request);
+	/* Reuse a connection that is free rather than wait to multiplex on a busy one. */
+	curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 0L);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (request->timeout_ms > 0) {
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request->timeout_ms);
+		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+				 request->timeout_ms < HTTP_CONNECT_TIMEOUT_MS ? request->timeout_ms
+									      : HTTP_CONNECT_TIMEOUT_MS);
+	}
+	switch (request->method) {
+	case HTTP_GET:
+		break;
+	case HTTP_POST:
+		curl_easy_setopt(easy, CURLOPT_POST, 1L);
+		break;
+	case HTTP_PATCH:
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
+		break;
+	case HTTP_DELETE:
+		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+		break;
+	}
+	if (request->body || request->method == HTTP_POST) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body ? request->body : "");
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+	}
+
+	list_remove(&http->queue, request);
+	if (curl_multi_add_handle(http->multi, easy) != CURLM_OK)
+		die(3, "cannot start a transfer in libcurl");
+	request->running = true;
+	request->started_ms = util_now_ms();
+	list_append(&http->running, request);
+}
+
+static void start_queued(struct http *http)
+{
+	while (http->queue.head && (int)http->running.count < http->parallel)
+		request_start(http, http->queue.head);
+}
+
+static enum http_failure failure_of(CURLcode code, bool too_large)
+{
+	switch (code) {
+	case CURLE_OK:
+		return HTTP_FAILURE_NONE;
+	case CURLE_COULDNT_CONNECT:
+		return HTTP_FAILURE_CONNECT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return HTTP_FAILURE_RESOLVE;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTP_FAILURE_TIMEOUT;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING: /* a compressed body cut short */
+		return HTTP_FAILURE_DROPPED;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return HTTP_FAILURE_TLS;
+	case CURLE_WRITE_ERROR:
+		return too_large ? HTTP_FAILURE_TOO_LARGE : HTTP_FAILURE_OTHER;
+	default:
+		return HTTP_FAILURE_OTHER;
+	}
+}
+
+static void request_finish(struct http *http, struct http_request *request, CURLcode code)
+{
+	struct http_response response = { 0 };
+	char *content_type = NULL;
+
+	curl_multi_remove_handle(http->multi, request->easy);
+	list_remove(&http->running, request);
+	request->running = false;
+
+	response.failure = failure_of(code, request->too_large);
+	if (response.failure == HTTP_FAILURE_NONE) {
+		curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &response.status);
+		curl_easy_getinfo(request->easy, CURLINFO_CONTENT_TYPE, &content_type);
+		response.error = "";
+	} else if (response.failure == HTTP_FAILURE_TOO_LARGE) {
+		response.error = "the response was larger than any the API sends";
+	} else {
+		response.error = request->error[0] ? request->error : curl_easy_strerror(code);
+	}
+	response.body = request->response_body ? request->response_body : "";
+	if (request->response_body)
+		request->response_body[request->response_length] = '\0';
+	response.body_length = request->response_length;
+	response.header_lines = (const char *const *)request->header_lines;
+	response.header_lengths = request->header_lengths;
+	response.header_count = request->header_count;
+	response.content_type = content_type;
+	response.elapsed_ms = util_now_ms() - request->started_ms;
+
+	request->done(request->context, &response);
+	request_free(request);
+}
+
+void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_ready)
+{
+	struct curl_waitfd waitfd = { .fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0 };
+	unsigned int waitfd_count = extra_fd >= 0 ? 1 : 0;
+	int still_running = 0;
+	CURLMsg *message;
+	int left;
+
+	start_queued(http);
+	if (extra_ready)
+		*extra_ready = false;
+	/* curl_multi_poll() wants a non-negative timeout; it wakes up earlier on its own when a
+	 * transfer needs attention. */
+	if (timeout_ms < 0)
+		timeout_ms = 3600 * 1000;
+	if (timeout_ms > 0 || waitfd_count) {
+		/* A failed poll (EINTR is not one) is left to the next call: perform still runs. */
+		CURLMcode code = curl_multi_poll(http->multi, waitfd_count ? &waitfd : NULL,
+						 waitfd_count, timeout_ms, NULL);
+		if (code == CURLM_OK && extra_ready && (waitfd.revents & CURL_WAIT_POLLIN))
+			*extra_ready = true;
+	}
+	curl_multi_perform(http->multi, &still_running);
+	while ((message = curl_multi_info_read(http->multi, &left))) {
+		char *private_data = NULL;
+
+		if (message->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &private_data);
+		/* A callback may cancel other finished requests: removing a handle also drops its
+		 * pending message, so the loop never sees a freed one. */
+		request_finish(http, (struct http_request *)(void *)private_data, message->data.result);
+	}
+	start_queued(http);
+}
+
+void http_wakeup(struct http *http)
+{
+	curl_multi_wakeup(http->multi);
+}
+
+bool http_response_header(const struct http_response *response, const char *name,
+			  const char **value, size_t *length)
+{
+	size_t name_length = strlen(name);
+
+	for (size_t i = 0; i < response->header_count; i++) {
+		const char *line = response->header_lines[i];
+		size_t line_length = response->header_lengths[i];
+		size_t start, end;
+
+		if (line_length <= name_length || line[name_length] != ':' ||
+		    strncasecmp(line, name, name_length) != 0)
+			continue;
+		start = name_length + 1;
+		end = line_length;
+		while (start < end && (line[start] == ' ' || line[start] == '\t'))
+			start++;
+		while (end > start && (line[end - 1] == '\r' || line[end - 1] == '\n' ||
+				       line[end - 1] == ' ' || line[end - 1] == '\t'))
+			end--;
+		*value = line + start;
+		*length = end - start;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,97 @@
+/* http.h — a thin wrapper around one libcurl multi handle.
+ *
+ * Requests (method, URL, headers, body) go into a queue; at most `parallel` run at once, the
+ * rest start in submission order as slots free up. Connections are kept alive and reused.
+ * Nothing blocks except http_wait(), which sleeps in curl_multi_poll() on the transfers, on one
+ * extra descriptor (the terminal) and until a timeout, then runs the completion callbacks.
+ *
+ * TLS verification is never disabled. Redirects are not followed. Bodies are decompressed
+ * (Accept-Encoding: every encoding libcurl supports). This file and api.c are the only ones
+ * that know about libcurl; nothing here knows about emnify. */
+#ifndef SIMTOP_HTTP_H
+#define SIMTOP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum http_method {
+	HTTP_GET,
+	HTTP_POST,
+	HTTP_PATCH,
+	HTTP_DELETE,
+};
+
+/* Why no response arrived. Callers decide which are worth a retry. */
+enum http_failure {
+	HTTP_FAILURE_NONE = 0,  /* a response arrived, whatever its status */
+	HTTP_FAILURE_CONNECT,   /* connection refused or host unreachable */
+	HTTP_FAILURE_DROPPED,   /* reset, empty reply, cut short while sending or receiving */
+	HTTP_FAILURE_TIMEOUT,   /* the per-request timeout passed */
+	HTTP_FAILURE_RESOLVE,   /* the host name did not resolve */
+	HTTP_FAILURE_TLS,       /* handshake or certificate failure: retrying will not help */
+	HTTP_FAILURE_TOO_LARGE, /* the body passed HTTP_BODY_MAX */
+	HTTP_FAILURE_OTHER,
+};
+
+/* A response larger than this is abandoned: no list page of the API comes near it. */
+#define HTTP_BODY_MAX (256u * 1024u * 1024u)
+
+/* What the completion callback sees. Every pointer is valid only during the callback. */
+struct http_response {
+	long status;                /* HTTP status; 0 when failure != HTTP_FAILURE_NONE */
+	enum http_failure failure;
+	const char *error;          /* libcurl's description of the failure; "" without one */
+	const char *body;           /* NUL-terminated after body_length bytes; never NULL */
+	size_t body_length;
+	/* Header lines of the final response exactly as received ("Name: value\r\n"), without
+	 * the status line; earlier blocks (100 Continue, proxies) are dropped. */
+	const char *const *header_lines;
+	const size_t *header_lengths;
+	size_t header_count;
+	const char *content_type;   /* NULL when the response had none */
+	int64_t elapsed_ms;
+};
+
+struct http;
+struct http_request;
+
+/* Called exactly once per request, from http_wait(), unless the request was cancelled first.
+ * It may submit or cancel other requests (but not its own: it is already finished). */
+typedef void http_done(void *context, const struct http_response *response);
+
+/* parallel: transfers running at most (>= 1). user_agent is copied. Never NULL. */
+struct http *http_new(int parallel, const char *user_agent);
+/* Cancels everything still queued or running without calling their callbacks. */
+void http_free(struct http *http);
+
+/* Queue a request. url, each header line ("Name: value") and body are copied; the copy of the
+ * body is wiped before it is freed, because it may hold a secret. body may be NULL for no
+ * body. timeout_ms bounds the whole transfer (connect included); 0 means none.
+ * The returned handle stays valid until the callback has run or http_cancel(). Never NULL. */
+struct http_request *http_submit(struct http *http, enum http_method method, const char *url,
+				 const char *const *headers, size_t header_count,
+				 const char *body, size_t body_length, long timeout_ms,
+				 http_done *done, void *context);
+/* Stop a queued or running request; its callback is not called. */
+void http_cancel(struct http *http, struct http_request *request);
+
+/* Requests running now, and how many more could start at once. */
+int http_running(const struct http *http);
+int http_free_slots(const struct http *http);
+/* Requests queued but not yet started. */
+size_t http_queued(const struct http *http);
+
+/* Wait up to timeout_ms (-1: until something happens; 0: do not sleep) for a transfer or for
+ * extra_fd (-1: none) to become readable, then advance the transfers and run the callbacks of
+ * those that finished. *extra_ready (may be NULL) tells whether extra_fd is readable. */
+void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_ready);
+/* Make a sleeping http_wait() return early. Safe from another thread. */
+void http_wakeup(struct http *http);
+
+/* Value of the first header named name (case-insensitive) in the response, with surrounding
+ * blanks and the line end removed; false when there is none. */
+bool http_response_header(const struct http_response *response, const char *name,
+			  const char **value, size_t *length);
+
+#endif

@@ -1,0 +1,113 @@
+/* keys.c — key names and the default keymap built from actions.h. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+#include "util.h"
+
+#define KEY_CODE_MAX (KEY_MAX + 1)
+
+static enum action keymap[KEY_CODE_MAX];
+
+struct action_info {
+	const char *name;
+	const char *keys;
+	const char *help;
+};
+
+static const struct action_info action_info[ACTION_COUNT] = {
+	[ACTION_NONE] = { "none", "", "" },
+#define ACTION_INFO(id, name, keys, help) [ACTION_##id] = { name, keys, help },
+	ACTION_LIST(ACTION_INFO)
+#undef ACTION_INFO
+};
+
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+	{ "Up", KEY_UP }, { "Down", KEY_DOWN }, { "Left", KEY_LEFT }, { "Right", KEY_RIGHT },
+	{ "PgUp", KEY_PPAGE }, { "PgDn", KEY_NPAGE }, { "Home", KEY_HOME }, { "End", KEY_END },
+	{ "Enter", '\n' }, { "Esc", 27 }, { "Space", ' ' }, { "Tab", '\t' },
+	{ "Backspace", KEY_BACKSPACE }, { "Delete", KEY_DC }, { "LessThan", '<' },
+};
+
+int keys_parse(const char *text, size_t *length)
+{
+	if (text[0] == '\0')
+		return -1;
+	if (text[0] != '<' || text[1] == '\0' || !strchr(text, '>')) {
+		*length = 1;
+		return (unsigned char)text[0];
+	}
+	const char *end = strchr(text, '>');
+	size_t name_length = (size_t)(end - text - 1);
+	const char *name = text + 1;
+	*length = name_length + 2;
+
+	if (name_length == 3 && (name[0] == 'C' || name[0] == 'c') && name[1] == '-' && isalpha((unsigned char)name[2]))
+		return tolower((unsigned char)name[2]) - 'a' + 1;
+	if (name_length >= 2 && (name[0] == 'F' || name[0] == 'f') && isdigit((unsigned char)name[1])) {
+		int number = atoi(name + 1);
+		if (number >= 1 && number <= 12)
+			return KEY_F(number);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(key_names); i++)
+		if (strlen(key_names[i].name) == name_length && strncasecmp(key_names[i].name, name, name_length) == 0)
+			return key_names[i].key;
+	return -1;
+}
+
+const char *keys_name(int key, char *buffer, size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(key_names); i++)
+		if (key_names[i].key == key && key != '<') {
+			snprintf(buffer, size, "<%s>", key_names[i].name);
+			return buffer;
+		}
+	if (key >= 1 && key <= 26)
+		snprintf(buffer, size, "<C-%c>", 'a' + key - 1);
+	else if (key >= KEY_F(1) && key <= KEY_F(12))
+		snprintf(buffer, size, "<F%d>", key - KEY_F(0));
+	else if (key > ' ' && key < 127)
+		snprintf(buffer, size, "%c", key);
+	else
+		snprintf(buffer, size, "<%d>", key);
+	return buffer;
+}
+
+enum action keys_action(int key)
+{
+	if (key < 0 || key >= KEY_CODE_MAX)
+		return ACTION_NONE;
+	return keymap[key];
+}
+
+const char *keys_action_name(enum action action) { return action_info[action].name; }
+const char *keys_action_help(enum action action) { return action_info[action].help; }
+const char *keys_action_keys(enum action action) { return action_info[action].keys; }
+
+void keys_init(void)
+{
+	memset(keymap, 0, sizeof(keymap));
+	for (int action = 1; action < ACTION_COUNT; action++) {
+		const char *keys = action_info[action].keys;
+		while (*keys) {
+			if (*keys == ' ') {
+				keys++;
+				continue;
+			}
+			size_t length = 0;
+			int key = keys_parse(keys, &length);
+			if (key >= 0 && key < KEY_CODE_MAX)
+				keymap[key] = (enum action)action;
+			keys += length;
+		}
+	}
+	/* Enter arrives as '\r' on some terminals and as KEY_ENTER on keypads. */
+	keymap['\r'] = keymap['\n'];
+	keymap[KEY_ENTER] = keymap['\n'];
+}

@@ -1,0 +1,236 @@
+/* main.c — options, start-up order, and the non-interactive commands. */
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "config.h"
+#include "demo.h"
+#include "output.h"
+#include "rows.h"
+#include "tui.h"
+#include "util.h"
+
+#define DEMO_DEFAULT_DEVICES 3000
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUN = 1,  /* the API or the environment failed */
+	EXIT_USAGE = 2,        /* the command line is wrong */
+};
+
+static const char usage_text[] =
+	"usage: simtop [--demo[=N]] [--profile NAME] [--read-only] [--token-file FILE] [--api-url URL]\n"
+	"              [--ascii] [--no-color]\n"
+	"       simtop list [--format table|csv|json] [connection options as above]\n"
+	"       simtop --help | --version\n"
+	"\n"
+	"The application token comes from EMNIFY_APPLICATION_TOKEN, --token-file FILE or the config\n"
+	"file, never from the command line. See simtop(1).\n";
+
+struct options {
+	bool list;
+	long demo_devices;       /* 0: no demo */
+	bool read_only, ascii, no_color;
+	enum output_format format;
+	struct config_options config;
+};
+
+static void usage_error(const char *format, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_error(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	fprintf(stderr, "simtop: ");
+	vfprintf(stderr, format, args);
+	va_end(args);
+	fprintf(stderr, "\n%s", usage_text);
+	exit(EXIT_USAGE);
+}
+
+static void parse_options(int argc, char **argv, struct options *options)
+{
+	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
+	       OPT_NO_COLOR, OPT_FORMAT, OPT_TOKEN, OPT_HELP, OPT_VERSION };
+	static const struct option long_options[] = {
+		{ "demo", optional_argument, NULL, OPT_DEMO },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+		{ "api-url", required_argument, NULL, OPT_API_URL },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	options->format = OUTPUT_TABLE;
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "list") == 0) {
+		options->list = true;
+		first = 2;
+	}
+	optind = first;
+	opterr = 0;
+	for (int option; (option = getopt_long(argc, argv, "", long_options, NULL)) != -1;) {
+		switch (option) {
+		case OPT_DEMO:
+			options->demo_devices = DEMO_DEFAULT_DEVICES;
+			if (optarg && (!util_parse_int64(optarg, (int64_t *)&options->demo_devices) ||
+				       options->demo_devices < 1 || options->demo_devices > 10000000))
+				usage_error("--demo wants a number of devices from 1 to 10000000, not '%s'", optarg);
+			break;
+		case OPT_PROFILE: options->config.profile = optarg; break;
+		case OPT_READ_ONLY: options->read_only = true; break;
+		case OPT_TOKEN_FILE: options->config.token_file = optarg; break;
+		case OPT_API_URL: options->config.api_url = optarg; break;
+		case OPT_ASCII: options->ascii = true; break;
+		case OPT_NO_COLOR: options->no_color = true; break;
+		case OPT_FORMAT:
+			if (!options->list)
+				usage_error("%s only applies to 'simtop list'", "--format");
+			if (!output_parse_format(optarg, &options->format))
+				usage_error("--format wants table, csv or json, not '%s'", optarg);
+			break;
+		case OPT_TOKEN:
+			usage_error("%s", "a token is never taken on the command line (it would show in 'ps'):"
+				    " set EMNIFY_APPLICATION_TOKEN or use --token-file FILE");
+			break;
+		case OPT_HELP: fputs(usage_text, stdout); exit(EXIT_OK);
+		case OPT_VERSION: printf("simtop %s\n", PACKAGE_VERSION); exit(EXIT_OK);
+		default:
+			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* Widths and cleaning need a UTF-8 locale; without one, draw ASCII glyphs. */
+static bool setup_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return true;
+	setlocale(LC_CTYPE, "C.UTF-8");
+	return false;
+}
+
+/* Load the whole fleet without a terminal; progress on stderr when it is one. */
+static int run_list(struct api *api, enum output_format format)
+{
+	struct fleet *fleet = fleet_new();
+	api_load_start(api, fleet);
+	struct api_load_progress progress;
+	bool show_progress = isatty(STDERR_FILENO);
+	for (;;) {
+		api_load_progress(api, &progress);
+		if (!progress.running)
+			break;
+		if (show_progress && progress.records_total > 0)
+			fprintf(stderr, "\rloading %lld of %lld records", (long long)progress.records_loaded,
+				(long long)progress.records_total);
+		api_wait(api, -1, 200, NULL);
+	}
+	if (show_progress)
+		fprintf(stderr, "\r\033[K");
+	if (progress.error != API_OK) {
+		fprintf(stderr, "simtop: %s\n", progress.message);
+		fleet_free(fleet);
+		return EXIT_FAILURE_RUN;
+	}
+	struct rows rows = { 0 };
+	rows_build(&rows, fleet, true);
+	bool written = output_write(stdout, fleet, rows.index, rows.count, format) && fflush(stdout) == 0;
+	rows_free(&rows);
+	fleet_free(fleet);
+	if (!written) {
+		perror("simtop: cannot write the list");
+		return EXIT_FAILURE_RUN;
+	}
+	return EXIT_OK;
+}
+
+static const char no_token_text[] =
+	"No emnify application token was found.\n"
+	"\n"
+	"Create one in the emnify portal (Integrations > Application tokens), then either:\n"
+	"  export EMNIFY_APPLICATION_TOKEN=...      (in your shell)\n"
+	"  simtop --token-file FILE                  (a file only you can read: chmod 600 FILE)\n"
+	"  token_file = FILE                         (in ~/.config/simtop/config)\n"
+	"\n"
+	"To try simtop without an account: simtop --demo";
+
+int main(int argc, char **argv)
+{
+	struct options options = { 0 };
+	parse_options(argc, argv, &options);
+	bool utf8 = setup_locale();
+
+	struct config config = { 0 };
+	char message[1024];
+	if (!config_load(&config, &options.config, message, sizeof(message)))
+		die(EXIT_USAGE, "%s", message);
+
+	char *demo_url = NULL;
+	if (options.demo_devices > 0) {
+		if (!demo_start(options.demo_devices, &demo_url, message, sizeof(message)))
+			die(EXIT_FAILURE_RUN, "%s", message);
+		atexit(demo_stop);
+		free(config.base_url);
+		config.base_url = xstrdup(demo_url);
+		free(config.token);
+		config.token = xstrdup(DEMO_TOKEN);
+	}
+
+	const char *startup_error = NULL;
+	char url_message[512];
+	if (!config_check_url(config.base_url, url_message, sizeof(url_message)))
+		startup_error = url_message;
+	else if (!config.token)
+		startup_error = no_token_text;
+
+	struct api *api = NULL;
+	if (!startup_error) {
+		struct api_options api_options = {
+			.base_url = config.base_url,
+			.token = config.token,
+			.rate_limits = config.rate_limits,
+		};
+		api = api_new(&api_options);
+	}
+
+	int status;
+	if (options.list) {
+		if (startup_error) {
+			fprintf(stderr, "simtop: %s\n", startup_error);
+			status = EXIT_FAILURE_RUN;
+		} else {
+			status = run_list(api, options.format);
+		}
+	} else {
+		const char *script = getenv("SIMTOP_SCRIPT");
+		struct tui_options tui_options = {
+			.api = api,
+			.workspace = demo_url ? "demo" : (config.profile ? config.profile : "default"),
+			.script_path = script && *script ? script : NULL,
+			.startup_error = startup_error,
+			.ascii = options.ascii || config.ascii || !utf8,
+			.monochrome = options.no_color || config.monochrome,
+		};
+		status = tui_run(&tui_options);
+	}
+	if (api)
+		api_free(api);
+	free(demo_url);
+	config_free(&config);
+	return status;
+}

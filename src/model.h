@@ -1,0 +1,59 @@
+/* model.h — the emnify domain: statuses, alignment, allowed transitions. */
+#ifndef SIMTOP_MODEL_H
+#define SIMTOP_MODEL_H
+
+#include <stdbool.h>
+
+/* SIM status ids as emnify numbers them; SIM_NONE marks a device without a SIM. */
+enum sim_status {
+	SIM_NONE = -1,
+	SIM_ISSUED = 0,
+	SIM_ACTIVATED = 1,
+	SIM_SUSPENDED = 2,
+	SIM_DELETED = 3,
+	SIM_FACTORY_TEST = 4,
+};
+#define SIM_STATUS_COUNT 5
+
+enum endpoint_status {
+	ENDPOINT_NONE = -1,
+	ENDPOINT_ENABLED = 0,
+	ENDPOINT_DISABLED = 1,
+	ENDPOINT_DELETED = 2,
+};
+#define ENDPOINT_STATUS_COUNT 3
+
+/* X-macro: one row per alignment with its word (CSV, JSON, filter) and its glyph, UTF-8 and
+ * ASCII, so the column reads the same with or without colour. */
+#define ALIGNMENT_LIST(_) \
+	_(ONLINE,     "online",     "\u25cf", "o") \
+	_(OFFLINE,    "offline",    "\u25cb", ".") \
+	_(NEW,        "new",        "\u25cc", "n") \
+	_(TEST,       "test",       "\u25d0", "t") \
+	_(MISALIGNED, "misaligned", "\u25b2", "!") \
+	_(UNPAIRED,   "unpaired",   "\u25c7", "-")
+
+enum alignment {
+#define ALIGNMENT_ENUM(id, word, glyph, ascii) ALIGN_##id,
+	ALIGNMENT_LIST(ALIGNMENT_ENUM)
+#undef ALIGNMENT_ENUM
+	ALIGN_COUNT
+};
+
+/* Names as emnify writes them ("Activated", "Factory Test"); "" for NONE or unknown ids. */
+const char *model_sim_status_name(int status);
+const char *model_endpoint_status_name(int status);
+/* Lower-case word used in CSV, JSON output and the filter language. */
+const char *model_alignment_word(enum alignment alignment);
+/* Short on-screen label: "online", "billed" for Activated+Disabled, "misaligned" otherwise. */
+const char *model_alignment_label(enum alignment alignment, int sim, int endpoint);
+/* One UTF-8 glyph; an ASCII fallback when ascii is true. */
+const char *model_alignment_glyph(enum alignment alignment, bool ascii);
+
+/* The alignment table of DESIGN.md §3. Deleted statuses count as misaligned. */
+enum alignment model_alignment(int sim_status, int endpoint_status);
+
+/* True when emnify allows a SIM PATCH from one status to the other. */
+bool model_sim_transition_allowed(int from, int to);
+
+#endif

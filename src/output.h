@@ -1,0 +1,34 @@
+/* output.h — the joined fleet as text for `simtop list` and exports: table, CSV, JSON.
+ *
+ * CSV and JSON carry exactly these keys, in this order:
+ *   sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags
+ * Statuses are emnify's words ("Activated", "Factory Test"), alignment one of
+ * online,offline,new,test,misaligned,unpaired; what is absent is an empty cell (CSV) or null
+ * (JSON). CSV follows RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted). */
+#ifndef SIMTOP_OUTPUT_H
+#define SIMTOP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fleet.h"
+
+enum output_format {
+	OUTPUT_TABLE,
+	OUTPUT_CSV,
+	OUTPUT_JSON,
+};
+
+/* "table", "csv" or "json"; false for anything else. */
+bool output_parse_format(const char *name, enum output_format *format);
+
+/* Write the devices whose indexes are listed in rows (count of them) — or every device in
+ * fleet order when rows is NULL. Returns false when writing failed (errno set). */
+bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
+		  enum output_format format);
+
+/* One RFC 4180 CSV field, quoted when needed. */
+void output_csv_field(FILE *out, const char *text);
+
+#endif

@@ -1,0 +1,36 @@
+/* ratelimit.h — token buckets for emnify's published limits, and the back-off schedule.
+ * Time is passed in (milliseconds, monotonic) so tests control it. */
+#ifndef SIMTOP_RATELIMIT_H
+#define SIMTOP_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A bucket refilled at rate tokens per second up to burst tokens. rate <= 0 means unlimited. */
+struct ratelimit {
+	double rate;
+	double burst;
+	double tokens;
+	int64_t updated_ms;
+};
+
+void ratelimit_init(struct ratelimit *limit, double rate, double burst, int64_t now_ms);
+/* Take one token if there is one. */
+bool ratelimit_take(struct ratelimit *limit, int64_t now_ms);
+/* Milliseconds until a token will be there (0 if one is now). */
+int64_t ratelimit_wait_ms(struct ratelimit *limit, int64_t now_ms);
+
+/* Exponential back-off with full jitter: attempt 1 waits up to base_ms, each next attempt
+ * doubles it, capped at cap_ms. random01 is a number in [0,1) supplied by the caller. */
+int64_t ratelimit_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, double random01);
+
+/* emnify's published limits (reference/emnify-api.md §6). */
+#define RATELIMIT_LIST_RATE 10.0   /* GET /sim, GET /endpoint: 10 per second… */
+#define RATELIMIT_LIST_BURST 5.0   /* …burst 5 */
+#define RATELIMIT_IP_RATE (2000.0 / 300.0) /* every call: 2000 per 5 minutes per IP */
+#define RATELIMIT_IP_BURST 100.0
+#define RATELIMIT_RETRY_MAX 8      /* attempts before a request fails for good */
+#define RATELIMIT_BACKOFF_BASE_MS 500
+#define RATELIMIT_BACKOFF_CAP_MS 30000
+
+#endif

@@ -1,0 +1,28 @@
+/* rows.h — the list of rows the fleet view shows: device indexes in display order.
+ *
+ * The default order puts devices with an endpoint first, by endpoint id, then SIM-only devices
+ * by SIM id: deterministic whatever order the API pages arrived in. */
+#ifndef SIMTOP_ROWS_H
+#define SIMTOP_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fleet.h"
+
+struct rows {
+	size_t *index;    /* device indexes in display order; owned */
+	size_t count;
+	size_t capacity;
+};
+
+/* Rebuild rows from every device of fleet. When sorted is false, devices stay in arrival
+ * order (cheap while loading); when true they are put in the default order. */
+void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted);
+
+/* Position of device index in rows, or rows->count when absent. */
+size_t rows_find(const struct rows *rows, size_t device);
+
+void rows_free(struct rows *rows);
+
+#endif

@@ -1,0 +1,185 @@
+/* util.c — allocation that never returns NULL, fatal errors, small string helpers. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void (*util_die_hook)(void);
+
+void die(int code, const char *format, ...)
+{
+	/* Clear the hook first: if restoring the terminal dies too, we must not loop. */
+	void (*hook)(void) = util_die_hook;
+	util_die_hook = NULL;
+	if (hook)
+		hook();
+
+	va_list args;
+	va_start(args, format);
+	fputs("simtop: ", stderr);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+	va_end(args);
+	exit(code);
+}
+
+static void out_of_memory(size_t size)
+{
+	die(3, "out of memory (%zu bytes)", size);
+}
+
+void *xmalloc(size_t size)
+{
+	void *pointer = malloc(size ? size : 1);
+	if (!pointer)
+		out_of_memory(size);
+	return pointer;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *pointer = calloc(count ? count : 1, size ? size : 1);
+	if (!pointer)
+		out_of_memory(count * size);
+	return pointer;
+}
+
+void *xrealloc(void *pointer, size_t size)
+{
+	void *grown = realloc(pointer, size ? size : 1);
+	if (!grown)
+		out_of_memory(size);
+	return grown;
+}
+
+void *xgrow(void *pointer, size_t *capacity, size_t need, size_t size)
+{
+	if (need <= *capacity)
+		return pointer;
+	/* Grow by half again each time: amortised O(1) appends, and less slack than doubling for
+	 * the fleet's big arrays. */
+	size_t grown = *capacity < 16 ? 16 : *capacity;
+	while (grown < need) {
+		if (grown > SIZE_MAX / 3)
+			out_of_memory(SIZE_MAX);
+		grown += grown / 2;
+	}
+	if (size && grown > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	pointer = xrealloc(pointer, grown * size);
+	*capacity = grown;
+	return pointer;
+}
+
+char *xstrdup(const char *text)
+{
+	return xstrndup(text, strlen(text));
+}
+
+char *xstrndup(const char *text, size_t length)
+{
+	size_t actual = strnlen(text, length);
+	char *copy = xmalloc(actual + 1);
+	memcpy(copy, text, actual);
+	copy[actual] = '\0';
+	return copy;
+}
+
+char *xasprintf(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	int length = vsnprintf(NULL, 0, format, args);
+	va_end(args);
+	if (length < 0)
+		die(3, "cannot format a message: %s", strerror(errno));
+
+	char *text = xmalloc((size_t)length + 1);
+	va_start(args, format);
+	vsnprintf(text, (size_t)length + 1, format, args);
+	va_end(args);
+	return text;
+}
+
+int64_t util_now_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+bool util_equal_nocase(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+	return *a == *b;
+}
+
+bool util_prefix_nocase(const char *text, const char *prefix)
+{
+	for (; *prefix; text++, prefix++)
+		if (!*text || tolower((unsigned char)*text) != tolower((unsigned char)*prefix))
+			return false;
+	return true;
+}
+
+bool util_parse_int64(const char *text, int64_t *value)
+{
+	bool negative = *text == '-';
+	if (negative)
+		text++;
+	if (!*text)
+		return false;
+
+	/* Accumulate as a negative number: its range holds INT64_MIN. */
+	int64_t result = 0;
+	for (; *text; text++) {
+		if (*text < '0' || *text > '9')
+			return false;
+		int digit = *text - '0';
+		if (result < (INT64_MIN + digit) / 10)
+			return false;
+		result = result * 10 - digit;
+	}
+	if (!negative) {
+		if (result == INT64_MIN)
+			return false;
+		result = -result;
+	}
+	*value = result;
+	return true;
+}
+
+char *util_thousands(int64_t value, char *buffer, size_t size)
+{
+	/* Digits from the right, as an unsigned magnitude so INT64_MIN works. */
+	char digits[32];
+	size_t length = 0;
+	uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	int group = 0;
+	do {
+		if (group == 3) {
+			digits[length++] = ',';
+			group = 0;
+		}
+		digits[length++] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+		group++;
+	} while (magnitude);
+	if (value < 0)
+		digits[length++] = '-';
+
+	if (size == 0)
+		return buffer;
+	size_t out = 0;
+	while (length && out + 1 < size)
+		buffer[out++] = digits[--length];
+	buffer[out] = '\0';
+	return buffer;
+}

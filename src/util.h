@@ -1,0 +1,40 @@
+/* util.h — allocation that never returns NULL, fatal errors, small string helpers. */
+#ifndef SIMTOP_UTIL_H
+#define SIMTOP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation wrappers: on failure they print a message and exit(3). Never NULL. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *pointer, size_t size);
+/* Grow an array of count elements of size bytes so that it holds at least need elements. */
+void *xgrow(void *pointer, size_t *capacity, size_t need, size_t size);
+char *xstrdup(const char *text);
+char *xstrndup(const char *text, size_t length);
+/* printf into a newly allocated string; the caller frees it. */
+char *xasprintf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called by die() before it prints, so the terminal can be restored first. */
+extern void (*util_die_hook)(void);
+/* Print "simtop: MESSAGE" to stderr and exit(code). */
+void die(int code, const char *format, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* Monotonic clock in milliseconds. */
+int64_t util_now_ms(void);
+
+/* Case-insensitive ASCII comparisons. */
+bool util_equal_nocase(const char *a, const char *b);
+bool util_prefix_nocase(const char *text, const char *prefix);
+
+/* Parse a decimal int64; false on any junk, overflow or empty input. */
+bool util_parse_int64(const char *text, int64_t *value);
+
+/* Format 1234567 as "1,234,567" into buffer (at least 32 bytes); returns buffer. */
+char *util_thousands(int64_t value, char *buffer, size_t size);
+
+#endif
