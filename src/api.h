@@ -70,7 +70,9 @@ void api_load_progress(const struct api *api, struct api_load_progress *progress
 
 /* Read one SIM ("sim") or endpoint ("endpoint") by id. done is called exactly once from
  * api_wait() with the HTTP status (0 on transport failure), the body (not NUL-terminated,
- * valid only during the call) or, on failure, a message. */
+ * valid only during the call; NULL or empty when there is none, as on a 204) and, on failure
+ * (after retries, or when authentication failed), a message; error_message is NULL on
+ * success (2xx). kind must be a lower-case API word: anything else is a programming error. */
 typedef void api_read_done(void *context, long http_status, const char *body, size_t length,
 			   const char *error_message);
 void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context);

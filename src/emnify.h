@@ -22,7 +22,15 @@ enum emnify_result {
 };
 
 /* Parse one List SIMs page (a bare JSON array) into fleet; *count receives the number of SIMs.
- * On error nothing is added and message (size bytes) says why. */
+ * On error nothing is added and message (size bytes) says why, naming the item as jq counts
+ * it ("endpoint page item 12: missing status.id"). count and message may be NULL.
+ *
+ * Every item must be an object with a positive integer "id" and a "status" object whose "id"
+ * is a known status; a nested "endpoint" (SIM) or "sim" (endpoint) object, when present and
+ * not null, must have an id too (the nested SIM's status may be left out). Strings are
+ * cleaned with text_clean() and bounded to 512 bytes; null or absent strings are NULL in the
+ * records; a string field of another type is an error. Ids are read through cJSON's double,
+ * so ids above 2^53 are refused (emnify's are far below). */
 enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
 					 size_t *count, char *message, size_t size);
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
@@ -35,11 +43,14 @@ struct emnify_paging {
 	int64_t current_page;
 	int64_t per_page;
 };
-/* Feed one raw header line ("X-Total-Pages: 3\r\n"); names match case-insensitively. */
+/* Feed one raw header line ("X-Total-Pages: 3\r\n", not NUL-terminated); names match
+ * case-insensitively, white space around names and values is ignored, and the newer backend's
+ * X-Pages, X-Page and X-Per-Page count as well. Other lines and bad numbers change nothing. */
 void emnify_paging_header(struct emnify_paging *paging, const char *line, size_t length);
 
 /* Parse the body of POST /api/v1/authenticate: the auth_token (caller frees) and the JWT's
- * exp claim (seconds since the epoch; 0 when the token carries none). */
+ * exp claim (seconds since the epoch; 0 when the token carries none). A token with characters
+ * a JWT cannot hold (it goes into a header line) is refused. On error *token is NULL. */
 enum emnify_result emnify_parse_auth(const char *body, size_t length, char **token, int64_t *expires,
 				     char *message, size_t size);
 /* exp claim of a JWT (base64url middle segment); false when it has none or is malformed. */
@@ -47,7 +58,13 @@ bool emnify_jwt_expiry(const char *jwt, int64_t *expires);
 
 /* A one-line human message for an error response: both JSON shapes
  * ({error_code,error_token,message,errors[]} and the gateway's {message}), empty bodies and
- * non-JSON bodies (HTML from a proxy) are all described, with the HTTP status. */
+ * non-JSON bodies (HTML from a proxy) are all described, with the HTTP status:
+ *   HTTP 422: Update endpoint validation error: Service profile … not found. (InputValidationFailed 1400)
+ *   HTTP 401: token contains an invalid number of segments
+ *   HTTP 422 with an empty body
+ *   HTTP 502 with a non-JSON body: <html> <head><title>502 Bad Gateway… (first 60 characters)
+ * Everything quoted is cleaned (text_clean); the message is cut to size without splitting a
+ * character. body need not be NUL-terminated and may be NULL when length is 0. */
 void emnify_error_message(long http_status, const char *body, size_t length, char *message, size_t size);
 
 /* Request bodies. Caller frees. */

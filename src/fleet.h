@@ -5,9 +5,26 @@
  * fetched in parallel) and each one lands in the right device at once, so the view can show
  * rows while loading. Join key: endpoint.sim.id == sim.id. Ids are 64-bit and never 0.
  *
+ * Who pairs with whom — the endpoint's record decides:
+ * - An endpoint record places its SIM (sim.id) in its own row. A SIM that sat alone, or under
+ *   a provisional link (below), joins the endpoint's row; a SIM that another endpoint had
+ *   claimed moves to this endpoint (the newest claim wins) and the other keeps its row without
+ *   a SIM. A SIM the endpoint no longer names moves to a row of its own.
+ * - A SIM record's endpoint.id only links provisionally: it puts that endpoint id in the SIM's
+ *   row (endpoint_status stays ENDPOINT_NONE) while the endpoint is not yet known anywhere in
+ *   the fleet, so rows pair up early when SIM pages arrive first. It never moves an endpoint
+ *   whose record arrived or that another row holds, and the endpoint's own record overrides it.
+ * - A record that arrives again (a refresh, or the last page served again past the end)
+ *   updates its row in place: statuses and strings are replaced, never duplicated.
+ * - Joining an endpoint row to a SIM row that both exist already (a refresh after a SIM was
+ *   assigned) leaves the SIM's old row vacant: sim_id and endpoint_id both 0, in no alignment.
+ *   Views skip vacant rows (fleet_device_vacant); with consistent pages this only happens on
+ *   a refresh that finds a new pairing.
+ *
  * Strings live in one pool owned by the fleet; fleet_text() returns a pointer that stays valid
  * until the fleet is freed (not across fleet_add_* calls — the pool may move). Device indexes
- * are stable: a device never moves or disappears while the fleet lives. */
+ * are stable: a row never moves and is never removed while the fleet lives (it may only
+ * become vacant, as above). */
 #ifndef SIMTOP_FLEET_H
 #define SIMTOP_FLEET_H
 
@@ -38,7 +55,8 @@ struct device {
 	int64_t sim_id;          /* 0: no SIM */
 	int64_t endpoint_id;     /* 0: no endpoint */
 	int8_t sim_status;       /* enum sim_status, SIM_NONE without a SIM */
-	int8_t endpoint_status;  /* enum endpoint_status, ENDPOINT_NONE without an endpoint */
+	int8_t endpoint_status;  /* enum endpoint_status, ENDPOINT_NONE without an endpoint or
+				  * while its record has not arrived (provisional link) */
 	uint32_t text[TEXT_COUNT]; /* offsets into the string pool; 0 is the empty string */
 };
 
@@ -65,11 +83,17 @@ struct fleet;
 struct fleet *fleet_new(void);
 void fleet_free(struct fleet *fleet);
 
-/* Add or update one record; returns the index of the device that holds it. */
+/* Add or update one record; returns the index of the device that holds it. The record's id
+ * must not be 0. A SIM record's NULL strings clear the SIM's fields; an endpoint record's NULL
+ * strings clear the endpoint's fields but leave the SIM's (iccid, imsi, msisdn) as they are,
+ * as does sim_status SIM_NONE. */
 size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim);
 size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint);
 
+/* Number of device rows, vacant ones included. */
 size_t fleet_count(const struct fleet *fleet);
+/* True for a row left empty by a join (see above): no SIM and no endpoint. */
+bool fleet_device_vacant(const struct device *device);
 /* The device at index (< fleet_count); the pointer is valid until the next fleet_add_*. */
 const struct device *fleet_device(const struct fleet *fleet, size_t index);
 /* Text field of a device: never NULL, "" when absent. */
@@ -80,7 +104,7 @@ enum alignment fleet_alignment(const struct device *device);
 bool fleet_find_sim(const struct fleet *fleet, int64_t sim_id, size_t *index);
 bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t *index);
 
-/* Devices per alignment, kept up to date as records arrive. */
+/* Devices per alignment, kept up to date as records arrive; vacant rows count nowhere. */
 size_t fleet_count_alignment(const struct fleet *fleet, enum alignment alignment);
 
 /* Bytes held by the fleet (devices, pool and indexes), for the benchmarks. */

@@ -16,6 +16,8 @@
 #define HTTP_CONNECT_TIMEOUT_MS 10000L
 /* A server that sends more header lines than this is not one we talk to. */
 #define HTTP_HEADER_LINES_MAX 1000
+/* Body buffers up to this size are kept for the next response (see struct http). */
+#define HTTP_SPARE_BODY_MAX (32u * 1024u * 1024u)
 
 struct http_request {
 	struct http_request *prev, *next; /* in the queue or in the running list */
@@ -53,6 +55,16 @@ struct http {
 	char *user_agent;
 	struct request_list queue;
 	struct request_list running;
+	/* Body buffers of finished requests, reused by the next ones: list pages are around a
+	 * megabyte each, and allocating and freeing that much per page, between the parser's
+	 * many small allocations, made malloc spend more time consolidating than the parser
+	 * spent parsing. */
+	char **spare;
+	size_t *spare_capacity;
+	int spare_count;
+	/* Easy handles are reused for the same reason: each one holds large buffers. */
+	CURL **idle_easy;
+	int idle_easy_count;
 };
 
 static int http_users;
@@ -94,6 +106,9 @@ struct http *http_new(int parallel, const char *user_agent)
 		die(3, "cannot initialise libcurl");
 	http->parallel = parallel < 1 ? 1 : parallel;
 	http->user_agent = xstrdup(user_agent);
+	http->spare = xcalloc((size_t)http->parallel, sizeof(char *));
+	http->spare_capacity = xcalloc((size_t)http->parallel, sizeof(size_t));
+	http->idle_easy = xcalloc((size_t)http->parallel, sizeof(CURL *));
 	/* Keep every connection of a full set of parallel transfers for the next batch. */
 	curl_multi_setopt(http->multi, CURLMOPT_MAXCONNECTS, (long)http->parallel + 1);
 	return http;
@@ -101,8 +116,19 @@ struct http *http_new(int parallel, const char *user_agent)
 
 static void request_free(struct http_request *request)
 {
-	if (request->easy)
+	struct http *http = request->owner;
+
+	if (request->easy && http->idle_easy_count < http->parallel)
+		http->idle_easy[http->idle_easy_count++] = request->easy;
+	else if (request->easy)
 		curl_easy_cleanup(request->easy);
+	if (request->response_body && request->response_capacity <= HTTP_SPARE_BODY_MAX &&
+	    http->spare_count < http->parallel) {
+		http->spare[http->spare_count] = request->response_body;
+		http->spare_capacity[http->spare_count] = request->response_capacity;
+		http->spare_count++;
+		request->response_body = NULL;
+	}
 	if (request->body) {
 		explicit_bzero(request->body, request->body_length);
 		free(request->body);
@@ -126,6 +152,13 @@ void http_free(struct http *http)
 	while (http->queue.head)
 		http_cancel(http, http->queue.head);
 	curl_multi_cleanup(http->multi);
+	for (int i = 0; i < http->spare_count; i++)
+		free(http->spare[i]);
+	for (int i = 0; i < http->idle_easy_count; i++)
+		curl_easy_cleanup(http->idle_easy[i]);
+	free(http->idle_easy);
+	free(http->spare);
+	free(http->spare_capacity);
 	free(http->user_agent);
 	free(http);
 	if (--http_users == 0)
@@ -201,6 +234,16 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 		request->too_large = true;
 		return 0;
 	}
+	if (request->response_length == 0) {
+		/* Make room for the whole announced body at once instead of growing step by step. */
+		curl_off_t announced = -1;
+		curl_easy_getinfo(request->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+		if (announced > 0 && (uint64_t)announced < HTTP_BODY_MAX &&
+		    (size_t)announced + 1 > request->response_capacity) {
+			request->response_capacity = (size_t)announced + 1;
+			request->response_body = xrealloc(request->response_body, request->response_capacity);
+		}
+	}
 	/* One spare byte for the terminating NUL. */
 	request->response_body = xgrow(request->response_body, &request->response_capacity,
 				       request->response_length + length + 1, 1);
@@ -246,11 +289,22 @@ static size_t on_header(char *data, size_t size, size_t count, void *userdata)
 
 static void request_start(struct http *http, struct http_request *request)
 {
-	CURL *easy = curl_easy_init();
+	CURL *easy;
 
-	if (!easy)
-		die(3, "cannot initialise libcurl");
+	if (http->idle_easy_count > 0) {
+		easy = http->idle_easy[--http->idle_easy_count];
+		curl_easy_reset(easy);
+	} else {
+		easy = curl_easy_init();
+		if (!easy)
+			die(3, "cannot initialise libcurl");
+	}
 	request->easy = easy;
+	if (http->spare_count > 0) {
+		http->spare_count--;
+		request->response_body = http->spare[http->spare_count];
+		request->response_capacity = http->spare_capacity[http->spare_count];
+	}
 	curl_easy_setopt(easy, CURLOPT_URL, request->url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, request);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -356,8 +410,13 @@ static void request_finish(struct http *http, struct http_request *request, CURL
 		response.error = "";
 	} else if (response.failure == HTTP_FAILURE_TOO_LARGE) {
 		response.error = "the response was larger than any the API sends";
+	} else if (request->error[0]) {
+		size_t length = strlen(request->error);
+		while (length > 0 && (request->error[length - 1] == ' ' || request->error[length - 1] == '\n'))
+			request->error[--length] = '\0';
+		response.error = request->error;
 	} else {
-		response.error = request->error[0] ? request->error : curl_easy_strerror(code);
+		response.error = curl_easy_strerror(code);
 	}
 	response.body = request->response_body ? request->response_body : "";
 	if (request->response_body)

@@ -4,7 +4,11 @@
  *   sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags
  * Statuses are emnify's words ("Activated", "Factory Test"), alignment one of
  * online,offline,new,test,misaligned,unpaired; what is absent is an empty cell (CSV) or null
- * (JSON). CSV follows RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted). */
+ * (JSON). CSV follows RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted).
+ * JSON is one array, one object per line, ids as numbers. The table has the same columns under
+ * upper-case titles, each as wide as its widest cell up to a maximum (long cells are cut by
+ * display width and end in "…"), the alignment as its on-screen label ("billed"), and no
+ * trailing blanks. Vacant rows (fleet_device_vacant) are left out of every format. */
 #ifndef SIMTOP_OUTPUT_H
 #define SIMTOP_OUTPUT_H
 
@@ -24,11 +28,12 @@ enum output_format {
 bool output_parse_format(const char *name, enum output_format *format);
 
 /* Write the devices whose indexes are listed in rows (count of them) — or every device in
- * fleet order when rows is NULL. Returns false when writing failed (errno set). */
+ * fleet order when rows is NULL (count is then ignored). Indexes past the fleet are skipped.
+ * Returns false when writing failed (errno set). */
 bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
 		  enum output_format format);
 
-/* One RFC 4180 CSV field, quoted when needed. */
+/* One RFC 4180 CSV field, quoted when needed; NULL writes nothing. */
 void output_csv_field(FILE *out, const char *text);
 
 #endif

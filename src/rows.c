@@ -32,19 +32,27 @@ void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted)
 	size_t count = fleet_count(fleet);
 	rows->index = xgrow(rows->index, &rows->capacity, count, sizeof(*rows->index));
 	rows->count = count;
+	size_t shown = 0;
 	if (!sorted) {
 		for (size_t i = 0; i < count; i++)
-			rows->index[i] = i;
+			if (!fleet_device_vacant(fleet_device(fleet, i)))
+				rows->index[shown++] = i;
+		rows->count = shown;
 		return;
 	}
 	struct keyed_row *keyed = xmalloc(sizeof(*keyed) * (count ? count : 1));
 	for (size_t i = 0; i < count; i++) {
-		keyed[i].key = default_key(fleet_device(fleet, i));
-		keyed[i].device = i;
+		const struct device *device = fleet_device(fleet, i);
+		if (fleet_device_vacant(device))
+			continue;
+		keyed[shown].key = default_key(device);
+		keyed[shown].device = i;
+		shown++;
 	}
-	qsort(keyed, count, sizeof(*keyed), compare_keyed_rows);
-	for (size_t i = 0; i < count; i++)
+	qsort(keyed, shown, sizeof(*keyed), compare_keyed_rows);
+	for (size_t i = 0; i < shown; i++)
 		rows->index[i] = keyed[i].device;
+	rows->count = shown;
 	free(keyed);
 }
 

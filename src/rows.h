@@ -16,7 +16,7 @@ struct rows {
 	size_t capacity;
 };
 
-/* Rebuild rows from every device of fleet. When sorted is false, devices stay in arrival
+/* Rebuild rows from every device of fleet but the vacant ones a join can leave behind. When sorted is false, devices stay in arrival
  * order (cheap while loading); when true they are put in the default order. */
 void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted);
 

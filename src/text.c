@@ -190,25 +190,42 @@ static size_t encode(uint32_t code, char *out)
 	return 4;
 }
 
-char *text_clean(const char *input, size_t max_bytes)
+/* True when the byte needs no more than a copy: printable ASCII. */
+static bool plain(unsigned char byte)
 {
+	return byte >= 0x20 && byte < 0x7F;
+}
+
+size_t text_clean_buffer(char *out, size_t size, const char *input)
+{
+	if (size == 0)
+		return 0;
 	if (!input)
 		input = "";
 	const unsigned char *text = (const unsigned char *)input;
-	size_t length = strlen(input);
-	/* Each input byte yields at most 3 output bytes (a lone bad byte becomes U+FFFD). */
-	size_t room = length <= max_bytes / 3 ? length * 3 : max_bytes;
-	char *out = xmalloc(room + 1);
+	size_t max_bytes = size - 1;
 	size_t used = 0;
-	/* In a locale that is not UTF-8, wcwidth() knows nothing beyond ASCII: keep everything
-	 * printable rather than drop every accented letter. */
-	bool utf8 = locale_is_utf8();
 
-	size_t at = 0;
+	/* Most of what the API sends is printable ASCII: copy that straight. */
+	while (plain(text[used]) && used < max_bytes) {
+		out[used] = (char)text[used];
+		used++;
+	}
+	if (!text[used] || used == max_bytes) {
+		out[used] = '\0';
+		return used;
+	}
+
+	size_t length = used + strlen(input + used);
+	/* In a locale that is not UTF-8, wcwidth() knows nothing beyond ASCII: keep everything
+	 * printable rather than drop every accented letter. Asked only when needed. */
+	int utf8 = -1;
+
+	size_t at = used;
 	while (at < length) {
 		unsigned char byte = text[at];
 		char encoded[4];
-		size_t size;
+		size_t bytes;
 
 		if (byte == ESC) {
 			at = skip_escape(text, length, at + 1);
@@ -216,18 +233,21 @@ char *text_clean(const char *input, size_t max_bytes)
 		}
 		if (byte < 0x20 || byte == 0x7F) {
 			encoded[0] = ' ';
-			size = 1;
+			bytes = 1;
 			at++;
 		} else {
 			int32_t code;
 			size_t taken = decode(text + at, length - at, &code);
-			if (code < 0 && taken == 1 && byte >= 0x80 && byte <= 0x9F) {
-				/* A raw 8-bit C1 byte: some terminals act on it even in UTF-8 mode. */
-				code = byte;
-			}
 			at += taken;
+			if (code < 0 && byte == 0x9B) {
+				/* A raw 8-bit CSI: terminals not in UTF-8 mode act on it, so its
+				 * parameters go too. Other stray bytes only become U+FFFD: a
+				 * string introducer would swallow the rest of the text. */
+				at = skip_csi(text, length, at);
+				continue;
+			}
 			if (code < 0) {
-				size = encode(REPLACEMENT, encoded);
+				bytes = encode(REPLACEMENT, encoded);
 			} else if (code >= 0x80 && code <= 0x9F) {
 				enum sequence kind = c1_sequence(code);
 				if (kind != SEQUENCE_NONE) {
@@ -235,22 +255,37 @@ char *text_clean(const char *input, size_t max_bytes)
 					continue;
 				}
 				encoded[0] = ' ';
-				size = 1;
-			} else if (code >= 0x80 && (is_format_character(code) ||
-						    (utf8 && wcwidth((wchar_t)code) < 0))) {
+				bytes = 1;
+			} else if (code >= 0x80 && is_format_character(code)) {
 				continue;
+			} else if (code >= 0x80) {
+				if (utf8 < 0)
+					utf8 = locale_is_utf8();
+				if (utf8 && wcwidth((wchar_t)code) < 0)
+					continue;
+				bytes = encode((uint32_t)code, encoded);
 			} else {
-				size = encode((uint32_t)code, encoded);
+				bytes = encode((uint32_t)code, encoded);
 			}
 		}
 
 		/* Stop at the bound rather than cut a character. */
-		if (used + size > max_bytes)
+		if (used + bytes > max_bytes)
 			break;
-		memcpy(out + used, encoded, size);
-		used += size;
+		memcpy(out + used, encoded, bytes);
+		used += bytes;
 	}
 	out[used] = '\0';
+	return used;
+}
+
+char *text_clean(const char *input, size_t max_bytes)
+{
+	size_t length = input ? strlen(input) : 0;
+	/* Each input byte yields at most 3 output bytes (a lone bad byte becomes U+FFFD). */
+	size_t room = length <= max_bytes / 3 ? length * 3 : max_bytes;
+	char *out = xmalloc(room + 1);
+	text_clean_buffer(out, room + 1, input);
 	return out;
 }
 

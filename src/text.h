@@ -8,16 +8,25 @@
 
 #include <stddef.h>
 
-/* Copy at most max_bytes of cleaned text into a new string: invalid UTF-8 becomes U+FFFD,
- * ESC sequences (CSI, OSC, …) are removed whole, other C0/C1 controls and DEL become a space,
- * and zero-width or unprintable characters are dropped. The caller frees the result. */
+/* Copy at most max_bytes of cleaned text (the terminating NUL not counted) into a new string,
+ * never cutting a character: invalid UTF-8 becomes U+FFFD (one per malformed sequence);
+ * escape sequences are removed whole — CSI, OSC (ended by BEL or ST), DCS/SOS/PM/APC (ended by
+ * ST; unterminated ones run to the end), ESC with intermediates and a final byte — and so are
+ * their C1 forms (U+009B, U+009D, U+0090, …) and a raw 0x9B byte with its parameters; other
+ * C0/C1 controls and DEL become a space; characters wcwidth() calls unprintable, and invisible
+ * format characters (zero-width space, bidi controls, BOM), are dropped. Combining marks stay.
+ * input may be NULL (gives ""). The caller frees the result. */
 char *text_clean(const char *input, size_t max_bytes);
+/* The same into out, which holds size bytes (the NUL included; size 0 writes nothing).
+ * Returns the length written. */
+size_t text_clean_buffer(char *out, size_t size, const char *input);
 
-/* Display width of a cleaned UTF-8 string. */
+/* Display width of a cleaned UTF-8 string (anything unprintable left in it counts 1). */
 int text_width(const char *text);
 
 /* Number of bytes of text that fit in max_columns display columns without splitting a
- * character; *used_columns (may be NULL) receives the columns those bytes take. */
+ * character (combining marks stay with their base); *used_columns (may be NULL) receives the
+ * columns those bytes take. */
 size_t text_fit(const char *text, int max_columns, int *used_columns);
 
 #endif

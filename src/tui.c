@@ -29,6 +29,9 @@ struct loop {
 	bool quit;
 	int64_t last_rows_ms;
 	size_t rows_seen;     /* fleet_count when the rows were last built */
+	/* SIMTOP_BENCH: milliseconds from start to the first rows drawn and to the full fleet. */
+	bool bench;
+	int64_t start_ms, first_rows_ms, loaded_ms;
 };
 
 void tui_message(struct tui *tui, bool error, const char *format, ...)
@@ -47,8 +50,11 @@ static void draw_title(struct loop *loop)
 	struct tui *tui = &loop->tui;
 	int attr = display_attr(ROLE_TITLE);
 	char line[512], number[32];
+	size_t devices = 0;
+	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
+		devices += fleet_count_alignment(tui->fleet, (enum alignment)alignment);
 	int length = snprintf(line, sizeof(line), " simtop  %s  %s devices", tui->workspace,
-			      util_thousands((int64_t)fleet_count(tui->fleet), number, sizeof(number)));
+			      util_thousands((int64_t)devices, number, sizeof(number)));
 	static const enum alignment shown[] = { ALIGN_ONLINE, ALIGN_OFFLINE, ALIGN_MISALIGNED,
 						ALIGN_UNPAIRED, ALIGN_NEW, ALIGN_TEST };
 	for (size_t i = 0; i < ARRAY_SIZE(shown) && length < (int)sizeof(line); i++) {
@@ -117,6 +123,22 @@ static void draw_screen(struct loop *loop)
 	view->ops->draw(view, tui, 1, LINES - 2);
 	draw_status(loop);
 	refresh();
+	if (loop->bench && loop->first_rows_ms == 0 && tui->rows.count > 0)
+		loop->first_rows_ms = util_now_ms() - loop->start_ms;
+}
+
+/* Peak resident memory of this process, from /proc (kB). */
+static long peak_rss_kb(void)
+{
+	FILE *status = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	while (status && fgets(line, sizeof(line), status))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	if (status)
+		fclose(status);
+	return kb;
 }
 
 /* --- loading ------------------------------------------------------------------------------ */
@@ -216,6 +238,8 @@ static void update_load(struct loop *loop)
 			rebuild_rows(loop, true);
 			tui->loaded = true;
 		}
+		if (loop->bench && loop->loaded_ms == 0 && tui->loaded)
+			loop->loaded_ms = util_now_ms() - loop->start_ms;
 		loop->dirty = true;
 		return;
 	}
@@ -330,6 +354,8 @@ static bool busy(const struct loop *loop)
 int tui_run(const struct tui_options *options)
 {
 	struct loop *loop = xcalloc(1, sizeof(*loop));
+	loop->start_ms = util_now_ms();
+	loop->bench = getenv("SIMTOP_BENCH") != NULL;
 	struct tui *tui = &loop->tui;
 	tui->api = options->api;
 	tui->fleet = fleet_new();
@@ -389,6 +415,10 @@ int tui_run(const struct tui_options *options)
 	}
 
 	display_close();
+	if (loop->bench)
+		fprintf(stderr, "bench: devices=%zu first_rows_ms=%lld loaded_ms=%lld peak_rss_kb=%ld fleet_bytes=%zu\n",
+			fleet_count(tui->fleet), (long long)loop->first_rows_ms, (long long)loop->loaded_ms,
+			peak_rss_kb(), fleet_memory(tui->fleet));
 	while (loop->view_count > 0) {
 		struct view *view = loop->views[--loop->view_count];
 		view->ops->free(view);

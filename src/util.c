@@ -61,16 +61,16 @@ void *xgrow(void *pointer, size_t *capacity, size_t need, size_t size)
 {
 	if (need <= *capacity)
 		return pointer;
-	/* Grow by half again each time: amortised O(1) appends, and less slack than doubling for
-	 * the fleet's big arrays. */
+	/* Grow geometrically for amortised O(1) appends: by half, and by a quarter once an array
+	 * passes 16 MiB, so the fleet's big arrays carry little slack (large reallocs move
+	 * pages, not bytes). */
 	size_t grown = *capacity < 16 ? 16 : *capacity;
+	size_t unit = size ? size : 1;
 	while (grown < need) {
-		if (grown > SIZE_MAX / 3)
+		if (grown > SIZE_MAX / 2 / unit)
 			out_of_memory(SIZE_MAX);
-		grown += grown / 2;
+		grown += grown * unit < ((size_t)16 << 20) ? grown / 2 : grown / 4;
 	}
-	if (size && grown > SIZE_MAX / size)
-		out_of_memory(SIZE_MAX);
 	pointer = xrealloc(pointer, grown * size);
 	*capacity = grown;
 	return pointer;

@@ -1,0 +1,875 @@
+/* api.c — the emnify client described in api.h: authentication, paging, retries, limits.
+ *
+ * Every request is an api_request in one FIFO list. A request either waits (for the token, a
+ * free transfer slot, a rate-limit token or its back-off deadline) or is in flight (it has a
+ * transfer). pump() walks the list, starts what may start and returns the nearest deadline;
+ * api_wait() sleeps until that deadline, a transfer or the caller's descriptor, then pumps
+ * again. The authentication request lives apart, because every other request waits for it. */
+#ifdef HAVE_CONFIG_H
+#include <config.h> /* autoconf's, not src/config.h: angle brackets skip this directory */
+#endif
+
+#include "api.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emnify.h"
+#include "http.h"
+#include "ratelimit.h"
+#include "util.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+#define API_DEFAULT_PARALLEL 4
+#define API_DEFAULT_TIMEOUT_MS 30000L
+/* Re-authenticate this long before the JWT's exp (less for very short-lived tokens). */
+#define API_REAUTH_MARGIN_MS 60000
+/* Before the API has ever answered, a transport failure is most likely a wrong URL or nothing
+ * listening: give up after a few quick tries instead of a minute of back-off. */
+#define API_UNREACHABLE_ATTEMPTS 3
+#define API_UNREACHABLE_BACKOFF_MS 250
+#define API_RETRY_AFTER_MAX_MS (300 * 1000)
+/* X-Total-Pages above this is not a fleet but a broken header (100M endpoints). */
+#define API_TOTAL_PAGES_MAX 100000
+/* POST /authenticate: 100 per 5 minutes; the bucket also stops a runaway re-auth loop. */
+#define API_AUTH_RATE (100.0 / 300.0)
+#define API_AUTH_BURST 20.0
+#define API_NO_DEADLINE INT64_MAX
+
+enum request_kind {
+	REQUEST_AUTH,
+	REQUEST_PAGE,
+	REQUEST_READ,
+};
+
+enum list_kind {
+	LIST_ENDPOINT,
+	LIST_SIM,
+	LIST_COUNT,
+};
+
+static const struct {
+	const char *path;
+	int per_page;
+} list_info[LIST_COUNT] = {
+	[LIST_ENDPOINT] = { "/api/v1/endpoint", EMNIFY_ENDPOINT_PAGE_MAX },
+	[LIST_SIM] = { "/api/v1/sim", EMNIFY_SIM_PAGE_MAX },
+};
+
+struct api_request {
+	struct api_request *prev, *next;
+	struct api *api;
+	enum request_kind kind;
+	enum http_method method;
+	char *path;                     /* "/api/v1/..." with the query */
+	struct http_request *transfer;  /* non-NULL while in flight */
+	unsigned auth_generation;       /* token generation it was last sent with */
+	int failures;                   /* retryable failures so far */
+	int unauthorized;               /* 401s received with the token still current */
+	int64_t not_before_ms;          /* back-off deadline */
+
+	enum list_kind list;            /* REQUEST_PAGE */
+	int64_t page;
+	api_read_done *done;            /* REQUEST_READ */
+	void *context;
+};
+
+struct load_list {
+	bool known;          /* page 1 has arrived */
+	int64_t total_pages; /* pages to fetch, at least 1 */
+	int64_t total_count;
+	int64_t next_page;   /* next page to queue, once known */
+	int64_t pages_done;
+};
+
+struct api {
+	struct http *http;
+	char *base_url;
+	char *token;
+	char *token_source;
+	bool rate_limits;
+	int parallel;
+	long timeout_ms;
+	int64_t backoff_base_ms;
+	struct ratelimit list_limit, ip_limit, auth_limit;
+	uint64_t random_state;
+	bool ever_answered;             /* the API has sent at least one HTTP response */
+
+	char *jwt;
+	char *authorization;            /* "Authorization: Bearer JWT" */
+	unsigned auth_generation;       /* bumped at every new JWT */
+	int64_t refresh_ms;             /* monotonic time to re-authenticate; 0 without a JWT */
+	struct api_request *auth;       /* waiting or in flight */
+
+	struct api_request *head, *tail; /* every other request, oldest first */
+	size_t request_count;
+
+	struct fleet *fleet;
+	struct load_list lists[LIST_COUNT];
+	struct api_load_progress progress;
+
+	struct api_stats stats;
+};
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+static double random01(struct api *api)
+{
+	/* xorshift64*: jitter needs no more than this. */
+	uint64_t x = api->random_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	api->random_state = x;
+	return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static int64_t wall_clock_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Replace every occurrence of secret in text with "***", in place. Secrets shorter than 8
+ * bytes are not real tokens, and scrubbing them would only garble ordinary words. */
+static void scrub(char *text, const char *secret)
+{
+	size_t secret_length;
+	char *found;
+
+	if (!secret || strlen(secret) < 8)
+		return;
+	secret_length = strlen(secret);
+	while ((found = strstr(text, secret))) {
+		memcpy(found, "***", 3);
+		memmove(found + 3, found + secret_length, strlen(found + secret_length) + 1);
+	}
+}
+
+/* Every message that leaves this file goes through here, so no secret can slip into one. */
+static void format_message(const struct api *api, char *message, size_t size, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+static void format_message(const struct api *api, char *message, size_t size, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(message, size, format, args);
+	va_end(args);
+	scrub(message, api->token);
+	scrub(message, api->jwt);
+}
+
+static const char *method_name(enum http_method method)
+{
+	switch (method) {
+	case HTTP_GET:
+		return "GET";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_PATCH:
+		return "PATCH";
+	case HTTP_DELETE:
+		return "DELETE";
+	}
+	return "?";
+}
+
+/* --- request list ------------------------------------------------------------------------- */
+
+static struct api_request *request_new(struct api *api, enum request_kind kind,
+				       enum http_method method, char *path)
+{
+	struct api_request *request = xcalloc(1, sizeof(*request));
+	request->api = api;
+	request->kind = kind;
+	request->method = method;
+	request->path = path;
+	return request;
+}
+
+static void request_append(struct api *api, struct api_request *request)
+{
+	request->prev = api->tail;
+	request->next = NULL;
+	if (api->tail)
+		api->tail->next = request;
+	else
+		api->head = request;
+	api->tail = request;
+	api->request_count++;
+}
+
+/* Unlink (when listed), stop its transfer and free it. */
+static void request_drop(struct api *api, struct api_request *request)
+{
+	if (request->transfer)
+		http_cancel(api->http, request->transfer);
+	if (request == api->auth) {
+		api->auth = NULL;
+	} else {
+		if (request->prev)
+			request->prev->next = request->next;
+		else
+			api->head = request->next;
+		if (request->next)
+			request->next->prev = request->prev;
+		else
+			api->tail = request->prev;
+		api->request_count--;
+	}
+	free(request->path);
+	free(request);
+}
+
+/* --- life cycle --------------------------------------------------------------------------- */
+
+struct api *api_new(const struct api_options *options)
+{
+	struct api *api = xcalloc(1, sizeof(*api));
+	const char *hook = getenv("SIMTOP_BACKOFF_BASE_MS");
+	int64_t now = util_now_ms();
+	int64_t base;
+
+	api->base_url = xstrdup(options->base_url);
+	api->token = xstrdup(options->token ? options->token : "");
+	api->token_source = options->token_source ? xstrdup(options->token_source) : NULL;
+	api->rate_limits = options->rate_limits;
+	api->parallel = options->parallel > 0 ? options->parallel : API_DEFAULT_PARALLEL;
+	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : API_DEFAULT_TIMEOUT_MS;
+	api->backoff_base_ms = RATELIMIT_BACKOFF_BASE_MS;
+	if (hook && util_parse_int64(hook, &base) && base > 0)
+		api->backoff_base_ms = base;
+	api->random_state = ((uint64_t)now << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
+	ratelimit_init(&api->list_limit, RATELIMIT_LIST_RATE, RATELIMIT_LIST_BURST, now);
+	ratelimit_init(&api->ip_limit, RATELIMIT_IP_RATE, RATELIMIT_IP_BURST, now);
+	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
+	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION);
+	return api;
+}
+
+static void forget_jwt(struct api *api)
+{
+	if (api->jwt) {
+		explicit_bzero(api->jwt, strlen(api->jwt));
+		free(api->jwt);
+		api->jwt = NULL;
+	}
+	if (api->authorization) {
+		explicit_bzero(api->authorization, strlen(api->authorization));
+		free(api->authorization);
+		api->authorization = NULL;
+	}
+	api->refresh_ms = 0;
+}
+
+void api_free(struct api *api)
+{
+	if (!api)
+		return;
+	while (api->head)
+		request_drop(api, api->head);
+	if (api->auth)
+		request_drop(api, api->auth);
+	http_free(api->http);
+	forget_jwt(api);
+	explicit_bzero(api->token, strlen(api->token));
+	free(api->token);
+	free(api->token_source);
+	free(api->base_url);
+	free(api);
+}
+
+/* --- failing ------------------------------------------------------------------------------ */
+
+static void drop_pages(struct api *api)
+{
+	struct api_request *request = api->head;
+
+	while (request) {
+		struct api_request *next = request->next;
+		if (request->kind == REQUEST_PAGE)
+			request_drop(api, request);
+		request = next;
+	}
+}
+
+static void fail_load(struct api *api, enum api_error error, const char *message)
+{
+	drop_pages(api);
+	if (!api->progress.running)
+		return;
+	api->progress.running = false;
+	api->progress.error = error;
+	snprintf(api->progress.message, sizeof(api->progress.message), "%s", message);
+	api->fleet = NULL;
+}
+
+/* Tell a read it failed, then forget it. */
+static void fail_read(struct api *api, struct api_request *request, long status, const char *body,
+		      size_t length, const char *message)
+{
+	api_read_done *done = request->done;
+	void *context = request->context;
+
+	request_drop(api, request);
+	done(context, status, body, length, message);
+}
+
+/* Fail every read now listed. Reads their callbacks start are not failed with them. */
+static void fail_reads(struct api *api, long status, const char *message)
+{
+	struct api_request *request = api->head;
+
+	api->head = api->tail = NULL;
+	api->request_count = 0;
+	while (request) {
+		struct api_request *next = request->next;
+		api_read_done *done = request->done;
+		void *context = request->context;
+
+		if (request->transfer)
+			http_cancel(api->http, request->transfer);
+		free(request->path);
+		free(request);
+		done(context, status, NULL, 0, message);
+		request = next;
+	}
+}
+
+/* The request failed for good with that message. */
+static void fail_request(struct api *api, struct api_request *request, enum api_error error,
+			 long status, const char *body, size_t length, const char *message)
+{
+	switch (request->kind) {
+	case REQUEST_PAGE:
+		fail_load(api, error, message);
+		break;
+	case REQUEST_READ:
+		fail_read(api, request, status, body, length, message);
+		break;
+	case REQUEST_AUTH:
+		/* Nothing can go on without a token: everything waiting for it fails the same way. */
+		request_drop(api, request);
+		fail_load(api, error, message);
+		fail_reads(api, status, message);
+		break;
+	}
+}
+
+static void fail_unauthorized(struct api *api, struct api_request *request, long status,
+			      const char *body, size_t length)
+{
+	char message[512];
+
+	if (api->token_source)
+		format_message(api, message, sizeof(message),
+			       "the emnify API rejected the application token (from %s) — check "
+			       "EMNIFY_APPLICATION_TOKEN or --token-file", api->token_source);
+	else
+		format_message(api, message, sizeof(message),
+			       "the emnify API rejected the application token — check "
+			       "EMNIFY_APPLICATION_TOKEN or --token-file");
+	fail_request(api, request, API_ERROR_AUTH, status, body, length, message);
+}
+
+static void fail_bad_response(struct api *api, struct api_request *request,
+			      const struct http_response *response, const char *what)
+{
+	char message[512];
+
+	format_message(api, message, sizeof(message),
+		       "the API at %s%s sent something that is not an emnify response: %s",
+		       api->base_url, request->path, what);
+	fail_request(api, request, API_ERROR_BAD_RESPONSE, response->status, response->body,
+		     response->body_length, message);
+}
+
+/* --- retries ------------------------------------------------------------------------------ */
+
+/* Seconds of a Retry-After header; false when absent or an HTTP date (then back-off rules). */
+static bool retry_after_ms(const struct http_response *response, int64_t *delay_ms)
+{
+	const char *value;
+	size_t length;
+	char digits[24];
+	int64_t seconds;
+
+	if (!http_response_header(response, "Retry-After", &value, &length) || length == 0 ||
+	    length >= sizeof(digits))
+		return false;
+	memcpy(digits, value, length);
+	digits[length] = '\0';
+	if (!util_parse_int64(digits, &seconds) || seconds < 0)
+		return false;
+	*delay_ms = seconds > API_RETRY_AFTER_MAX_MS / 1000 ? API_RETRY_AFTER_MAX_MS : seconds * 1000;
+	return true;
+}
+
+/* Schedule another attempt; false when the request has used up its attempts. */
+static bool retry_later(struct api *api, struct api_request *request,
+			const struct http_response *response)
+{
+	int attempts = RATELIMIT_RETRY_MAX;
+	int64_t base = api->backoff_base_ms;
+	int64_t delay;
+
+	if (response->failure != HTTP_FAILURE_NONE && !api->ever_answered) {
+		attempts = API_UNREACHABLE_ATTEMPTS;
+		if (base > API_UNREACHABLE_BACKOFF_MS)
+			base = API_UNREACHABLE_BACKOFF_MS;
+	}
+	request->failures++;
+	if (request->failures >= attempts)
+		return false;
+	if (!retry_after_ms(response, &delay))
+		delay = ratelimit_backoff_ms(request->failures, base, RATELIMIT_BACKOFF_CAP_MS,
+					     random01(api));
+	request->not_before_ms = util_now_ms() + delay;
+	api->stats.retries++;
+	if (request->kind == REQUEST_PAGE)
+		api->progress.retries++;
+	return true;
+}
+
+/* --- completions -------------------------------------------------------------------------- */
+
+static void auth_done(struct api *api, struct api_request *request, const struct http_response *response)
+{
+	char what[256];
+	char *jwt = NULL;
+	int64_t expires = 0;
+	int64_t now = util_now_ms();
+
+	if (emnify_parse_auth(response->body, response->body_length, &jwt, &expires, what,
+			      sizeof(what)) != EMNIFY_OK) {
+		fail_bad_response(api, request, response, what);
+		return;
+	}
+	forget_jwt(api);
+	api->jwt = jwt;
+	api->authorization = xasprintf("Authorization: Bearer %s", jwt);
+	api->auth_generation++;
+	api->stats.authentications++;
+	api->refresh_ms = API_NO_DEADLINE;
+	if (expires > 0) {
+		int64_t remaining = expires * 1000 - wall_clock_ms();
+		/* A token already expired by our clock means the clocks disagree: rely on 401s
+		 * then, rather than re-authenticating in a loop. */
+		if (remaining > 0) {
+			int64_t margin = remaining / 2 < API_REAUTH_MARGIN_MS ? remaining / 2
+									  : API_REAUTH_MARGIN_MS;
+			api->refresh_ms = now + remaining - margin;
+		}
+	}
+	request_drop(api, request);
+}
+
+static bool load_finished(const struct api *api)
+{
+	for (int i = 0; i < LIST_COUNT; i++)
+		if (!api->lists[i].known || api->lists[i].pages_done < api->lists[i].total_pages)
+			return false;
+	return true;
+}
+
+static void update_totals(struct api *api)
+{
+	int64_t pages = 0, records = 0;
+
+	for (int i = 0; i < LIST_COUNT; i++) {
+		if (!api->lists[i].known)
+			return;
+		pages += api->lists[i].total_pages;
+		records += api->lists[i].total_count;
+	}
+	api->progress.pages_total = (int)pages;
+	api->progress.records_total = records;
+}
+
+static void page_done(struct api *api, struct api_request *request, const struct http_response *response)
+{
+	struct load_list *list = &api->lists[request->list];
+	struct emnify_paging paging = { 0 };
+	enum emnify_result result;
+	char what[256];
+	size_t count = 0;
+
+	if (response->body_length == 0) {
+		fail_bad_response(api, request, response, "an empty body instead of a JSON array");
+		return;
+	}
+	for (size_t i = 0; i < response->header_count; i++)
+		emnify_paging_header(&paging, response->header_lines[i], response->header_lengths[i]);
+	if (request->list == LIST_SIM)
+		result = emnify_parse_sim_page(response->body, response->body_length, api->fleet,
+					       &count, what, sizeof(what));
+	else
+		result = emnify_parse_endpoint_page(response->body, response->body_length, api->fleet,
+						    &count, what, sizeof(what));
+	if (result != EMNIFY_OK) {
+		fail_bad_response(api, request, response, what);
+		return;
+	}
+
+	if (request->page == 1) {
+		if (paging.total_pages < 0 || paging.total_pages > API_TOTAL_PAGES_MAX) {
+			snprintf(what, sizeof(what), "X-Total-Pages is %lld", (long long)paging.total_pages);
+			fail_bad_response(api, request, response, what);
+			return;
+		}
+		if (paging.total_pages == 0 && count >= (size_t)list_info[request->list].per_page) {
+			fail_bad_response(api, request, response,
+					  "a full page without an X-Total-Pages header");
+			return;
+		}
+		list->known = true;
+		/* 0 pages means an empty list; page 1 was still fetched. */
+		list->total_pages = paging.total_pages > 0 ? paging.total_pages : 1;
+		list->total_count = paging.total_count > 0 ? paging.total_count : (int64_t)count;
+		list->next_page = 2;
+		update_totals(api);
+	} else if (paging.total_count != list->total_count) {
+		/* Records were added or deleted meanwhile. Go on with the page count of page 1:
+		 * never chase the end, a page past it returns the last page again. */
+		api->progress.total_changed = true;
+	}
+	list->pages_done++;
+	api->progress.pages_done++;
+	api->progress.records_loaded += (int64_t)count;
+	request_drop(api, request);
+	if (load_finished(api)) {
+		api->progress.running = false;
+		api->progress.done = true;
+		api->fleet = NULL;
+	}
+}
+
+static void read_done(struct api *api, struct api_request *request, const struct http_response *response)
+{
+	api_read_done *done = request->done;
+	void *context = request->context;
+
+	request_drop(api, request);
+	done(context, response->status, response->body, response->body_length, NULL);
+}
+
+static bool retryable_status(long status)
+{
+	return status == 429 || (status >= 500 && status <= 599);
+}
+
+/* Called by http for every finished transfer of ours. */
+static void transfer_done(void *context, const struct http_response *response)
+{
+	struct api_request *request = context;
+	struct api *api = request->api;
+	char message[512];
+
+	request->transfer = NULL;
+	api->stats.bytes_received += (int64_t)response->body_length;
+	for (size_t i = 0; i < response->header_count; i++)
+		api->stats.bytes_received += (int64_t)response->header_lengths[i];
+
+	if (response->failure != HTTP_FAILURE_NONE) {
+		bool retryable = response->failure == HTTP_FAILURE_CONNECT ||
+				 response->failure == HTTP_FAILURE_DROPPED ||
+				 response->failure == HTTP_FAILURE_TIMEOUT ||
+				 response->failure == HTTP_FAILURE_RESOLVE;
+		if (retryable && retry_later(api, request, response))
+			return;
+		if (response->failure == HTTP_FAILURE_TOO_LARGE) {
+			fail_bad_response(api, request, response, response->error);
+			return;
+		}
+		format_message(api, message, sizeof(message),
+			       "cannot reach the emnify API at %s: %s — check the network or "
+			       "--api-url / EMNIFY_BASE_PATH", api->base_url, response->error);
+		fail_request(api, request, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
+		return;
+	}
+	api->ever_answered = true;
+
+	if (response->status == 401) {
+		if (request->kind == REQUEST_AUTH) {
+			fail_unauthorized(api, request, response->status, response->body,
+					  response->body_length);
+			return;
+		}
+		/* Sent with a token that has been replaced since: just send it again. */
+		if (request->auth_generation != api->auth_generation)
+			return;
+		if (++request->unauthorized > 1) {
+			fail_unauthorized(api, request, response->status, response->body,
+					  response->body_length);
+			return;
+		}
+		/* Expired or revoked early: authenticate again, then replay. */
+		forget_jwt(api);
+		return;
+	}
+	if (retryable_status(response->status) && retry_later(api, request, response))
+		return;
+	if (response->status < 200 || response->status > 299) {
+		char detail[384];
+		emnify_error_message(response->status, response->body, response->body_length,
+				     detail, sizeof(detail));
+		format_message(api, message, sizeof(message), "%s %s%s failed: %s",
+			       method_name(request->method), api->base_url, request->path, detail);
+		fail_request(api, request, API_ERROR_HTTP, response->status, response->body,
+			     response->body_length, message);
+		return;
+	}
+
+	switch (request->kind) {
+	case REQUEST_AUTH:
+		auth_done(api, request, response);
+		break;
+	case REQUEST_PAGE:
+		page_done(api, request, response);
+		break;
+	case REQUEST_READ:
+		read_done(api, request, response);
+		break;
+	}
+}
+
+/* --- starting requests -------------------------------------------------------------------- */
+
+static void send_request(struct api *api, struct api_request *request)
+{
+	const char *headers[3];
+	size_t header_count = 0;
+	char *url = xasprintf("%s%s", api->base_url, request->path);
+	char *body = NULL;
+
+	headers[header_count++] = "Accept: application/json";
+	if (request->kind == REQUEST_AUTH) {
+		headers[header_count++] = "Content-Type: application/json";
+		body = emnify_auth_body(api->token);
+	} else {
+		headers[header_count++] = api->authorization;
+	}
+	request->auth_generation = api->auth_generation;
+	request->transfer = http_submit(api->http, request->method, url, headers, header_count,
+					body, body ? strlen(body) : 0, api->timeout_ms,
+					transfer_done, request);
+	api->stats.requests++;
+	if (body) {
+		explicit_bzero(body, strlen(body));
+		free(body);
+	}
+	free(url);
+}
+
+/* Take the rate-limit tokens the request needs, or tell how long until they are there. */
+static bool take_tokens(struct api *api, const struct api_request *request, int64_t now,
+			int64_t *wait_ms)
+{
+	struct ratelimit *limits[2];
+	size_t count = 0;
+	int64_t longest = 0;
+
+	if (!api->rate_limits)
+		return true;
+	limits[count++] = &api->ip_limit;
+	if (request->kind == REQUEST_PAGE)
+		limits[count++] = &api->list_limit;
+	else if (request->kind == REQUEST_AUTH)
+		limits[count++] = &api->auth_limit;
+	for (size_t i = 0; i < count; i++) {
+		int64_t wait = ratelimit_wait_ms(limits[i], now);
+		if (wait > longest)
+			longest = wait;
+	}
+	if (longest > 0) {
+		*wait_ms = longest;
+		return false;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (!ratelimit_take(limits[i], now)) {
+			/* Rounding said a token was there when it was not quite: look again soon. */
+			*wait_ms = 1;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Start req if it may start now; otherwise lower *deadline to when it might. */
+static bool try_start(struct api *api, struct api_request *request, int64_t now, int64_t *deadline)
+{
+	int64_t wait = 0;
+
+	if (request->not_before_ms > now) {
+		if (request->not_before_ms < *deadline)
+			*deadline = request->not_before_ms;
+		return false;
+	}
+	if (!take_tokens(api, request, now, &wait)) {
+		if (now + wait < *deadline)
+			*deadline = now + wait;
+		return false;
+	}
+	send_request(api, request);
+	return true;
+}
+
+static void queue_page(struct api *api, enum list_kind list, int64_t page)
+{
+	struct api_request *request;
+
+	request = request_new(api, REQUEST_PAGE, HTTP_GET,
+			      xasprintf("%s?page=%lld&per_page=%d", list_info[list].path,
+					(long long)page, list_info[list].per_page));
+	request->list = list;
+	request->page = page;
+	request_append(api, request);
+}
+
+/* Queue further pages lazily, a few ahead of what can start, rather than all at once. */
+static void queue_pages(struct api *api, int64_t now)
+{
+	size_t ready = 0;
+
+	if (!api->progress.running)
+		return;
+	for (struct api_request *request = api->head; request; request = request->next)
+		if (request->kind == REQUEST_PAGE && !request->transfer && request->not_before_ms <= now)
+			ready++;
+	while (ready < (size_t)api->parallel) {
+		struct load_list *pick = NULL;
+		enum list_kind pick_kind = LIST_ENDPOINT;
+
+		/* Alternate between the lists, by the share of pages already queued. */
+		for (int i = 0; i < LIST_COUNT; i++) {
+			struct load_list *list = &api->lists[i];
+			if (!list->known || list->next_page > list->total_pages)
+				continue;
+			if (!pick || (double)list->next_page / (double)list->total_pages <
+					     (double)pick->next_page / (double)pick->total_pages) {
+				pick = list;
+				pick_kind = (enum list_kind)i;
+			}
+		}
+		if (!pick)
+			break;
+		queue_page(api, pick_kind, pick->next_page++);
+		ready++;
+	}
+}
+
+static bool have_token(const struct api *api, int64_t now)
+{
+	return api->jwt && now < api->refresh_ms;
+}
+
+/* Start everything that may start; return the nearest time something else may. */
+static int64_t pump(struct api *api)
+{
+	int64_t now = util_now_ms();
+	int64_t deadline = API_NO_DEADLINE;
+
+	queue_pages(api, now);
+	if (!api->head) {
+		/* Nobody needs a token any more (the load was cancelled): stop waiting for one. */
+		if (api->auth && !api->auth->transfer)
+			request_drop(api, api->auth);
+		return deadline;
+	}
+	if (!have_token(api, now)) {
+		if (!api->auth)
+			api->auth = request_new(api, REQUEST_AUTH, HTTP_POST, xstrdup("/api/v1/authenticate"));
+		if (!api->auth->transfer && http_free_slots(api->http) > 0)
+			try_start(api, api->auth, now, &deadline);
+		return deadline;
+	}
+	for (struct api_request *request = api->head; request; request = request->next) {
+		if (http_free_slots(api->http) == 0)
+			break;
+		if (!request->transfer)
+			try_start(api, request, now, &deadline);
+	}
+	return deadline;
+}
+
+/* --- public ------------------------------------------------------------------------------- */
+
+void api_cancel_load(struct api *api)
+{
+	drop_pages(api);
+	api->fleet = NULL;
+	api->progress.running = false;
+}
+
+void api_load_start(struct api *api, struct fleet *fleet)
+{
+	api_cancel_load(api);
+	memset(&api->lists, 0, sizeof(api->lists));
+	memset(&api->progress, 0, sizeof(api->progress));
+	api->fleet = fleet;
+	api->progress.running = true;
+	queue_page(api, LIST_ENDPOINT, 1);
+	queue_page(api, LIST_SIM, 1);
+}
+
+void api_load_progress(const struct api *api, struct api_load_progress *progress)
+{
+	*progress = api->progress;
+}
+
+void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context)
+{
+	struct api_request *request;
+
+	for (const char *c = kind; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || *c == '_'))
+			die(3, "api_read_object: bad kind \"%s\"", kind);
+	request = request_new(api, REQUEST_READ, HTTP_GET,
+			      xasprintf("/api/v1/%s/%lld", kind, (long long)id));
+	request->done = done;
+	request->context = context;
+	request_append(api, request);
+}
+
+bool api_busy(const struct api *api)
+{
+	return api->head || api->auth || api->progress.running;
+}
+
+void api_wait(struct api *api, int extra_fd, int timeout_ms, bool *extra_ready)
+{
+	int64_t deadline = pump(api);
+
+	if (deadline != API_NO_DEADLINE) {
+		int64_t until = deadline - util_now_ms();
+		if (until < 0)
+			until = 0;
+		if (until > INT_MAX)
+			until = INT_MAX;
+		if (timeout_ms < 0 || until < timeout_ms)
+			timeout_ms = (int)until;
+	}
+	http_wait(api->http, extra_fd, timeout_ms, extra_ready);
+	/* Queue what the completions made possible, so it goes out at the next wait. */
+	pump(api);
+}
+
+void api_wakeup(struct api *api)
+{
+	http_wakeup(api->http);
+}
+
+void api_stats(const struct api *api, struct api_stats *stats)
+{
+	*stats = api->stats;
+}

@@ -1,0 +1,635 @@
+/* config.c — API URL, token and display settings from options, environment and config file. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emnify.h"
+#include "util.h"
+
+/* Neither a token file nor a config file needs more. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* Every key of the config file: name, kind of value. */
+#define CONFIG_KEY_LIST(_) \
+	_(API_URL,     "api_url",     TEXT) \
+	_(TOKEN_FILE,  "token_file",  TEXT) \
+	_(TOKEN,       "token",       TEXT) \
+	_(READ_ONLY,   "read_only",   BOOL) \
+	_(RATE_LIMITS, "rate_limits", BOOL) \
+	_(ASCII,       "ascii",       BOOL) \
+	_(MONOCHROME,  "monochrome",  BOOL)
+
+enum config_key {
+#define CONFIG_KEY_ENUM(id, name, kind) KEY_##id,
+	CONFIG_KEY_LIST(CONFIG_KEY_ENUM)
+#undef CONFIG_KEY_ENUM
+	KEY_COUNT
+};
+
+enum value_kind {
+	VALUE_TEXT,
+	VALUE_BOOL,
+};
+
+static const struct {
+	const char *name;
+	enum value_kind kind;
+} config_keys[KEY_COUNT] = {
+#define CONFIG_KEY_INFO(id, key_name, value_kind) [KEY_##id] = { key_name, VALUE_##value_kind },
+	CONFIG_KEY_LIST(CONFIG_KEY_INFO)
+#undef CONFIG_KEY_INFO
+};
+
+/* What one section of the file says; a key never set stays unset. */
+struct section_values {
+	bool set[KEY_COUNT];
+	char *text[KEY_COUNT];
+	bool flag[KEY_COUNT];
+};
+
+struct file_values {
+	char *path;              /* NULL when there is no config file */
+	bool found_profile;
+	bool has_token;          /* some section holds a token */
+	struct section_values defaults, profile;
+};
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+static void wipe_free(char *secret)
+{
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Trim blanks at both ends, in place; returns the start. */
+static char *trim(char *text)
+{
+	char *end;
+
+	while (is_blank(*text))
+		text++;
+	end = text + strlen(text);
+	while (end > text && is_blank(end[-1]))
+		*--end = '\0';
+	return text;
+}
+
+static const char *home_directory(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *entry;
+
+	if (home && *home)
+		return home;
+	entry = getpwuid(getuid());
+	return entry && entry->pw_dir && *entry->pw_dir ? entry->pw_dir : NULL;
+}
+
+/* ~/x → $HOME/x; relative paths are taken from base_directory (NULL: as they are). */
+static char *resolve_path(const char *path, const char *base_directory)
+{
+	const char *home;
+
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && (home = home_directory()))
+		return xasprintf("%s%s", home, path + 1);
+	if (path[0] != '/' && base_directory)
+		return xasprintf("%s/%s", base_directory, path);
+	return xstrdup(path);
+}
+
+static char *directory_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* The permission part of a mode, as chmod writes it. */
+static void mode_text(mode_t mode, char *buffer, size_t size)
+{
+	snprintf(buffer, size, "%04o", (unsigned)(mode & 07777));
+}
+
+/* Read a whole small file. On failure, message says why; *missing tells ENOENT apart. */
+static bool read_file(const char *path, const char *what, char **content, struct stat *info,
+		      bool *missing, char *message, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t length = 0;
+	char *buffer;
+
+	*missing = false;
+	if (fd < 0) {
+		*missing = errno == ENOENT;
+		snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
+		return false;
+	}
+	/* fstat on the open file: the checks apply to what is read, not to a swapped path. */
+	if (fstat(fd, info) != 0 || !S_ISREG(info->st_mode)) {
+		snprintf(message, size, "%s %s is not a regular file", what, path);
+		close(fd);
+		return false;
+	}
+	if (info->st_size > CONFIG_FILE_MAX) {
+		snprintf(message, size, "%s %s is too large to be one (%lld bytes)", what, path,
+			 (long long)info->st_size);
+		close(fd);
+		return false;
+	}
+	buffer = xmalloc(CONFIG_FILE_MAX + 1);
+	for (;;) {
+		ssize_t got = read(fd, buffer + length, CONFIG_FILE_MAX - length);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
+			close(fd);
+			explicit_bzero(buffer, length);
+			free(buffer);
+			return false;
+		}
+		if (got == 0 || length + (size_t)got >= CONFIG_FILE_MAX) {
+			length += (size_t)got;
+			break;
+		}
+		length += (size_t)got;
+	}
+	close(fd);
+	buffer[length] = '\0';
+	*content = buffer;
+	return true;
+}
+
+/* Refuse a secret that group or others could read (or replace). A config file is not plainly
+ * a secret, so the message says why it must be private. */
+static bool check_private(const char *path, const struct stat *info, bool config_file,
+			  char *message, size_t size)
+{
+	char mode[8];
+
+	if ((info->st_mode & 077) == 0)
+		return true;
+	mode_text(info->st_mode, mode, sizeof(mode));
+	if (config_file)
+		snprintf(message, size, "the config file %s holds a token but is %s by other users "
+			 "(mode %s); run chmod 600 %s", path,
+			 (info->st_mode & 044) ? "readable" : "writable", mode, path);
+	else
+		snprintf(message, size, "%s is %s by other users (mode %s); run chmod 600 %s", path,
+			 (info->st_mode & 044) ? "readable" : "writable", mode, path);
+	return false;
+}
+
+/* --- secrets ------------------------------------------------------------------------------ */
+
+bool config_read_secret(const char *path, char **secret, char *message, size_t size)
+{
+	struct stat info;
+	char *content = NULL;
+	char *line;
+	bool missing;
+
+	*secret = NULL;
+	if (!read_file(path, "the token file", &content, &info, &missing, message, size))
+		return false;
+	if (!check_private(path, &info, false, message, size)) {
+		wipe_free(content);
+		return false;
+	}
+	line = content;
+	line[strcspn(line, "\n")] = '\0';
+	line = trim(line);
+	if (!*line) {
+		snprintf(message, size, "the token file %s is empty: put the application token on its first line",
+			 path);
+		wipe_free(content);
+		return false;
+	}
+	for (const char *c = line; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(message, size, "the token file %s holds control characters in its first line",
+				 path);
+			wipe_free(content);
+			return false;
+		}
+	}
+	*secret = xstrdup(line);
+	wipe_free(content);
+	return true;
+}
+
+/* --- URLs --------------------------------------------------------------------------------- */
+
+static bool has_suffix(const char *text, size_t length, const char *suffix)
+{
+	size_t suffix_length = strlen(suffix);
+
+	return length >= suffix_length && strncasecmp(text + length - suffix_length, suffix, suffix_length) == 0;
+}
+
+static bool is_loopback(const char *host)
+{
+	unsigned char address[16];
+	static const unsigned char ipv6_loopback[16] = { [15] = 1 };
+
+	if (util_equal_nocase(host, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, host, address) == 1)
+		return address[0] == 127;
+	if (inet_pton(AF_INET6, host, address) == 1)
+		return memcmp(address, ipv6_loopback, sizeof(address)) == 0;
+	return false;
+}
+
+bool config_check_url(const char *url, char *message, size_t size)
+{
+	const char *authority, *end, *at, *host_end;
+	size_t length = strlen(url);
+	char host[256];
+	bool https;
+
+	for (const char *c = url; *c; c++) {
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
+			snprintf(message, size, "the API URL must not contain spaces or control characters");
+			return false;
+		}
+	}
+	if (util_prefix_nocase(url, "https://"))
+		https = true;
+	else if (util_prefix_nocase(url, "http://"))
+		https = false;
+	else {
+		snprintf(message, size, "refusing API URL %s: use https://HOST[:PORT] (http:// is only "
+			 "allowed to loopback, for the emulator)", url);
+		return false;
+	}
+	authority = strstr(url, "://") + 3;
+	end = authority + strcspn(authority, "/?#");
+	if (strpbrk(end, "?#")) {
+		snprintf(message, size, "the API URL %s must not have a query or fragment: give only "
+			 "scheme, host and port, e.g. %s", url, EMNIFY_DEFAULT_BASE);
+		return false;
+	}
+	while (length > 0 && url[length - 1] == '/')
+		length--;
+	if (has_suffix(url, length, "/api") || has_suffix(url, length, "/api/v1")) {
+		snprintf(message, size, "the API URL %.*s ends in /api or /api/v1: give only scheme, host "
+			 "and port (simtop adds /api/v1), e.g. %s", (int)length, url, EMNIFY_DEFAULT_BASE);
+		return false;
+	}
+	/* Skip user information: what counts is the host the connection goes to. */
+	at = memchr(authority, '@', (size_t)(end - authority));
+	if (at)
+		authority = at + 1;
+	if (*authority == '[') {
+		host_end = memchr(authority, ']', (size_t)(end - authority));
+		if (!host_end) {
+			snprintf(message, size, "the API URL %s has an unterminated [IPv6] host", url);
+			return false;
+		}
+		authority++;
+	} else {
+		host_end = memchr(authority, ':', (size_t)(end - authority));
+		if (!host_end)
+			host_end = end;
+	}
+	if (host_end == authority || (size_t)(host_end - authority) >= sizeof(host)) {
+		snprintf(message, size, "the API URL %s has no usable host", url);
+		return false;
+	}
+	memcpy(host, authority, (size_t)(host_end - authority));
+	host[host_end - authority] = '\0';
+	if (!https && !is_loopback(host)) {
+		snprintf(message, size, "refusing to send the token over plain http to %s: use https "
+			 "(http is only allowed to loopback, for the emulator)", host);
+		return false;
+	}
+	return true;
+}
+
+/* --- the config file ---------------------------------------------------------------------- */
+
+static void section_free(struct section_values *section)
+{
+	for (int i = 0; i < KEY_COUNT; i++) {
+		if (i == KEY_TOKEN)
+			wipe_free(section->text[i]);
+		else
+			free(section->text[i]);
+	}
+	memset(section, 0, sizeof(*section));
+}
+
+static void file_values_free(struct file_values *file)
+{
+	free(file->path);
+	section_free(&file->defaults);
+	section_free(&file->profile);
+}
+
+static char *default_config_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home;
+
+	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/simtop/config", xdg);
+	home = home_directory();
+	return home ? xasprintf("%s/.config/simtop/config", home) : NULL;
+}
+
+/* One "key = value" line into section (NULL: a profile not chosen, checked only). */
+static bool parse_assignment(struct file_values *file, struct section_values *section, char *line,
+			     int number, char *message, size_t size)
+{
+	char *equals = strchr(line, '=');
+	char *key, *value;
+	int found = -1;
+	bool flag = false;
+
+	if (!equals) {
+		snprintf(message, size, "%s:%d: expected \"key = value\", \"[default]\" or "
+			 "\"[profile NAME]\"", file->path, number);
+		return false;
+	}
+	*equals = '\0';
+	key = trim(line);
+	value = trim(equals + 1);
+	for (int i = 0; i < KEY_COUNT; i++)
+		if (strcmp(key, config_keys[i].name) == 0)
+			found = i;
+	if (found < 0) {
+		char known[256] = "";
+		for (int i = 0; i < KEY_COUNT; i++) {
+			strncat(known, i ? ", " : "", sizeof(known) - strlen(known) - 1);
+			strncat(known, config_keys[i].name, sizeof(known) - strlen(known) - 1);
+		}
+		/* Bounded: a key is a part of one line, but the message must stay readable. */
+		snprintf(message, size, "%s:%d: unknown key \"%.40s\" (known keys: %s)", file->path,
+			 number, key, known);
+		return false;
+	}
+	if (!*value) {
+		snprintf(message, size, "%s:%d: %s has no value", file->path, number, key);
+		return false;
+	}
+	if (config_keys[found].kind == VALUE_BOOL) {
+		if (strcmp(value, "true") == 0)
+			flag = true;
+		else if (strcmp(value, "false") != 0) {
+			snprintf(message, size, "%s:%d: %s must be true or false", file->path, number, key);
+			return false;
+		}
+	}
+	if (found == KEY_TOKEN)
+		file->has_token = true;
+	if (!section)
+		return true;
+	if (found == KEY_TOKEN)
+		wipe_free(section->text[found]);
+	else
+		free(section->text[found]);
+	section->text[found] = config_keys[found].kind == VALUE_TEXT ? xstrdup(value) : NULL;
+	section->flag[found] = flag;
+	section->set[found] = true;
+	return true;
+}
+
+/* "[default]" or "[profile NAME]": which section the next lines fill (NULL: none of ours). */
+static bool parse_section(struct file_values *file, const char *profile, char *line, int number,
+			  struct section_values **current, char *message, size_t size)
+{
+	size_t length = strlen(line);
+	char *name;
+
+	if (line[length - 1] != ']') {
+		snprintf(message, size, "%s:%d: a section line must end in \"]\"", file->path, number);
+		return false;
+	}
+	line[length - 1] = '\0';
+	name = trim(line + 1);
+	if (strcmp(name, "default") == 0) {
+		*current = &file->defaults;
+		return true;
+	}
+	if (strncmp(name, "profile", 7) == 0 && is_blank(name[7])) {
+		name = trim(name + 8);
+		if (!*name || strpbrk(name, " \t[]")) {
+			snprintf(message, size, "%s:%d: a profile name is one word: [profile NAME]",
+				 file->path, number);
+			return false;
+		}
+		if (strcmp(name, profile) == 0) {
+			file->found_profile = true;
+			*current = &file->profile;
+		} else {
+			*current = NULL;
+		}
+		return true;
+	}
+	snprintf(message, size, "%s:%d: unknown section; use [default] or [profile NAME]", file->path,
+		 number);
+	return false;
+}
+
+/* Parse the config file. A missing file leaves file->path NULL and is no error. */
+static bool load_file(struct file_values *file, const char *path, const char *profile,
+		      char *message, size_t size)
+{
+	struct section_values *current = &file->defaults;
+	struct stat info;
+	char *content = NULL;
+	char *line, *next;
+	bool missing;
+	int number = 0;
+
+	if (!read_file(path, "the config file", &content, &info, &missing, message, size))
+		return missing;
+	file->path = xstrdup(path);
+	for (line = content; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		number++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (*line == '[') {
+			if (!parse_section(file, profile, line, number, &current, message, size))
+				goto fail;
+		} else if (!parse_assignment(file, current, line, number, message, size)) {
+			goto fail;
+		}
+	}
+	if (file->has_token && !check_private(path, &info, true, message, size))
+		goto fail;
+	wipe_free(content);
+	return true;
+fail:
+	wipe_free(content);
+	return false;
+}
+
+/* The value of key in the chosen profile, else in [default]; NULL when neither sets it. */
+static const struct section_values *lookup(const struct file_values *file, enum config_key key)
+{
+	if (file->profile.set[key])
+		return &file->profile;
+	if (file->defaults.set[key])
+		return &file->defaults;
+	return NULL;
+}
+
+static bool lookup_flag(const struct file_values *file, enum config_key key, bool fallback)
+{
+	const struct section_values *section = lookup(file, key);
+	return section ? section->flag[key] : fallback;
+}
+
+/* --- putting it together ------------------------------------------------------------------ */
+
+static bool choose_token(struct config *config, const struct config_options *options,
+			 const struct file_values *file, char *message, size_t size)
+{
+	const char *environment = getenv("EMNIFY_APPLICATION_TOKEN");
+	const struct section_values *section;
+
+	if (options->token_file) {
+		if (!config_read_secret(options->token_file, &config->token, message, size))
+			return false;
+		config->token_source = xasprintf("--token-file %s", options->token_file);
+		return true;
+	}
+	if (environment && *environment) {
+		config->token = xstrdup(environment);
+		config->token_source = xstrdup("EMNIFY_APPLICATION_TOKEN");
+		return true;
+	}
+	if ((section = lookup(file, KEY_TOKEN_FILE))) {
+		char *directory = directory_of(file->path);
+		char *path = resolve_path(section->text[KEY_TOKEN_FILE], directory);
+		bool ok = config_read_secret(path, &config->token, message, size);
+		if (ok)
+			config->token_source = xasprintf("token_file %s in %s", path, file->path);
+		else {
+			/* Name the config file too: that is where the path came from. */
+			size_t used = strlen(message);
+			snprintf(message + used, size - used, " (token_file in %s)", file->path);
+		}
+		free(path);
+		free(directory);
+		return ok;
+	}
+	if ((section = lookup(file, KEY_TOKEN))) {
+		config->token = xstrdup(section->text[KEY_TOKEN]);
+		config->token_source = xasprintf("token in %s", file->path);
+	}
+	return true;
+}
+
+static bool choose_url(struct config *config, const struct config_options *options,
+		       const struct file_values *file, char *message, size_t size)
+{
+	const char *environment = getenv("EMNIFY_BASE_PATH");
+	const struct section_values *section = lookup(file, KEY_API_URL);
+	const char *url = EMNIFY_DEFAULT_BASE;
+	char *source = NULL;
+	size_t length;
+
+	if (options->api_url) {
+		url = options->api_url;
+		source = xstrdup("--api-url");
+	} else if (environment && *environment) {
+		url = environment;
+		source = xstrdup("EMNIFY_BASE_PATH");
+	} else if (section) {
+		url = section->text[KEY_API_URL];
+		source = xasprintf("api_url in %s", file->path);
+	}
+	if (!config_check_url(url, message, size)) {
+		/* Say where the URL came from first: that is what the user has to change. */
+		if (source) {
+			char *reason = xstrdup(message);
+			snprintf(message, size, "%s: %s", source, reason);
+			free(reason);
+		}
+		free(source);
+		return false;
+	}
+	free(source);
+	length = strlen(url);
+	while (length > 0 && url[length - 1] == '/')
+		length--;
+	config->base_url = xstrndup(url, length);
+	return true;
+}
+
+bool config_load(struct config *config, const struct config_options *options, char *message, size_t size)
+{
+	struct file_values file = { 0 };
+	const char *profile = options->profile ? options->profile : "default";
+	char *path = options->config_file ? xstrdup(options->config_file) : default_config_path();
+	const char *no_color = getenv("NO_COLOR");
+
+	memset(config, 0, sizeof(*config));
+	if (path && !load_file(&file, path, profile, message, size))
+		goto fail;
+	if (strcmp(profile, "default") != 0 && !file.found_profile) {
+		if (file.path)
+			snprintf(message, size, "there is no [profile %s] in %s", profile, file.path);
+		else
+			snprintf(message, size, "--profile %s needs a config file (%s) with a "
+				 "[profile %s] section", profile, path ? path : "~/.config/simtop/config",
+				 profile);
+		goto fail;
+	}
+	if (!choose_url(config, options, &file, message, size))
+		goto fail;
+	if (!choose_token(config, options, &file, message, size))
+		goto fail;
+	config->profile = xstrdup(profile);
+	config->read_only = lookup_flag(&file, KEY_READ_ONLY, false);
+	config->rate_limits = lookup_flag(&file, KEY_RATE_LIMITS, true);
+	config->ascii = lookup_flag(&file, KEY_ASCII, false);
+	config->monochrome = lookup_flag(&file, KEY_MONOCHROME, false) || (no_color && *no_color);
+	file_values_free(&file);
+	free(path);
+	return true;
+fail:
+	file_values_free(&file);
+	free(path);
+	config_free(config);
+	return false;
+}
+
+void config_free(struct config *config)
+{
+	free(config->base_url);
+	wipe_free(config->token);
+	free(config->token_source);
+	free(config->profile);
+	memset(config, 0, sizeof(*config));
+}

@@ -1,0 +1,639 @@
+/* emnify.c — emnify's JSON and headers mapped to records, error bodies to one-line messages. */
+#include "emnify.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "util.h"
+
+/* Bound of every string taken from a page: far above any real name, tag list or number. */
+#define FIELD_MAX 512
+/* Integers a double holds exactly; cJSON keeps numbers as doubles, so ids above this cannot be
+ * read back exactly and are refused. emnify's ids are far below it. */
+#define EXACT_DOUBLE_MAX 9007199254740992.0
+/* How much of a non-JSON error body a message quotes, in characters. */
+#define QUOTE_CHARS 60
+
+/* Drop a UTF-8 character that truncation left incomplete at the end of text. */
+static void trim_partial_character(char *text)
+{
+	size_t length = strlen(text);
+	size_t lead = length;
+	while (lead > 0 && length - lead < 4 && ((unsigned char)text[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	unsigned char byte = (unsigned char)text[lead - 1];
+	size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+	if (lead - 1 + need > length)
+		text[lead - 1] = '\0';
+}
+
+/* Append to a message buffer; output past its end is cut at a character boundary. */
+static void append(char *message, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *message, size_t size, const char *format, ...)
+{
+	if (!message || size == 0)
+		return;
+	size_t used = strlen(message);
+	if (used + 1 >= size)
+		return;
+	va_list args;
+	va_start(args, format);
+	int wrote = vsnprintf(message + used, size - used, format, args);
+	va_end(args);
+	if (wrote > 0 && (size_t)wrote >= size - used)
+		trim_partial_character(message);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Parse a whole body as one JSON value: cJSON stops at the end of the first value, so check
+ * that only white space follows. On failure *error_at is the byte offset of the problem. */
+static cJSON *parse_json(const char *body, size_t length, size_t *error_at)
+{
+	const char *end = NULL;
+	*error_at = 0;
+	if (!body || length == 0)
+		return NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(body, length, &end, false);
+	if (!root) {
+		if (end && end >= body && end <= body + length)
+			*error_at = (size_t)(end - body);
+		return NULL;
+	}
+	size_t at = end ? (size_t)(end - body) : length;
+	while (at < length && is_blank(body[at]))
+		at++;
+	if (at < length) {
+		cJSON_Delete(root);
+		*error_at = at;
+		return NULL;
+	}
+	return root;
+}
+
+/* --- pages ------------------------------------------------------------------------------- */
+
+/* Cleaned strings of one page live in chunks that never move, so records can point into
+ * them, and go all at once when the page is done: no allocation per string. */
+#define CHUNK_SIZE 65536
+
+struct page {
+	const char *kind;  /* "SIM page" or "endpoint page" */
+	size_t item;
+	char *message;
+	size_t size;
+	char **chunks;
+	size_t chunk_count;
+	size_t chunk_capacity;
+	size_t chunk_used; /* bytes used in the last chunk */
+};
+
+static bool item_error(struct page *page, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static bool item_error(struct page *page, const char *format, ...)
+{
+	if (!page->message || page->size == 0)
+		return false;
+	char reason[256];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(reason, sizeof(reason), format, args);
+	va_end(args);
+	page->message[0] = '\0';
+	append(page->message, page->size, "%s item %zu: %s", page->kind, page->item, reason);
+	return false;
+}
+
+static void page_free_strings(struct page *page)
+{
+	for (size_t i = 0; i < page->chunk_count; i++)
+		free(page->chunks[i]);
+	free(page->chunks);
+}
+
+/* Clean text into the page's chunks; the result lives until page_free_strings(). */
+static const char *page_clean(struct page *page, const char *text)
+{
+	if (page->chunk_count == 0 || page->chunk_used + FIELD_MAX + 1 > CHUNK_SIZE) {
+		page->chunks = xgrow(page->chunks, &page->chunk_capacity, page->chunk_count + 1,
+				     sizeof(*page->chunks));
+		page->chunks[page->chunk_count++] = xmalloc(CHUNK_SIZE);
+		page->chunk_used = 0;
+	}
+	char *out = page->chunks[page->chunk_count - 1] + page->chunk_used;
+	page->chunk_used += text_clean_buffer(out, FIELD_MAX + 1, text) + 1;
+	return out;
+}
+
+/* A positive integer id, exact in a double. */
+static bool read_id(struct page *page, const cJSON *object, const char *path, int64_t *id)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, "id");
+	if (!value)
+		return item_error(page, "missing %s", path);
+	if (!cJSON_IsNumber(value))
+		return item_error(page, "%s is not a number", path);
+	double number = value->valuedouble;
+	if (!(number >= 1 && number <= EXACT_DOUBLE_MAX) || (double)(int64_t)number != number)
+		return item_error(page, "%s is not a positive integer id", path);
+	*id = (int64_t)number;
+	return true;
+}
+
+/* {"id": N, ...} with 0 <= N < count. */
+static bool read_status(struct page *page, const cJSON *object, const char *path, int count, int *status)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, "status");
+	if (!value)
+		return item_error(page, "missing %s.id", path);
+	if (!cJSON_IsObject(value))
+		return item_error(page, "%s is not an object", path);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(value, "id");
+	if (!id)
+		return item_error(page, "missing %s.id", path);
+	if (!cJSON_IsNumber(id))
+		return item_error(page, "%s.id is not a number", path);
+	double number = id->valuedouble;
+	if (!(number >= 0 && number < count) || (double)(int)number != number)
+		return item_error(page, "%s.id %g is not a known status", path, number);
+	*status = (int)number;
+	return true;
+}
+
+/* A string field, cleaned and bounded; NULL when absent or null. */
+static bool read_string(struct page *page, const cJSON *object, const char *key, const char *path,
+			const char **text)
+{
+	*text = NULL;
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, key);
+	if (!value || cJSON_IsNull(value))
+		return true;
+	if (!cJSON_IsString(value))
+		return item_error(page, "%s is not a string", path);
+	*text = page_clean(page, value->valuestring);
+	return true;
+}
+
+/* An optional nested object ("endpoint" of a SIM, "sim" of an endpoint): absent or null is
+ * none. */
+static bool read_nested(struct page *page, const cJSON *object, const char *key, const cJSON **nested)
+{
+	*nested = cJSON_GetObjectItemCaseSensitive(object, key);
+	if (*nested && cJSON_IsNull(*nested))
+		*nested = NULL;
+	if (*nested && !cJSON_IsObject(*nested))
+		return item_error(page, "%s is not an object", key);
+	return true;
+}
+
+static bool read_sim(struct page *page, const cJSON *item, struct sim_record *sim)
+{
+	const cJSON *endpoint;
+	memset(sim, 0, sizeof(*sim));
+	if (!read_id(page, item, "id", &sim->id) ||
+	    !read_status(page, item, "status", SIM_STATUS_COUNT, &sim->sim_status) ||
+	    !read_string(page, item, "iccid", "iccid", &sim->iccid) ||
+	    !read_string(page, item, "imsi", "imsi", &sim->imsi) ||
+	    !read_string(page, item, "msisdn", "msisdn", &sim->msisdn) ||
+	    !read_nested(page, item, "endpoint", &endpoint))
+		return false;
+	if (endpoint && !read_id(page, endpoint, "endpoint.id", &sim->endpoint_id))
+		return false;
+	return true;
+}
+
+static bool read_endpoint(struct page *page, const cJSON *item, struct endpoint_record *endpoint)
+{
+	const cJSON *sim;
+	memset(endpoint, 0, sizeof(*endpoint));
+	endpoint->sim_status = SIM_NONE;
+	if (!read_id(page, item, "id", &endpoint->id) ||
+	    !read_status(page, item, "status", ENDPOINT_STATUS_COUNT, &endpoint->endpoint_status) ||
+	    !read_string(page, item, "name", "name", &endpoint->name) ||
+	    !read_string(page, item, "imei", "imei", &endpoint->imei) ||
+	    !read_string(page, item, "ip_address", "ip_address", &endpoint->ip_address) ||
+	    !read_string(page, item, "tags", "tags", &endpoint->tags) ||
+	    !read_nested(page, item, "sim", &sim))
+		return false;
+	if (!sim)
+		return true;
+	/* The nested SIM's status may be left out; the SIM page then supplies it. */
+	if (!read_id(page, sim, "sim.id", &endpoint->sim_id) ||
+	    (cJSON_GetObjectItemCaseSensitive(sim, "status") &&
+	     !read_status(page, sim, "sim.status", SIM_STATUS_COUNT, &endpoint->sim_status)) ||
+	    !read_string(page, sim, "iccid", "sim.iccid", &endpoint->iccid) ||
+	    !read_string(page, sim, "imsi", "sim.imsi", &endpoint->imsi) ||
+	    !read_string(page, sim, "msisdn", "sim.msisdn", &endpoint->msisdn))
+		return false;
+	return true;
+}
+
+/* Parse the body as a JSON array; NULL with a message when it is not one. */
+static cJSON *parse_array(const char *body, size_t length, const char *kind, char *message, size_t size)
+{
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	if (message && size)
+		message[0] = '\0';
+	if (!root) {
+		if (length == 0)
+			append(message, size, "%s is empty", kind);
+		else
+			append(message, size, "%s is not valid JSON (near byte %zu of %zu)", kind, at, length);
+		return NULL;
+	}
+	if (!cJSON_IsArray(root)) {
+		append(message, size, "%s is not a JSON array", kind);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
+					 size_t *count, char *message, size_t size)
+{
+	if (count)
+		*count = 0;
+	cJSON *root = parse_array(body, length, "SIM page", message, size);
+	if (!root)
+		return EMNIFY_BAD_RESPONSE;
+
+	struct page page = { .kind = "SIM page", .message = message, .size = size };
+	size_t total = (size_t)cJSON_GetArraySize(root);
+	struct sim_record *records = xcalloc(total ? total : 1, sizeof(*records));
+	bool valid = true;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, root) {
+		if (!cJSON_IsObject(item)) {
+			valid = item_error(&page, "not an object");
+			break;
+		}
+		if (!read_sim(&page, item, &records[page.item])) {
+			valid = false;
+			break;
+		}
+		page.item++;
+	}
+	/* Only a page that is valid as a whole reaches the fleet. */
+	if (valid) {
+		for (size_t i = 0; i < page.item; i++)
+			fleet_add_sim(fleet, &records[i]);
+		if (count)
+			*count = page.item;
+	}
+	free(records);
+	page_free_strings(&page);
+	cJSON_Delete(root);
+	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+}
+
+enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
+					      size_t *count, char *message, size_t size)
+{
+	if (count)
+		*count = 0;
+	cJSON *root = parse_array(body, length, "endpoint page", message, size);
+	if (!root)
+		return EMNIFY_BAD_RESPONSE;
+
+	struct page page = { .kind = "endpoint page", .message = message, .size = size };
+	size_t total = (size_t)cJSON_GetArraySize(root);
+	struct endpoint_record *records = xcalloc(total ? total : 1, sizeof(*records));
+	bool valid = true;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, root) {
+		if (!cJSON_IsObject(item)) {
+			valid = item_error(&page, "not an object");
+			break;
+		}
+		if (!read_endpoint(&page, item, &records[page.item])) {
+			valid = false;
+			break;
+		}
+		page.item++;
+	}
+	if (valid) {
+		for (size_t i = 0; i < page.item; i++)
+			fleet_add_endpoint(fleet, &records[i]);
+		if (count)
+			*count = page.item;
+	}
+	free(records);
+	page_free_strings(&page);
+	cJSON_Delete(root);
+	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+}
+
+/* --- headers ----------------------------------------------------------------------------- */
+
+void emnify_paging_header(struct emnify_paging *paging, const char *line, size_t length)
+{
+	const char *colon = memchr(line, ':', length);
+	if (!colon)
+		return;
+	const char *name = line, *name_end = colon;
+	while (name < name_end && is_blank(*name))
+		name++;
+	while (name_end > name && is_blank(name_end[-1]))
+		name_end--;
+	const char *value = colon + 1, *value_end = line + length;
+	while (value < value_end && is_blank(*value))
+		value++;
+	while (value_end > value && is_blank(value_end[-1]))
+		value_end--;
+
+	/* The documented names, and the newer backend's aliases that carry the same values. */
+	const struct {
+		const char *name;
+		int64_t *field;
+	} names[] = {
+		{ "X-Total-Count", &paging->total_count },
+		{ "X-Total-Pages", &paging->total_pages },
+		{ "X-Current-Page", &paging->current_page },
+		{ "X-Count-Per-Page", &paging->per_page },
+		{ "X-Pages", &paging->total_pages },
+		{ "X-Page", &paging->current_page },
+		{ "X-Per-Page", &paging->per_page },
+	};
+	char key[32], number[32];
+	size_t name_length = (size_t)(name_end - name), value_length = (size_t)(value_end - value);
+	if (name_length >= sizeof(key) || value_length >= sizeof(number))
+		return;
+	memcpy(key, name, name_length);
+	key[name_length] = '\0';
+	memcpy(number, value, value_length);
+	number[value_length] = '\0';
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!util_equal_nocase(key, names[i].name))
+			continue;
+		int64_t parsed;
+		if (util_parse_int64(number, &parsed) && parsed >= 0)
+			*names[i].field = parsed;
+		return;
+	}
+}
+
+/* --- authentication ---------------------------------------------------------------------- */
+
+static int base64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-' || c == '+')
+		return 62;
+	if (c == '_' || c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode base64url (padding optional) into a new buffer; NULL on a bad character. */
+static char *base64url_decode(const char *text, size_t length, size_t *decoded)
+{
+	while (length > 0 && text[length - 1] == '=')
+		length--;
+	char *out = xmalloc(length * 3 / 4 + 1);
+	size_t used = 0;
+	uint32_t bits = 0;
+	int count = 0;
+	for (size_t i = 0; i < length; i++) {
+		int value = base64url_value((unsigned char)text[i]);
+		if (value < 0) {
+			free(out);
+			return NULL;
+		}
+		bits = (bits << 6) | (uint32_t)value;
+		count += 6;
+		if (count >= 8) {
+			count -= 8;
+			out[used++] = (char)((bits >> count) & 0xFF);
+		}
+	}
+	out[used] = '\0';
+	*decoded = used;
+	return out;
+}
+
+bool emnify_jwt_expiry(const char *jwt, int64_t *expires)
+{
+	const char *first = strchr(jwt, '.');
+	if (!first)
+		return false;
+	const char *second = strchr(first + 1, '.');
+	if (!second)
+		return false;
+	size_t length;
+	char *payload = base64url_decode(first + 1, (size_t)(second - first - 1), &length);
+	if (!payload)
+		return false;
+	size_t at;
+	cJSON *claims = parse_json(payload, length, &at);
+	free(payload);
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+	bool found = false;
+	if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble <= EXACT_DOUBLE_MAX) {
+		*expires = (int64_t)exp->valuedouble;
+		found = true;
+	}
+	cJSON_Delete(claims);
+	return found;
+}
+
+/* A JWT is base64url segments joined by dots: nothing else may go into a header line. */
+static bool token_is_clean(const char *token)
+{
+	if (!*token)
+		return false;
+	for (const char *c = token; *c; c++)
+		if (base64url_value((unsigned char)*c) < 0 && *c != '.' && *c != '=')
+			return false;
+	return true;
+}
+
+enum emnify_result emnify_parse_auth(const char *body, size_t length, char **token, int64_t *expires,
+				     char *message, size_t size)
+{
+	*token = NULL;
+	*expires = 0;
+	if (message && size)
+		message[0] = '\0';
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	if (!cJSON_IsObject(root)) {
+		append(message, size, "the authentication response is not a JSON object");
+		cJSON_Delete(root);
+		return EMNIFY_BAD_RESPONSE;
+	}
+	const cJSON *auth = cJSON_GetObjectItemCaseSensitive(root, "auth_token");
+	if (!cJSON_IsString(auth)) {
+		if (cJSON_GetObjectItemCaseSensitive(root, "mfa_token"))
+			append(message, size, "the API asked for a second factor; use an application token");
+		else
+			append(message, size, "the authentication response has no auth_token");
+		cJSON_Delete(root);
+		return EMNIFY_BAD_RESPONSE;
+	}
+	if (!token_is_clean(auth->valuestring)) {
+		append(message, size, "the auth_token holds characters a JWT cannot have");
+		cJSON_Delete(root);
+		return EMNIFY_BAD_RESPONSE;
+	}
+	*token = xstrdup(auth->valuestring);
+	if (!emnify_jwt_expiry(*token, expires))
+		*expires = 0;
+	cJSON_Delete(root);
+	return EMNIFY_OK;
+}
+
+/* --- error bodies ------------------------------------------------------------------------ */
+
+/* Up to QUOTE_CHARS characters of a body that is not what we expected, cleaned, with runs of
+ * white space folded; "..." marks a cut. */
+static void quote_body(const char *body, size_t length, char *quote, size_t size)
+{
+	size_t take = length < 4 * QUOTE_CHARS ? length : 4 * QUOTE_CHARS;
+	char *raw = xstrndup(body, take);
+	char *clean = text_clean(raw, 4 * QUOTE_CHARS);
+	free(raw);
+
+	size_t used = 0, characters = 0;
+	bool space = false, cut = take < length;
+	for (const char *c = clean; *c; c++) {
+		if (*c == ' ') {
+			space = used > 0;
+			continue;
+		}
+		/* Count characters at their lead bytes, so a cut never splits one. */
+		if (((unsigned char)*c & 0xC0) != 0x80) {
+			if (characters + space >= QUOTE_CHARS || used + 5 + space >= size) {
+				cut = true;
+				break;
+			}
+			if (space) {
+				quote[used++] = ' ';
+				characters++;
+				space = false;
+			}
+			characters++;
+		}
+		quote[used++] = *c;
+	}
+	quote[used] = '\0';
+	if (cut)
+		strcat(quote, "...");
+	free(clean);
+}
+
+static bool body_is_blank(const char *body, size_t length)
+{
+	for (size_t i = 0; i < length; i++)
+		if (!is_blank(body[i]))
+			return false;
+	return true;
+}
+
+/* "message", cleaned; NULL when absent or not a string. The caller frees. */
+static char *clean_member(const cJSON *object, const char *key)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, key);
+	if (!cJSON_IsString(value) || !*value->valuestring)
+		return NULL;
+	return text_clean(value->valuestring, FIELD_MAX);
+}
+
+void emnify_error_message(long http_status, const char *body, size_t length, char *message, size_t size)
+{
+	if (!message || size == 0)
+		return;
+	message[0] = '\0';
+	if (!body || body_is_blank(body, length)) {
+		append(message, size, "HTTP %ld with an empty body", http_status);
+		return;
+	}
+
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	char quote[4 * QUOTE_CHARS + 8];
+	if (!root) {
+		quote_body(body, length, quote, sizeof(quote));
+		append(message, size, "HTTP %ld with a non-JSON body: %s", http_status, quote);
+		return;
+	}
+
+	char *text = cJSON_IsObject(root) ? clean_member(root, "message") : NULL;
+	char *token = cJSON_IsObject(root) ? clean_member(root, "error_token") : NULL;
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "error_code");
+	const cJSON *errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	if (!cJSON_IsArray(errors))
+		errors = NULL;
+	bool has_code = cJSON_IsNumber(code);
+
+	append(message, size, "HTTP %ld", http_status);
+	bool said = false;
+	if (text) {
+		append(message, size, ": %s", text);
+		said = true;
+	}
+	/* The details of a validation error are in errors[]: the first after a colon, the
+	 * others after semicolons. */
+	bool first_detail = true;
+	const cJSON *error;
+	cJSON_ArrayForEach(error, errors) {
+		char *detail = clean_member(error, "message");
+		if (detail) {
+			append(message, size, "%s%s", first_detail ? ": " : "; ", detail);
+			first_detail = false;
+			said = true;
+			free(detail);
+		}
+	}
+	if (token && has_code)
+		append(message, size, " (%s %.0f)", token, code->valuedouble);
+	else if (token)
+		append(message, size, " (%s)", token);
+	else if (has_code)
+		append(message, size, " (error %.0f)", code->valuedouble);
+	else if (!said) {
+		/* JSON, but neither of the shapes the API uses. */
+		quote_body(body, length, quote, sizeof(quote));
+		message[0] = '\0';
+		append(message, size, "HTTP %ld with an unexpected JSON body: %s", http_status, quote);
+	}
+	free(text);
+	free(token);
+	cJSON_Delete(root);
+}
+
+/* --- request bodies ---------------------------------------------------------------------- */
+
+char *emnify_auth_body(const char *application_token)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root || !cJSON_AddStringToObject(root, "application_token", application_token))
+		die(3, "out of memory (authentication body)");
+	char *printed = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!printed)
+		die(3, "out of memory (authentication body)");
+	char *body = xstrdup(printed);
+	cJSON_free(printed);
+	return body;
+}
+
+char *emnify_status_body(int status_id)
+{
+	return xasprintf("{\"status\":{\"id\":%d}}", status_id);
+}

@@ -1,0 +1,539 @@
+/* emu_api.c — the emnify routes. */
+#include "emu_api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emu_body.h"
+#include "emu_buf.h"
+#include "emu_http.h"
+#include "emu_render.h"
+
+/* Largest page each list serves, and what it serves when per_page is absent or useless. */
+#define SIM_PER_PAGE_DEFAULT 2000
+#define SIM_PER_PAGE_MAX 2500
+#define ENDPOINT_PER_PAGE_DEFAULT 1000
+#define ENDPOINT_PER_PAGE_MAX 1000
+
+enum route_kind {
+	ROUTE_UNKNOWN,
+	ROUTE_AUTHENTICATE,
+	ROUTE_SIM_LIST,
+	ROUTE_SIM_ONE,
+	ROUTE_ENDPOINT_LIST,
+	ROUTE_ENDPOINT_ONE,
+};
+
+struct route {
+	enum route_kind kind;
+	char id[64];            /* the {id} path segment as sent (cut at 63 bytes) */
+};
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec delay = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&delay, &delay) != 0 && errno == EINTR)
+		;
+}
+
+/* "sim" + rest: match a collection name followed by the end, "/", "/{id}" or "/{id}/". */
+static bool match_collection(const char *path, const char *name, enum route_kind list,
+			     enum route_kind one, struct route *route)
+{
+	size_t length = strlen(name);
+	if (strncmp(path, name, length) != 0)
+		return false;
+	const char *rest = path + length;
+	if (*rest == '\0' || strcmp(rest, "/") == 0) {
+		route->kind = list;
+		return true;
+	}
+	if (*rest != '/')
+		return false;
+	rest++;
+	const char *slash = strchr(rest, '/');
+	size_t id_length = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (id_length == 0 || (slash && slash[1] != '\0'))
+		return false; /* deeper paths (/endpoint/1/connectivity, ...) are not emulated */
+	if (id_length >= sizeof route->id)
+		id_length = sizeof route->id - 1;
+	memcpy(route->id, rest, id_length);
+	route->id[id_length] = '\0';
+	route->kind = one;
+	return true;
+}
+
+static void resolve_route(const char *url, struct route *route)
+{
+	memset(route, 0, sizeof *route);
+	route->kind = ROUTE_UNKNOWN;
+	if (strncmp(url, "/api/v1/", 8) != 0)
+		return;
+	const char *path = url + 8;
+	if (strcmp(path, "authenticate") == 0 || strcmp(path, "authenticate/") == 0)
+		route->kind = ROUTE_AUTHENTICATE;
+	else if (!match_collection(path, "sim", ROUTE_SIM_LIST, ROUTE_SIM_ONE, route))
+		match_collection(path, "endpoint", ROUTE_ENDPOINT_LIST, ROUTE_ENDPOINT_ONE, route);
+}
+
+static const char *route_method(enum route_kind kind, const char *method)
+{
+	switch (kind) {
+	case ROUTE_AUTHENTICATE:
+		return strcmp(method, "POST") == 0 ? method : NULL;
+	case ROUTE_SIM_LIST:
+	case ROUTE_ENDPOINT_LIST:
+		return strcmp(method, "GET") == 0 ? method : NULL;
+	case ROUTE_SIM_ONE:
+	case ROUTE_ENDPOINT_ONE:
+		return strcmp(method, "GET") == 0 || strcmp(method, "PATCH") == 0 ? method : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static const char *route_allow(enum route_kind kind)
+{
+	switch (kind) {
+	case ROUTE_AUTHENTICATE:
+		return "POST";
+	case ROUTE_SIM_ONE:
+	case ROUTE_ENDPOINT_ONE:
+		return "GET, PATCH";
+	default:
+		return "GET";
+	}
+}
+
+/* Count the request under its route, if the method is one the route serves. */
+static void count_route(struct emu_context *context, enum route_kind kind, const char *method)
+{
+	bool patch = strcmp(method, "PATCH") == 0;
+	if (!route_method(kind, method))
+		return;
+	switch (kind) {
+	case ROUTE_AUTHENTICATE:
+		emu_stats_add(&context->stats, EMU_STAT_authenticate);
+		break;
+	case ROUTE_SIM_LIST:
+		emu_stats_add(&context->stats, EMU_STAT_sim_list);
+		break;
+	case ROUTE_ENDPOINT_LIST:
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_list);
+		break;
+	case ROUTE_SIM_ONE:
+		emu_stats_add(&context->stats, patch ? EMU_STAT_sim_patch : EMU_STAT_sim_get);
+		break;
+	case ROUTE_ENDPOINT_ONE:
+		emu_stats_add(&context->stats, patch ? EMU_STAT_endpoint_patch : EMU_STAT_endpoint_get);
+		break;
+	default:
+		break;
+	}
+}
+
+static enum emu_limit_route limit_route(enum route_kind kind, const char *method)
+{
+	bool get = strcmp(method, "GET") == 0;
+	switch (kind) {
+	case ROUTE_AUTHENTICATE:
+		return strcmp(method, "POST") == 0 ? EMU_LIMIT_AUTHENTICATE : EMU_LIMIT_OTHER;
+	case ROUTE_SIM_LIST:
+	case ROUTE_ENDPOINT_LIST:
+		return get ? EMU_LIMIT_LIST : EMU_LIMIT_OTHER;
+	case ROUTE_SIM_ONE:
+		return get ? EMU_LIMIT_SIM_GET : EMU_LIMIT_OTHER;
+	case ROUTE_ENDPOINT_ONE:
+		return get ? EMU_LIMIT_ENDPOINT_GET : EMU_LIMIT_OTHER;
+	default:
+		return EMU_LIMIT_OTHER;
+	}
+}
+
+/* Parse an {id} as Java's Long.parseLong would: optional sign, decimal digits, 64-bit range. */
+static bool parse_long(const char *text, int64_t *value)
+{
+	const char *p = text;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p == '\0')
+		return false;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return false;
+	errno = 0;
+	char *end;
+	long long parsed = strtoll(text, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return false;
+	*value = parsed;
+	return true;
+}
+
+/* A query parameter as an integer, or fallback when absent or not a number. Numbers beyond
+ * 64 bits saturate, so page=99999999999999999999 is simply past the end. */
+static int64_t query_integer(struct MHD_Connection *connection, const char *name, int64_t fallback)
+{
+	const char *text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, name);
+	if (!text)
+		return fallback;
+	const char *digits = text + (*text == '+' || *text == '-');
+	if (*digits == '\0' || strspn(digits, "0123456789") != strlen(digits))
+		return fallback;
+	return strtoll(text, NULL, 10); /* saturates at LLONG_MIN/LLONG_MAX on overflow */
+}
+
+/* --- routes -------------------------------------------------------------------------------- */
+
+static void authenticate(struct emu_context *context, const char *body, size_t length, bool too_large,
+			 struct emu_http_reply *reply)
+{
+	struct emu_body parsed;
+	char error[160];
+	if (too_large) {
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", "Request body too large");
+		return;
+	}
+	if (!emu_body_parse(body, length, &parsed, error, sizeof error)) {
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", error);
+		return;
+	}
+	if (!parsed.has_token || parsed.token_too_long || !emu_auth_token_accepted(context->auth, parsed.token)) {
+		emu_http_reply_error(reply, 401, 1101, "InvalidCredentials", "Invalid application token");
+		return;
+	}
+	char *token = emu_auth_issue(context->auth, (int64_t)time(NULL));
+	emu_stats_add(&context->stats, EMU_STAT_tokens_issued);
+	struct emu_buf buf = { 0 };
+	emu_buf_add_str(&buf, "{\"auth_token\":");
+	emu_buf_add_json_string(&buf, token);
+	emu_buf_add_char(&buf, '}');
+	free(token);
+	reply->status = 200;
+	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+}
+
+/* The gateway's answers for a missing, unknown or expired bearer token. */
+static bool authorized(struct emu_context *context, struct MHD_Connection *connection,
+		       struct emu_http_reply *reply)
+{
+	const char *header = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
+	switch (emu_auth_check(context->auth, header, (int64_t)time(NULL))) {
+	case EMU_AUTH_OK:
+		return true;
+	case EMU_AUTH_MALFORMED:
+		emu_http_reply_message(reply, 401, "token contains an invalid number of segments");
+		emu_http_reply_header(reply, "x-amzn-ErrorType", "AccessDeniedException");
+		return false;
+	case EMU_AUTH_UNKNOWN:
+		emu_http_reply_message(reply, 401, "Unauthorized");
+		emu_http_reply_header(reply, "x-amzn-ErrorType", "UnauthorizedException");
+		return false;
+	case EMU_AUTH_EXPIRED:
+		emu_http_reply_message(reply, 401, "The incoming token has expired");
+		emu_http_reply_header(reply, "x-amzn-ErrorType", "UnauthorizedException");
+		return false;
+	}
+	return false;
+}
+
+static void serve_list(struct emu_context *context, struct MHD_Connection *connection, bool sims,
+		       struct emu_http_reply *reply)
+{
+	int64_t per_page_default = sims ? SIM_PER_PAGE_DEFAULT : ENDPOINT_PER_PAGE_DEFAULT;
+	int64_t per_page_max = sims ? SIM_PER_PAGE_MAX : ENDPOINT_PER_PAGE_MAX;
+	int64_t total = sims ? emu_fleet_sim_count(context->fleet) : emu_fleet_endpoint_count(context->fleet);
+	/* The real API's clamping: per_page < 1 means the default, above the maximum the
+	 * maximum; page < 1 is the first page and beyond the last page is the last page. */
+	int64_t per_page = query_integer(connection, "per_page", per_page_default);
+	if (per_page < 1)
+		per_page = per_page_default;
+	if (per_page > per_page_max)
+		per_page = per_page_max;
+	int64_t pages = total == 0 ? 1 : (total + per_page - 1) / per_page;
+	int64_t page = query_integer(connection, "page", 1);
+	if (page < 1)
+		page = 1;
+	if (page > pages)
+		page = pages;
+	int64_t first = (page - 1) * per_page;
+	int64_t count = total - first < per_page ? total - first : per_page;
+
+	struct emu_buf buf = { 0 };
+	if (sims)
+		emu_render_sim_page(&buf, context->fleet, first, count);
+	else
+		emu_render_endpoint_page(&buf, context->fleet, first, count);
+	reply->status = 200;
+	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+	emu_http_reply_header_int(reply, "X-Count-Per-Page", per_page);
+	emu_http_reply_header_int(reply, "X-Current-Page", page);
+	emu_http_reply_header(reply, "X-Sort", "id");
+	emu_http_reply_header_int(reply, "X-Total-Count", total);
+	emu_http_reply_header_int(reply, "X-Total-Pages", pages);
+}
+
+/* Resolve route->id to a device index, or fill reply with the API's 400 or 404. */
+static int64_t find_device(struct emu_context *context, const struct route *route, bool sim,
+			   struct emu_http_reply *reply)
+{
+	int64_t id;
+	char message[200];
+	if (!parse_long(route->id, &id)) {
+		struct emu_buf quoted = { 0 };
+		emu_buf_add_str(&quoted, "Cannot parse parameter id as Long: For input string: \"");
+		emu_buf_add_str(&quoted, route->id);
+		emu_buf_add_char(&quoted, '"');
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", quoted.data);
+		emu_buf_free(&quoted);
+		return -1;
+	}
+	int64_t index = sim ? emu_fleet_find_sim(context->fleet, id) : emu_fleet_find_endpoint(context->fleet, id);
+	if (index < 0) {
+		snprintf(message, sizeof message, "%s with Id '%" PRId64 "' not found.", sim ? "SIM" : "Endpoint", id);
+		emu_http_reply_error(reply, 404, 1401, "InvalidReference", message);
+	}
+	return index;
+}
+
+static void get_one(struct emu_context *context, const struct route *route, bool sim, struct emu_http_reply *reply)
+{
+	int64_t index = find_device(context, route, sim, reply);
+	if (index < 0)
+		return;
+	struct emu_buf buf = { 0 };
+	if (sim)
+		emu_render_sim(&buf, context->fleet, index);
+	else
+		emu_render_endpoint(&buf, context->fleet, index, true);
+	reply->status = 200;
+	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+}
+
+static void patch_one(struct emu_context *context, const struct route *route, bool sim, const char *body,
+		      size_t length, bool too_large, struct emu_http_reply *reply)
+{
+	const char *validation = sim ? "Update SIM validation error" : "Update endpoint validation error";
+	char message[200];
+	int64_t id;
+
+	/* Path first, then body, then the record: the order a Spring controller checks them. */
+	if (!parse_long(route->id, &id)) {
+		find_device(context, route, sim, reply);
+		return;
+	}
+	struct emu_body parsed;
+	char error[160];
+	if (too_large) {
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", "Request body too large");
+		return;
+	}
+	if (!emu_body_parse(body, length, &parsed, error, sizeof error)) {
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", error);
+		return;
+	}
+	switch (parsed.status) {
+	case EMU_BODY_STATUS_ABSENT:
+		break;
+	case EMU_BODY_STATUS_NO_ID:
+		emu_http_reply_validation_error(reply, validation, 1402, "Required", "status.id is required");
+		return;
+	case EMU_BODY_STATUS_BAD_ID:
+		snprintf(message, sizeof message, "status.id must be an integer, got %s", parsed.status_id_text);
+		emu_http_reply_validation_error(reply, validation, 1403, "InvalidFormat", message);
+		return;
+	case EMU_BODY_STATUS_ID:
+		if (sim ? parsed.status_id < 0 || parsed.status_id >= EMU_SIM_STATUS_COUNT
+			: parsed.status_id != EMU_ENDPOINT_ENABLED && parsed.status_id != EMU_ENDPOINT_DISABLED) {
+			if (sim)
+				snprintf(message, sizeof message,
+					 "SIM status with Id '%" PRId64 "' is not valid; use 0 to 4", parsed.status_id);
+			else
+				snprintf(message, sizeof message,
+					 "Endpoint status with Id '%" PRId64 "' is not valid; use 0 (Enabled) or 1 (Disabled)",
+					 parsed.status_id);
+			emu_http_reply_validation_error(reply, validation, 1403, "InvalidFormat", message);
+			return;
+		}
+		break;
+	}
+
+	int64_t index = find_device(context, route, sim, reply);
+	if (index < 0)
+		return;
+	reply->status = 204;
+	reply->content_type = EMU_HTTP_JSON_PLAIN; /* the real API labels its empty 204s as JSON */
+	if (parsed.status == EMU_BODY_STATUS_ABSENT)
+		return; /* other fields are accepted and ignored */
+
+	int status = (int)parsed.status_id;
+	int previous;
+	enum emu_change change = sim ? emu_fleet_set_sim_status(context->fleet, index, status, &previous)
+				     : emu_fleet_set_endpoint_status(context->fleet, index, status, &previous);
+	switch (change) {
+	case EMU_CHANGE_APPLIED:
+		emu_stats_add(&context->stats, sim ? EMU_STAT_sim_patch_applied : EMU_STAT_endpoint_patch_applied);
+		break;
+	case EMU_CHANGE_UNCHANGED:
+		break;
+	case EMU_CHANGE_NOT_ALLOWED:
+		snprintf(message, sizeof message, "SIM status change from %s to %s is not allowed",
+			 emu_sim_status_name(previous), emu_sim_status_name(status));
+		emu_http_reply_error(reply, 409, 1406, "NotAllowed", message);
+		break;
+	case EMU_CHANGE_NO_SIM:
+		snprintf(message, sizeof message, "Endpoint with Id '%" PRId64 "' has no SIM assigned and cannot be enabled",
+			 id);
+		emu_http_reply_error(reply, 409, 1406, "NotAllowed", message);
+		break;
+	case EMU_CHANGE_STORAGE_FAILED:
+		emu_http_reply_message(reply, 500, "Internal server error");
+		break;
+	}
+}
+
+/* --- faults -------------------------------------------------------------------------------- */
+
+static const char bad_gateway_html[] =
+	"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+	"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+static const char unavailable_html[] =
+	"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
+	"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n";
+
+enum fault { FAULT_NONE, FAULT_DROP, FAULT_502, FAULT_503 };
+
+/* Roll the dice for request serial: deterministic for a seed and a request order. */
+static enum fault pick_fault(struct emu_context *context, uint64_t serial)
+{
+	uint32_t ppm = __atomic_load_n(&context->faults_ppm, __ATOMIC_RELAXED);
+	if (ppm == 0)
+		return FAULT_NONE;
+	uint64_t dice = mix(context->seed ^ mix(serial + 0x5eed));
+	if (dice % 1000000 >= ppm)
+		return FAULT_NONE;
+	switch ((dice >> 40) & 3) {
+	case 0:
+	case 1:
+		return FAULT_DROP;
+	case 2:
+		return FAULT_502;
+	default:
+		return FAULT_503;
+	}
+}
+
+/* --- entry --------------------------------------------------------------------------------- */
+
+static void add_request_id(struct emu_http_reply *reply, struct emu_context *context, uint64_t serial)
+{
+	uint64_t a = mix(context->seed ^ serial);
+	uint64_t b = mix(a);
+	char id[40];
+	snprintf(id, sizeof id, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+		 (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+		 (unsigned long long)(b & 0xffffffffffffULL));
+	emu_http_reply_header(reply, "x-amzn-RequestId", id);
+}
+
+enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connection *connection,
+			       const char *method, const char *url, const char *body, size_t length,
+			       bool body_too_large)
+{
+	uint64_t serial = __atomic_fetch_add(&context->request_serial, 1, __ATOMIC_RELAXED);
+	struct route route;
+	resolve_route(url, &route);
+	emu_stats_add(&context->stats, EMU_STAT_requests);
+	count_route(context, route.kind, method);
+
+	if (context->latency_ms > 0)
+		sleep_ms(context->latency_ms);
+
+	struct emu_http_reply reply;
+	emu_http_reply_init(&reply, 500);
+
+	/* Faults strike before anything else, so a failed PATCH never changes state. */
+	enum fault fault = pick_fault(context, serial);
+	if (fault == FAULT_DROP) {
+		emu_stats_add(&context->stats, EMU_STAT_dropped);
+		return MHD_NO; /* libmicrohttpd closes the connection without a word */
+	}
+	if (fault == FAULT_502 || fault == FAULT_503) {
+		struct emu_buf buf = { 0 };
+		emu_buf_add_str(&buf, fault == FAULT_502 ? bad_gateway_html : unavailable_html);
+		emu_http_reply_body(&reply, &buf, "text/html");
+		reply.status = fault == FAULT_502 ? 502 : 503;
+		goto send;
+	}
+
+	if (!emu_limits_admit(context->limits, limit_route(route.kind, method), monotonic_seconds())) {
+		emu_http_reply_message(&reply, 429, "Too Many Requests");
+		goto send;
+	}
+
+	if (route.kind == ROUTE_UNKNOWN) {
+		struct emu_buf message = { 0 };
+		emu_buf_printf(&message, "No resource found for %s %s", method, url);
+		emu_http_reply_error(&reply, 404, 1201, "NotFound", message.data);
+		emu_buf_free(&message);
+		goto send;
+	}
+	if (!route_method(route.kind, method)) {
+		struct emu_buf message = { 0 };
+		emu_buf_printf(&message, "Request method '%s' is not supported", method);
+		emu_http_reply_message(&reply, 405, message.data);
+		emu_http_reply_header(&reply, "Allow", route_allow(route.kind));
+		emu_buf_free(&message);
+		goto send;
+	}
+
+	if (route.kind == ROUTE_AUTHENTICATE) {
+		authenticate(context, body, length, body_too_large, &reply);
+		goto send;
+	}
+	if (!authorized(context, connection, &reply))
+		goto send;
+
+	bool sim = route.kind == ROUTE_SIM_LIST || route.kind == ROUTE_SIM_ONE;
+	switch (route.kind) {
+	case ROUTE_SIM_LIST:
+	case ROUTE_ENDPOINT_LIST:
+		serve_list(context, connection, sim, &reply);
+		break;
+	case ROUTE_SIM_ONE:
+	case ROUTE_ENDPOINT_ONE:
+		if (strcmp(method, "GET") == 0)
+			get_one(context, &route, sim, &reply);
+		else
+			patch_one(context, &route, sim, body, length, body_too_large, &reply);
+		break;
+	default:
+		break;
+	}
+
+send:
+	add_request_id(&reply, context, serial);
+	emu_stats_add_status(&context->stats, reply.status);
+	return emu_http_send(connection, &reply, context->lower_case_headers);
+}

@@ -1,0 +1,32 @@
+/* emu_context.h — what every request handler of the emulator shares.
+ *
+ * One context lives as long as the server. The pointers are borrowed from emu_main; the
+ * runtime settings below may be changed by control routes while requests run, so they are
+ * read and written with atomics. */
+#ifndef SIMTOP_EMU_CONTEXT_H
+#define SIMTOP_EMU_CONTEXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu_auth.h"
+#include "emu_fleet.h"
+#include "emu_limits.h"
+#include "emu_stats.h"
+
+/* Fault rates are kept in parts per million so they fit an atomic integer. */
+#define EMU_FAULTS_PER_MILLION(pct) ((uint32_t)((pct) * 10000.0 + 0.5))
+
+struct emu_context {
+	struct emu_fleet *fleet;
+	struct emu_auth *auth;
+	struct emu_limits *limits;
+	struct emu_stats stats;
+	uint64_t seed;
+	uint32_t faults_ppm;        /* atomic: API requests that fail, per million */
+	uint64_t request_serial;    /* atomic: numbers API requests (fault dice, request ids) */
+	int latency_ms;
+	bool lower_case_headers;
+};
+
+#endif

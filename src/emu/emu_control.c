@@ -1,0 +1,267 @@
+/* emu_control.c — test and benchmark controls under /_emu/. */
+#include "emu_control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "emu_buf.h"
+#include "emu_http.h"
+
+/* --- GET /_emu/state --------------------------------------------------------------------- */
+
+/* The pairs DESIGN.md calls aligned; every other pair is misaligned. */
+static bool pair_aligned(int sim, int endpoint)
+{
+	return (sim == EMU_SIM_ACTIVATED && endpoint == EMU_ENDPOINT_ENABLED) ||
+	       (sim == EMU_SIM_SUSPENDED && endpoint == EMU_ENDPOINT_DISABLED) ||
+	       (sim == EMU_SIM_ISSUED && endpoint == EMU_ENDPOINT_DISABLED) ||
+	       (sim == EMU_SIM_FACTORY_TEST && endpoint == EMU_ENDPOINT_ENABLED);
+}
+
+static void render_state(const struct emu_fleet *fleet, struct emu_buf *buf)
+{
+	int64_t sims[EMU_SIM_STATUS_COUNT] = { 0 };
+	int64_t endpoints[EMU_ENDPOINT_STATUS_COUNT] = { 0 };
+	int64_t pairs[EMU_SIM_STATUS_COUNT][EMU_ENDPOINT_STATUS_COUNT] = { { 0 } };
+	int64_t sim_only = 0, endpoint_only = 0, misaligned = 0;
+	int64_t devices = emu_fleet_device_count(fleet);
+
+	for (int64_t i = 0; i < devices; i++) {
+		int sim = emu_fleet_sim_status(fleet, i);
+		int endpoint = emu_fleet_endpoint_status(fleet, i);
+		if (sim != EMU_STATUS_NONE)
+			sims[sim]++;
+		if (endpoint != EMU_STATUS_NONE)
+			endpoints[endpoint]++;
+		if (sim != EMU_STATUS_NONE && endpoint != EMU_STATUS_NONE) {
+			pairs[sim][endpoint]++;
+			if (!pair_aligned(sim, endpoint))
+				misaligned++;
+		} else if (sim != EMU_STATUS_NONE) {
+			sim_only++;
+		} else {
+			endpoint_only++;
+		}
+	}
+
+	emu_buf_add_str(buf, "{\"devices\":");
+	emu_buf_add_int(buf, devices);
+	emu_buf_add_str(buf, ",\"sims\":");
+	emu_buf_add_int(buf, emu_fleet_sim_count(fleet));
+	emu_buf_add_str(buf, ",\"endpoints\":");
+	emu_buf_add_int(buf, emu_fleet_endpoint_count(fleet));
+	emu_buf_add_str(buf, ",\"sim_status\":{");
+	for (int s = 0; s < EMU_SIM_STATUS_COUNT; s++) {
+		if (s)
+			emu_buf_add_char(buf, ',');
+		emu_buf_add_json_string(buf, emu_sim_status_name(s));
+		emu_buf_add_char(buf, ':');
+		emu_buf_add_int(buf, sims[s]);
+	}
+	emu_buf_add_str(buf, "},\"endpoint_status\":{");
+	for (int e = 0; e < EMU_ENDPOINT_STATUS_COUNT; e++) {
+		if (e)
+			emu_buf_add_char(buf, ',');
+		emu_buf_add_json_string(buf, emu_endpoint_status_name(e));
+		emu_buf_add_char(buf, ':');
+		emu_buf_add_int(buf, endpoints[e]);
+	}
+	/* Every combination, zeros included, so that tests can read any key. */
+	emu_buf_add_str(buf, "},\"pairs\":{");
+	for (int s = 0; s < EMU_SIM_STATUS_COUNT; s++) {
+		for (int e = 0; e < EMU_ENDPOINT_STATUS_COUNT; e++) {
+			if (s || e)
+				emu_buf_add_char(buf, ',');
+			emu_buf_add_char(buf, '"');
+			emu_buf_add_str(buf, emu_sim_status_name(s));
+			emu_buf_add_char(buf, '/');
+			emu_buf_add_str(buf, emu_endpoint_status_name(e));
+			emu_buf_add_str(buf, "\":");
+			emu_buf_add_int(buf, pairs[s][e]);
+		}
+	}
+	emu_buf_add_str(buf, "},\"sim_only\":");
+	emu_buf_add_int(buf, sim_only);
+	emu_buf_add_str(buf, ",\"endpoint_only\":");
+	emu_buf_add_int(buf, endpoint_only);
+	emu_buf_add_str(buf, ",\"misaligned\":");
+	emu_buf_add_int(buf, misaligned);
+	emu_buf_add_char(buf, '}');
+}
+
+/* --- GET /_emu/state.csv ------------------------------------------------------------------ */
+
+/* The CSV is produced line by line as libmicrohttpd asks for more, so a million devices never
+ * sit in memory at once. */
+struct csv_stream {
+	const struct emu_fleet *fleet;
+	int64_t next;           /* next device index; -1 while the header is due */
+	char line[64];          /* the line being copied out */
+	size_t line_length;
+	size_t line_sent;
+};
+
+static const char csv_header[] = "sim_id,endpoint_id,sim_status,endpoint_status\n";
+
+static char *put_decimal(char *out, int64_t value)
+{
+	char digits[24];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (n)
+		*out++ = digits[--n];
+	return out;
+}
+
+static void csv_format_line(struct csv_stream *stream)
+{
+	if (stream->next < 0) {
+		memcpy(stream->line, csv_header, sizeof csv_header - 1);
+		stream->line_length = sizeof csv_header - 1;
+	} else {
+		int64_t i = stream->next;
+		int sim = emu_fleet_sim_status(stream->fleet, i);
+		int endpoint = emu_fleet_endpoint_status(stream->fleet, i);
+		char *p = stream->line;
+		if (sim != EMU_STATUS_NONE)
+			p = put_decimal(p, EMU_SIM_ID_BASE + i);
+		*p++ = ',';
+		if (endpoint != EMU_STATUS_NONE)
+			p = put_decimal(p, EMU_ENDPOINT_ID_BASE + i);
+		*p++ = ',';
+		if (sim != EMU_STATUS_NONE)
+			p = put_decimal(p, sim);
+		*p++ = ',';
+		if (endpoint != EMU_STATUS_NONE)
+			p = put_decimal(p, endpoint);
+		*p++ = '\n';
+		stream->line_length = (size_t)(p - stream->line);
+	}
+	stream->line_sent = 0;
+	stream->next++;
+}
+
+static ssize_t csv_read(void *cls, uint64_t position, char *out, size_t max)
+{
+	(void)position;
+	struct csv_stream *stream = cls;
+	size_t used = 0;
+	for (;;) {
+		size_t left = stream->line_length - stream->line_sent;
+		size_t n = left < max - used ? left : max - used;
+		memcpy(out + used, stream->line + stream->line_sent, n);
+		used += n;
+		stream->line_sent += n;
+		if (used == max)
+			break;
+		if (stream->next >= emu_fleet_device_count(stream->fleet))
+			break;
+		csv_format_line(stream);
+	}
+	return used ? (ssize_t)used : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static enum MHD_Result send_csv(struct emu_context *context, struct MHD_Connection *connection)
+{
+	struct csv_stream *stream = calloc(1, sizeof *stream);
+	if (!stream)
+		return MHD_NO;
+	stream->fleet = context->fleet;
+	stream->next = -1;
+	struct MHD_Response *response =
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, csv_read, stream, free);
+	if (!response) {
+		free(stream);
+		return MHD_NO;
+	}
+	emu_http_add_header(response, "Content-Type", "text/csv; charset=utf-8", context->lower_case_headers);
+	emu_http_add_date(response, context->lower_case_headers);
+	enum MHD_Result result = MHD_queue_response(connection, 200, response);
+	MHD_destroy_response(response);
+	return result;
+}
+
+/* --- settings ----------------------------------------------------------------------------- */
+
+static bool parse_percent(const char *text, double *value)
+{
+	if (!text || !*text)
+		return false;
+	char *end;
+	*value = strtod(text, &end);
+	return *end == '\0' && *value >= 0 && *value <= 100;
+}
+
+/* --- entry --------------------------------------------------------------------------------- */
+
+static enum MHD_Result send_json(struct emu_context *context, struct MHD_Connection *connection,
+				 struct emu_buf *buf)
+{
+	struct emu_http_reply reply;
+	emu_http_reply_init(&reply, 200);
+	emu_http_reply_body(&reply, buf, EMU_HTTP_JSON_PLAIN);
+	return emu_http_send(connection, &reply, context->lower_case_headers);
+}
+
+static enum MHD_Result send_message(struct emu_context *context, struct MHD_Connection *connection,
+				    unsigned status, const char *message)
+{
+	struct emu_http_reply reply;
+	emu_http_reply_init(&reply, status);
+	if (message)
+		emu_http_reply_message(&reply, status, message);
+	else
+		reply.content_type = EMU_HTTP_JSON_PLAIN;
+	return emu_http_send(connection, &reply, context->lower_case_headers);
+}
+
+enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Connection *connection,
+				   const char *method, const char *url)
+{
+	const char *name = url + strlen("/_emu/");
+	bool get = strcmp(method, "GET") == 0;
+	bool post = strcmp(method, "POST") == 0;
+
+	if (strcmp(name, "stats") == 0 && get) {
+		struct emu_buf buf = { 0 };
+		emu_stats_render(&context->stats, &buf);
+		return send_json(context, connection, &buf);
+	}
+	if (strcmp(name, "state") == 0 && get) {
+		struct emu_buf buf = { 0 };
+		render_state(context->fleet, &buf);
+		return send_json(context, connection, &buf);
+	}
+	if (strcmp(name, "state.csv") == 0 && get)
+		return send_csv(context, connection);
+	if (strcmp(name, "expire-tokens") == 0 && post) {
+		emu_auth_expire_all(context->auth);
+		return send_message(context, connection, 204, NULL);
+	}
+	if (strcmp(name, "faults") == 0 && post) {
+		double pct;
+		const char *text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "pct");
+		if (!parse_percent(text, &pct))
+			return send_message(context, connection, 400, "pct must be a number from 0 to 100");
+		__atomic_store_n(&context->faults_ppm, EMU_FAULTS_PER_MILLION(pct), __ATOMIC_RELAXED);
+		return send_message(context, connection, 204, NULL);
+	}
+	if (strcmp(name, "limits") == 0 && post) {
+		const char *on = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "on");
+		if (!on || (strcmp(on, "0") != 0 && strcmp(on, "1") != 0))
+			return send_message(context, connection, 400, "on must be 0 or 1");
+		emu_limits_set_enabled(context->limits, on[0] == '1');
+		return send_message(context, connection, 204, NULL);
+	}
+
+	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits" };
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (strcmp(name, known[i]) == 0)
+			return send_message(context, connection, 405, "method not allowed on this control route");
+	return send_message(context, connection, 404, "no such control route");
+}

@@ -1,0 +1,30 @@
+/* emu_render.h — SIM and endpoint objects in the exact JSON shapes the real API sends.
+ *
+ * Key order and key presence follow the recorded responses: a SIM without an endpoint has no
+ * "endpoint" key, an endpoint without a SIM has no "sim" key, an Issued SIM has no
+ * "activation_date". Statuses are read from the fleet at the moment of rendering, so every
+ * response reflects the changes applied before it. */
+#ifndef SIMTOP_EMU_RENDER_H
+#define SIMTOP_EMU_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu_buf.h"
+#include "emu_fleet.h"
+
+/* The SIM of device index (which must have one), as in List SIMs and Get SIM by id. */
+void emu_render_sim(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index);
+
+/* The endpoint of device index (which must have one). detailed adds what Get Endpoint by id
+ * shows beyond the list item: the address space's range and IP version. */
+void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index, bool detailed);
+
+/* A JSON array of count SIMs (endpoints) starting at list position first. */
+void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
+void emu_render_endpoint_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
+
+/* Append t (Unix seconds) the way the API writes timestamps: "2021-11-18T08:25:53.000+0000". */
+void emu_render_timestamp(struct emu_buf *buf, int64_t t);
+
+#endif

@@ -1,0 +1,461 @@
+/* fleet.c — SIMs and endpoints joined into device rows, built incrementally.
+ *
+ * Storage is sized for a million devices: one array of fixed-size devices, one pool of
+ * NUL-terminated strings addressed by 32-bit offsets, and two open-addressing hash tables
+ * (linear probing) that map a SIM id or an endpoint id to a device index. The tables hold only
+ * the 32-bit device index; the key is read back from the device, which halves their size. */
+#include "fleet.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define SLOT_EMPTY UINT32_MAX
+#define INDEX_MIN_CAPACITY 64
+
+/* Per-device state the header does not show. */
+enum {
+	/* An endpoint record for device.endpoint_id has arrived. Without it, a non-zero
+	 * endpoint_id is a provisional link taken from the SIM page. */
+	FLAG_ENDPOINT_SEEN = 1,
+};
+
+struct id_index {
+	uint32_t *slots;  /* device indexes, SLOT_EMPTY where free */
+	size_t capacity;  /* a power of two, or 0 before the first insert */
+	size_t used;
+	bool by_sim;      /* keyed by device.sim_id, else by device.endpoint_id */
+};
+
+struct fleet {
+	struct device *devices;
+	size_t count;
+	size_t device_capacity;
+	uint8_t *flags;
+	size_t flag_capacity;
+	char *pool;
+	size_t pool_used;
+	size_t pool_capacity;
+	struct id_index sims;
+	struct id_index endpoints;
+	size_t per_alignment[ALIGN_COUNT];
+};
+
+/* --- id indexes ------------------------------------------------------------------------- */
+
+/* splitmix64's finaliser: ids are often sequential, so spread them before masking. */
+static uint64_t hash_id(int64_t id)
+{
+	uint64_t x = (uint64_t)id;
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+static int64_t index_key(const struct fleet *fleet, const struct id_index *index, uint32_t device)
+{
+	const struct device *entry = &fleet->devices[device];
+	return index->by_sim ? entry->sim_id : entry->endpoint_id;
+}
+
+static bool index_find(const struct fleet *fleet, const struct id_index *index, int64_t id, size_t *slot)
+{
+	if (index->capacity == 0 || id == 0)
+		return false;
+	size_t mask = index->capacity - 1;
+	for (size_t at = hash_id(id) & mask;; at = (at + 1) & mask) {
+		uint32_t device = index->slots[at];
+		if (device == SLOT_EMPTY)
+			return false;
+		if (index_key(fleet, index, device) == id) {
+			*slot = at;
+			return true;
+		}
+	}
+}
+
+static void index_place(const struct fleet *fleet, struct id_index *index, uint32_t device)
+{
+	size_t mask = index->capacity - 1;
+	size_t at = hash_id(index_key(fleet, index, device)) & mask;
+	while (index->slots[at] != SLOT_EMPTY)
+		at = (at + 1) & mask;
+	index->slots[at] = device;
+}
+
+/* Add a device under its current key, which must not be in the index yet. */
+static void index_insert(struct fleet *fleet, struct id_index *index, size_t device)
+{
+	/* Keep the load under 0.7: linear probing stays short there. */
+	if ((index->used + 1) * 10 > index->capacity * 7) {
+		uint32_t *old = index->slots;
+		size_t old_capacity = index->capacity;
+		size_t capacity = old_capacity ? old_capacity * 2 : INDEX_MIN_CAPACITY;
+		if (capacity > SIZE_MAX / sizeof(*index->slots))
+			die(3, "out of memory (id index)");
+		index->slots = xmalloc(capacity * sizeof(*index->slots));
+		memset(index->slots, 0xFF, capacity * sizeof(*index->slots));
+		index->capacity = capacity;
+		for (size_t i = 0; i < old_capacity; i++)
+			if (old[i] != SLOT_EMPTY)
+				index_place(fleet, index, old[i]);
+		free(old);
+	}
+	index_place(fleet, index, (uint32_t)device);
+	index->used++;
+}
+
+/* Remove id, which must be the current key of the device that holds it. Backward-shift
+ * deletion keeps every probe chain unbroken without tombstones. */
+static void index_remove(struct fleet *fleet, struct id_index *index, int64_t id)
+{
+	size_t hole;
+	if (!index_find(fleet, index, id, &hole))
+		return;
+	size_t mask = index->capacity - 1;
+	for (size_t at = (hole + 1) & mask; index->slots[at] != SLOT_EMPTY; at = (at + 1) & mask) {
+		size_t home = hash_id(index_key(fleet, index, index->slots[at])) & mask;
+		/* The entry may fill the hole when the hole lies on its probe path. */
+		if (((at - home) & mask) >= ((at - hole) & mask)) {
+			index->slots[hole] = index->slots[at];
+			hole = at;
+		}
+	}
+	index->slots[hole] = SLOT_EMPTY;
+	index->used--;
+}
+
+/* --- the string pool -------------------------------------------------------------------- */
+
+/* Store value for one text field of a device: unchanged values cost nothing, a value that
+ * fits where the old one was overwrites it, anything else is appended. Offsets are never
+ * shared between devices, so an overwrite changes only this field. */
+static void set_text(struct fleet *fleet, size_t device, enum device_text field, const char *value)
+{
+	uint32_t *offset = &fleet->devices[device].text[field];
+	if (!value || !*value) {
+		*offset = 0;
+		return;
+	}
+	const char *current = fleet->pool + *offset;
+	if (strcmp(current, value) == 0)
+		return;
+
+	size_t length = strlen(value);
+	if (*offset != 0 && length <= strlen(current)) {
+		memcpy(fleet->pool + *offset, value, length + 1);
+		return;
+	}
+
+	/* value may point into the pool itself (a caller passing fleet_text()); keep it valid
+	 * across the move. */
+	size_t inside = SIZE_MAX;
+	if (value >= fleet->pool && value < fleet->pool + fleet->pool_used)
+		inside = (size_t)(value - fleet->pool);
+	if (fleet->pool_used + length + 1 > UINT32_MAX)
+		die(3, "the fleet's strings exceed 4 GiB");
+	fleet->pool = xgrow(fleet->pool, &fleet->pool_capacity, fleet->pool_used + length + 1, 1);
+	if (inside != SIZE_MAX)
+		value = fleet->pool + inside;
+	memcpy(fleet->pool + fleet->pool_used, value, length + 1);
+	fleet->devices[device].text[field] = (uint32_t)fleet->pool_used;
+	fleet->pool_used += length + 1;
+}
+
+/* --- devices ---------------------------------------------------------------------------- */
+
+bool fleet_device_vacant(const struct device *device)
+{
+	return device->sim_id == 0 && device->endpoint_id == 0;
+}
+
+/* Every change to a device sits between uncount() and recount(), so the per-alignment
+ * counts follow each status change exactly. Vacant devices count nowhere. */
+static void uncount(struct fleet *fleet, size_t device)
+{
+	const struct device *entry = &fleet->devices[device];
+	if (!fleet_device_vacant(entry))
+		fleet->per_alignment[fleet_alignment(entry)]--;
+}
+
+static void recount(struct fleet *fleet, size_t device)
+{
+	const struct device *entry = &fleet->devices[device];
+	if (!fleet_device_vacant(entry))
+		fleet->per_alignment[fleet_alignment(entry)]++;
+}
+
+static size_t new_device(struct fleet *fleet)
+{
+	if (fleet->count >= SLOT_EMPTY)
+		die(3, "too many devices");
+	fleet->devices = xgrow(fleet->devices, &fleet->device_capacity, fleet->count + 1,
+			       sizeof(*fleet->devices));
+	fleet->flags = xgrow(fleet->flags, &fleet->flag_capacity, fleet->count + 1, sizeof(*fleet->flags));
+	size_t device = fleet->count++;
+	struct device *entry = &fleet->devices[device];
+	memset(entry, 0, sizeof(*entry));
+	entry->sim_status = SIM_NONE;
+	entry->endpoint_status = ENDPOINT_NONE;
+	fleet->flags[device] = 0;
+	return device;
+}
+
+static bool has_seen_endpoint(const struct fleet *fleet, size_t device)
+{
+	return fleet->devices[device].endpoint_id != 0 && (fleet->flags[device] & FLAG_ENDPOINT_SEEN);
+}
+
+static bool has_provisional_endpoint(const struct fleet *fleet, size_t device)
+{
+	return fleet->devices[device].endpoint_id != 0 && !(fleet->flags[device] & FLAG_ENDPOINT_SEEN);
+}
+
+static void set_sim_id(struct fleet *fleet, size_t device, int64_t sim_id)
+{
+	uncount(fleet, device);
+	index_remove(fleet, &fleet->sims, fleet->devices[device].sim_id);
+	fleet->devices[device].sim_id = sim_id;
+	if (sim_id)
+		index_insert(fleet, &fleet->sims, device);
+	recount(fleet, device);
+}
+
+static void set_endpoint_id(struct fleet *fleet, size_t device, int64_t endpoint_id, bool seen)
+{
+	uncount(fleet, device);
+	struct device *entry = &fleet->devices[device];
+	if (entry->endpoint_id != endpoint_id) {
+		index_remove(fleet, &fleet->endpoints, entry->endpoint_id);
+		entry->endpoint_id = endpoint_id;
+		if (endpoint_id)
+			index_insert(fleet, &fleet->endpoints, device);
+	}
+	if (seen)
+		fleet->flags[device] |= FLAG_ENDPOINT_SEEN;
+	else
+		fleet->flags[device] &= (uint8_t)~FLAG_ENDPOINT_SEEN;
+	recount(fleet, device);
+}
+
+/* Forget the endpoint of a device: its id, status and texts. */
+static void clear_endpoint(struct fleet *fleet, size_t device)
+{
+	set_endpoint_id(fleet, device, 0, false);
+	uncount(fleet, device);
+	struct device *entry = &fleet->devices[device];
+	entry->endpoint_status = ENDPOINT_NONE;
+	entry->text[TEXT_NAME] = entry->text[TEXT_IMEI] = 0;
+	entry->text[TEXT_IP] = entry->text[TEXT_TAGS] = 0;
+	recount(fleet, device);
+}
+
+/* Move the SIM of one device (id, status, texts) to another that has none. A provisional
+ * endpoint came from that SIM's page, so it does not stay behind without it. */
+static void move_sim(struct fleet *fleet, size_t from, size_t to)
+{
+	uncount(fleet, from);
+	uncount(fleet, to);
+	struct device *source = &fleet->devices[from];
+	struct device *target = &fleet->devices[to];
+	int64_t sim_id = source->sim_id;
+	index_remove(fleet, &fleet->sims, sim_id);
+	target->sim_id = sim_id;
+	target->sim_status = source->sim_status;
+	target->text[TEXT_ICCID] = source->text[TEXT_ICCID];
+	target->text[TEXT_IMSI] = source->text[TEXT_IMSI];
+	target->text[TEXT_MSISDN] = source->text[TEXT_MSISDN];
+	source->sim_id = 0;
+	source->sim_status = SIM_NONE;
+	source->text[TEXT_ICCID] = source->text[TEXT_IMSI] = source->text[TEXT_MSISDN] = 0;
+	index_insert(fleet, &fleet->sims, to);
+	recount(fleet, from);
+	recount(fleet, to);
+	if (has_provisional_endpoint(fleet, from))
+		clear_endpoint(fleet, from);
+}
+
+/* Give the SIM of a device a row of its own. */
+static void detach_sim(struct fleet *fleet, size_t device)
+{
+	if (fleet->devices[device].sim_id == 0)
+		return;
+	size_t alone = new_device(fleet);
+	move_sim(fleet, device, alone);
+}
+
+/* Statuses and texts of the SIM side; NULL texts keep what is there when keep_unknown. */
+static void update_sim(struct fleet *fleet, size_t device, int status, const char *iccid,
+		       const char *imsi, const char *msisdn, bool keep_unknown)
+{
+	uncount(fleet, device);
+	if (status != SIM_NONE || !keep_unknown)
+		fleet->devices[device].sim_status = (int8_t)status;
+	if (iccid || !keep_unknown)
+		set_text(fleet, device, TEXT_ICCID, iccid);
+	if (imsi || !keep_unknown)
+		set_text(fleet, device, TEXT_IMSI, imsi);
+	if (msisdn || !keep_unknown)
+		set_text(fleet, device, TEXT_MSISDN, msisdn);
+	recount(fleet, device);
+}
+
+/* --- public ----------------------------------------------------------------------------- */
+
+struct fleet *fleet_new(void)
+{
+	struct fleet *fleet = xcalloc(1, sizeof(*fleet));
+	/* Offset 0 is the empty string. */
+	fleet->pool = xgrow(NULL, &fleet->pool_capacity, 1, 1);
+	fleet->pool[0] = '\0';
+	fleet->pool_used = 1;
+	fleet->sims.by_sim = true;
+	fleet->endpoints.by_sim = false;
+	return fleet;
+}
+
+void fleet_free(struct fleet *fleet)
+{
+	if (!fleet)
+		return;
+	free(fleet->devices);
+	free(fleet->flags);
+	free(fleet->pool);
+	free(fleet->sims.slots);
+	free(fleet->endpoints.slots);
+	free(fleet);
+}
+
+size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim)
+{
+	assert(sim->id != 0);
+	size_t device, holder;
+	bool endpoint_known = fleet_find_endpoint(fleet, sim->endpoint_id, &holder);
+
+	if (!fleet_find_sim(fleet, sim->id, &device)) {
+		device = new_device(fleet);
+		set_sim_id(fleet, device, sim->id);
+		/* Link to the endpoint the SIM page names only while that endpoint is unknown:
+		 * once its own record (or another SIM's page) has placed it, that placement
+		 * stands. */
+		if (sim->endpoint_id && !endpoint_known)
+			set_endpoint_id(fleet, device, sim->endpoint_id, false);
+	} else if (!has_seen_endpoint(fleet, device)) {
+		/* The SIM's own link is provisional: follow the SIM page, within the same rule. */
+		int64_t current = fleet->devices[device].endpoint_id;
+		if (current != sim->endpoint_id) {
+			if (current)
+				clear_endpoint(fleet, device);
+			if (sim->endpoint_id && !endpoint_known)
+				set_endpoint_id(fleet, device, sim->endpoint_id, false);
+		}
+	}
+	update_sim(fleet, device, sim->sim_status, sim->iccid, sim->imsi, sim->msisdn, false);
+	return device;
+}
+
+size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint)
+{
+	assert(endpoint->id != 0);
+	size_t device, sim_holder;
+	bool endpoint_known = fleet_find_endpoint(fleet, endpoint->id, &device);
+	bool sim_known = endpoint->sim_id && fleet_find_sim(fleet, endpoint->sim_id, &sim_holder);
+
+	if (!endpoint_known) {
+		if (sim_known && !has_seen_endpoint(fleet, sim_holder)) {
+			/* The SIM waits alone or under a provisional link: the endpoint joins it. */
+			device = sim_holder;
+			if (fleet->devices[device].endpoint_id)
+				clear_endpoint(fleet, device);
+		} else {
+			device = new_device(fleet);
+			/* Another endpoint held the SIM: the newest claim wins, that one keeps its row. */
+			if (sim_known)
+				move_sim(fleet, sim_holder, device);
+		}
+		set_endpoint_id(fleet, device, endpoint->id, true);
+	} else {
+		set_endpoint_id(fleet, device, endpoint->id, true);
+		if (!sim_known || sim_holder != device) {
+			/* The endpoint's record says which SIM it has: any other goes to its own row. */
+			detach_sim(fleet, device);
+			/* The SIM's old row keeps its endpoint if that one's record is in; else the
+			 * row is left vacant. */
+			if (sim_known)
+				move_sim(fleet, sim_holder, device);
+		}
+	}
+	if (endpoint->sim_id && fleet->devices[device].sim_id == 0)
+		set_sim_id(fleet, device, endpoint->sim_id);
+
+	uncount(fleet, device);
+	fleet->devices[device].endpoint_status = (int8_t)endpoint->endpoint_status;
+	set_text(fleet, device, TEXT_NAME, endpoint->name);
+	set_text(fleet, device, TEXT_IMEI, endpoint->imei);
+	set_text(fleet, device, TEXT_IP, endpoint->ip_address);
+	set_text(fleet, device, TEXT_TAGS, endpoint->tags);
+	recount(fleet, device);
+	if (endpoint->sim_id)
+		update_sim(fleet, device, endpoint->sim_status, endpoint->iccid, endpoint->imsi,
+			   endpoint->msisdn, true);
+	return device;
+}
+
+size_t fleet_count(const struct fleet *fleet)
+{
+	return fleet->count;
+}
+
+const struct device *fleet_device(const struct fleet *fleet, size_t index)
+{
+	return &fleet->devices[index];
+}
+
+const char *fleet_text(const struct fleet *fleet, const struct device *device, enum device_text field)
+{
+	if ((unsigned)field >= TEXT_COUNT || device->text[field] >= fleet->pool_used)
+		return "";
+	return fleet->pool + device->text[field];
+}
+
+enum alignment fleet_alignment(const struct device *device)
+{
+	return model_alignment(device->sim_status, device->endpoint_status);
+}
+
+bool fleet_find_sim(const struct fleet *fleet, int64_t sim_id, size_t *index)
+{
+	size_t slot;
+	if (!index_find(fleet, &fleet->sims, sim_id, &slot))
+		return false;
+	*index = fleet->sims.slots[slot];
+	return true;
+}
+
+bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t *index)
+{
+	size_t slot;
+	if (!index_find(fleet, &fleet->endpoints, endpoint_id, &slot))
+		return false;
+	*index = fleet->endpoints.slots[slot];
+	return true;
+}
+
+size_t fleet_count_alignment(const struct fleet *fleet, enum alignment alignment)
+{
+	if ((unsigned)alignment >= ALIGN_COUNT)
+		return 0;
+	return fleet->per_alignment[alignment];
+}
+
+size_t fleet_memory(const struct fleet *fleet)
+{
+	return sizeof(*fleet) + fleet->device_capacity * sizeof(*fleet->devices) +
+	       fleet->flag_capacity * sizeof(*fleet->flags) + fleet->pool_capacity +
+	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t);
+}

@@ -1,0 +1,138 @@
+# harness.sh — shared by the shell tests: a fixed environment, an emulator per test, the
+# program run from a script, and assertions. Sourced, not run.
+#
+# Set by the Makefile: top_srcdir, top_builddir, SIMTOP, SIMTOP_EMU, TMUX_BIN, GROFF.
+
+set -u
+test_name=$(basename "$0" .sh)
+test_dir="$top_builddir/tests/tmp/$test_name"
+rm -rf "$test_dir"
+mkdir -p "$test_dir"
+cd "$test_dir" || exit 99
+
+# A fixed environment: no user config, no real token, UTF-8, a known terminal.
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=xterm-256color
+export HOME="$test_dir/home" XDG_CONFIG_HOME="$test_dir/home/.config" XDG_STATE_HOME="$test_dir/home/.state"
+mkdir -p "$HOME"
+unset EMNIFY_APPLICATION_TOKEN EMNIFY_BASE_PATH NO_COLOR SIMTOP_SCRIPT
+# Retries back off in milliseconds instead of seconds, so fault storms finish quickly.
+export SIMTOP_BACKOFF_BASE_MS=20
+
+failures=0
+emu_pids=""
+
+cleanup() {
+	for pid in $emu_pids; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# End the test: exit 1 when any assertion failed.
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$test_name: $failures assertion(s) failed"
+		exit 1
+	fi
+	echo "$test_name: all assertions passed"
+	exit 0
+}
+
+# emu_start [simtop-emu options...]: start an emulator on an ephemeral loopback port; sets
+# EMU_PORT and EMU_URL and exports the token and URL the way an operator would.
+emu_start() {
+	emu_out="$test_dir/emu.$$.$RANDOM.out"
+	"$SIMTOP_EMU" --port 0 "$@" >"$emu_out" 2>"$test_dir/emu.err" &
+	emu_pids="$emu_pids $!"
+	tries=0
+	EMU_PORT=""
+	while [ -z "$EMU_PORT" ]; do
+		EMU_PORT=$(head -n 1 "$emu_out" 2>/dev/null)
+		tries=$((tries + 1))
+		if [ "$tries" -gt 200 ]; then
+			echo "simtop-emu did not print its port:"; cat "$test_dir/emu.err"
+			exit 99
+		fi
+		[ -n "$EMU_PORT" ] || sleep 0.05
+	done
+	EMU_URL="http://127.0.0.1:$EMU_PORT"
+	export EMNIFY_BASE_PATH="$EMU_URL" EMNIFY_APPLICATION_TOKEN=emu-demo-token
+}
+
+# emu_stat NAME: one counter of /_emu/stats.
+emu_stat() {
+	curl -s "$EMU_URL/_emu/stats" | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\" *: *\([0-9]*\).*/\1/p"
+}
+
+# emu_post PATH: a control route.
+emu_post() {
+	curl -s -X POST "$EMU_URL$1" >/dev/null
+}
+
+# run_script NAME: run simtop headless with the steps on stdin; screens land in $test_dir.
+run_script() {
+	script_name=$1
+	shift
+	cat >"$test_dir/$script_name.steps"
+	SIMTOP_SCRIPT="$test_dir/$script_name.steps" timeout 120 "$SIMTOP" "$@" \
+		>"$test_dir/$script_name.stdout" 2>"$test_dir/$script_name.stderr"
+	status=$?
+	if [ "$status" -ne 0 ]; then
+		fail "$script_name: simtop exited with $status"
+		cat "$test_dir/$script_name.stderr"
+	fi
+}
+
+# assert_screen FILE: compare a saved screen with tests/ui/expected/FILE.
+# With SIMTOP_UPDATE_SCREENS=1 the expected file is written instead.
+assert_screen() {
+	expected="$top_srcdir/tests/ui/expected/$1"
+	if [ "${SIMTOP_UPDATE_SCREENS:-}" = 1 ]; then
+		cp "$test_dir/$1" "$expected"
+		pass "$1 updated"
+		return
+	fi
+	if diff -u "$expected" "$test_dir/$1" >"$test_dir/$1.diff"; then
+		pass "$1"
+	else
+		fail "$1 differs from the expected screen:"
+		cat "$test_dir/$1.diff"
+	fi
+}
+
+# assert_contains FILE TEXT: FILE holds the fixed string TEXT.
+assert_contains() {
+	if grep -qF -- "$2" "$1"; then
+		pass "$1 contains '$2'"
+	else
+		fail "$1 does not contain '$2'"
+		sed 's/^/    /' "$1" | head -40
+	fi
+}
+
+assert_not_contains() {
+	if grep -qF -- "$2" "$1"; then
+		fail "$1 contains '$2'"
+	else
+		pass "$1 does not contain '$2'"
+	fi
+}
+
+# assert_eq ACTUAL EXPECTED WHAT
+assert_eq() {
+	if [ "$1" = "$2" ]; then
+		pass "$3 = $2"
+	else
+		fail "$3: expected '$2', got '$1'"
+	fi
+}

@@ -1,0 +1,743 @@
+/* test_emnify.c — JSON mapping, paging headers, authentication and error messages, against the
+ * recorded real exchanges in tests/data. */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "emnify.h"
+#include "fleet.h"
+
+/* --- fixtures ---------------------------------------------------------------------------- */
+
+static cJSON *load_fixture(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, name);
+	FILE *file = fopen(path, "rb");
+	if (!file)
+		fail_msg("cannot open %s", path);
+	char *text = NULL;
+	size_t length = 0, capacity = 0;
+	for (;;) {
+		if (length + 4096 > capacity) {
+			capacity = capacity * 2 + 4096;
+			text = realloc(text, capacity);
+			assert_non_null(text);
+		}
+		size_t got = fread(text + length, 1, capacity - length, file);
+		length += got;
+		if (got == 0)
+			break;
+	}
+	fclose(file);
+	cJSON *root = cJSON_ParseWithLength(text, length);
+	free(text);
+	if (!root)
+		fail_msg("%s is not JSON", path);
+	return root;
+}
+
+static const cJSON *fixture_response(const cJSON *fixture)
+{
+	const cJSON *response = cJSON_GetObjectItemCaseSensitive(fixture, "response");
+	assert_non_null(response);
+	return response;
+}
+
+static long fixture_status(const cJSON *fixture)
+{
+	return (long)cJSON_GetObjectItemCaseSensitive(fixture_response(fixture), "status")->valuedouble;
+}
+
+/* The response body as the API sent it: body_json printed back to text, or body_text. The
+ * result is not NUL-terminated (as a body from the network): *length says how long it is. */
+static char *fixture_body(const cJSON *fixture, size_t *length)
+{
+	const cJSON *response = fixture_response(fixture);
+	const cJSON *json = cJSON_GetObjectItemCaseSensitive(response, "body_json");
+	char *printed;
+	if (json && !cJSON_IsNull(json)) {
+		printed = cJSON_PrintUnformatted(json);
+	} else {
+		const cJSON *text = cJSON_GetObjectItemCaseSensitive(response, "body_text");
+		assert_true(cJSON_IsString(text));
+		printed = strdup(text->valuestring);
+	}
+	assert_non_null(printed);
+	*length = strlen(printed);
+	char *body = malloc(*length ? *length : 1);
+	assert_non_null(body);
+	memcpy(body, printed, *length);
+	free(printed);
+	return body;
+}
+
+static void load_body(const char *name, char **body, size_t *length, long *status)
+{
+	cJSON *fixture = load_fixture(name);
+	*body = fixture_body(fixture, length);
+	if (status)
+		*status = fixture_status(fixture);
+	cJSON_Delete(fixture);
+}
+
+/* Every header of the fixture, fed as a raw "Name: value\r\n" line. */
+static struct emnify_paging fixture_paging(const char *name)
+{
+	struct emnify_paging paging = { 0 };
+	cJSON *fixture = load_fixture(name);
+	const cJSON *headers = cJSON_GetObjectItemCaseSensitive(fixture_response(fixture), "headers");
+	const cJSON *header;
+	cJSON_ArrayForEach(header, headers) {
+		char line[2048];
+		int length = snprintf(line, sizeof(line), "%s: %s\r\n", header->string, header->valuestring);
+		assert_true(length > 0 && (size_t)length < sizeof(line));
+		emnify_paging_header(&paging, line, (size_t)length);
+	}
+	cJSON_Delete(fixture);
+	return paging;
+}
+
+static const struct device *find_endpoint(const struct fleet *fleet, int64_t id)
+{
+	size_t index;
+	if (!fleet_find_endpoint(fleet, id, &index))
+		fail_msg("endpoint %lld not found", (long long)id);
+	return fleet_device(fleet, index);
+}
+
+static const struct device *find_sim(const struct fleet *fleet, int64_t id)
+{
+	size_t index;
+	if (!fleet_find_sim(fleet, id, &index))
+		fail_msg("SIM %lld not found", (long long)id);
+	return fleet_device(fleet, index);
+}
+
+static void parse_endpoint_fixture(struct fleet *fleet, const char *name, size_t expected)
+{
+	char *body, message[256] = "";
+	size_t length, count = 0;
+	load_body(name, &body, &length, NULL);
+	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, expected);
+	free(body);
+}
+
+static void parse_sim_fixture(struct fleet *fleet, const char *name, size_t expected)
+{
+	char *body, message[256] = "";
+	size_t length, count = 0;
+	load_body(name, &body, &length, NULL);
+	assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, expected);
+	free(body);
+}
+
+/* --- pages ------------------------------------------------------------------------------- */
+
+static void test_real_endpoint_page(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	parse_endpoint_fixture(fleet, "get_all_devices.02.json", 3);
+	assert_int_equal(fleet_count(fleet), 3);
+
+	const struct device *device = find_endpoint(fleet, 11379224);
+	assert_int_equal(device->endpoint_status, ENDPOINT_ENABLED);
+	assert_int_equal(device->sim_id, 4397515);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "Luboi");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "demo");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), ""); /* null */
+	assert_string_equal(fleet_text(fleet, device, TEXT_IP), "10.191.216.67");
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006734768");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMSI), "295050901896257");
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "423663921520532");
+	assert_int_equal(fleet_alignment(device), ALIGN_ONLINE);
+
+	/* No "sim" key: an endpoint without a SIM. Empty tags stay empty. */
+	device = find_endpoint(fleet, 11379818);
+	assert_int_equal(device->endpoint_status, ENDPOINT_DISABLED);
+	assert_int_equal(device->sim_id, 0);
+	assert_int_equal(device->sim_status, SIM_NONE);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "no sms 1");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IP), "10.191.216.65");
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "");
+	assert_int_equal(fleet_alignment(device), ALIGN_UNPAIRED);
+
+	device = find_endpoint(fleet, 11379819);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "sms experiment 2");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 2);
+	fleet_free(fleet);
+}
+
+/* The 2024 backend: comma-separated tags, an IMEI, iccid_with_luhn in the nested SIM. */
+static void test_real_endpoint_page_newer(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	parse_endpoint_fixture(fleet, "test_update_device_error_handling_service_profile.02.json", 3);
+
+	const struct device *device = find_endpoint(fleet, 11898581);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "First Device (Example)");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "Customer A, Project B, Device C, Version 0.1");
+	assert_int_equal(device->endpoint_status, ENDPOINT_DISABLED);
+	assert_int_equal(device->sim_id, 0);
+
+	device = find_endpoint(fleet, 11898598);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "phone no2");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), "3554631177373901");
+	assert_int_equal(device->sim_id, 4401340);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006738593");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMSI), "295050901900082");
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "423663921524357");
+
+	device = find_endpoint(fleet, 11898625);
+	assert_int_equal(device->sim_id, 4401338);
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), "3554621177373901");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 2);
+	fleet_free(fleet);
+}
+
+static void test_real_sim_page(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	parse_sim_fixture(fleet, "get_sim_list.02.json", 12);
+	assert_int_equal(fleet_count(fleet), 12);
+
+	const struct device *device = find_sim(fleet, 250);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_int_equal(device->endpoint_id, 11380016); /* from the nested endpoint */
+	assert_int_equal(device->endpoint_status, ENDPOINT_NONE);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000000000129");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMSI), "295050999900095");
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "423663999900095");
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), ""); /* names come from endpoint pages */
+
+	/* No "endpoint" key: a SIM without an endpoint. */
+	device = find_sim(fleet, 253);
+	assert_int_equal(device->sim_status, SIM_ISSUED);
+	assert_int_equal(device->endpoint_id, 0);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000000000132");
+
+	device = find_sim(fleet, 4397515);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_int_equal(device->endpoint_id, 11379224);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006734768");
+
+	device = find_sim(fleet, 4397516);
+	assert_int_equal(device->sim_status, SIM_ISSUED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "423663921520533");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 12);
+	fleet_free(fleet);
+}
+
+/* Both real pages join on SIM 4397515 ↔ endpoint 11379224, in either order. */
+static void test_real_pages_join(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		struct fleet *fleet = fleet_new();
+		if (order == 0) {
+			parse_endpoint_fixture(fleet, "get_all_devices.02.json", 3);
+			parse_sim_fixture(fleet, "get_sim_list.02.json", 12);
+		} else {
+			parse_sim_fixture(fleet, "get_sim_list.02.json", 12);
+			parse_endpoint_fixture(fleet, "get_all_devices.02.json", 3);
+		}
+		assert_int_equal(fleet_count(fleet), 14);
+		size_t by_sim, by_endpoint;
+		assert_true(fleet_find_sim(fleet, 4397515, &by_sim));
+		assert_true(fleet_find_endpoint(fleet, 11379224, &by_endpoint));
+		assert_int_equal(by_sim, by_endpoint);
+		const struct device *device = fleet_device(fleet, by_sim);
+		assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "Luboi");
+		assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006734768");
+		assert_int_equal(fleet_alignment(device), ALIGN_ONLINE);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 13);
+
+		/* The page past the end repeats the last page: nothing doubles. */
+		parse_endpoint_fixture(fleet, "get_all_devices.02.json", 3);
+		parse_sim_fixture(fleet, "get_sim_list.02.json", 12);
+		assert_int_equal(fleet_count(fleet), 14);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+		fleet_free(fleet);
+	}
+}
+
+/* A page that fails validation leaves the fleet untouched. */
+static void expect_bad_endpoint_page(const char *body, const char *expected_message)
+{
+	struct fleet *fleet = fleet_new();
+	char message[256] = "";
+	size_t count = 99;
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_string_equal(message, expected_message);
+	assert_int_equal(count, 0);
+	assert_int_equal(fleet_count(fleet), 0);
+	fleet_free(fleet);
+}
+
+static void expect_bad_sim_page(const char *body, const char *expected_message)
+{
+	struct fleet *fleet = fleet_new();
+	char message[256] = "";
+	size_t count = 99;
+	assert_int_equal(emnify_parse_sim_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_string_equal(message, expected_message);
+	assert_int_equal(count, 0);
+	assert_int_equal(fleet_count(fleet), 0);
+	fleet_free(fleet);
+}
+
+static void test_malformed_pages(void **state)
+{
+	(void)state;
+	expect_bad_endpoint_page("{\"id\":1,\"status\":{\"id\":0}}", "endpoint page is not a JSON array");
+	expect_bad_endpoint_page("", "endpoint page is empty");
+	expect_bad_endpoint_page("[1]", "endpoint page item 0: not an object");
+	expect_bad_endpoint_page("[{\"status\":{\"id\":0}}]", "endpoint page item 0: missing id");
+	expect_bad_endpoint_page("[{\"id\":\"5\",\"status\":{\"id\":0}}]", "endpoint page item 0: id is not a number");
+	expect_bad_endpoint_page("[{\"id\":-5,\"status\":{\"id\":0}}]",
+				 "endpoint page item 0: id is not a positive integer id");
+	expect_bad_endpoint_page("[{\"id\":0,\"status\":{\"id\":0}}]",
+				 "endpoint page item 0: id is not a positive integer id");
+	expect_bad_endpoint_page("[{\"id\":1.5,\"status\":{\"id\":0}}]",
+				 "endpoint page item 0: id is not a positive integer id");
+	expect_bad_endpoint_page("[{\"id\":9007199254740994,\"status\":{\"id\":0}}]",
+				 "endpoint page item 0: id is not a positive integer id");
+	expect_bad_endpoint_page("[{\"id\":1}]", "endpoint page item 0: missing status.id");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{}}]", "endpoint page item 0: missing status.id");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":1}]", "endpoint page item 0: status is not an object");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":\"0\"}}]",
+				 "endpoint page item 0: status.id is not a number");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0}},{\"id\":2,\"status\":{\"id\":3}}]",
+				 "endpoint page item 1: status.id 3 is not a known status");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":-1}}]",
+				 "endpoint page item 0: status.id -1 is not a known status");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0},\"name\":42}]",
+				 "endpoint page item 0: name is not a string");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0},\"sim\":[]}]",
+				 "endpoint page item 0: sim is not an object");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0},\"sim\":{\"iccid\":\"89\"}}]",
+				 "endpoint page item 0: missing sim.id");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0},\"sim\":{\"id\":2,\"status\":{\"id\":9}}}]",
+				 "endpoint page item 0: sim.status.id 9 is not a known status");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0}}] trailing",
+				 "endpoint page is not valid JSON (near byte 29 of 37)");
+	expect_bad_endpoint_page("[{\"id\":1,\"status\":{\"id\":0}", "endpoint page is not valid JSON (near byte 25 of 26)");
+	expect_bad_endpoint_page("<html>502</html>", "endpoint page is not valid JSON (near byte 0 of 16)");
+
+	expect_bad_sim_page("[{\"id\":1,\"status\":{\"id\":5}}]", "SIM page item 0: status.id 5 is not a known status");
+	expect_bad_sim_page("[{\"id\":1,\"status\":{\"id\":1},\"endpoint\":{\"name\":\"x\"}}]",
+			    "SIM page item 0: missing endpoint.id");
+	expect_bad_sim_page("[{\"id\":1,\"status\":{\"id\":1},\"iccid\":8988}]", "SIM page item 0: iccid is not a string");
+	expect_bad_sim_page("{}", "SIM page is not a JSON array");
+}
+
+/* A real page cut short, and a real page with one bad item after the good ones: nothing of
+ * either reaches the fleet. */
+static void test_malformed_real_pages(void **state)
+{
+	(void)state;
+	char *body, message[256];
+	size_t length, count;
+	load_body("get_sim_list.02.json", &body, &length, NULL);
+	struct fleet *fleet = fleet_new();
+
+	assert_int_equal(emnify_parse_sim_page(body, length - 10, fleet, &count, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_non_null(strstr(message, "SIM page is not valid JSON"));
+	assert_int_equal(fleet_count(fleet), 0);
+
+	/* Replace the closing bracket with one more item that lacks a status. */
+	char *extended = malloc(length + 64);
+	assert_non_null(extended);
+	memcpy(extended, body, length - 1);
+	const char *bad = ",{\"id\":77}]";
+	memcpy(extended + length - 1, bad, strlen(bad));
+	assert_int_equal(emnify_parse_sim_page(extended, length - 1 + strlen(bad), fleet, &count, message,
+					       sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_string_equal(message, "SIM page item 12: missing status.id");
+	assert_int_equal(count, 0);
+	assert_int_equal(fleet_count(fleet), 0);
+	free(extended);
+	free(body);
+	fleet_free(fleet);
+}
+
+static void test_page_edge_cases(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	char message[256] = "";
+	size_t count = 99;
+	/* An empty page is valid. */
+	assert_int_equal(emnify_parse_endpoint_page("[]", 2, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, 0);
+
+	/* Ids above 2^32; strings cleaned of escape sequences and bounded; sim null = none;
+	 * a nested SIM without status. */
+	char body[4096];
+	char long_name[2001];
+	memset(long_name, 'x', 2000);
+	long_name[2000] = '\0';
+	snprintf(body, sizeof(body),
+		 "[{\"id\":4294967301,\"status\":{\"id\":0},\"name\":\"evil\\u001b]0;title\\u0007name\","
+		 "\"tags\":null,\"sim\":{\"id\":8589934593}},"
+		 "{\"id\":2,\"status\":{\"id\":2},\"name\":\"%s\",\"sim\":null,\"ip_address\":\"\\u009b31m10.0.0.1\"}]",
+		 long_name);
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_int_equal(count, 2);
+	const struct device *device = find_endpoint(fleet, INT64_C(4294967301));
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "evilname");
+	assert_int_equal(device->sim_id, INT64_C(8589934593));
+	assert_int_equal(device->sim_status, SIM_NONE);
+	device = find_endpoint(fleet, 2);
+	assert_int_equal(device->endpoint_status, ENDPOINT_DELETED);
+	assert_int_equal(strlen(fleet_text(fleet, device, TEXT_NAME)), 512);
+	assert_string_equal(fleet_text(fleet, device, TEXT_IP), "10.0.0.1");
+	assert_int_equal(device->sim_id, 0);
+
+	/* The largest id a double holds exactly. */
+	const char *sims = "[{\"id\":9007199254740992,\"status\":{\"id\":4},\"endpoint\":null}]";
+	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	device = find_sim(fleet, INT64_C(9007199254740992));
+	assert_int_equal(device->sim_status, SIM_FACTORY_TEST);
+	assert_int_equal(device->endpoint_id, 0);
+
+	/* count and message may be left out. */
+	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, NULL, NULL, 0), EMNIFY_OK);
+	assert_int_equal(emnify_parse_sim_page("[", 1, fleet, NULL, NULL, 0), EMNIFY_BAD_RESPONSE);
+	fleet_free(fleet);
+}
+
+/* --- headers ----------------------------------------------------------------------------- */
+
+static void test_real_paging_headers(void **state)
+{
+	(void)state;
+	struct emnify_paging paging = fixture_paging("get_all_devices.02.json");
+	assert_int_equal(paging.total_count, 3);
+	assert_int_equal(paging.total_pages, 1);
+	assert_int_equal(paging.current_page, 1);
+	assert_int_equal(paging.per_page, 1000);
+
+	paging = fixture_paging("get_sim_list.02.json");
+	assert_int_equal(paging.total_count, 12);
+	assert_int_equal(paging.total_pages, 1);
+	assert_int_equal(paging.per_page, 2000);
+
+	/* Lower-case names (the events list). */
+	paging = fixture_paging("device_events.03.json");
+	assert_int_equal(paging.total_count, 2);
+	assert_int_equal(paging.total_pages, 1);
+	assert_int_equal(paging.current_page, 1);
+	assert_int_equal(paging.per_page, 100);
+
+	/* The newer backend's extra headers agree with the documented ones. */
+	paging = fixture_paging("test_update_device.02.json");
+	assert_int_equal(paging.total_count, 3);
+	assert_int_equal(paging.total_pages, 1);
+	assert_int_equal(paging.per_page, 1000);
+
+	/* Errors carry no paging headers. */
+	paging = fixture_paging("get_all_devices.00.json");
+	assert_int_equal(paging.total_count, 0);
+	assert_int_equal(paging.total_pages, 0);
+}
+
+static void feed(struct emnify_paging *paging, const char *line)
+{
+	emnify_paging_header(paging, line, strlen(line));
+}
+
+static void test_paging_header_lines(void **state)
+{
+	(void)state;
+	struct emnify_paging paging = { 0 };
+	feed(&paging, "x-total-pages: 3\r\n");
+	assert_int_equal(paging.total_pages, 3);
+	feed(&paging, "X-TOTAL-COUNT:\t  7500 \r\n");
+	assert_int_equal(paging.total_count, 7500);
+	feed(&paging, "X-Current-Page:2");
+	assert_int_equal(paging.current_page, 2);
+	feed(&paging, "X-Count-Per-Page: 2500\n");
+	assert_int_equal(paging.per_page, 2500);
+	/* Junk values and other headers change nothing. */
+	feed(&paging, "X-Total-Pages: 3abc\r\n");
+	feed(&paging, "X-Total-Pages: -4\r\n");
+	feed(&paging, "X-Total-Pages:\r\n");
+	feed(&paging, "X-Total-Pages-Extra: 9\r\n");
+	feed(&paging, "X-Total-Pages 9\r\n");
+	feed(&paging, "HTTP/2 200\r\n");
+	feed(&paging, "\r\n");
+	feed(&paging, "X-Total-Pages: 99999999999999999999999\r\n");
+	assert_int_equal(paging.total_pages, 3);
+	/* Lines are not NUL-terminated: only length bytes count. */
+	const char *line = "X-Total-Pages: 45";
+	emnify_paging_header(&paging, line, strlen(line) - 1);
+	assert_int_equal(paging.total_pages, 4);
+	/* Large counts. */
+	feed(&paging, "X-Total-Count: 1000000\r\n");
+	assert_int_equal(paging.total_count, 1000000);
+}
+
+/* --- authentication ---------------------------------------------------------------------- */
+
+static void base64url(const char *text, char *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t length = strlen(text), used = 0;
+	for (size_t i = 0; i < length; i += 3) {
+		uint32_t bits = (uint32_t)(unsigned char)text[i] << 16;
+		if (i + 1 < length)
+			bits |= (uint32_t)(unsigned char)text[i + 1] << 8;
+		if (i + 2 < length)
+			bits |= (unsigned char)text[i + 2];
+		out[used++] = alphabet[(bits >> 18) & 63];
+		out[used++] = alphabet[(bits >> 12) & 63];
+		if (i + 1 < length)
+			out[used++] = alphabet[(bits >> 6) & 63];
+		if (i + 2 < length)
+			out[used++] = alphabet[bits & 63];
+	}
+	out[used] = '\0';
+}
+
+static void make_jwt(const char *payload, char *jwt)
+{
+	char header[128], claims[512];
+	base64url("{\"alg\":\"HS384\",\"typ\":\"JWT\"}", header);
+	base64url(payload, claims);
+	sprintf(jwt, "%s.%s.c2lnbmF0dXJl", header, claims);
+}
+
+static void test_real_auth_response(void **state)
+{
+	(void)state;
+	char *body, *token, message[256];
+	size_t length;
+	long status;
+	int64_t expires = -1;
+	load_body("get_all_devices.01.json", &body, &length, &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(emnify_parse_auth(body, length, &token, &expires, message, sizeof(message)), EMNIFY_OK);
+	assert_string_equal(token, "REDACTED.JWT.TOKEN");
+	assert_int_equal(expires, 0); /* the redacted token carries no claims */
+	free(token);
+	free(body);
+}
+
+static void test_jwt_expiry(void **state)
+{
+	(void)state;
+	char jwt[1024];
+	int64_t expires = 0;
+	/* Claims as emnify's tokens carry them (7-day lifetime). */
+	make_jwt("{\"aud\":\"/api/v1/authentication\",\"esc.app\":1234,\"esc.org\":13886,"
+		 "\"iss\":\"cdn.emnify.net\",\"iat\":1647973126,\"exp\":1648577926}",
+		 jwt);
+	assert_true(emnify_jwt_expiry(jwt, &expires));
+	assert_int_equal(expires, 1648577926);
+
+	/* The same through the authentication response. */
+	char body[1200], *token, message[256];
+	snprintf(body, sizeof(body), "{\"auth_token\":\"%s\"}", jwt);
+	assert_int_equal(emnify_parse_auth(body, strlen(body), &token, &expires, message, sizeof(message)), EMNIFY_OK);
+	assert_string_equal(token, jwt);
+	assert_int_equal(expires, 1648577926);
+	free(token);
+
+	/* Padding is tolerated; a 64-bit exp survives. */
+	make_jwt("{\"exp\":4102444800}", jwt);
+	char padded[1100];
+	char *second_dot = strrchr(jwt, '.');
+	snprintf(padded, sizeof(padded), "%.*s==%s", (int)(second_dot - jwt), jwt, second_dot);
+	assert_true(emnify_jwt_expiry(padded, &expires));
+	assert_int_equal(expires, INT64_C(4102444800));
+
+	expires = 42;
+	make_jwt("{\"iat\":1}", jwt);
+	assert_false(emnify_jwt_expiry(jwt, &expires));
+	make_jwt("{\"exp\":\"soon\"}", jwt);
+	assert_false(emnify_jwt_expiry(jwt, &expires));
+	make_jwt("[1648577926]", jwt);
+	assert_false(emnify_jwt_expiry(jwt, &expires));
+	assert_false(emnify_jwt_expiry("", &expires));
+	assert_false(emnify_jwt_expiry("abc", &expires));
+	assert_false(emnify_jwt_expiry("a.b", &expires));
+	assert_false(emnify_jwt_expiry("a.!!!.c", &expires));
+	assert_false(emnify_jwt_expiry("REDACTED.JWT.TOKEN", &expires));
+	assert_int_equal(expires, 42);
+}
+
+static void expect_bad_auth(const char *body, const char *expected_message)
+{
+	static char unset[] = "unset";
+	char *token = unset, message[256];
+	int64_t expires = 7;
+	assert_int_equal(emnify_parse_auth(body, strlen(body), &token, &expires, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_null(token);
+	assert_int_equal(expires, 0);
+	assert_string_equal(message, expected_message);
+}
+
+static void test_auth_errors(void **state)
+{
+	(void)state;
+	expect_bad_auth("", "the authentication response is not a JSON object");
+	expect_bad_auth("[\"x\"]", "the authentication response is not a JSON object");
+	expect_bad_auth("{\"token\":\"abc\"}", "the authentication response has no auth_token");
+	expect_bad_auth("{\"auth_token\":42}", "the authentication response has no auth_token");
+	expect_bad_auth("{\"mfa_token\":\"abc\"}", "the API asked for a second factor; use an application token");
+	expect_bad_auth("{\"auth_token\":\"abc\\r\\nX-Evil: 1\"}", "the auth_token holds characters a JWT cannot have");
+	expect_bad_auth("{\"auth_token\":\"\"}", "the auth_token holds characters a JWT cannot have");
+}
+
+/* --- error messages ---------------------------------------------------------------------- */
+
+static void expect_fixture_message(const char *name, long expected_status, const char *expected)
+{
+	char *body, message[512];
+	size_t length;
+	long status;
+	load_body(name, &body, &length, &status);
+	assert_int_equal(status, expected_status);
+	emnify_error_message(status, body, length, message, sizeof(message));
+	assert_string_equal(message, expected);
+	free(body);
+}
+
+static void test_real_error_bodies(void **state)
+{
+	(void)state;
+	expect_fixture_message("get_all_devices.00.json", 401, "HTTP 401: token contains an invalid number of segments");
+	expect_fixture_message("test_update_device_error_handling_device_id.02.json", 404,
+			       "HTTP 404: Endpoint with Id '-1' not found. (InvalidReference 1401)");
+	expect_fixture_message("test_update_device_error_handling_device_id.05.json", 400,
+			       "HTTP 400: Cannot parse parameter id as Long: For input string: \"None\" (BadRequest 1000)");
+	expect_fixture_message("test_update_device_error_handling_service_profile.03.json", 422,
+			       "HTTP 422: Update endpoint validation error: Service profile with Id '-1' not found. "
+			       "(InputValidationFailed 1400)");
+	expect_fixture_message("activate_sim_by_bic_422.02.json", 422, "HTTP 422 with an empty body");
+}
+
+static void expect_message(long status, const char *body, const char *expected)
+{
+	char message[512];
+	emnify_error_message(status, body, strlen(body), message, sizeof(message));
+	assert_string_equal(message, expected);
+}
+
+static void test_error_bodies(void **state)
+{
+	(void)state;
+	expect_message(409,
+		       "{\"error_code\":1406,\"error_token\":\"NotAllowed\","
+		       "\"message\":\"SIM status change from Issued to Suspended is not allowed\"}",
+		       "HTTP 409: SIM status change from Issued to Suspended is not allowed (NotAllowed 1406)");
+	expect_message(422,
+		       "{\"error_code\":1400,\"error_token\":\"InputValidationFailed\",\"message\":\"Invalid\","
+		       "\"errors\":[{\"message\":\"first\"},{\"error_code\":1402},{\"message\":\"second\"}]}",
+		       "HTTP 422: Invalid: first; second (InputValidationFailed 1400)");
+	expect_message(422, "{\"errors\":[{\"message\":\"only detail\"}]}", "HTTP 422: only detail");
+	expect_message(429, "{\"message\":\"Too Many Requests\"}", "HTTP 429: Too Many Requests");
+	expect_message(403, "{\"error_code\":1104,\"error_token\":\"Forbidden\"}", "HTTP 403 (Forbidden 1104)");
+	expect_message(500, "{\"error_code\":1}", "HTTP 500 (error 1)");
+	expect_message(204, "", "HTTP 204 with an empty body");
+	expect_message(500, " \r\n", "HTTP 500 with an empty body");
+	expect_message(500, "[1,2]", "HTTP 500 with an unexpected JSON body: [1,2]");
+	expect_message(500, "{}", "HTTP 500 with an unexpected JSON body: {}");
+	/* A proxy's HTML: the first 60 characters, white space folded. */
+	expect_message(502,
+		       "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+		       "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+		       "HTTP 502 with a non-JSON body: <html> <head><title>502 Bad Gateway</title></head> <body> "
+		       "<c...");
+	expect_message(503, "Service Unavailable", "HTTP 503 with a non-JSON body: Service Unavailable");
+	/* What the API says is cleaned before it reaches a terminal. */
+	expect_message(409, "{\"message\":\"bad\\u001b[31m red\\u001b]0;pwned\\u0007\\n\"}", "HTTP 409: bad red ");
+	expect_message(502, "oops\x1b[2J\x9b" "1mgone", "HTTP 502 with a non-JSON body: oopsgone");
+	expect_message(502, "日本語のエラー", "HTTP 502 with a non-JSON body: 日本語のエラー");
+}
+
+static void test_error_message_bounds(void **state)
+{
+	(void)state;
+	char message[16];
+	const char *body = "{\"message\":\"Ünïcödé everywhere\"}";
+	memset(message, 'x', sizeof(message));
+	emnify_error_message(404, body, strlen(body), message, sizeof(message));
+	assert_true(strlen(message) < sizeof(message));
+	assert_string_equal(message, "HTTP 404: \xc3\x9cn\xc3\xaf"); /* no half character */
+
+	/* A body that is not NUL-terminated is read only to its length. */
+	char raw[5] = { '{', '}', 'x', 'y', 'z' };
+	char large[128];
+	emnify_error_message(500, raw, 2, large, sizeof(large));
+	assert_string_equal(large, "HTTP 500 with an unexpected JSON body: {}");
+	emnify_error_message(500, NULL, 0, large, sizeof(large));
+	assert_string_equal(large, "HTTP 500 with an empty body");
+	emnify_error_message(500, raw, 2, NULL, 0);
+}
+
+/* --- request bodies ---------------------------------------------------------------------- */
+
+static void test_request_bodies(void **state)
+{
+	(void)state;
+	char *body = emnify_auth_body("abc\"def\\");
+	assert_string_equal(body, "{\"application_token\":\"abc\\\"def\\\\\"}");
+	free(body);
+	body = emnify_status_body(2);
+	assert_string_equal(body, "{\"status\":{\"id\":2}}");
+	free(body);
+	body = emnify_status_body(0);
+	assert_string_equal(body, "{\"status\":{\"id\":0}}");
+	free(body);
+}
+
+int main(void)
+{
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		return 77;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_endpoint_page),
+		cmocka_unit_test(test_real_endpoint_page_newer),
+		cmocka_unit_test(test_real_sim_page),
+		cmocka_unit_test(test_real_pages_join),
+		cmocka_unit_test(test_malformed_pages),
+		cmocka_unit_test(test_malformed_real_pages),
+		cmocka_unit_test(test_page_edge_cases),
+		cmocka_unit_test(test_real_paging_headers),
+		cmocka_unit_test(test_paging_header_lines),
+		cmocka_unit_test(test_real_auth_response),
+		cmocka_unit_test(test_jwt_expiry),
+		cmocka_unit_test(test_auth_errors),
+		cmocka_unit_test(test_real_error_bodies),
+		cmocka_unit_test(test_error_bodies),
+		cmocka_unit_test(test_error_message_bounds),
+		cmocka_unit_test(test_request_bodies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,563 @@
+/* test_fleet.c — the incremental join of SIMs and endpoints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fleet.h"
+
+static struct sim_record sim_record(int64_t id, int status, int64_t endpoint_id, const char *iccid)
+{
+	struct sim_record sim = {
+		.id = id, .sim_status = status, .iccid = iccid, .imsi = "295050901896257",
+		.msisdn = "423663921520532", .endpoint_id = endpoint_id,
+	};
+	return sim;
+}
+
+static struct endpoint_record endpoint_record(int64_t id, int status, const char *name, int64_t sim_id,
+					      int sim_status)
+{
+	struct endpoint_record endpoint = {
+		.id = id, .endpoint_status = status, .name = name, .imei = NULL,
+		.ip_address = "10.191.216.67", .tags = "demo", .sim_id = sim_id, .sim_status = sim_status,
+	};
+	return endpoint;
+}
+
+static size_t add_sim(struct fleet *fleet, int64_t id, int status, int64_t endpoint_id, const char *iccid)
+{
+	struct sim_record sim = sim_record(id, status, endpoint_id, iccid);
+	return fleet_add_sim(fleet, &sim);
+}
+
+static size_t add_endpoint(struct fleet *fleet, int64_t id, int status, const char *name, int64_t sim_id,
+			   int sim_status)
+{
+	struct endpoint_record endpoint = endpoint_record(id, status, name, sim_id, sim_status);
+	return fleet_add_endpoint(fleet, &endpoint);
+}
+
+/* The incremental counts must equal a count from scratch, and every id must be found where
+ * it is. */
+static void check_invariants(const struct fleet *fleet)
+{
+	size_t counted[ALIGN_COUNT] = { 0 };
+	for (size_t i = 0; i < fleet_count(fleet); i++) {
+		const struct device *device = fleet_device(fleet, i);
+		size_t found;
+		if (device->sim_id) {
+			assert_true(fleet_find_sim(fleet, device->sim_id, &found));
+			assert_int_equal(found, i);
+		}
+		if (device->endpoint_id) {
+			assert_true(fleet_find_endpoint(fleet, device->endpoint_id, &found));
+			assert_int_equal(found, i);
+		}
+		if (!fleet_device_vacant(device))
+			counted[fleet_alignment(device)]++;
+	}
+	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
+		assert_int_equal(fleet_count_alignment(fleet, (enum alignment)alignment), counted[alignment]);
+}
+
+static void test_empty_fleet(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	size_t index;
+	assert_int_equal(fleet_count(fleet), 0);
+	assert_false(fleet_find_sim(fleet, 1, &index));
+	assert_false(fleet_find_endpoint(fleet, 1, &index));
+	assert_false(fleet_find_sim(fleet, 0, &index));
+	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
+		assert_int_equal(fleet_count_alignment(fleet, (enum alignment)alignment), 0);
+	assert_true(fleet_memory(fleet) > 0);
+	fleet_free(fleet);
+	fleet_free(NULL);
+}
+
+static void test_endpoint_then_sim(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	assert_int_equal(add_endpoint(fleet, 11379224, ENDPOINT_ENABLED, "Luboi", 4397515, SIM_ACTIVATED), 0);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_int_equal(device->endpoint_id, 11379224);
+	assert_int_equal(device->sim_id, 4397515);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_int_equal(fleet_alignment(device), ALIGN_ONLINE);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), ""); /* not in this record */
+
+	assert_int_equal(add_sim(fleet, 4397515, SIM_ACTIVATED, 11379224, "8988303000006734768"), 0);
+	assert_int_equal(fleet_count(fleet), 1);
+	device = fleet_device(fleet, 0);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006734768");
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "Luboi");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "demo");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), "");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_sim_then_endpoint(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	/* The SIM page names its endpoint: the row pairs up provisionally at once. */
+	assert_int_equal(add_sim(fleet, 4397515, SIM_ACTIVATED, 11379224, "8988303000006734768"), 0);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_int_equal(device->endpoint_id, 11379224);
+	assert_int_equal(device->endpoint_status, ENDPOINT_NONE);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 1);
+	size_t index = 99;
+	assert_true(fleet_find_endpoint(fleet, 11379224, &index));
+	assert_int_equal(index, 0);
+
+	assert_int_equal(add_endpoint(fleet, 11379224, ENDPOINT_DISABLED, "Luboi", 4397515, SIM_ACTIVATED), 0);
+	assert_int_equal(fleet_count(fleet), 1);
+	device = fleet_device(fleet, 0);
+	assert_int_equal(device->endpoint_status, ENDPOINT_DISABLED);
+	assert_int_equal(fleet_alignment(device), ALIGN_MISALIGNED);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 0);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), 1);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000006734768");
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_sim_alone_then_claimed(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	/* No endpoint key on the SIM page (e.g. a SIM assigned after that page was read). */
+	assert_int_equal(add_sim(fleet, 253, SIM_ISSUED, 0, "8988303000000000132"), 0);
+	assert_int_equal(fleet_device(fleet, 0)->endpoint_id, 0);
+	assert_int_equal(add_endpoint(fleet, 500, ENDPOINT_DISABLED, "new one", 253, SIM_ISSUED), 0);
+	assert_int_equal(fleet_count(fleet), 1);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_int_equal(device->endpoint_id, 500);
+	assert_int_equal(fleet_alignment(device), ALIGN_NEW);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000000000132");
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_unpaired_devices(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	assert_int_equal(add_sim(fleet, 254, SIM_ISSUED, 0, "8988303000000000133"), 0);
+	assert_int_equal(add_endpoint(fleet, 11379818, ENDPOINT_DISABLED, "no sms 1", 0, SIM_NONE), 1);
+	assert_int_equal(fleet_count(fleet), 2);
+	const struct device *sim_only = fleet_device(fleet, 0);
+	const struct device *endpoint_only = fleet_device(fleet, 1);
+	assert_int_equal(sim_only->endpoint_id, 0);
+	assert_int_equal(sim_only->endpoint_status, ENDPOINT_NONE);
+	assert_int_equal(endpoint_only->sim_id, 0);
+	assert_int_equal(endpoint_only->sim_status, SIM_NONE);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 2);
+	assert_string_equal(fleet_text(fleet, endpoint_only, TEXT_ICCID), "");
+	assert_false(fleet_device_vacant(sim_only));
+	assert_false(fleet_device_vacant(endpoint_only));
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* A SIM page's link never overrides an endpoint whose own record said it has no SIM. */
+static void test_sim_link_ignored_for_seen_endpoint(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	assert_int_equal(add_endpoint(fleet, 700, ENDPOINT_ENABLED, "bare", 0, SIM_NONE), 0);
+	assert_int_equal(add_sim(fleet, 70, SIM_ACTIVATED, 700, "89000070"), 1);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 0);
+	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, 0);
+	check_invariants(fleet);
+
+	/* Nor an endpoint that claims another SIM. */
+	assert_int_equal(add_endpoint(fleet, 800, ENDPOINT_ENABLED, "other", 81, SIM_ACTIVATED), 2);
+	assert_int_equal(add_sim(fleet, 80, SIM_ACTIVATED, 800, "89000080"), 3);
+	assert_int_equal(fleet_device(fleet, 2)->sim_id, 81);
+	assert_int_equal(fleet_device(fleet, 3)->endpoint_id, 0);
+	assert_int_equal(fleet_count(fleet), 4);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* Two SIM pages naming the same endpoint: the first link stands, the second SIM is alone. */
+static void test_two_sims_name_one_endpoint(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	assert_int_equal(add_sim(fleet, 1, SIM_ACTIVATED, 900, "891"), 0);
+	assert_int_equal(add_sim(fleet, 2, SIM_ACTIVATED, 900, "892"), 1);
+	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, 0);
+	/* The endpoint's record decides: it has SIM 2. */
+	assert_int_equal(add_endpoint(fleet, 900, ENDPOINT_ENABLED, "e", 2, SIM_ACTIVATED), 0);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_int_equal(device->sim_id, 2);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "892");
+	size_t index;
+	assert_true(fleet_find_sim(fleet, 1, &index));
+	assert_int_equal(fleet_device(fleet, index)->endpoint_id, 0);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, index), TEXT_ICCID), "891");
+	/* SIM 2's old row is left vacant and counts nowhere. */
+	assert_true(fleet_device_vacant(fleet_device(fleet, 1)));
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 1);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* The endpoint's record overrides a provisional link from a SIM page. */
+static void test_endpoint_overrides_sim_link(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_sim(fleet, 10, SIM_ACTIVATED, 100, "8910");
+	/* Endpoint 100 says it has SIM 20, not 10. */
+	assert_int_equal(add_endpoint(fleet, 100, ENDPOINT_ENABLED, "pump", 20, SIM_SUSPENDED), 0);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_int_equal(device->sim_id, 20);
+	assert_int_equal(device->sim_status, SIM_SUSPENDED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "");
+	size_t index;
+	assert_true(fleet_find_sim(fleet, 10, &index));
+	assert_int_equal(index, 1);
+	device = fleet_device(fleet, 1);
+	assert_int_equal(device->endpoint_id, 0);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8910");
+	check_invariants(fleet);
+
+	/* SIM 10's page arrives again, still naming endpoint 100: 100 is placed, nothing moves. */
+	add_sim(fleet, 10, SIM_ACTIVATED, 100, "8910");
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 20);
+	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, 0);
+
+	/* Endpoint without a SIM after a provisional link: the SIM gets its own row. */
+	add_sim(fleet, 30, SIM_ISSUED, 300, "8930");
+	assert_int_equal(add_endpoint(fleet, 300, ENDPOINT_DISABLED, "bare", 0, SIM_NONE), 2);
+	assert_int_equal(fleet_device(fleet, 2)->sim_id, 0);
+	assert_true(fleet_find_sim(fleet, 30, &index));
+	assert_int_equal(index, 3);
+	assert_int_equal(fleet_device(fleet, 3)->endpoint_id, 0);
+	assert_int_equal(fleet_count(fleet), 4);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* A SIM page whose link changes before the endpoint arrives follows the SIM page. */
+static void test_provisional_link_follows_sim_page(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_sim(fleet, 10, SIM_ACTIVATED, 100, "8910");
+	add_sim(fleet, 10, SIM_ACTIVATED, 101, "8910");
+	size_t index;
+	assert_false(fleet_find_endpoint(fleet, 100, &index));
+	assert_true(fleet_find_endpoint(fleet, 101, &index));
+	add_sim(fleet, 10, SIM_ACTIVATED, 0, "8910");
+	assert_false(fleet_find_endpoint(fleet, 101, &index));
+	assert_int_equal(fleet_count(fleet), 1);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_newest_claim_wins(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_sim(fleet, 5, SIM_ACTIVATED, 0, "895");
+	add_endpoint(fleet, 50, ENDPOINT_ENABLED, "first", 5, SIM_ACTIVATED);
+	/* The SIM moved to endpoint 51 between two pages. */
+	assert_int_equal(add_endpoint(fleet, 51, ENDPOINT_ENABLED, "second", 5, SIM_ACTIVATED), 1);
+	assert_int_equal(fleet_device(fleet, 0)->endpoint_id, 50);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 0);
+	assert_int_equal(fleet_device(fleet, 1)->sim_id, 5);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_ICCID), "895");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 1);
+	check_invariants(fleet);
+
+	/* Endpoint 51 exists, so does SIM 5's... now endpoint 50 takes it back: 51 keeps its row. */
+	assert_int_equal(add_endpoint(fleet, 50, ENDPOINT_ENABLED, "first", 5, SIM_ACTIVATED), 0);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 5);
+	assert_int_equal(fleet_device(fleet, 1)->sim_id, 0);
+	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, 51);
+	assert_int_equal(fleet_count(fleet), 2);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_endpoint_changes_sim(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_sim(fleet, 1, SIM_ACTIVATED, 10, "891");
+	add_endpoint(fleet, 10, ENDPOINT_ENABLED, "dev", 1, SIM_ACTIVATED);
+	/* The endpoint got another SIM: the old one keeps its data in a row of its own. */
+	assert_int_equal(add_endpoint(fleet, 10, ENDPOINT_ENABLED, "dev", 2, SIM_ISSUED), 0);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 2);
+	assert_int_equal(fleet_device(fleet, 0)->sim_status, SIM_ISSUED);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 0), TEXT_ICCID), "");
+	assert_int_equal(fleet_device(fleet, 1)->sim_id, 1);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_ICCID), "891");
+	assert_int_equal(fleet_alignment(fleet_device(fleet, 0)), ALIGN_MISALIGNED);
+	check_invariants(fleet);
+
+	/* The SIM is released: the endpoint stands alone. */
+	add_endpoint(fleet, 10, ENDPOINT_DISABLED, "dev", 0, SIM_NONE);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 0);
+	assert_int_equal(fleet_count(fleet), 3);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 3);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* A SIM row and an endpoint row that both exist join on a refresh; one row goes vacant. */
+static void test_refresh_joins_existing_rows(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_endpoint(fleet, 700, ENDPOINT_ENABLED, "bare", 0, SIM_NONE);
+	add_sim(fleet, 70, SIM_ACTIVATED, 0, "8970");
+	assert_int_equal(add_endpoint(fleet, 700, ENDPOINT_ENABLED, "bare", 70, SIM_ACTIVATED), 0);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 70);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 0), TEXT_ICCID), "8970");
+	assert_true(fleet_device_vacant(fleet_device(fleet, 1)));
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 0);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_duplicates_update_in_place(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	for (int round = 0; round < 3; round++) {
+		add_sim(fleet, 250, SIM_ACTIVATED, 11380016, "8988303000000000129");
+		add_sim(fleet, 253, SIM_ISSUED, 0, "8988303000000000132");
+		add_endpoint(fleet, 11380016, ENDPOINT_ENABLED, "syobg5zuaujrrc246gva", 250, SIM_ACTIVATED);
+		add_endpoint(fleet, 11379818, ENDPOINT_DISABLED, "no sms 1", 0, SIM_NONE);
+	}
+	assert_int_equal(fleet_count(fleet), 3);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 2);
+	check_invariants(fleet);
+
+	/* The same pages again and again do not grow the fleet. */
+	size_t memory = fleet_memory(fleet);
+	for (int round = 0; round < 1000; round++) {
+		add_sim(fleet, 250, SIM_ACTIVATED, 11380016, "8988303000000000129");
+		add_endpoint(fleet, 11380016, ENDPOINT_ENABLED, "syobg5zuaujrrc246gva", 250, SIM_ACTIVATED);
+	}
+	assert_int_equal(fleet_memory(fleet), memory);
+	fleet_free(fleet);
+}
+
+static void test_status_changes_move_counts(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_endpoint(fleet, 1, ENDPOINT_ENABLED, "a", 11, SIM_ACTIVATED);
+	add_endpoint(fleet, 2, ENDPOINT_ENABLED, "b", 12, SIM_ACTIVATED);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 2);
+
+	/* SIM 11 suspended (its SIM page): Suspended + Enabled is misaligned. */
+	add_sim(fleet, 11, SIM_SUSPENDED, 1, "8911");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), 1);
+	/* Endpoint 1 disabled: offline. */
+	add_endpoint(fleet, 1, ENDPOINT_DISABLED, "a", 11, SIM_SUSPENDED);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), 0);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_OFFLINE), 1);
+	/* Endpoint 2 disabled with its SIM still activated: billed while offline. */
+	add_endpoint(fleet, 2, ENDPOINT_DISABLED, "b", 12, SIM_ACTIVATED);
+	const struct device *device = fleet_device(fleet, 1);
+	assert_int_equal(fleet_alignment(device), ALIGN_MISALIGNED);
+	assert_string_equal(model_alignment_label(fleet_alignment(device), device->sim_status,
+						  device->endpoint_status), "billed");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 0);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), 1);
+	/* A nested SIM without a status keeps the SIM's known status. */
+	add_endpoint(fleet, 2, ENDPOINT_DISABLED, "b", 12, SIM_NONE);
+	assert_int_equal(fleet_device(fleet, 1)->sim_status, SIM_ACTIVATED);
+	/* Deleted statuses count as misaligned. */
+	add_sim(fleet, 11, SIM_DELETED, 1, "8911");
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_OFFLINE), 0);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), 2);
+	/* Factory Test + Enabled is test. */
+	add_endpoint(fleet, 2, ENDPOINT_ENABLED, "b", 12, SIM_FACTORY_TEST);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_TEST), 1);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+static void test_strings_update(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_endpoint(fleet, 1, ENDPOINT_ENABLED, "a rather long name", 0, SIM_NONE);
+	add_endpoint(fleet, 2, ENDPOINT_ENABLED, "neighbour", 0, SIM_NONE);
+	add_endpoint(fleet, 1, ENDPOINT_ENABLED, "short", 0, SIM_NONE);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 0), TEXT_NAME), "short");
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_NAME), "neighbour");
+	add_endpoint(fleet, 1, ENDPOINT_ENABLED, "a name longer than any before it", 0, SIM_NONE);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 0), TEXT_NAME),
+			    "a name longer than any before it");
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_NAME), "neighbour");
+	/* NULL clears the endpoint's own fields. */
+	struct endpoint_record endpoint = endpoint_record(1, ENDPOINT_ENABLED, NULL, 0, SIM_NONE);
+	endpoint.tags = NULL;
+	endpoint.ip_address = NULL;
+	fleet_add_endpoint(fleet, &endpoint);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IP), "");
+	/* A string taken from the fleet itself can be stored back. */
+	endpoint = endpoint_record(2, ENDPOINT_ENABLED, fleet_text(fleet, fleet_device(fleet, 1), TEXT_NAME), 0,
+				   SIM_NONE);
+	endpoint.tags = fleet_text(fleet, fleet_device(fleet, 1), TEXT_NAME);
+	fleet_add_endpoint(fleet, &endpoint);
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_TAGS), "neighbour");
+	fleet_free(fleet);
+}
+
+/* The endpoint page's nested SIM fills what it knows and leaves the rest to the SIM page. */
+static void test_nested_sim_strings(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_sim(fleet, 4401340, SIM_ACTIVATED, 11898598, "8988303000006738593");
+	struct endpoint_record endpoint = endpoint_record(11898598, ENDPOINT_ENABLED, "phone no2", 4401340,
+							  SIM_ACTIVATED);
+	endpoint.imei = "3554631177373901";
+	endpoint.iccid = "8988303000006738593";
+	endpoint.imsi = "295050901900082";
+	endpoint.msisdn = NULL;
+	fleet_add_endpoint(fleet, &endpoint);
+	const struct device *device = fleet_device(fleet, 0);
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMSI), "295050901900082");
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "423663921520532"); /* kept */
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), "3554631177373901");
+	fleet_free(fleet);
+}
+
+static void test_64bit_ids(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	const int64_t big = INT64_C(1) << 32;
+	add_endpoint(fleet, 5, ENDPOINT_ENABLED, "low", 7, SIM_ACTIVATED);
+	add_endpoint(fleet, big + 5, ENDPOINT_ENABLED, "high", big + 7, SIM_SUSPENDED);
+	add_endpoint(fleet, INT64_C(350000000000000), ENDPOINT_DISABLED, "event-sized", INT64_C(9007199254740991),
+		     SIM_ISSUED);
+	add_sim(fleet, INT64_MAX, SIM_ISSUED, 0, "89max");
+	assert_int_equal(fleet_count(fleet), 4);
+	size_t index;
+	assert_true(fleet_find_endpoint(fleet, 5, &index));
+	assert_int_equal(index, 0);
+	assert_true(fleet_find_endpoint(fleet, big + 5, &index));
+	assert_int_equal(index, 1);
+	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, big + 5);
+	assert_true(fleet_find_sim(fleet, big + 7, &index));
+	assert_int_equal(index, 1);
+	assert_true(fleet_find_sim(fleet, INT64_C(9007199254740991), &index));
+	assert_int_equal(index, 2);
+	assert_true(fleet_find_sim(fleet, INT64_MAX, &index));
+	assert_int_equal(index, 3);
+	assert_false(fleet_find_sim(fleet, big + 5, &index));
+	assert_false(fleet_find_endpoint(fleet, 7, &index));
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* 200,000 devices in the order a parallel load delivers them: half the SIM pages before the
+ * endpoint pages, half after, then SIM-only and endpoint-only devices, then a full refresh. */
+static void test_large_fleet(void **state)
+{
+	(void)state;
+	enum { PAIRED = 100000, SIM_ONLY = 50000, ENDPOINT_ONLY = 50000 };
+	const int64_t sim_base = INT64_C(4000000000), endpoint_base = INT64_C(11000000000);
+	struct fleet *fleet = fleet_new();
+	char iccid[32], name[32];
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < PAIRED; i += 2) {
+			snprintf(iccid, sizeof(iccid), "89883030%011d", i);
+			add_sim(fleet, sim_base + i, SIM_ACTIVATED, endpoint_base + i, iccid);
+		}
+		for (int i = 0; i < PAIRED; i++) {
+			snprintf(name, sizeof(name), "pump-%06d", i);
+			add_endpoint(fleet, endpoint_base + i, i % 10 ? ENDPOINT_ENABLED : ENDPOINT_DISABLED, name,
+				     sim_base + i, SIM_ACTIVATED);
+		}
+		for (int i = 1; i < PAIRED; i += 2) {
+			snprintf(iccid, sizeof(iccid), "89883030%011d", i);
+			add_sim(fleet, sim_base + i, SIM_ACTIVATED, endpoint_base + i, iccid);
+		}
+		for (int i = 0; i < SIM_ONLY; i++) {
+			snprintf(iccid, sizeof(iccid), "89883031%011d", i);
+			add_sim(fleet, sim_base + PAIRED + i, SIM_ISSUED, 0, iccid);
+		}
+		for (int i = 0; i < ENDPOINT_ONLY; i++) {
+			snprintf(name, sizeof(name), "spare-%06d", i);
+			add_endpoint(fleet, endpoint_base + PAIRED + i, ENDPOINT_DISABLED, name, 0, SIM_NONE);
+		}
+		assert_int_equal(fleet_count(fleet), PAIRED + SIM_ONLY + ENDPOINT_ONLY);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), PAIRED - PAIRED / 10);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_MISALIGNED), PAIRED / 10);
+		assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), SIM_ONLY + ENDPOINT_ONLY);
+	}
+
+	size_t index;
+	for (int i = 0; i < PAIRED; i++) {
+		assert_true(fleet_find_endpoint(fleet, endpoint_base + i, &index));
+		size_t sim_index;
+		assert_true(fleet_find_sim(fleet, sim_base + i, &sim_index));
+		assert_int_equal(index, sim_index);
+	}
+	assert_true(fleet_find_sim(fleet, sim_base + 12345, &index));
+	const struct device *device = fleet_device(fleet, index);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "pump-012345");
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000000012345");
+	assert_false(fleet_find_sim(fleet, sim_base + PAIRED + SIM_ONLY, &index));
+	check_invariants(fleet);
+	/* The budget is 30 MB for 100k devices; these 200k take about 24 MB. */
+	assert_true(fleet_memory(fleet) < 32u * 1024 * 1024);
+	fleet_free(fleet);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_fleet),
+		cmocka_unit_test(test_endpoint_then_sim),
+		cmocka_unit_test(test_sim_then_endpoint),
+		cmocka_unit_test(test_sim_alone_then_claimed),
+		cmocka_unit_test(test_unpaired_devices),
+		cmocka_unit_test(test_sim_link_ignored_for_seen_endpoint),
+		cmocka_unit_test(test_two_sims_name_one_endpoint),
+		cmocka_unit_test(test_endpoint_overrides_sim_link),
+		cmocka_unit_test(test_provisional_link_follows_sim_page),
+		cmocka_unit_test(test_newest_claim_wins),
+		cmocka_unit_test(test_endpoint_changes_sim),
+		cmocka_unit_test(test_refresh_joins_existing_rows),
+		cmocka_unit_test(test_duplicates_update_in_place),
+		cmocka_unit_test(test_status_changes_move_counts),
+		cmocka_unit_test(test_strings_update),
+		cmocka_unit_test(test_nested_sim_strings),
+		cmocka_unit_test(test_64bit_ids),
+		cmocka_unit_test(test_large_fleet),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
