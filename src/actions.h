@@ -14,7 +14,7 @@
 	_(PAGE_DOWN,    "page-down",    "<PgDn> <C-f>",  "Move down one screen") \
 	_(MOVE_FIRST,   "move-first",   "<Home> g",      "Go to the first row") \
 	_(MOVE_LAST,    "move-last",    "<End> G",       "Go to the last row") \
-	_(OPEN_DETAIL,  "open-detail",  "<Enter>",       "Show every field of the device's SIM and endpoint") \
+	_(OPEN_DETAIL,  "open-detail",  "<Enter>",       "Every field of the SIM and the endpoint") \
 	_(REFRESH,      "refresh",      "r",             "Load the fleet again from the API") \
 	_(HELP,         "help",         "?",             "Show this help") \
 	_(BACK,         "back",         "<Esc> <Left> h", "Close the detail or help view") \

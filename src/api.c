@@ -6,7 +6,6 @@
  * api_wait() sleeps until that deadline, a transfer or the caller's descriptor, then pumps
  * again. The authentication request lives apart, because every other request waits for it. */
 #ifdef HAVE_CONFIG_H
-#include <config.h> /* autoconf's, not src/config.h: angle brackets skip this directory */
 #endif
 
 #include "api.h"

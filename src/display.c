@@ -126,14 +126,16 @@ bool display_save(const char *path, char *message, size_t size)
 		snprintf(message, size, "cannot write %s: %s", path, strerror(errno));
 		return false;
 	}
-	wchar_t *cells = xmalloc(sizeof(wchar_t) * (size_t)(COLS + 1));
-	char *bytes = xmalloc((size_t)COLS * MB_CUR_MAX + 1);
+	/* A cell may hold a character and its combining marks: room for several per column. */
+	size_t capacity = (size_t)COLS * 8;
+	wchar_t *cells = xmalloc(sizeof(wchar_t) * (capacity + 1));
+	char *bytes = xmalloc(capacity * MB_CUR_MAX + 1);
 	for (int row = 0; row < LINES; row++) {
-		int count = mvinnwstr(row, 0, cells, COLS);
+		int count = mvinnwstr(row, 0, cells, (int)capacity);
 		if (count < 0)
 			count = 0;
 		cells[count] = L'\0';
-		size_t length = wcstombs(bytes, cells, (size_t)COLS * MB_CUR_MAX);
+		size_t length = wcstombs(bytes, cells, capacity * MB_CUR_MAX);
 		if (length == (size_t)-1)
 			length = 0;
 		while (length > 0 && bytes[length - 1] == ' ')

@@ -1,8 +1,4 @@
 /* http.c — the libcurl multi wrapper described in http.h. */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include "http.h"
 
 #include <curl/curl.h>

@@ -203,6 +203,7 @@ int main(int argc, char **argv)
 		struct api_options api_options = {
 			.base_url = config.base_url,
 			.token = config.token,
+			.token_source = config.token_source,
 			.rate_limits = config.rate_limits,
 		};
 		api = api_new(&api_options);
@@ -225,6 +226,7 @@ int main(int argc, char **argv)
 			.startup_error = startup_error,
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
+			.read_only = options.read_only || config.read_only,
 		};
 		status = tui_run(&tui_options);
 	}

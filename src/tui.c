@@ -53,9 +53,11 @@ static void draw_title(struct loop *loop)
 	size_t devices = 0;
 	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
 		devices += fleet_count_alignment(tui->fleet, (enum alignment)alignment);
-	int length = snprintf(line, sizeof(line), " simtop  %s  %s devices", tui->workspace,
+	int length = snprintf(line, sizeof(line), " simtop  %s%s  %s devices", tui->workspace,
+			      tui->read_only ? " (read-only)" : "",
 			      util_thousands((int64_t)devices, number, sizeof(number)));
-	static const enum alignment shown[] = { ALIGN_ONLINE, ALIGN_OFFLINE, ALIGN_MISALIGNED,
+	/* Misaligned first: it is what the operator is looking for, and it must fit in 80 columns. */
+	static const enum alignment shown[] = { ALIGN_MISALIGNED, ALIGN_ONLINE, ALIGN_OFFLINE,
 						ALIGN_UNPAIRED, ALIGN_NEW, ALIGN_TEST };
 	for (size_t i = 0; i < ARRAY_SIZE(shown) && length < (int)sizeof(line); i++) {
 		size_t count = fleet_count_alignment(tui->fleet, shown[i]);
@@ -98,8 +100,11 @@ static void draw_status(struct loop *loop)
 			draw_text(row, COLS - hint_width - 1, hint, hint_width, display_attr(ROLE_STATUS));
 		return;
 	}
-	draw_cell(row, 0, "", COLS, display_attr(ROLE_STATUS));
-	if (hint_width < COLS)
+	char position[64] = "";
+	if (view->ops->position)
+		view->ops->position(view, tui, position, sizeof(position));
+	draw_cell(row, 0, position, COLS, display_attr(ROLE_STATUS));
+	if (hint_width + text_width(position) + 2 < COLS)
 		draw_text(row, COLS - hint_width - 1, hint, hint_width, display_attr(ROLE_STATUS));
 }
 
@@ -361,6 +366,7 @@ int tui_run(const struct tui_options *options)
 	tui->fleet = fleet_new();
 	tui->workspace = options->workspace;
 	tui->ascii = options->ascii;
+	tui->read_only = options->read_only;
 	if (options->startup_error)
 		snprintf(tui->fatal, sizeof(tui->fatal), "%s", options->startup_error);
 	if (options->script_path)

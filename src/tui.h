@@ -22,6 +22,7 @@ struct tui {
 	bool loaded;                  /* the shown fleet is complete */
 	const char *workspace;        /* label in the title line */
 	bool ascii;                   /* ASCII glyphs */
+	bool read_only;               /* no action may change anything; the title says so */
 	char message[512];            /* status line message, "" for none */
 	bool message_is_error;
 	char fatal[1024];             /* full-screen error when nothing can be shown */
@@ -35,6 +36,7 @@ struct tui_options {
 	const char *startup_error;    /* shown full screen instead of loading, or NULL */
 	bool ascii;
 	bool monochrome;
+	bool read_only;
 };
 
 /* Run the interactive program until the user quits. Returns the exit status. */

@@ -31,6 +31,8 @@ struct view_ops {
 	int (*handle)(struct view *view, struct tui *tui, enum action action, int page_rows);
 	/* Keys worth showing in the status line now. */
 	const char *(*hint)(struct view *view, struct tui *tui);
+	/* Where the user is ("row 12 of 4,212"), left in the status line; NULL when not needed. */
+	void (*position)(struct view *view, struct tui *tui, char *buffer, size_t size);
 	/* Release the view. May be called while the view still waits for the API (see
 	 * view_device.c): the view then frees itself when the last answer arrives. */
 	void (*free)(struct view *view);

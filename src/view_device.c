@@ -242,9 +242,13 @@ struct view *view_device_new(struct tui *tui, size_t index)
 	enum alignment alignment = fleet_alignment(device);
 	const char *name = fleet_text(tui->fleet, device, TEXT_NAME);
 	lines_add(summary, "  %-14s %s", "Name", name[0] ? name : "(no endpoint)");
-	lines_add(summary, "  %-14s %s %s (%s)", "Alignment", model_alignment_glyph(alignment, tui->ascii),
-		  model_alignment_label(alignment, device->sim_status, device->endpoint_status),
-		  model_alignment_word(alignment));
+	const char *label = model_alignment_label(alignment, device->sim_status, device->endpoint_status);
+	const char *word = model_alignment_word(alignment);
+	if (strcmp(label, word) == 0)
+		lines_add(summary, "  %-14s %s %s", "Alignment", model_alignment_glyph(alignment, tui->ascii), word);
+	else
+		lines_add(summary, "  %-14s %s %s (%s)", "Alignment", model_alignment_glyph(alignment, tui->ascii),
+			  label, word);
 	if (device->endpoint_id)
 		lines_add(summary, "  %-14s %lld  %s", "Endpoint", (long long)device->endpoint_id,
 			  model_endpoint_status_name(device->endpoint_status));

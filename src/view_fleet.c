@@ -207,6 +207,18 @@ static const char *fleet_hint(struct view *view, struct tui *tui)
 	return "? help  Enter detail  r refresh  q quit";
 }
 
+static void fleet_position(struct view *view, struct tui *tui, char *buffer, size_t size)
+{
+	struct fleet_view *fleet_view = (struct fleet_view *)view;
+	char row[32], count[32];
+	if (tui->rows.count == 0) {
+		buffer[0] = '\0';
+		return;
+	}
+	snprintf(buffer, size, " row %s of %s", util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)),
+		 util_thousands((int64_t)tui->rows.count, count, sizeof(count)));
+}
+
 static void fleet_free_view(struct view *view)
 {
 	free(view);
@@ -217,6 +229,7 @@ static const struct view_ops fleet_ops = {
 	.draw = fleet_draw,
 	.handle = fleet_handle,
 	.hint = fleet_hint,
+	.position = fleet_position,
 	.free = fleet_free_view,
 };
 

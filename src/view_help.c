@@ -49,8 +49,8 @@ static void help_line(struct tui *tui, size_t line, int row)
 				[ALIGN_OFFLINE] = "SIM Suspended, endpoint Disabled",
 				[ALIGN_NEW] = "SIM Issued, endpoint Disabled",
 				[ALIGN_TEST] = "SIM Factory Test, endpoint Enabled",
-				[ALIGN_MISALIGNED] = "statuses disagree; \"billed\": SIM Activated behind a Disabled endpoint",
-				[ALIGN_UNPAIRED] = "a SIM without an endpoint, or an endpoint without a SIM",
+				[ALIGN_MISALIGNED] = "statuses disagree; billed: SIM Activated, endpoint Disabled",
+				[ALIGN_UNPAIRED] = "a SIM without endpoint, or an endpoint without SIM",
 			};
 			enum alignment alignment = (enum alignment)(legend - 2);
 			snprintf(text, sizeof(text), "  %s %-11s %s", model_alignment_glyph(alignment, tui->ascii),

@@ -285,6 +285,11 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 		emu_render_sim_page(&buf, context->fleet, first, count);
 	else
 		emu_render_endpoint_page(&buf, context->fleet, first, count);
+	/* A server that answers, but not as emnify does: the page ends mid-way, headers intact. */
+	if (context->corrupt_lists) {
+		buf.length = buf.length / 2 ? buf.length / 2 : 1;
+		buf.data[buf.length] = '\0';
+	}
 	reply->status = 200;
 	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
 	emu_http_reply_header_int(reply, "X-Count-Per-Page", per_page);

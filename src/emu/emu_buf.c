@@ -67,16 +67,23 @@ void emu_buf_add_int(struct emu_buf *buf, int64_t value)
 
 void emu_buf_printf(struct emu_buf *buf, const char *format, ...)
 {
+	/* Format into the spare room first; only a longer text needs a second pass. */
+	emu_buf_reserve(buf, 128);
+	size_t room = buf->capacity - buf->length;
 	va_list args;
 	va_start(args, format);
-	int needed = vsnprintf(NULL, 0, format, args);
+	int needed = vsnprintf(buf->data + buf->length, room, format, args);
 	va_end(args);
-	if (needed < 0)
+	if (needed < 0) {
+		buf->data[buf->length] = '\0';
 		return;
-	emu_buf_reserve(buf, (size_t)needed);
-	va_start(args, format);
-	vsnprintf(buf->data + buf->length, (size_t)needed + 1, format, args);
-	va_end(args);
+	}
+	if ((size_t)needed >= room) {
+		emu_buf_reserve(buf, (size_t)needed);
+		va_start(args, format);
+		vsnprintf(buf->data + buf->length, (size_t)needed + 1, format, args);
+		va_end(args);
+	}
 	buf->length += (size_t)needed;
 }
 

@@ -27,6 +27,7 @@ struct emu_context {
 	uint64_t request_serial;    /* atomic: numbers API requests (fault dice, request ids) */
 	int latency_ms;
 	bool lower_case_headers;
+	bool corrupt_lists;         /* list pages are cut in half (tests of the client's checks) */
 };
 
 #endif

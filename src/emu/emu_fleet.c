@@ -48,14 +48,11 @@ struct emu_fleet *emu_fleet_new(const struct emu_synth_params *params, int64_t d
 	fleet->endpoint_order = allocate(n * sizeof *fleet->endpoint_order);
 	pthread_mutex_init(&fleet->lock, NULL);
 
+	emu_synth_initial(params, devices, fleet->sim_status, fleet->endpoint_status);
 	for (int64_t i = 0; i < devices; i++) {
-		struct emu_initial initial;
-		emu_synth_initial(params, i, &initial);
-		fleet->sim_status[i] = initial.sim_status;
-		fleet->endpoint_status[i] = initial.endpoint_status;
-		if (initial.sim_status != EMU_STATUS_NONE)
+		if (fleet->sim_status[i] != EMU_STATUS_NONE)
 			fleet->sim_order[fleet->sims++] = (uint32_t)i;
-		if (initial.endpoint_status != EMU_STATUS_NONE)
+		if (fleet->endpoint_status[i] != EMU_STATUS_NONE)
 			fleet->endpoint_order[fleet->endpoints++] = (uint32_t)i;
 	}
 	return fleet;

@@ -39,6 +39,7 @@ struct options {
 	double faults_pct;
 	bool limits;
 	bool lower_case_headers;
+	bool corrupt_lists;
 	const char *state_file;
 	const char *token_file;
 	int64_t token_lifetime;
@@ -60,6 +61,7 @@ static void usage(FILE *out)
 	      "  --faults PCT            fail PCT% of API requests (5xx with HTML, or dropped connection)\n"
 	      "  --no-limits             do not enforce emnify's rate limits\n"
 	      "  --lower-case-headers    send response header names in lower case\n"
+	      "  --corrupt-lists         cut every list page in half (to test a client's checks)\n"
 	      "  --state-file FILE       replay and record status changes in FILE\n"
 	      "  --token-file FILE       accept the application token on FILE's first line\n"
 	      "                          (default: " DEFAULT_TOKEN ")\n"
@@ -120,7 +122,7 @@ static uint64_t parse_seed(const char *text)
 
 enum option_id {
 	OPT_PORT = 256, OPT_DEVICES, OPT_SEED, OPT_MISALIGNED, OPT_UNPAIRED, OPT_HOSTILE, OPT_LATENCY,
-	OPT_FAULTS, OPT_NO_LIMITS, OPT_LOWER_CASE_HEADERS, OPT_STATE_FILE, OPT_TOKEN_FILE,
+	OPT_FAULTS, OPT_NO_LIMITS, OPT_LOWER_CASE_HEADERS, OPT_CORRUPT_LISTS, OPT_STATE_FILE, OPT_TOKEN_FILE,
 	OPT_TOKEN_LIFETIME, OPT_HELP, OPT_VERSION,
 };
 
@@ -137,6 +139,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "no-limits", no_argument, NULL, OPT_NO_LIMITS },
 		{ "lower-case-headers", no_argument, NULL, OPT_LOWER_CASE_HEADERS },
+		{ "corrupt-lists", no_argument, NULL, OPT_CORRUPT_LISTS },
 		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME },
@@ -187,6 +190,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 			break;
 		case OPT_LOWER_CASE_HEADERS:
 			options->lower_case_headers = true;
+			break;
+		case OPT_CORRUPT_LISTS:
+			options->corrupt_lists = true;
 			break;
 		case OPT_STATE_FILE:
 			options->state_file = optarg;
@@ -284,6 +290,7 @@ int main(int argc, char **argv)
 		.faults_pct = options.faults_pct,
 		.latency_ms = options.latency_ms,
 		.lower_case_headers = options.lower_case_headers,
+		.corrupt_lists = options.corrupt_lists,
 		.port = options.port,
 	};
 	struct emu_server *server = emu_server_start(&server_options, error, sizeof error);

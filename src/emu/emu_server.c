@@ -133,6 +133,7 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	context->faults_ppm = EMU_FAULTS_PER_MILLION(options->faults_pct);
 	context->latency_ms = options->latency_ms;
 	context->lower_case_headers = options->lower_case_headers;
+	context->corrupt_lists = options->corrupt_lists;
 
 	int fd = listen_loopback(options->port, &server->port, error, error_size);
 	if (fd < 0) {

@@ -23,6 +23,7 @@ struct emu_server_options {
 	double faults_pct;      /* share of API requests that fail, 0..100 */
 	int latency_ms;         /* added to every API response */
 	bool lower_case_headers; /* send every response header name in lower case */
+	bool corrupt_lists;     /* answer list calls with a page cut in half */
 	int port;               /* 0: let the system pick one */
 };
 

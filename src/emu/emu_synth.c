@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#define COUNT(array) (sizeof(array) / sizeof *(array))
+
 /* splitmix64's finaliser: fast, and every input bit reaches every output bit. */
 static uint64_t mix(uint64_t x)
 {
@@ -14,19 +16,13 @@ static uint64_t mix(uint64_t x)
 
 /* One independent hash per (device, purpose): salts keep the fields uncorrelated. */
 enum salt {
-	SALT_KIND = 1, SALT_STATUS, SALT_MISALIGNED, SALT_NAME, SALT_NUMBER, SALT_HOSTILE, SALT_TAGS,
+	SALT_KIND = 1, SALT_NAME, SALT_NUMBER, SALT_HOSTILE, SALT_TAGS,
 	SALT_IMEI, SALT_DATES, SALT_PROFILES,
 };
 
 static uint64_t device_hash(const struct emu_synth_params *params, int64_t index, enum salt salt)
 {
 	return mix(mix(params->seed * 0x2545f4914f6cdd1dULL + (uint64_t)salt) ^ (uint64_t)index);
-}
-
-/* A uniform number in [0, 1) from the top 53 bits. */
-static double unit(uint64_t hash)
-{
-	return (double)(hash >> 11) * (1.0 / 9007199254740992.0);
 }
 
 static const char *const sim_status_names[EMU_SIM_STATUS_COUNT] = {
@@ -69,49 +65,61 @@ static const struct weighted_pair misaligned_pairs[] = {
 	{ 15, EMU_SIM_ISSUED, EMU_ENDPOINT_ENABLED },
 };
 
-static const struct weighted_pair *pick_pair(const struct weighted_pair *pairs, int count, uint64_t hash)
+/* Both tables' weights add up to 100, so a ticket is a draw modulo a constant: no division
+ * instruction in the start-up loop. */
+static const struct weighted_pair *pick_pair(const struct weighted_pair *pairs, int count, unsigned ticket)
 {
-	int total = 0;
-	for (int i = 0; i < count; i++)
-		total += pairs[i].weight;
-	int ticket = (int)(hash % (uint64_t)total);
-	for (int i = 0; i < count; i++) {
-		if (ticket < pairs[i].weight)
+	for (int i = 0; i < count - 1; i++) {
+		if (ticket < (unsigned)pairs[i].weight)
 			return &pairs[i];
-		ticket -= pairs[i].weight;
+		ticket -= (unsigned)pairs[i].weight;
 	}
 	return &pairs[count - 1];
 }
 
-void emu_synth_initial(const struct emu_synth_params *params, int64_t index, struct emu_initial *out)
+/* Draws are 21-bit integers: fine enough for percentages, and three of them fit one hash. */
+#define DRAW_BITS 21
+#define DRAW_MASK ((1u << DRAW_BITS) - 1)
+
+void emu_synth_initial(const struct emu_synth_params *params, int64_t count, uint8_t *sim_status,
+		       uint8_t *endpoint_status)
 {
-	uint64_t status_hash = device_hash(params, index, SALT_STATUS);
-
-	if (unit(device_hash(params, index, SALT_KIND)) * 100.0 < params->unpaired_pct) {
-		/* Half SIMs in stock or released, half endpoints that lost or never had a SIM. */
-		if (status_hash & 1) {
-			static const uint8_t sim_only[] = {
-				EMU_SIM_ISSUED, EMU_SIM_ISSUED, EMU_SIM_ISSUED, EMU_SIM_ACTIVATED, EMU_SIM_SUSPENDED,
-			};
-			out->sim_status = sim_only[(status_hash >> 1) % sizeof sim_only];
-			out->endpoint_status = EMU_STATUS_NONE;
-		} else {
-			out->sim_status = EMU_STATUS_NONE;
-			out->endpoint_status = (status_hash >> 1) % 3 == 0 ? EMU_ENDPOINT_ENABLED : EMU_ENDPOINT_DISABLED;
-		}
-		return;
-	}
-
 	/* misaligned_pct is a share of all devices; among pairs it is correspondingly larger. */
 	double pairs_pct = 100.0 - params->unpaired_pct;
 	double misaligned_share = pairs_pct > 0 ? params->misaligned_pct / pairs_pct : 0;
-	const struct weighted_pair *pair;
-	if (unit(device_hash(params, index, SALT_MISALIGNED)) < misaligned_share)
-		pair = pick_pair(misaligned_pairs, (int)(sizeof misaligned_pairs / sizeof *misaligned_pairs), status_hash);
-	else
-		pair = pick_pair(aligned_pairs, (int)(sizeof aligned_pairs / sizeof *aligned_pairs), status_hash);
-	out->sim_status = pair->sim;
-	out->endpoint_status = pair->endpoint;
+	uint32_t unpaired_below = (uint32_t)(params->unpaired_pct / 100.0 * (DRAW_MASK + 1.0));
+	uint32_t misaligned_below = (uint32_t)(misaligned_share * (DRAW_MASK + 1.0));
+	static const uint8_t sim_only[] = {
+		EMU_SIM_ISSUED, EMU_SIM_ISSUED, EMU_SIM_ISSUED, EMU_SIM_ACTIVATED, EMU_SIM_SUSPENDED,
+	};
+
+	/* One hash per device, split in three draws, keeps a million devices to a few milliseconds. */
+	for (int64_t i = 0; i < count; i++) {
+		uint64_t hash = device_hash(params, i, SALT_KIND);
+		uint32_t kind_draw = (uint32_t)hash & DRAW_MASK;
+		uint32_t misaligned_draw = (uint32_t)(hash >> DRAW_BITS) & DRAW_MASK;
+		uint64_t status_draw = hash >> (2 * DRAW_BITS);
+
+		if (kind_draw < unpaired_below) {
+			/* Half SIMs in stock or released, half endpoints that lost or never had a SIM. */
+			if (status_draw & 1) {
+				sim_status[i] = sim_only[(status_draw >> 1) % sizeof sim_only];
+				endpoint_status[i] = EMU_STATUS_NONE;
+			} else {
+				sim_status[i] = EMU_STATUS_NONE;
+				endpoint_status[i] = (status_draw >> 1) % 3 == 0 ? EMU_ENDPOINT_ENABLED
+										 : EMU_ENDPOINT_DISABLED;
+			}
+			continue;
+		}
+		const struct weighted_pair *pair;
+		if (misaligned_draw < misaligned_below)
+			pair = pick_pair(misaligned_pairs, (int)COUNT(misaligned_pairs), (unsigned)(status_draw % 100));
+		else
+			pair = pick_pair(aligned_pairs, (int)COUNT(aligned_pairs), (unsigned)(status_draw % 100));
+		sim_status[i] = pair->sim;
+		endpoint_status[i] = pair->endpoint;
+	}
 }
 
 /* --- text fields ------------------------------------------------------------------------ */
@@ -220,8 +228,6 @@ static const char *const hostile_tags[] = {
 	"\x1b]52;c;ZXZpbA==\x07",
 	"a\"quote, back\\slash",
 };
-
-#define COUNT(array) (sizeof(array) / sizeof *(array))
 
 static void make_name(const struct emu_synth_params *params, int64_t index, char *name)
 {

@@ -48,13 +48,10 @@ struct emu_synth_params {
 	bool hostile;          /* about one device in seven gets a hostile name */
 };
 
-/* What a device looks like before any PATCH: whether it has a SIM and an endpoint, and their
- * statuses (EMU_STATUS_NONE for the missing half). */
-struct emu_initial {
-	uint8_t sim_status;
-	uint8_t endpoint_status;
-};
-void emu_synth_initial(const struct emu_synth_params *params, int64_t index, struct emu_initial *out);
+/* Fill sim_status[i] and endpoint_status[i], for every device i in [0, count), with its
+ * statuses before any PATCH; EMU_STATUS_NONE marks the half an unpaired device lacks. */
+void emu_synth_initial(const struct emu_synth_params *params, int64_t count, uint8_t *sim_status,
+		       uint8_t *endpoint_status);
 
 struct emu_profile {
 	int64_t id;

@@ -20,6 +20,7 @@ export SIMTOP_BACKOFF_BASE_MS=20
 
 failures=0
 emu_pids=""
+emu_count=0
 
 cleanup() {
 	for pid in $emu_pids; do
@@ -51,7 +52,8 @@ finish() {
 # emu_start [simtop-emu options...]: start an emulator on an ephemeral loopback port; sets
 # EMU_PORT and EMU_URL and exports the token and URL the way an operator would.
 emu_start() {
-	emu_out="$test_dir/emu.$$.$RANDOM.out"
+	emu_count=$((emu_count + 1))
+	emu_out="$test_dir/emu.$emu_count.out"
 	"$SIMTOP_EMU" --port 0 "$@" >"$emu_out" 2>"$test_dir/emu.err" &
 	emu_pids="$emu_pids $!"
 	tries=0

@@ -1,0 +1,515 @@
+/* test_filter.c — the query language: a table of queries with the devices they must match,
+ * and a table of bad queries with their messages and columns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "filter.h"
+#include "fleet.h"
+#include "rows.h"
+#include "util.h"
+
+/* One device per letter. Endpoint ids 1xx, SIM ids 2xx. */
+static const struct sample {
+	char label;
+	int64_t endpoint_id, sim_id;
+	int endpoint_status, sim_status;
+	const char *name, *ip, *imei, *tags;
+	const char *iccid, *imsi, *msisdn;
+} samples[] = {
+	{ 'A', 101, 201, ENDPOINT_ENABLED, SIM_ACTIVATED, "pump-0412", "10.0.0.9", "356938035643809",
+	  "Customer A, Project B", "8988303000012345678", "295050912345678", "423663912345678" },
+	{ 'B', 102, 202, ENDPOINT_DISABLED, SIM_ACTIVATED, "Pump-0413", "10.0.0.10", NULL, "red",
+	  "8988303000012340002", "295050900000002", "423663900000002" },
+	{ 'C', 103, 203, ENDPOINT_DISABLED, SIM_SUSPENDED, "valve 7", "10.1.4.12", NULL, "",
+	  "8988303000012340003", "295050900000003", "423663900000003" },
+	{ 'D', 104, 204, ENDPOINT_DISABLED, SIM_ISSUED, "meter~x", "10.1.4.13", NULL, " blue , red ",
+	  "8988303000012340004", "295050900000004", NULL },
+	{ 'E', 105, 205, ENDPOINT_ENABLED, SIM_FACTORY_TEST, "tracker", NULL, NULL, "blue",
+	  "8988303000012340005", "295050900000005", NULL },
+	{ 'F', 106, 206, ENDPOINT_ENABLED, SIM_SUSPENDED, "sensor-\xc3\xbc", NULL, NULL, NULL,
+	  "8988303000012340006", "295050900000006", NULL },
+	{ 'G', 107, 207, ENDPOINT_DELETED, SIM_DELETED, "old \"unit\"", NULL, NULL, NULL,
+	  "8988303000012340007", "295050900000007", NULL },
+	{ 'H', 0, 208, ENDPOINT_NONE, SIM_ISSUED, NULL, NULL, NULL, NULL,
+	  "8988303000012340008", "295050900000008", "423663900000008" },
+	{ 'I', 108, 0, ENDPOINT_ENABLED, SIM_NONE, "lonely pump", "10.2.0.1", NULL, "Customer A",
+	  NULL, NULL, NULL },
+	{ 'J', 109, 209, ENDPOINT_ENABLED, SIM_ACTIVATED, NULL, "10.2.0.2", NULL, ",,",
+	  "8988303000012340009", "295050900000009", NULL },
+};
+
+#define ALL "ABCDEFGHIJ"
+
+static struct fleet *sample_fleet(void)
+{
+	struct fleet *fleet = fleet_new();
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		const struct sample *s = &samples[i];
+		size_t index;
+		if (s->endpoint_id) {
+			struct endpoint_record endpoint = {
+				.id = s->endpoint_id, .endpoint_status = s->endpoint_status, .name = s->name,
+				.imei = s->imei, .ip_address = s->ip, .tags = s->tags, .sim_id = s->sim_id,
+				.sim_status = s->sim_status, .iccid = s->iccid, .imsi = s->imsi, .msisdn = s->msisdn,
+			};
+			index = fleet_add_endpoint(fleet, &endpoint);
+		} else {
+			struct sim_record sim = {
+				.id = s->sim_id, .sim_status = s->sim_status, .iccid = s->iccid, .imsi = s->imsi,
+				.msisdn = s->msisdn,
+			};
+			index = fleet_add_sim(fleet, &sim);
+		}
+		assert_int_equal(index, i);
+	}
+	assert_int_equal(fleet_count(fleet), ARRAY_SIZE(samples));
+	return fleet;
+}
+
+/* The labels of the devices the query matches, in fleet order. */
+static void matching(const struct fleet *fleet, const char *query, char *labels)
+{
+	char message[256];
+	int column = -1;
+	struct filter *filter = filter_parse(query, message, sizeof(message), &column);
+	if (!filter)
+		fail_msg("query [%s] failed at column %d: %s", query, column, message);
+	size_t count = 0;
+	for (size_t i = 0; i < fleet_count(fleet); i++)
+		if (filter_match(filter, fleet, fleet_device(fleet, i)))
+			labels[count++] = samples[i].label;
+	labels[count] = '\0';
+	filter_free(filter);
+}
+
+static const struct {
+	const char *query;
+	const char *expected;
+} queries[] = {
+	/* empty */
+	{ "", ALL },
+	{ " \t ", ALL },
+	/* SIM status: names, prefixes, case, blanks, none, OR, negation */
+	{ "sim:activated", "ABJ" },
+	{ "sim:act", "ABJ" },
+	{ "SIM:ACT", "ABJ" },
+	{ "sim:Activated", "ABJ" },
+	{ "sim:i", "DH" },
+	{ "sim:\"factory test\"", "E" },
+	{ "sim:\"Factory Test\"", "E" },
+	{ "sim:factory", "E" },
+	{ "sim:factory_test", "E" },
+	{ "sim:factory-t", "E" },
+	{ "sim:f", "E" },
+	{ "sim:sus", "CF" },
+	{ "sim:del", "G" },
+	{ "sim:none", "I" },
+	{ "sim:act,sus", "ABCFJ" },
+	{ "sim:none,issued", "DHI" },
+	{ "!sim:act", "CDEFGHI" },
+	{ "!sim:act,sus", "DEGHI" },
+	/* endpoint status */
+	{ "ep:enabled", "AEFIJ" },
+	{ "ep:dis", "BCD" },
+	{ "endpoint:del", "G" },
+	{ "Endpoint:e", "AEFIJ" },
+	{ "ep:none", "H" },
+	{ "ep:en,none", "AEFHIJ" },
+	{ "!ep:none", "ABCDEFGIJ" },
+	/* alignment */
+	{ "align:online", "AJ" },
+	{ "align:mis", "BFG" },
+	{ "align:billed", "B" },
+	{ "align:b", "B" },
+	{ "align:off", "C" },
+	{ "align:new", "D" },
+	{ "align:test", "E" },
+	{ "align:unpaired", "HI" },
+	{ "align:u", "HI" },
+	{ "!align:online,offline", "BDEFGHI" },
+	{ "!align:billed", "ACDEFGHIJ" },
+	/* statuses together */
+	{ "sim:act ep:dis", "B" },
+	{ "sim:act !ep:dis", "AJ" },
+	{ "sim:act sim:sus", "" },
+	{ "sim:act\t ep:en", "AJ" },
+	/* bare words: any text field, case-insensitive substrings, AND */
+	{ "pump", "ABI" },
+	{ "PUMP", "ABI" },
+	{ "lonely pump", "I" },
+	{ "\"lonely pump\"", "I" },
+	{ "12345678", "A" },
+	{ "10.1.4", "CD" },
+	{ "3569380", "A" },
+	{ "ustomer", "AI" },
+	{ "\"customer a, project\"", "A" },
+	{ "pump,valve", "ABCI" },
+	{ "SENSOR", "F" },
+	{ "sensor-\xc3\xbc", "F" },
+	{ "nothing-like-this", "" },
+	{ "\"~x\"", "D" },
+	{ "\"\\\"unit\"", "G" },
+	{ "\"\"", ALL },
+	{ "!pump", "CDEFGHJ" },
+	{ "!!pump", "ABI" },
+	{ "pump sim:act !ep:dis", "A" },
+	/* text fields */
+	{ "name:pump", "ABI" },
+	{ "NAME:pump-04", "AB" },
+	{ "name:\"lonely pump\"", "I" },
+	{ "name:\"valve 7\"", "C" },
+	{ "name:pu\"mp-0\"4", "AB" },
+	{ "name:\"pump\",valve", "ABCI" },
+	{ "name:\"~\"x", "D" },
+	{ "name:", "HJ" },
+	{ "!name:", "ABCDEFGI" },
+	{ "name:,valve", "CHJ" },
+	{ "iccid:12345678", "A" },
+	{ "iccid:12340002", "B" },
+	{ "imsi:2950509", "ABCDEFGHJ" },
+	{ "imsi:12345678", "A" },
+	{ "msisdn:423663900000008", "H" },
+	{ "msisdn:", "DEFGIJ" },
+	{ "imei:3569", "A" },
+	{ "ip:10.0.0.1", "B" },
+	{ "ip:10.0.0", "AB" },
+	{ "ip:", "EFGH" },
+	{ "iccid:pump", "" },
+	/* tags: one tag, trimmed, case-insensitive; tag: alone is no tags */
+	{ "tag:red", "BD" },
+	{ "tag:RED", "BD" },
+	{ "tag:\" red \"", "BD" },
+	{ "tag:blue", "DE" },
+	{ "tag:\"customer a\"", "AI" },
+	{ "tag:\"Project B\"", "A" },
+	{ "tag:customer", "" },
+	{ "tag:", "CFGHJ" },
+	{ "!tag:", "ABDEI" },
+	{ "tag:red,blue", "BDE" },
+	{ "tag:red,", "BCDFGHJ" },
+	{ "tag:~^cust", "AI" },
+	{ "tag:~^b", "DE" },
+	{ "tag:~^red$", "BD" },
+	/* ids: SIM or endpoint */
+	{ "id:101", "A" },
+	{ "id:201", "A" },
+	{ "id:208", "H" },
+	{ "id:108", "I" },
+	{ "id:101,202", "AB" },
+	{ "!id:101,202", "CDEFGHIJ" },
+	{ "id:999", "" },
+	/* regular expressions */
+	{ "~^pump-04", "AB" },
+	{ "~^PUMP", "AB" },
+	{ "~pump$", "I" },
+	{ "~^10\\.2\\.", "IJ" },
+	{ "~^$", "BCDEFGHIJ" },  /* A has every text field */
+	{ "name:~^$", "HJ" },
+	{ "name:~^(pump|valve)", "ABC" },
+	{ "name:~pump$", "I" },
+	{ "name:~a{1,3}", "CE" },
+	{ "name:pump,~^val", "ABCI" },
+	{ "name:~\"^lonely p\"", "I" },
+	{ "!~pump", "CDEFGHJ" },
+	{ "sim:~^act|sus", "ABCFJ" },
+	{ "sim:~none", "I" },
+	{ "align:~^(on|off)", "ACJ" },
+	{ "ep:~zzz", "" },
+	/* brackets and bounds that stay simple */
+	{ "name:~^[[:alpha:]]{4}-[0-9]{4}$", "AB" },
+	{ "name:~[]()a]{1,2}", "CE" },
+	{ "~[0-9]{15}", "ABCDEFGHJ" },
+};
+
+static void test_queries(void **state)
+{
+	(void)state;
+	struct fleet *fleet = sample_fleet();
+	char labels[ARRAY_SIZE(samples) + 1];
+	int failures = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(queries); i++) {
+		matching(fleet, queries[i].query, labels);
+		if (strcmp(labels, queries[i].expected) != 0) {
+			print_error("query [%s]: matched \"%s\", expected \"%s\"\n", queries[i].query, labels,
+				    queries[i].expected);
+			failures++;
+		}
+	}
+	fleet_free(fleet);
+	assert_int_equal(failures, 0);
+}
+
+static const struct {
+	const char *query;
+	int column;
+	const char *fragments[3];  /* each must appear in the message */
+} bad_queries[] = {
+	{ "foo:bar", 1, { "unknown field \"foo\"", "fields: sim, ep, align, name, iccid, imsi, msisdn, imei, ip, tag, id" } },
+	{ "sim:act bogus:1", 9, { "unknown field \"bogus\"" } },
+	{ "!foo:bar", 2, { "unknown field" } },
+	{ "ep:d", 4, { "ambiguous", "disabled, deleted" } },
+	{ "endpoint:D", 10, { "endpoint status \"D\" is ambiguous", "disabled, deleted" } },
+	{ "align:o", 7, { "ambiguous", "online, offline" } },
+	{ "sim:x", 5, { "unknown SIM status \"x\"", "issued, activated, suspended, deleted, factory test, none" } },
+	{ "sim:act,bogus", 9, { "unknown SIM status \"bogus\"" } },
+	{ "sim:activatedx", 5, { "unknown SIM status" } },
+	{ "align:misaligned2", 7, { "unknown alignment", "online, offline, new, test, misaligned, unpaired, billed" } },
+	{ "sim:", 1, { "sim: missing SIM status; one of: issued," } },
+	{ "pump ep:", 6, { "ep: missing endpoint status" } },
+	{ "sim:act,", 1, { "missing SIM status" } },
+	{ "name:\"pump", 6, { "unterminated quote" } },
+	{ "\"abc", 1, { "unterminated quote" } },
+	{ "pump \"abc", 6, { "unterminated quote" } },
+	{ "name:\"a\" tag:\"b", 14, { "unterminated quote" } },
+	{ "~(", 1, { "bad regular expression" } },
+	{ "pump name:~[a", 11, { "bad regular expression" } },
+	{ "sim:act,~(", 9, { "bad regular expression" } },
+	{ "tag:~a{2,1}", 5, { "bad regular expression" } },
+	{ "~", 1, { "empty regular expression" } },
+	{ "pump ~a{100}{100}", 6, { "too complex" } },
+	{ "name:~((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", 6, { "too complex" } },
+	{ "tag:~x+++++++++++++++++++++++", 5, { "too complex" } },
+	{ "name:~", 6, { "empty regular expression" } },
+	{ "!", 1, { "nothing to negate" } },
+	{ "pump !", 6, { "nothing to negate" } },
+	{ "! pump", 1, { "nothing to negate" } },
+	{ "!!", 1, { "nothing to negate" } },
+	{ "id:abc", 4, { "id: \"abc\" is not an id" } },
+	{ "id:", 4, { "not an id" } },
+	{ "id:12,-3", 7, { "not an id" } },
+	{ "id:~1", 4, { "not an id" } },
+	/* Columns count characters: "ü" is one. */
+	{ "\xc3\xbc foo:1", 3, { "unknown field" } },
+	/* The message quotes a cleaned piece of the query. */
+	{ "sim:\x1b[31m", 5, { "unknown SIM status" } },
+};
+
+static void test_bad_queries(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(bad_queries); i++) {
+		char message[512];
+		int column = -1;
+		struct filter *filter = filter_parse(bad_queries[i].query, message, sizeof(message), &column);
+		if (filter) {
+			print_error("query [%s] parsed, expected an error\n", bad_queries[i].query);
+			filter_free(filter);
+			failures++;
+			continue;
+		}
+		if (column != bad_queries[i].column) {
+			print_error("query [%s]: column %d, expected %d (%s)\n", bad_queries[i].query, column,
+				    bad_queries[i].column, message);
+			failures++;
+		}
+		for (size_t f = 0; f < ARRAY_SIZE(bad_queries[i].fragments) && bad_queries[i].fragments[f]; f++) {
+			if (!strstr(message, bad_queries[i].fragments[f])) {
+				print_error("query [%s]: message \"%s\" lacks \"%s\"\n", bad_queries[i].query, message,
+					    bad_queries[i].fragments[f]);
+				failures++;
+			}
+		}
+		if (strchr(message, '\x1b')) {
+			print_error("query [%s]: message carries an escape\n", bad_queries[i].query);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_message_buffers(void **state)
+{
+	(void)state;
+	/* No message buffer, no column: still an error. */
+	assert_null(filter_parse("foo:bar", NULL, 0, NULL));
+	/* A short buffer is cut, and terminated. */
+	char message[8];
+	memset(message, 'x', sizeof(message));
+	int column = 0;
+	assert_null(filter_parse("foo:bar", message, sizeof(message), &column));
+	assert_int_equal(strlen(message), sizeof(message) - 1);
+	assert_int_equal(column, 1);
+	/* Success clears both. */
+	column = 7;
+	struct filter *filter = filter_parse("pump", message, sizeof(message), &column);
+	assert_non_null(filter);
+	assert_string_equal(message, "");
+	assert_int_equal(column, 0);
+	filter_free(filter);
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct filter *filter = filter_parse(NULL, NULL, 0, NULL);
+	assert_non_null(filter);
+	assert_true(filter_is_empty(filter));
+	filter_free(filter);
+	filter = filter_parse("  ", NULL, 0, NULL);
+	assert_true(filter_is_empty(filter));
+	filter_free(filter);
+	filter = filter_parse("sim:act", NULL, 0, NULL);
+	assert_false(filter_is_empty(filter));
+	filter_free(filter);
+	filter = filter_parse("x", NULL, 0, NULL);
+	assert_false(filter_is_empty(filter));
+	filter_free(filter);
+	assert_true(filter_is_empty(NULL));
+	filter_free(NULL);
+}
+
+static void test_filter_rows(void **state)
+{
+	(void)state;
+	struct fleet *fleet = sample_fleet();
+	struct rows rows = { 0 };
+	rows_build(&rows, fleet, true);
+	/* Default order: endpoints by id (A..G, I, J), then the SIM-only H. */
+	assert_int_equal(rows.count, 10);
+	assert_int_equal(rows.index[9], 7);
+
+	/* Reverse the order to see that filtering keeps whatever order it is given. */
+	for (size_t i = 0; i < rows.count / 2; i++) {
+		size_t swap = rows.index[i];
+		rows.index[i] = rows.index[rows.count - 1 - i];
+		rows.index[rows.count - 1 - i] = swap;
+	}
+	struct filter *filter = filter_parse("sim:act,issued,none", NULL, 0, NULL);
+	filter_rows(filter, fleet, &rows);
+	char labels[16];
+	for (size_t i = 0; i < rows.count; i++)
+		labels[i] = samples[rows.index[i]].label;
+	labels[rows.count] = '\0';
+	assert_string_equal(labels, "HJIDBA");
+	filter_free(filter);
+
+	/* An empty filter keeps every row; a filter that matches nothing keeps none. */
+	filter = filter_parse("", NULL, 0, NULL);
+	filter_rows(filter, fleet, &rows);
+	assert_int_equal(rows.count, 6);
+	filter_free(filter);
+	filter = filter_parse("id:999", NULL, 0, NULL);
+	filter_rows(filter, fleet, &rows);
+	assert_int_equal(rows.count, 0);
+	filter_free(filter);
+
+	rows_free(&rows);
+	fleet_free(fleet);
+}
+
+/* A status outside emnify's ids matches no status term, and still any other term. */
+static void test_unknown_status(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct endpoint_record endpoint = {
+		.id = 1, .endpoint_status = 7, .name = "odd", .sim_id = 2, .sim_status = 9,
+	};
+	fleet_add_endpoint(fleet, &endpoint);
+	const struct device *device = fleet_device(fleet, 0);
+	const char *none[] = { "sim:act", "!sim:act", "ep:en", "!ep:none", "align:mis", "!align:mis" };
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++) {
+		struct filter *filter = filter_parse(none[i], NULL, 0, NULL);
+		assert_false(filter_match(filter, fleet, device));
+		filter_free(filter);
+	}
+	struct filter *filter = filter_parse("odd id:2", NULL, 0, NULL);
+	assert_true(filter_match(filter, fleet, device));
+	filter_free(filter);
+	fleet_free(fleet);
+}
+
+/* Long texts and needles that straddle the 8-byte words of the substring search. */
+static void test_substring_edges(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct endpoint_record endpoint = {
+		.id = 1, .endpoint_status = ENDPOINT_ENABLED, .name = "abcdefghijklmnopqrstuvwxyz0123456789",
+		.sim_status = SIM_NONE,
+	};
+	fleet_add_endpoint(fleet, &endpoint);
+	const struct device *device = fleet_device(fleet, 0);
+	const char *name = endpoint.name;
+	size_t length = strlen(name);
+	for (size_t start = 0; start < length; start++) {
+		for (size_t end = start + 1; end <= length; end++) {
+			char query[64];
+			snprintf(query, sizeof(query), "name:%.*s", (int)(end - start), name + start);
+			struct filter *filter = filter_parse(query, NULL, 0, NULL);
+			assert_non_null(filter);
+			if (!filter_match(filter, fleet, device))
+				fail_msg("query [%s] does not match", query);
+			filter_free(filter);
+			/* The same with one letter upper-cased, and with a wrong last byte. */
+			query[5] = (char)(query[5] >= 'a' && query[5] <= 'z' ? query[5] - 'a' + 'A' : query[5]);
+			filter = filter_parse(query, NULL, 0, NULL);
+			assert_true(filter_match(filter, fleet, device));
+			filter_free(filter);
+			query[strlen(query) - 1] = '!';
+			filter = filter_parse(query, NULL, 0, NULL);
+			assert_false(filter_match(filter, fleet, device));
+			filter_free(filter);
+		}
+	}
+	fleet_free(fleet);
+}
+
+static void test_status_query(void **state)
+{
+	(void)state;
+	char out[64];
+	filter_status_query(out, sizeof(out), SIM_ACTIVATED, ENDPOINT_DISABLED);
+	assert_string_equal(out, "sim:activated ep:disabled");
+	filter_status_query(out, sizeof(out), SIM_FACTORY_TEST, FILTER_ANY_STATUS);
+	assert_string_equal(out, "sim:\"factory test\"");
+	filter_status_query(out, sizeof(out), FILTER_ANY_STATUS, ENDPOINT_NONE);
+	assert_string_equal(out, "ep:none");
+	filter_status_query(out, sizeof(out), SIM_NONE, ENDPOINT_ENABLED);
+	assert_string_equal(out, "sim:none ep:enabled");
+	filter_status_query(out, sizeof(out), FILTER_ANY_STATUS, FILTER_ANY_STATUS);
+	assert_string_equal(out, "");
+	filter_status_query(out, 8, SIM_ACTIVATED, ENDPOINT_DISABLED);
+	assert_string_equal(out, "sim:act");
+
+	/* Every cell's query parses and selects exactly that cell. */
+	struct fleet *fleet = sample_fleet();
+	for (int sim = FILTER_ANY_STATUS; sim < SIM_STATUS_COUNT; sim++) {
+		for (int endpoint = FILTER_ANY_STATUS; endpoint < ENDPOINT_STATUS_COUNT; endpoint++) {
+			filter_status_query(out, sizeof(out), sim, endpoint);
+			struct filter *filter = filter_parse(out, NULL, 0, NULL);
+			assert_non_null(filter);
+			for (size_t i = 0; i < fleet_count(fleet); i++) {
+				const struct device *device = fleet_device(fleet, i);
+				bool want = (sim == FILTER_ANY_STATUS || device->sim_status == sim) &&
+					    (endpoint == FILTER_ANY_STATUS || device->endpoint_status == endpoint);
+				assert_int_equal(filter_match(filter, fleet, device), want);
+			}
+			filter_free(filter);
+		}
+	}
+	fleet_free(fleet);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_bad_queries),
+		cmocka_unit_test(test_message_buffers),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_filter_rows),
+		cmocka_unit_test(test_unknown_status),
+		cmocka_unit_test(test_substring_edges),
+		cmocka_unit_test(test_status_query),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
