@@ -17,7 +17,12 @@ now_ms() { date +%s%3N; }
 
 printf '%-9s | %-34s | %-20s | %-24s\n' "devices" "simtop: first rows / loaded / peak" "simtop list (csv)" "curl, same pages (floor)"
 printf '%-9s-+-%-34s-+-%-20s-+-%-24s\n' "---------" "----------------------------------" "--------------------" "------------------------"
+# Both sides without rate limits: this measures transfer, parsing and joining.
+mkdir -p "$work/config/simtop"
+printf '[default]\nrate_limits = false\n' >"$work/config/simtop/config"
+
 for devices in $sizes; do
+	rm -f "$work/port"
 	"$builddir/simtop-emu" --port 0 --devices "$devices" --seed 1 --no-limits >"$work/port" 2>/dev/null &
 	emu_pid=$!
 	while [ ! -s "$work/port" ]; do sleep 0.01; done

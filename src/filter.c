@@ -547,9 +547,9 @@ static bool read_value(struct parser *parser)
 }
 
 /* Above this, a regex is refused: glibc's regcomp() copies a repeated expression once per
- * repetition ((a+)+ doubles, a{100} is a hundred copies), so a short pattern can ask for
- * gigabytes. Real filters stay far below it. */
-#define REGEX_COST_MAX 4096
+ * repetition ((a+)+ doubles, a{100} is a hundred copies) and regexec() slows down with the
+ * copies, so a short pattern can ask for gigabytes or minutes. Real filters stay far below. */
+#define REGEX_COST_MAX 1000
 #define REGEX_DEPTH_MAX 64
 
 static size_t saturate(size_t value)
@@ -602,14 +602,21 @@ static size_t bracket_length(const char *text)
 	return text[at] ? at + 1 : at;
 }
 
-/* Roughly how many nodes regcomp() builds for an extended regex. */
-static size_t regex_cost(const char *text)
+/* Why a regex would be too costly to compile or run, or NULL. Its cost is roughly how many
+ * nodes regcomp() builds. Adjacent repetitions (a+*, a{2}?) are undefined in POSIX and make
+ * glibc's matcher take seconds, so they are refused outright. */
+static const char *regex_problem(const char *text)
 {
 	size_t total[REGEX_DEPTH_MAX] = { 0 }, last[REGEX_DEPTH_MAX] = { 0 };
 	size_t depth = 0;
+	bool repeated = false;  /* the previous token was a repetition */
 	for (size_t at = 0; text[at];) {
 		char c = text[at];
-		size_t length = 1, copies;
+		size_t length = 1, copies = 0;
+		bool repetition = c == '*' || c == '+' || c == '?' ||
+				  (c == '{' && (copies = bound_copies(text + at, &length)) > 0);
+		if (repetition && repeated)
+			return "a repetition of a repetition (such as +* or {2}?) in a regular expression";
 		if (c == '(' && depth + 1 < REGEX_DEPTH_MAX) {
 			depth++;
 			total[depth] = last[depth] = 0;
@@ -622,34 +629,35 @@ static size_t regex_cost(const char *text)
 		} else if (c == '+') {
 			total[depth] = saturate(total[depth] + last[depth]);
 			last[depth] = saturate(last[depth] * 2);
-		} else if (c == '{' && (copies = bound_copies(text + at, &length)) > 0) {
+		} else if (copies > 0) {
 			total[depth] = saturate(total[depth] + saturate(last[depth] * (copies - 1)));
 			last[depth] = saturate(last[depth] * copies);
-		} else if (c != '*' && c != '?') {
-			if (c == '\\' && text[at + 1]) {
+		} else if (!repetition) {
+			if (c == '\\' && text[at + 1])
 				length = 2;
-			} else if (c == '[') {
+			else if (c == '[')
 				length = bracket_length(text + at);
-			}
 			last[depth] = 1;
 			total[depth] = saturate(total[depth] + 1);
 		}
+		repeated = repetition;
 		if (total[depth] > REGEX_COST_MAX)
-			return REGEX_COST_MAX + 1;
+			return "regular expression too complex (too many repetitions)";
 		at += length;
 	}
 	size_t sum = 0;
 	for (size_t level = 0; level <= depth; level++)
 		sum = saturate(sum + total[level]);
-	return sum;
+	return sum > REGEX_COST_MAX ? "regular expression too complex (too many repetitions)" : NULL;
 }
 
 static bool compile_regex(struct parser *parser, const struct piece *piece, regex_t *regex)
 {
 	if (piece->length == 0)
 		return fail(parser, piece->offset, "empty regular expression after '~'");
-	if (regex_cost(piece->text) > REGEX_COST_MAX)
-		return fail(parser, piece->offset, "regular expression too complex (repetitions of repetitions)");
+	const char *problem = regex_problem(piece->text);
+	if (problem)
+		return fail(parser, piece->offset, "%s", problem);
 	int error = regcomp(regex, piece->text, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 	if (error != 0) {
 		char reason[128];

@@ -175,13 +175,15 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &options);
 	bool utf8 = setup_locale();
 
+	/* A refused configuration ends `simtop list` at once; the TUI shows it full screen. */
 	struct config config = { 0 };
-	char message[1024];
-	if (!config_load(&config, &options.config, message, sizeof(message)))
-		die(EXIT_USAGE, "%s", message);
+	char message[1024], config_message[1024] = "";
+	bool configured = config_load(&config, &options.config, config_message, sizeof(config_message));
+	if (!configured && options.list)
+		die(EXIT_USAGE, "%s", config_message);
 
 	char *demo_url = NULL;
-	if (options.demo_devices > 0) {
+	if (options.demo_devices > 0 && configured) {
 		if (!demo_start(options.demo_devices, &demo_url, message, sizeof(message)))
 			die(EXIT_FAILURE_RUN, "%s", message);
 		atexit(demo_stop);
@@ -193,7 +195,9 @@ int main(int argc, char **argv)
 
 	const char *startup_error = NULL;
 	char url_message[512];
-	if (!config_check_url(config.base_url, url_message, sizeof(url_message)))
+	if (!configured)
+		startup_error = config_message;
+	else if (!config_check_url(config.base_url, url_message, sizeof(url_message)))
 		startup_error = url_message;
 	else if (!config.token)
 		startup_error = no_token_text;

@@ -97,19 +97,20 @@ static void resolve_route(const char *url, struct route *route)
 		match_collection(path, "endpoint", ROUTE_ENDPOINT_LIST, ROUTE_ENDPOINT_ONE, route);
 }
 
-static const char *route_method(enum route_kind kind, const char *method)
+/* True when the route serves this method. */
+static bool route_serves(enum route_kind kind, const char *method)
 {
 	switch (kind) {
 	case ROUTE_AUTHENTICATE:
-		return strcmp(method, "POST") == 0 ? method : NULL;
+		return strcmp(method, "POST") == 0;
 	case ROUTE_SIM_LIST:
 	case ROUTE_ENDPOINT_LIST:
-		return strcmp(method, "GET") == 0 ? method : NULL;
+		return strcmp(method, "GET") == 0;
 	case ROUTE_SIM_ONE:
 	case ROUTE_ENDPOINT_ONE:
-		return strcmp(method, "GET") == 0 || strcmp(method, "PATCH") == 0 ? method : NULL;
+		return strcmp(method, "GET") == 0 || strcmp(method, "PATCH") == 0;
 	default:
-		return NULL;
+		return false;
 	}
 }
 
@@ -130,7 +131,7 @@ static const char *route_allow(enum route_kind kind)
 static void count_route(struct emu_context *context, enum route_kind kind, const char *method)
 {
 	bool patch = strcmp(method, "PATCH") == 0;
-	if (!route_method(kind, method))
+	if (!route_serves(kind, method))
 		return;
 	switch (kind) {
 	case ROUTE_AUTHENTICATE:
@@ -498,13 +499,17 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	}
 
 	if (route.kind == ROUTE_UNKNOWN) {
+		/* Echo the path only when it is plain ASCII, so the body stays valid UTF-8. */
+		bool printable = true;
+		for (const char *c = url; *c; c++)
+			printable = printable && *c >= 0x20 && *c < 0x7f;
 		struct emu_buf message = { 0 };
-		emu_buf_printf(&message, "No resource found for %s %s", method, url);
+		emu_buf_printf(&message, "No resource found for %s %s", method, printable ? url : "this path");
 		emu_http_reply_error(&reply, 404, 1201, "NotFound", message.data);
 		emu_buf_free(&message);
 		goto send;
 	}
-	if (!route_method(route.kind, method)) {
+	if (!route_serves(route.kind, method)) {
 		struct emu_buf message = { 0 };
 		emu_buf_printf(&message, "Request method '%s' is not supported", method);
 		emu_http_reply_message(&reply, 405, message.data);

@@ -44,7 +44,7 @@ run_script plain-http <<'STEPS'
 STEPS
 assert_contains plain-http.screen "https"
 "$SIMTOP" list >/dev/null 2>plain-http.stderr
-assert_eq "$?" 1 "exit status of list with a plain http URL"
+assert_eq "$?" 2 "exit status of list with a plain http URL"
 assert_contains plain-http.stderr "https"
 
 # A server that answers, but not as emnify does.
@@ -58,6 +58,7 @@ assert_eq "$?" 1 "exit status of list with a corrupt response"
 assert_contains corrupt.stderr "not an emnify response"
 
 # Token files others can read are refused; tokens on the command line are refused.
+emu_start --devices 100 --no-limits
 printf 'emu-demo-token\n' >token
 chmod 644 token
 "$SIMTOP" list --token-file token >/dev/null 2>open-token.stderr
