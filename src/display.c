@@ -151,3 +151,87 @@ bool display_save(const char *path, char *message, size_t size)
 	}
 	return true;
 }
+
+/* --- SVG screenshots ------------------------------------------------------------------------ */
+
+#define SVG_CELL_WIDTH 8.43
+#define SVG_CELL_HEIGHT 18
+#define SVG_FONT_SIZE 14
+
+static const char *svg_colour(short colour, bool foreground)
+{
+	static const char *const palette[8] = { "#1d1f21", "#cc6666", "#8fbf5f", "#e0b050",
+						"#6fa0d0", "#b294bb", "#70c0b1", "#e6e6e6" };
+	if (colour >= 0 && colour < 8)
+		return palette[colour];
+	return foreground ? "#c5c8c6" : "#1d1f21";
+}
+
+static void svg_escape(FILE *file, const char *text)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", file); break;
+		case '<': fputs("&lt;", file); break;
+		case '>': fputs("&gt;", file); break;
+		default: fputc(*text, file);
+		}
+	}
+}
+
+bool display_save_svg(const char *path, char *message, size_t size)
+{
+	FILE *file = fopen(path, "w");
+	if (!file) {
+		snprintf(message, size, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	double width = COLS * SVG_CELL_WIDTH, height = LINES * SVG_CELL_HEIGHT;
+	fprintf(file, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%d\" "
+		"font-family=\"DejaVu Sans Mono, monospace\" font-size=\"%d\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"%s\"/>\n",
+		width, (int)height, SVG_FONT_SIZE, svg_colour(-1, false));
+	for (int row = 0; row < LINES; row++) {
+		for (int column = 0; column < COLS;) {
+			cchar_t cell;
+			wchar_t text[CCHARW_MAX + 1] = { 0 };
+			attr_t attributes = 0;
+			short pair = 0;
+			if (mvin_wch(row, column, &cell) == ERR || getcchar(&cell, text, &attributes, &pair, NULL) == ERR) {
+				column++;
+				continue;
+			}
+			short foreground = -1, background = -1;
+			if (pair > 0)
+				pair_content(pair, &foreground, &background);
+			if (attributes & A_REVERSE) {
+				short swap = foreground;
+				foreground = background < 0 ? 0 : background;
+				background = swap < 0 ? 7 : swap;
+			}
+			int cells = text[0] ? wcwidth(text[0]) : 1;
+			if (cells < 1)
+				cells = 1;
+			double x = column * SVG_CELL_WIDTH, y = row * SVG_CELL_HEIGHT;
+			if (background >= 0)
+				fprintf(file, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n",
+					x, y, cells * SVG_CELL_WIDTH + 0.5, SVG_CELL_HEIGHT, svg_colour(background, false));
+			char bytes[64];
+			size_t length = wcstombs(bytes, text, sizeof(bytes) - 1);
+			if (length != (size_t)-1 && length > 0 && !(length == 1 && bytes[0] == ' ')) {
+				bytes[length] = '\0';
+				fprintf(file, "<text x=\"%.2f\" y=\"%.1f\" fill=\"%s\"%s>", x, y + SVG_CELL_HEIGHT * 0.75,
+					svg_colour(foreground, true), (attributes & A_BOLD) ? " font-weight=\"bold\"" : "");
+				svg_escape(file, bytes);
+				fputs("</text>\n", file);
+			}
+			column += cells;
+		}
+	}
+	fputs("</svg>\n", file);
+	if (fclose(file) != 0) {
+		snprintf(message, size, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}

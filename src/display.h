@@ -54,4 +54,7 @@ int display_attr(enum color_role role);
 /* Write the text of the screen, one line per row, trailing blanks removed. */
 bool display_save(const char *path, char *message, size_t size);
 
+/* Write the screen as an SVG picture, colours and attributes included (for screenshots). */
+bool display_save_svg(const char *path, char *message, size_t size);
+
 #endif

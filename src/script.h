@@ -1,7 +1,7 @@
 /* script.h — headless test scripts (SIMTOP_SCRIPT=FILE).
  *
  * One step per key or command. A line starting with ':' is a command (":save-display FILE",
- * ":resize 80x24", ":wait-idle", ":quit"); a line starting with '#' and blank lines are ignored;
+ * ":save-svg FILE", ":resize 80x24", ":wait-idle", ":quit"); a line starting with '#' and blank lines are ignored;
  * any other line is keys, typed one after the other: characters, or names in angle brackets
  * ("jjj<Enter>", "<PgDn>"). The caller takes the next step only when nothing is in flight. */
 #ifndef SIMTOP_SCRIPT_H

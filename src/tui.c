@@ -336,6 +336,11 @@ static void run_command(struct loop *loop, const struct script_step *step)
 		loop->dirty = false;
 		if (!display_save(command + 13, message, sizeof(message)))
 			die(2, "script line %d: %s", step->line, message);
+	} else if (strncmp(command, "save-svg ", 9) == 0) {
+		draw_screen(loop);
+		loop->dirty = false;
+		if (!display_save_svg(command + 9, message, sizeof(message)))
+			die(2, "script line %d: %s", step->line, message);
 	} else if (strncmp(command, "resize ", 7) == 0) {
 		int columns, rows;
 		if (sscanf(command + 7, "%dx%d", &columns, &rows) != 2 || columns < 1 || rows < 1)

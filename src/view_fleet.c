@@ -16,7 +16,7 @@
 	_(ALIGN,    "ALIGN",    12, 12) \
 	_(SIM,      "SIM",      12, 12) \
 	_(ENDPOINT, "ENDPOINT", 8,  8) \
-	_(NAME,     "NAME",     12, 40) \
+	_(NAME,     "NAME",     16, 40) \
 	_(ICCID,    "ICCID",    19, 20) \
 	_(IMSI,     "IMSI",     15, 15) \
 	_(MSISDN,   "MSISDN",   15, 15) \

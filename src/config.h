@@ -1,0 +1,68 @@
+/* config.h — where simtop finds its API URL and token, and what it refuses.
+ *
+ * Sources, first one wins: command line (--api-url, --token-file), environment
+ * (EMNIFY_BASE_PATH, EMNIFY_APPLICATION_TOKEN), the config file
+ * ($XDG_CONFIG_HOME/simtop/config, else ~/.config/simtop/config), the default base URL.
+ * A token is never taken from the command line. A token file or a config file holding a token
+ * that is readable by group or others is refused. A base URL must be https unless its host is
+ * loopback (127.0.0.0/8, ::1, localhost).
+ *
+ * The config file, INI-like:
+ *
+ *     # a comment (whole lines only)
+ *     [default]
+ *     api_url = https://cdn.emnify.net
+ *     token_file = ~/.config/simtop/token
+ *     rate_limits = true
+ *
+ *     [profile acme-prod]
+ *     token_file = acme-prod.token
+ *     read_only = true
+ *
+ * Keys: api_url (scheme://host[:port], without /api/v1), token_file (a file whose first line
+ * is the token; relative to the config file's directory, ~/ is the home directory), token
+ * (the token itself: only in a file not readable by group or others, e.g. chmod 600),
+ * read_only, rate_limits, ascii, monochrome (true or false). [default] applies to every
+ * profile; the chosen [profile NAME] overrides it key by key; keys before any section belong
+ * to [default]. An unknown key, section or value is an error naming the file and line. */
+#ifndef SIMTOP_CONFIG_H
+#define SIMTOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	char *base_url;      /* never NULL after config_load() succeeds */
+	char *token;         /* NULL when no source gave one */
+	char *token_source;  /* where the token came from, for messages ("EMNIFY_APPLICATION_TOKEN") */
+	char *profile;       /* section of the config file; "default" */
+	bool read_only;
+	bool rate_limits;    /* default true */
+	bool ascii;          /* ASCII glyphs only */
+	bool monochrome;     /* no colour; also set by NO_COLOR */
+};
+
+struct config_options {
+	const char *api_url;     /* --api-url or NULL */
+	const char *token_file;  /* --token-file or NULL */
+	const char *profile;     /* --profile or NULL */
+	const char *config_file; /* override of the config file path (tests) or NULL */
+};
+
+/* Fill config; false with message (what is wrong and what to do) on a refused file, an
+ * unreadable file or a bad URL. A missing token is not an error here: callers decide.
+ * A missing config file is no error either (every key has a default), unless a profile other
+ * than "default" is asked for. NO_COLOR (set and not empty) turns on monochrome. The URL
+ * loses its trailing slashes. On failure config holds nothing to free. */
+bool config_load(struct config *config, const struct config_options *options, char *message, size_t size);
+void config_free(struct config *config);
+
+/* true when url is https://, or http:// to a loopback host, and does not end in /api or
+ * /api/v1 (simtop appends those; a trailing slash is ignored); message says why not. */
+bool config_check_url(const char *url, char *message, size_t size);
+
+/* Read a secret from a file: first line, whitespace trimmed. Refuses files readable by group
+ * or others. The caller frees *secret. */
+bool config_read_secret(const char *path, char **secret, char *message, size_t size);
+
+#endif
