@@ -47,7 +47,7 @@ for devices in $sizes; do
 	endpoints=$(echo "$state" | sed -n 's/.*"endpoints": *\([0-9]*\).*/\1/p')
 	sims=$(echo "$state" | sed -n 's/.*"sims": *\([0-9]*\).*/\1/p')
 	start=$(now_ms)
-	curl -s --parallel --parallel-max 4 -H "Authorization: Bearer $token" \
+	curl -s --no-progress-meter --parallel --parallel-max 4 -H "Authorization: Bearer $token" \
 		"$url/api/v1/endpoint?per_page=1000&page=[1-$(( (endpoints + 999) / 1000 ))]" -o /dev/null \
 		"$url/api/v1/sim?per_page=2500&page=[1-$(( (sims + 2499) / 2500 ))]" -o /dev/null
 	curl_ms=$(( $(now_ms) - start ))

@@ -1,6 +1,6 @@
 /* actions.h — every user action, once. The X-macro feeds the action enum, the default key
- * bindings (keys.c), the help screen (view_help.c) and the KEYS section of the man page, so
- * they cannot drift apart.
+ * bindings (keys.c), the help screen (view_help.c) and, checked by tests/man-lint.sh, the KEYS
+ * section of the man page, so they cannot drift apart.
  *
  * _(ID, name, default keys, help text). Keys are written as in scripts and the config file:
  * a character, or a name in angle brackets (<Down>, <PgDn>, <Enter>, <Esc>, <Space>, <Tab>). */
@@ -8,17 +8,34 @@
 #define SIMTOP_ACTIONS_H
 
 #define ACTION_LIST(_) \
-	_(MOVE_UP,      "move-up",      "<Up> k",        "Move the cursor up one row") \
-	_(MOVE_DOWN,    "move-down",    "<Down> j",      "Move the cursor down one row") \
-	_(PAGE_UP,      "page-up",      "<PgUp> <C-b>",  "Move up one screen") \
-	_(PAGE_DOWN,    "page-down",    "<PgDn> <C-f>",  "Move down one screen") \
-	_(MOVE_FIRST,   "move-first",   "<Home> g",      "Go to the first row") \
-	_(MOVE_LAST,    "move-last",    "<End> G",       "Go to the last row") \
-	_(OPEN_DETAIL,  "open-detail",  "<Enter>",       "Every field of the SIM and the endpoint") \
-	_(REFRESH,      "refresh",      "r",             "Load the fleet again from the API") \
-	_(HELP,         "help",         "?",             "Show this help") \
-	_(BACK,         "back",         "<Esc> <Left> h", "Close the detail or help view") \
-	_(QUIT,         "quit",         "q",             "Quit (closes the detail or help view first)")
+	_(MOVE_UP,        "move-up",        "<Up> k",       "Move the cursor up one row") \
+	_(MOVE_DOWN,      "move-down",      "<Down> j",     "Move the cursor down one row") \
+	_(MOVE_LEFT,      "move-left",      "<Left> h",     "Move left (summary); back (detail, help)") \
+	_(MOVE_RIGHT,     "move-right",     "<Right> l",    "Move right (summary)") \
+	_(PAGE_UP,        "page-up",        "<PgUp> <C-b>", "Move up one screen") \
+	_(PAGE_DOWN,      "page-down",      "<PgDn> <C-f>", "Move down one screen") \
+	_(MOVE_FIRST,     "move-first",     "<Home> g",     "Go to the first row") \
+	_(MOVE_LAST,      "move-last",      "<End> G",      "Go to the last row") \
+	_(FILTER,         "filter",         "/",            "Filter as you type; Esc restores, Up/Down recall") \
+	_(MISALIGNED,     "misaligned",     "!",            "Show only misaligned devices, or undo that") \
+	_(SORT_NEXT,      "sort-next",      "s",            "Sort by the next column") \
+	_(SORT_REVERSE,   "sort-reverse",   "S",            "Reverse the sort order") \
+	_(MARK,           "mark",           "<Space>",      "Mark or unmark the row and move down") \
+	_(MARK_RANGE,     "mark-range",     "v",            "Mark from the last marked row to the cursor") \
+	_(MARK_SHOWN,     "mark-shown",     "a",            "Mark every shown row (summary: the cell)") \
+	_(UNMARK_ALL,     "unmark-all",     "A",            "Unmark every device") \
+	_(INVERT_MARKS,   "invert-marks",   "i",            "Invert the marks among the shown rows") \
+	_(ONLY_MARKED,    "only-marked",    "M",            "Show only marked rows, or all again") \
+	_(MARK_QUERY,     "mark-query",     "+",            "Mark the devices a query matches") \
+	_(MARK_FROM_CSV,  "mark-from-csv",  "I",            "Mark the devices listed in a CSV file") \
+	_(EXPORT_SHOWN,   "export-shown",   "e",            "Export the shown rows (CSV, or JSON by .json)") \
+	_(EXPORT_MARKED,  "export-marked",  "E",            "Export the marked rows") \
+	_(SUMMARY,        "summary",        "<Tab>",        "SIM status x endpoint status counts") \
+	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device detail; in the summary, filter to the cell") \
+	_(REFRESH,        "refresh",        "r",            "Load the fleet again from the API") \
+	_(HELP,           "help",           "?",            "Show this help") \
+	_(BACK,           "back",           "<Esc>",        "Close the view on top") \
+	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")
 
 enum action {
 	ACTION_NONE = 0,

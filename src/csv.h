@@ -69,10 +69,13 @@ void csv_ids_free(struct csv_ids *ids);
 
 /* Mark the device each row names. A row names one device: its identifiers are tried in the
  * order of enum csv_id_kind and the first one found in the fleet decides (a row whose
- * endpoint id and SIM id name different devices marks the endpoint's). Returns how many rows
- * named no device; when unknown is not NULL it is initialised and receives the first
- * identifier of each such row, with its line (the caller frees it). Builds a hash of the
- * fleet's ICCIDs or IMSIs once per call when the rows have such columns: O(fleet + ids). */
+ * endpoint id and SIM id name different devices marks the endpoint's; a row whose endpoint
+ * is gone but whose ICCID is known marks the ICCID's). A SIM id or ICCID marks the device
+ * that holds the SIM, with or without an endpoint. Returns how many rows named no device;
+ * when unknown is not NULL it is initialised and receives, for each such row, its identifier
+ * that comes first in that order, with its line (the caller frees it with csv_ids_free()).
+ * Builds a hash of the fleet's ICCIDs, or IMSIs, the first time a row needs one: O(fleet +
+ * ids). Rows are told apart by their line, so ids must come from one csv_parse_ids(). */
 size_t csv_mark(const struct csv_ids *ids, const struct fleet *fleet, struct marks *marks,
 		struct csv_ids *unknown);
 

@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "display.h"
+#include "keys.h"
 #include "util.h"
 
 static SCREEN *screen;
@@ -105,8 +106,13 @@ int display_read_key(void)
 {
 	if (headless)
 		return -1;
-	int key = getch();
-	return key == ERR ? -1 : key;
+	wint_t character;
+	int kind = get_wch(&character);
+	if (kind == ERR)
+		return -1;
+	if (kind == KEY_CODE_YES || character < 128)
+		return (int)character;
+	return KEYS_CHARACTER | (int)character;
 }
 
 void display_resize(int columns, int rows)

@@ -21,6 +21,7 @@
 	_(MISALIGNED, COLOR_RED,    -1,          A_BOLD) \
 	_(UNPAIRED,   COLOR_YELLOW, -1,          A_NORMAL) \
 	_(ERROR,      COLOR_WHITE,  COLOR_RED,   A_REVERSE | A_BOLD) \
+	_(MARKED,     COLOR_YELLOW, -1,          A_BOLD) \
 	_(DIM,        COLOR_WHITE,  -1,          A_DIM)
 
 enum color_role {

@@ -40,7 +40,7 @@ struct choice {
 	uint32_t pairs;
 };
 
-enum choice_set { CHOICES_SIM, CHOICES_ENDPOINT, CHOICES_ALIGN, CHOICE_SETS };
+enum choice_set { CHOICES_SIM, CHOICES_ENDPOINT, CHOICES_ALIGN };
 
 #define CHOICES_MAX 8
 
@@ -65,28 +65,40 @@ static void add_choice(struct choice_list *list, const char *word, uint32_t pair
 	list->count++;
 }
 
-/* The three choice lists, built from model.h's tables so they follow it. */
+/* The pairs with this SIM status (SIM_NONE included), whatever the endpoint's. */
+static uint32_t pairs_with_sim(int sim)
+{
+	uint32_t pairs = 0;
+	for (int endpoint = ENDPOINT_NONE; endpoint < ENDPOINT_STATUS_COUNT; endpoint++)
+		pairs |= UINT32_C(1) << pair_of(sim, endpoint);
+	return pairs;
+}
+
+static uint32_t pairs_with_endpoint(int endpoint)
+{
+	uint32_t pairs = 0;
+	for (int sim = SIM_NONE; sim < SIM_STATUS_COUNT; sim++)
+		pairs |= UINT32_C(1) << pair_of(sim, endpoint);
+	return pairs;
+}
+
+/* The three choice lists, in the order messages list them. Alignments come from model.h, so
+ * the filter follows its table. */
 static void build_choices(enum choice_set set, struct choice_list *list)
 {
 	list->count = 0;
 	switch (set) {
 	case CHOICES_SIM:
 		list->what = "SIM status";
-		for (int sim = 0; sim < SIM_STATUS_COUNT; sim++) {
-			uint32_t pairs = 0;
-			for (int endpoint = ENDPOINT_NONE; endpoint < ENDPOINT_STATUS_COUNT; endpoint++)
-				pairs |= UINT32_C(1) << pair_of(sim, endpoint);
-			add_choice(list, sim_words[sim], pairs);
-		}
+		for (int sim = 0; sim < SIM_STATUS_COUNT; sim++)
+			add_choice(list, sim_words[sim], pairs_with_sim(sim));
+		add_choice(list, "none", pairs_with_sim(SIM_NONE));
 		break;
 	case CHOICES_ENDPOINT:
 		list->what = "endpoint status";
-		for (int endpoint = 0; endpoint < ENDPOINT_STATUS_COUNT; endpoint++) {
-			uint32_t pairs = 0;
-			for (int sim = SIM_NONE; sim < SIM_STATUS_COUNT; sim++)
-				pairs |= UINT32_C(1) << pair_of(sim, endpoint);
-			add_choice(list, endpoint_words[endpoint], pairs);
-		}
+		for (int endpoint = 0; endpoint < ENDPOINT_STATUS_COUNT; endpoint++)
+			add_choice(list, endpoint_words[endpoint], pairs_with_endpoint(endpoint));
+		add_choice(list, "none", pairs_with_endpoint(ENDPOINT_NONE));
 		break;
 	case CHOICES_ALIGN:
 		list->what = "alignment";
@@ -98,15 +110,10 @@ static void build_choices(enum choice_set set, struct choice_list *list)
 						pairs |= UINT32_C(1) << pair_of(sim, endpoint);
 			add_choice(list, model_alignment_word((enum alignment)alignment), pairs);
 		}
+		/* The word the ALIGN column shows for the misalignment that costs money. */
 		add_choice(list, "billed", UINT32_C(1) << pair_of(SIM_ACTIVATED, ENDPOINT_DISABLED));
-		return;
-	case CHOICE_SETS:
-		return;
+		break;
 	}
-	uint32_t none = 0;
-	for (int other = -1; other < (set == CHOICES_SIM ? ENDPOINT_STATUS_COUNT : SIM_STATUS_COUNT); other++)
-		none |= UINT32_C(1) << (set == CHOICES_SIM ? pair_of(SIM_NONE, other) : pair_of(other, ENDPOINT_NONE));
-	add_choice(list, "none", none);
 }
 
 /* --- fields ------------------------------------------------------------------------------ */
@@ -176,18 +183,12 @@ struct filter {
 	size_t capacity;
 };
 
-static const unsigned char fold[256] = {
-#define ROW(base) \
-	base + 0, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, \
-	base + 8, base + 9, base + 10, base + 11, base + 12, base + 13, base + 14, base + 15
-	ROW(0x00), ROW(0x10), ROW(0x20), ROW(0x30),
-	/* 'A'..'Z' become 'a'..'z' */
-	0x40, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
-	ROW(0x60), ROW(0x70), ROW(0x80), ROW(0x90), ROW(0xa0), ROW(0xb0), ROW(0xc0), ROW(0xd0),
-	ROW(0xe0), ROW(0xf0),
-#undef ROW
-};
+/* ASCII case folding: names and tags from the API are free text, but the words people type
+ * to find them are ASCII. */
+static inline unsigned char fold(unsigned char c)
+{
+	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
+}
 
 /* --- matching ----------------------------------------------------------------------------- */
 
@@ -199,7 +200,7 @@ static bool equal_folded(const unsigned char *text, const struct needle *needle)
 {
 	const unsigned char *want = (const unsigned char *)needle->text;
 	for (size_t i = 0; i < needle->length; i++)
-		if (fold[text[i]] != want[i])
+		if (fold(text[i]) != want[i])
 			return false;
 	return true;
 }
@@ -216,7 +217,7 @@ static bool starts_in_word(const unsigned char *text, size_t word_at, size_t fro
 	if (!((difference - BYTES_01) & ~difference & BYTES_80))
 		return false;
 	for (size_t i = from; i < to; i++)
-		if (fold[text[i]] == (unsigned char)needle->text[0] && equal_folded(text + i, needle))
+		if (fold(text[i]) == (unsigned char)needle->text[0] && equal_folded(text + i, needle))
 			return true;
 	return false;
 }
@@ -233,7 +234,7 @@ static bool contains(const char *haystack, const struct needle *needle)
 	size_t starts = length - needle->length + 1;  /* places where the needle can start */
 	if (length < 8) {
 		for (size_t i = 0; i < starts; i++)
-			if (fold[text[i]] == (unsigned char)needle->text[0] && equal_folded(text + i, needle))
+			if (fold(text[i]) == (unsigned char)needle->text[0] && equal_folded(text + i, needle))
 				return true;
 		return false;
 	}
@@ -302,10 +303,7 @@ static bool tags_match(const char *tags, const struct needle *needle)
 		if (length > 0) {
 			any = true;
 			if (needle->kind == NEEDLE_TEXT && length == needle->length) {
-				size_t i = 0;
-				while (i < length && fold[(unsigned char)start[i]] == (unsigned char)needle->text[i])
-					i++;
-				if (i == length)
+				if (equal_folded((const unsigned char *)start, needle))
 					return true;
 			} else if (needle->kind == NEEDLE_REGEX && regex_on(&needle->regex, start, length)) {
 				return true;
@@ -676,7 +674,7 @@ static bool word_prefix(const char *word, const char *value, bool *exact)
 		unsigned char c = (unsigned char)value[i];
 		if (c == '_' || c == '-')
 			c = ' ';
-		if (!word[i] || fold[c] != (unsigned char)word[i])
+		if (!word[i] || fold(c) != (unsigned char)word[i])
 			return false;
 	}
 	*exact = word[i] == '\0';
@@ -781,7 +779,7 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 		return true;
 	}
 	for (size_t i = 0; i < length; i++)
-		text[i] = (char)fold[(unsigned char)text[i]];
+		text[i] = (char)fold((unsigned char)text[i]);
 	needle->kind = NEEDLE_TEXT;
 	needle->text = text;
 	needle->length = length;

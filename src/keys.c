@@ -4,6 +4,8 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "keys.h"
 #include "util.h"
@@ -39,6 +41,15 @@ int keys_parse(const char *text, size_t *length)
 {
 	if (text[0] == '\0')
 		return -1;
+	if ((unsigned char)text[0] >= 0x80) {
+		mbstate_t state = { 0 };
+		wchar_t character;
+		size_t used = mbrtowc(&character, text, strlen(text), &state);
+		if (used == (size_t)-1 || used == (size_t)-2 || used == 0)
+			return -1;
+		*length = used;
+		return KEYS_CHARACTER | (int)character;
+	}
 	if (text[0] != '<' || text[1] == '\0' || !strchr(text, '>')) {
 		*length = 1;
 		return (unsigned char)text[0];
@@ -77,6 +88,22 @@ const char *keys_name(int key, char *buffer, size_t size)
 	else
 		snprintf(buffer, size, "<%d>", key);
 	return buffer;
+}
+
+size_t keys_character(int key, char bytes[8])
+{
+	if (key >= ' ' && key < 127) {
+		bytes[0] = (char)key;
+		return 1;
+	}
+	if (!(key & KEYS_CHARACTER))
+		return 0;
+	wchar_t character = (wchar_t)(key & ~KEYS_CHARACTER);
+	if (iswcntrl((wint_t)character))
+		return 0;
+	mbstate_t state = { 0 };
+	size_t count = wcrtomb(bytes, character, &state);
+	return count == (size_t)-1 ? 0 : count;
 }
 
 enum action keys_action(int key)

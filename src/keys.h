@@ -6,7 +6,14 @@
 
 #include "actions.h"
 
-/* Parse one key name ("j", "<Enter>", "<C-f>", "<F1>") into a curses key code; -1 if unknown.
+/* Key codes: curses codes (KEY_DOWN…) and ASCII as they are; any other character is its
+ * Unicode code point with KEYS_CHARACTER set, so it cannot collide with a curses code. */
+#define KEYS_CHARACTER (1 << 24)
+
+/* The UTF-8 bytes of a printable character key (1 to 4, no NUL), or 0 for any other key. */
+size_t keys_character(int key, char bytes[8]);
+
+/* Parse one key name ("j", "é", "<Enter>", "<C-f>", "<F1>") into a key code; -1 if unknown.
  * *length receives the bytes consumed, so a script line can hold several keys. */
 int keys_parse(const char *text, size_t *length);
 

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "config.h"
 #include "demo.h"
+#include "filter.h"
 #include "output.h"
 #include "rows.h"
 #include "tui.h"
@@ -26,8 +27,8 @@ enum exit_code {
 
 static const char usage_text[] =
 	"usage: simtop [--demo[=N]] [--profile NAME] [--read-only] [--token-file FILE] [--api-url URL]\n"
-	"              [--ascii] [--no-color]\n"
-	"       simtop list [--format table|csv|json] [connection options as above]\n"
+	"              [--mark-from FILE.csv] [--ascii] [--no-color]\n"
+	"       simtop list [--filter QUERY] [--format table|csv|json] [connection options as above]\n"
 	"       simtop --help | --version\n"
 	"\n"
 	"The application token comes from EMNIFY_APPLICATION_TOKEN, --token-file FILE or the config\n"
@@ -38,6 +39,8 @@ struct options {
 	long demo_devices;       /* 0: no demo */
 	bool read_only, ascii, no_color;
 	enum output_format format;
+	const char *filter;      /* list --filter */
+	const char *mark_from;   /* --mark-from */
 	struct config_options config;
 };
 
@@ -57,7 +60,7 @@ static void usage_error(const char *format, ...)
 static void parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
-	       OPT_NO_COLOR, OPT_FORMAT, OPT_TOKEN, OPT_HELP, OPT_VERSION };
+	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION };
 	static const struct option long_options[] = {
 		{ "demo", optional_argument, NULL, OPT_DEMO },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -67,6 +70,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "mark-from", required_argument, NULL, OPT_MARK_FROM },
 		{ "token", required_argument, NULL, OPT_TOKEN },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -100,6 +105,16 @@ static void parse_options(int argc, char **argv, struct options *options)
 			if (!output_parse_format(optarg, &options->format))
 				usage_error("--format wants table, csv or json, not '%s'", optarg);
 			break;
+		case OPT_FILTER:
+			if (!options->list)
+				usage_error("%s only applies to 'simtop list' (in the TUI, press /)", "--filter");
+			options->filter = optarg;
+			break;
+		case OPT_MARK_FROM:
+			if (options->list)
+				usage_error("%s applies to the interactive program, not to 'simtop list'", "--mark-from");
+			options->mark_from = optarg;
+			break;
 		case OPT_TOKEN:
 			usage_error("%s", "a token is never taken on the command line (it would show in 'ps'):"
 				    " set EMNIFY_APPLICATION_TOKEN or use --token-file FILE");
@@ -125,7 +140,7 @@ static bool setup_locale(void)
 }
 
 /* Load the whole fleet without a terminal; progress on stderr when it is one. */
-static int run_list(struct api *api, enum output_format format)
+static int run_list(struct api *api, enum output_format format, const struct filter *filter)
 {
 	struct fleet *fleet = fleet_new();
 	api_load_start(api, fleet);
@@ -149,6 +164,8 @@ static int run_list(struct api *api, enum output_format format)
 	}
 	struct rows rows = { 0 };
 	rows_build(&rows, fleet, true);
+	if (filter)
+		filter_rows(filter, fleet, &rows);
 	bool written = output_write(stdout, fleet, rows.index, rows.count, format) && fflush(stdout) == 0;
 	rows_free(&rows);
 	fleet_free(fleet);
@@ -174,6 +191,19 @@ int main(int argc, char **argv)
 	struct options options = { 0 };
 	parse_options(argc, argv, &options);
 	bool utf8 = setup_locale();
+
+	/* A bad query is refused before anything is loaded, with where it went wrong. */
+	struct filter *filter = NULL;
+	if (options.filter) {
+		char filter_message[256];
+		int column = 0;
+		filter = filter_parse(options.filter, filter_message, sizeof(filter_message), &column);
+		if (!filter) {
+			fprintf(stderr, "simtop: bad filter at column %d: %s\n  %s\n  %*s^\n", column, filter_message,
+				options.filter, column > 0 ? column - 1 : 0, "");
+			return EXIT_USAGE;
+		}
+	}
 
 	/* A refused configuration ends `simtop list` at once; the TUI shows it full screen. */
 	struct config config = { 0 };
@@ -219,7 +249,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "simtop: %s\n", startup_error);
 			status = EXIT_FAILURE_RUN;
 		} else {
-			status = run_list(api, options.format);
+			status = run_list(api, options.format, filter);
 		}
 	} else {
 		const char *script = getenv("SIMTOP_SCRIPT");
@@ -228,6 +258,7 @@ int main(int argc, char **argv)
 			.workspace = demo_url ? "demo" : (config.profile ? config.profile : "default"),
 			.script_path = script && *script ? script : NULL,
 			.startup_error = startup_error,
+			.mark_from = options.mark_from,
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
 			.read_only = options.read_only || config.read_only,
@@ -237,6 +268,7 @@ int main(int argc, char **argv)
 	if (api)
 		api_free(api);
 	free(demo_url);
+	filter_free(filter);
 	config_free(&config);
 	return status;
 }

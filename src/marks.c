@@ -49,20 +49,26 @@ static uint64_t device_key(const struct device *device)
 	return key != KEY_FREE ? key : sim_key(device);
 }
 
-static bool find(const struct marks *marks, uint64_t key, size_t *slot)
+/* Where key is, or else the free slot where it would go; true when it is there. */
+static bool locate(const struct marks *marks, uint64_t key, size_t *slot)
 {
-	if (key == KEY_FREE || marks->used == 0)
-		return false;
 	size_t mask = marks->capacity - 1;
 	for (size_t at = hash_key(key) & mask;; at = (at + 1) & mask) {
-		if (marks->slots[at] == key) {
-			if (slot)
-				*slot = at;
-			return true;
+		if (marks->slots[at] == key || marks->slots[at] == KEY_FREE) {
+			*slot = at;
+			return marks->slots[at] == key;
 		}
-		if (marks->slots[at] == KEY_FREE)
-			return false;
 	}
+}
+
+static bool find(const struct marks *marks, uint64_t key, size_t *slot)
+{
+	size_t at;
+	if (key == KEY_FREE || marks->used == 0 || !locate(marks, key, &at))
+		return false;
+	if (slot)
+		*slot = at;
+	return true;
 }
 
 static void place(uint64_t *slots, size_t capacity, uint64_t key)
@@ -93,10 +99,13 @@ static void reserve(struct marks *marks, size_t need)
 
 static void insert(struct marks *marks, uint64_t key)
 {
-	if (key == KEY_FREE || find(marks, key, NULL))
+	size_t slot;
+	if (key == KEY_FREE)
 		return;
 	reserve(marks, marks->used + 1);
-	place(marks->slots, marks->capacity, key);
+	if (locate(marks, key, &slot))
+		return;
+	marks->slots[slot] = key;
 	marks->used++;
 }
 

@@ -45,7 +45,7 @@ bool sort_column_parse(const char *name, enum sort_column *column);
 /* Sort rows by column, reversed when descending; SORT_DEFAULT is the rows.h default order.
  * Rows must hold distinct, non-vacant devices of fleet. Radix sorts over compact 8-byte keys:
  * O(rows) for status columns, and for text O(rows) per 8 bytes of common prefix. Allocates
- * 16 bytes per row for the duration of the call. */
+ * 48 bytes per row for the duration of the call. */
 void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column column, bool descending);
 
 #endif

@@ -1,24 +1,37 @@
-/* tui.c — the interactive program: the event loop, the title and status lines, the view stack. */
+/* tui.c — the interactive program: the event loop, the title and status lines, prompts, the
+ * view stack, and the derived rows (filter, marks, sort). */
 #include <curses.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "display.h"
 #include "draw.h"
 #include "keys.h"
+#include "output.h"
 #include "script.h"
 #include "text.h"
 #include "tui.h"
 #include "util.h"
 #include "view.h"
 
-#define VIEW_STACK_MAX 4
+#define VIEW_STACK_MAX 6
 /* While pages arrive, rebuild the rows at most this often: cheap at 1M rows, smooth to watch. */
 #define LOADING_REDRAW_MS 100
 /* Idle wake-up, so a terminal resize is seen even when no key arrives. */
 #define IDLE_WAIT_MS 500
+
+enum prompt_kind {
+	PROMPT_NONE,
+	PROMPT_FILTER,
+	PROMPT_MARK_QUERY,
+	PROMPT_IMPORT,
+	PROMPT_EXPORT_SHOWN,
+	PROMPT_EXPORT_MARKED,
+};
 
 struct loop {
 	struct tui tui;
@@ -29,9 +42,18 @@ struct loop {
 	bool quit;
 	int64_t last_rows_ms;
 	size_t rows_seen;     /* fleet_count when the rows were last built */
-	/* SIMTOP_BENCH: milliseconds from start to the first rows drawn and to the full fleet. */
+	const char *mark_from;
+
+	enum prompt_kind prompt_kind;
+	struct prompt prompt;
+	char filter_before[PROMPT_TEXT_MAX]; /* restored by Esc */
+	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
+	int prompt_error_column;
+
+	/* SIMTOP_BENCH: milliseconds from start to the first rows drawn and to the full fleet,
+	 * and from the last key to the redrawn screen. */
 	bool bench;
-	int64_t start_ms, first_rows_ms, loaded_ms;
+	int64_t start_ms, first_rows_ms, loaded_ms, key_ms;
 };
 
 void tui_message(struct tui *tui, bool error, const char *format, ...)
@@ -41,6 +63,54 @@ void tui_message(struct tui *tui, bool error, const char *format, ...)
 	vsnprintf(tui->message, sizeof(tui->message), format, args);
 	va_end(args);
 	tui->message_is_error = error;
+}
+
+/* --- derived rows ------------------------------------------------------------------------- */
+
+bool tui_set_filter(struct tui *tui, const char *query, char *message, size_t size, int *column)
+{
+	struct filter *filter = filter_parse(query, message, size, column);
+	if (!filter)
+		return false;
+	filter_free(tui->filter);
+	tui->filter = filter_is_empty(filter) ? (filter_free(filter), NULL) : filter;
+	snprintf(tui->filter_text, sizeof(tui->filter_text), "%s", query);
+	return true;
+}
+
+/* Rebuild the shown rows from base, keeping the cursor on the same device when it is still
+ * shown. */
+static void derive_rows(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	size_t cursor_device = 0;
+	bool had_cursor = loop->view_count > 0 && view_fleet_cursor_device(loop->views[0], tui, &cursor_device);
+
+	tui->rows.index = xgrow(tui->rows.index, &tui->rows.capacity, tui->base.count, sizeof(*tui->rows.index));
+	memcpy(tui->rows.index, tui->base.index, tui->base.count * sizeof(*tui->rows.index));
+	tui->rows.count = tui->base.count;
+	if (tui->filter)
+		filter_rows(tui->filter, tui->fleet, &tui->rows);
+	if (tui->only_marked)
+		marks_filter_rows(tui->marks, tui->fleet, &tui->rows);
+	if (tui->sort != SORT_DEFAULT || tui->descending)
+		sort_rows(&tui->rows, tui->fleet, tui->sort, tui->descending);
+
+	if (had_cursor && loop->view_count > 0) {
+		size_t position = rows_find(&tui->rows, cursor_device);
+		view_fleet_set_cursor(loop->views[0], tui, position < tui->rows.count ? position : 0);
+	}
+	loop->dirty = true;
+}
+
+/* The fleet changed: rebuild base (default order) and the shown rows. */
+static void rebuild_rows(struct loop *loop, bool sorted)
+{
+	struct tui *tui = &loop->tui;
+	rows_build(&tui->base, tui->fleet, sorted);
+	loop->rows_seen = fleet_count(tui->fleet);
+	loop->last_rows_ms = util_now_ms();
+	derive_rows(loop);
 }
 
 /* --- the title and status lines ----------------------------------------------------------- */
@@ -75,10 +145,10 @@ static void draw_title(struct loop *loop)
 	if (progress->running) {
 		int percent = progress->records_total > 0
 			? (int)(100 * progress->records_loaded / progress->records_total) : 0;
-		snprintf(state, sizeof(state), "%s %s %d%% ", tui->ascii ? "~" : "\u21bb",
+		snprintf(state, sizeof(state), " %s %s %d%% ", tui->ascii ? "~" : "\u21bb",
 			 tui->incoming ? "refreshing" : "loading", percent > 100 ? 100 : percent);
 	} else if (progress->error != API_OK) {
-		snprintf(state, sizeof(state), "%s load failed ", tui->ascii ? "x" : "\u2716");
+		snprintf(state, sizeof(state), " %s load failed ", tui->ascii ? "x" : "\u2716");
 	}
 	if (state[0]) {
 		int width = text_width(state);
@@ -86,25 +156,62 @@ static void draw_title(struct loop *loop)
 	}
 }
 
+static void draw_prompt(struct loop *loop)
+{
+	int row = LINES - 1;
+	int attr = display_attr(ROLE_STATUS);
+	struct prompt *prompt = &loop->prompt;
+	draw_cell(row, 0, "", COLS, attr);
+	int x = draw_text(row, 0, prompt->label, COLS, attr);
+	int before = x;
+	/* The text, with the character under the cursor in reverse video. */
+	char head[PROMPT_TEXT_MAX];
+	memcpy(head, prompt->text, prompt->cursor);
+	head[prompt->cursor] = '\0';
+	x += draw_text(row, x, head, COLS - x, attr);
+	const char *rest = prompt->text + prompt->cursor;
+	size_t cursor_bytes = rest[0] ? text_fit(rest, 1, NULL) : 0;
+	char under[8] = " ";
+	if (cursor_bytes > 0 && cursor_bytes < sizeof(under)) {
+		memcpy(under, rest, cursor_bytes);
+		under[cursor_bytes] = '\0';
+	}
+	x += draw_text(row, x, under, COLS - x, attr ^ A_REVERSE);
+	if (rest[0])
+		draw_text(row, x, rest + cursor_bytes, COLS - x, attr);
+
+	if (loop->prompt_error[0]) {
+		/* A caret under the refused character, and why. */
+		char line[512];
+		int column = before + loop->prompt_error_column - 1;
+		if (column < 0 || column >= COLS)
+			column = before;
+		snprintf(line, sizeof(line), "%*s^ %s", column, "", loop->prompt_error);
+		draw_cell(row - 1, 0, line, COLS, display_attr(ROLE_ERROR));
+	}
+}
+
 static void draw_status(struct loop *loop)
 {
 	struct tui *tui = &loop->tui;
-	struct view *view = loop->views[loop->view_count - 1];
-	int row = LINES - 1;
-	const char *hint = view->ops->hint(view, tui);
-	int hint_width = text_width(hint);
-	if (tui->message[0]) {
-		int attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
-		draw_cell(row, 0, tui->message, COLS, attr);
-		if (COLS - hint_width - 2 > text_width(tui->message) + 2)
-			draw_text(row, COLS - hint_width - 1, hint, hint_width, display_attr(ROLE_STATUS));
+	if (loop->prompt_kind != PROMPT_NONE) {
+		draw_prompt(loop);
 		return;
 	}
-	char position[64] = "";
-	if (view->ops->position)
-		view->ops->position(view, tui, position, sizeof(position));
-	draw_cell(row, 0, position, COLS, display_attr(ROLE_STATUS));
-	if (hint_width + text_width(position) + 2 < COLS)
+	struct view *view = loop->views[loop->view_count - 1];
+	int row = LINES - 1;
+	int attr = display_attr(ROLE_STATUS);
+	const char *hint = view->ops->hint(view, tui);
+	int hint_width = text_width(hint);
+	char left[600] = "";
+	if (tui->message[0]) {
+		attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
+		snprintf(left, sizeof(left), " %s", tui->message);
+	} else if (view->ops->position) {
+		view->ops->position(view, tui, left, sizeof(left));
+	}
+	draw_cell(row, 0, left, COLS, attr);
+	if (text_width(left) + hint_width + 2 < COLS)
 		draw_text(row, COLS - hint_width - 1, hint, hint_width, display_attr(ROLE_STATUS));
 }
 
@@ -128,8 +235,13 @@ static void draw_screen(struct loop *loop)
 	view->ops->draw(view, tui, 1, LINES - 2);
 	draw_status(loop);
 	refresh();
+	int64_t now = util_now_ms();
 	if (loop->bench && loop->first_rows_ms == 0 && tui->rows.count > 0)
-		loop->first_rows_ms = util_now_ms() - loop->start_ms;
+		loop->first_rows_ms = now - loop->start_ms;
+	if (loop->bench && loop->key_ms) {
+		fprintf(stderr, "bench: key_to_screen_ms=%lld rows=%zu\n", (long long)(now - loop->key_ms), tui->rows.count);
+		loop->key_ms = 0;
+	}
 }
 
 /* Peak resident memory of this process, from /proc (kB). */
@@ -144,6 +256,28 @@ static long peak_rss_kb(void)
 	if (status)
 		fclose(status);
 	return kb;
+}
+
+/* --- views -------------------------------------------------------------------------------- */
+
+static void push_view(struct loop *loop, struct view *view)
+{
+	if (!view)
+		return;
+	if (loop->view_count == VIEW_STACK_MAX) {
+		view->ops->free(view);
+		return;
+	}
+	loop->views[loop->view_count++] = view;
+	loop->dirty = true;
+}
+
+static void pop_views_above_fleet(struct loop *loop)
+{
+	while (loop->view_count > 1) {
+		struct view *view = loop->views[--loop->view_count];
+		view->ops->free(view);
+	}
 }
 
 /* --- loading ------------------------------------------------------------------------------ */
@@ -167,49 +301,39 @@ static void start_load(struct loop *loop)
 	loop->dirty = true;
 }
 
-/* Keep the cursor on the same device when the rows change under it. */
-static void rebuild_rows(struct loop *loop, bool sorted)
-{
-	struct tui *tui = &loop->tui;
-	rows_build(&tui->rows, tui->fleet, sorted);
-	loop->rows_seen = fleet_count(tui->fleet);
-	loop->last_rows_ms = util_now_ms();
-	loop->dirty = true;
-}
-
-static size_t device_for_ids(const struct fleet *fleet, const struct device *old, bool *found)
-{
-	size_t index = 0;
-	*found = (old->endpoint_id && fleet_find_endpoint(fleet, old->endpoint_id, &index)) ||
-		 (old->sim_id && fleet_find_sim(fleet, old->sim_id, &index));
-	return index;
-}
-
 static void finish_refresh(struct loop *loop)
 {
 	struct tui *tui = &loop->tui;
-	struct view *fleet_view = loop->views[0];
+	/* Views above the fleet view may hold device indexes of the old fleet. */
+	pop_views_above_fleet(loop);
 	size_t cursor_device = 0;
 	struct device old_device = { 0 };
-	bool had_cursor = view_fleet_cursor_device(fleet_view, tui, &cursor_device);
+	bool had_cursor = view_fleet_cursor_device(loop->views[0], tui, &cursor_device);
 	if (had_cursor)
 		old_device = *fleet_device(tui->fleet, cursor_device);
-
-	/* Views above the fleet view hold device indexes of the old fleet. */
-	while (loop->view_count > 1) {
-		struct view *view = loop->views[--loop->view_count];
-		view->ops->free(view);
-	}
 	fleet_free(tui->fleet);
 	tui->fleet = tui->incoming;
 	tui->incoming = NULL;
-	rebuild_rows(loop, true);
-	if (had_cursor) {
-		bool found = false;
-		size_t device = device_for_ids(tui->fleet, &old_device, &found);
-		if (found)
-			view_fleet_set_cursor(fleet_view, tui, rows_find(&tui->rows, device));
-	}
+	rows_build(&tui->base, tui->fleet, true);
+	loop->rows_seen = fleet_count(tui->fleet);
+	/* The cursor follows its device into the new fleet, found by its ids. */
+	size_t index = 0;
+	bool found = (old_device.endpoint_id && fleet_find_endpoint(tui->fleet, old_device.endpoint_id, &index)) ||
+		     (old_device.sim_id && fleet_find_sim(tui->fleet, old_device.sim_id, &index));
+	tui->rows.count = 0;
+	derive_rows(loop);
+	if (found)
+		view_fleet_set_cursor(loop->views[0], tui, rows_find(&tui->rows, index));
+}
+
+static void after_first_load(struct loop *loop)
+{
+	if (!loop->mark_from)
+		return;
+	struct view *unknown = tui_mark_from_csv(&loop->tui, loop->mark_from);
+	loop->mark_from = NULL;
+	derive_rows(loop);
+	push_view(loop, unknown);
 }
 
 static void update_load(struct loop *loop)
@@ -242,6 +366,7 @@ static void update_load(struct loop *loop)
 		} else {
 			rebuild_rows(loop, true);
 			tui->loaded = true;
+			after_first_load(loop);
 		}
 		if (loop->bench && loop->loaded_ms == 0 && tui->loaded)
 			loop->loaded_ms = util_now_ms() - loop->start_ms;
@@ -254,16 +379,213 @@ static void update_load(struct loop *loop)
 		rebuild_rows(loop, false);
 }
 
-/* --- views and keys ----------------------------------------------------------------------- */
+/* --- CSV in and out ----------------------------------------------------------------------- */
 
-static void push_view(struct loop *loop, struct view *view)
+struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 {
-	if (loop->view_count == VIEW_STACK_MAX) {
-		view->ops->free(view);
-		return;
+	struct csv_ids ids = { 0 }, unknown = { 0 };
+	char message[512];
+	if (!csv_read_ids(path, &ids, message, sizeof(message))) {
+		tui_message(tui, true, "Nothing marked: %s", message);
+		return NULL;
 	}
-	loop->views[loop->view_count++] = view;
+	size_t before = marks_count_in_fleet(tui->marks, tui->fleet);
+	size_t missing = csv_mark(&ids, tui->fleet, tui->marks, &unknown);
+	size_t added = marks_count_in_fleet(tui->marks, tui->fleet) - before;
+	char count[32], total[32];
+	struct view *view = NULL;
+	if (missing > 0) {
+		tui_message(tui, true, "%s: marked %s more devices; %zu identifiers are not in the fleet", path,
+			    util_thousands((int64_t)added, count, sizeof(count)), missing);
+		char **lines = xmalloc(sizeof(*lines) * (unknown.count + 2));
+		size_t line_count = 0;
+		lines[line_count++] = xasprintf("%zu of %zu identifiers in %s match no device of the fleet:",
+						missing, ids.count, path);
+		lines[line_count++] = xstrdup("");
+		for (size_t i = 0; i < unknown.count; i++)
+			lines[line_count++] = xasprintf("  line %-8zu %-16s %s", unknown.items[i].line,
+							csv_id_kind_name(unknown.items[i].kind), unknown.items[i].value);
+		view = view_text_new(" Not in the fleet", lines, line_count);
+	} else {
+		tui_message(tui, false, "%s: all %s identifiers found; %s more devices marked", path,
+			    util_thousands((int64_t)ids.count, total, sizeof(total)),
+			    util_thousands((int64_t)added, count, sizeof(count)));
+	}
+	csv_ids_free(&ids);
+	csv_ids_free(&unknown);
+	return view;
+}
+
+static void export_rows(struct loop *loop, const char *path, bool marked_only)
+{
+	struct tui *tui = &loop->tui;
+	struct rows rows = { 0 };
+	if (marked_only) {
+		rows_build(&rows, tui->fleet, true);
+		marks_filter_rows(tui->marks, tui->fleet, &rows);
+	}
+	const struct rows *source = marked_only ? &rows : &tui->rows;
+	size_t length = strlen(path);
+	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
+	FILE *file = fopen(path, "w");
+	bool written = file && output_write(file, tui->fleet, source->index, source->count, format);
+	if (file && fclose(file) != 0)
+		written = false;
+	char count[32];
+	if (written)
+		tui_message(tui, false, "Wrote %s %s rows to %s", util_thousands((int64_t)source->count, count, sizeof(count)),
+			    marked_only ? "marked" : "shown", path);
+	else
+		tui_message(tui, true, "Cannot write %s: %s", path, strerror(errno));
+	rows_free(&rows);
+}
+
+/* --- prompts ------------------------------------------------------------------------------ */
+
+static void open_prompt(struct loop *loop, enum prompt_kind kind)
+{
+	struct tui *tui = &loop->tui;
+	loop->prompt_kind = kind;
+	loop->prompt_error[0] = '\0';
+	tui->message[0] = '\0';
+	switch (kind) {
+	case PROMPT_FILTER:
+		snprintf(loop->filter_before, sizeof(loop->filter_before), "%s", tui->filter_text);
+		/* Empty, as in less and vim: the filter changes with the first key typed; Up recalls. */
+		prompt_open(&loop->prompt, "filter: ", NULL, &tui->filter_history);
+		break;
+	case PROMPT_MARK_QUERY:
+		prompt_open(&loop->prompt, "mark where: ", NULL, &tui->query_history);
+		break;
+	case PROMPT_IMPORT:
+		prompt_open(&loop->prompt, "mark the devices listed in CSV file: ", NULL, &tui->path_history);
+		break;
+	case PROMPT_EXPORT_SHOWN:
+		prompt_open(&loop->prompt, "export the shown rows to: ", "simtop-shown.csv", &tui->path_history);
+		break;
+	case PROMPT_EXPORT_MARKED:
+		prompt_open(&loop->prompt, "export the marked rows to: ", "simtop-marked.csv", &tui->path_history);
+		break;
+	case PROMPT_NONE:
+		break;
+	}
 	loop->dirty = true;
+}
+
+/* Filter as you type: a valid query applies at once; an invalid one is never applied — the
+ * filter from before the prompt opened comes back while the error shows where it went wrong. */
+static void filter_typed(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	int column = 0;
+	if (tui_set_filter(tui, loop->prompt.text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
+		loop->prompt_error[0] = '\0';
+	} else {
+		char message[256];
+		int ignored;
+		loop->prompt_error_column = column;
+		if (strcmp(tui->filter_text, loop->filter_before) != 0)
+			tui_set_filter(tui, loop->filter_before, message, sizeof(message), &ignored);
+	}
+	derive_rows(loop);
+}
+
+static void prompt_accepted(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	const char *text = loop->prompt.text;
+	int column = 0;
+	switch (loop->prompt_kind) {
+	case PROMPT_FILTER:
+		if (loop->prompt_error[0])
+			return; /* never applied half-way: the prompt stays open */
+		prompt_history_add(&tui->filter_history, text);
+		break;
+	case PROMPT_MARK_QUERY: {
+		struct filter *filter = filter_parse(text, loop->prompt_error, sizeof(loop->prompt_error), &column);
+		if (!filter) {
+			loop->prompt_error_column = column;
+			return;
+		}
+		prompt_history_add(&tui->query_history, text);
+		struct rows matching = { 0 };
+		rows_build(&matching, tui->fleet, false);
+		filter_rows(filter, tui->fleet, &matching);
+		marks_set_rows(tui->marks, tui->fleet, &matching, true);
+		char count[32];
+		tui_message(tui, false, "Marked the %s devices matching %s",
+			    util_thousands((int64_t)matching.count, count, sizeof(count)), text);
+		rows_free(&matching);
+		filter_free(filter);
+		break;
+	}
+	case PROMPT_IMPORT:
+		prompt_history_add(&tui->path_history, text);
+		push_view(loop, tui_mark_from_csv(tui, text));
+		break;
+	case PROMPT_EXPORT_SHOWN:
+	case PROMPT_EXPORT_MARKED:
+		prompt_history_add(&tui->path_history, text);
+		export_rows(loop, text, loop->prompt_kind == PROMPT_EXPORT_MARKED);
+		break;
+	case PROMPT_NONE:
+		break;
+	}
+	loop->prompt_kind = PROMPT_NONE;
+	loop->prompt_error[0] = '\0';
+	derive_rows(loop);
+}
+
+static void prompt_cancelled(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	if (loop->prompt_kind == PROMPT_FILTER) {
+		char message[256];
+		int column;
+		tui_set_filter(tui, loop->filter_before, message, sizeof(message), &column);
+		derive_rows(loop);
+	}
+	loop->prompt_kind = PROMPT_NONE;
+	loop->prompt_error[0] = '\0';
+}
+
+static void prompt_handle_key(struct loop *loop, int key)
+{
+	loop->dirty = true;
+	switch (prompt_key(&loop->prompt, key)) {
+	case PROMPT_EDITING:
+		if (loop->prompt_kind == PROMPT_FILTER)
+			filter_typed(loop);
+		else
+			loop->prompt_error[0] = '\0';
+		break;
+	case PROMPT_ACCEPT:
+		prompt_accepted(loop);
+		break;
+	case PROMPT_CANCEL:
+		prompt_cancelled(loop);
+		break;
+	}
+}
+
+/* --- actions ------------------------------------------------------------------------------ */
+
+static void toggle_misaligned(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	static const char misaligned_query[] = "align:misaligned";
+	char message[256];
+	int column;
+	if (strcmp(tui->filter_text, misaligned_query) == 0) {
+		const char *previous = tui->filter_history.count > 0 ? tui->filter_history.entries[tui->filter_history.count - 1] : "";
+		if (strcmp(previous, misaligned_query) == 0)
+			previous = "";
+		if (!tui_set_filter(tui, previous, message, sizeof(message), &column))
+			tui_set_filter(tui, "", message, sizeof(message), &column);
+	} else {
+		prompt_history_add(&tui->filter_history, tui->filter_text);
+		tui_set_filter(tui, misaligned_query, message, sizeof(message), &column);
+	}
 }
 
 static void apply_reaction(struct loop *loop, int reaction)
@@ -278,14 +600,15 @@ static void apply_reaction(struct loop *loop, int reaction)
 		view->ops->free(view);
 		loop->dirty = true;
 	}
+	if (reaction & REACT_ROWS)
+		derive_rows(loop);
 	if (reaction & REACT_REFRESH) {
-		if (tui->progress.running) {
+		if (tui->progress.running)
 			tui_message(tui, false, "Already loading");
-		} else if (!tui->api) {
+		else if (!tui->api)
 			tui_message(tui, true, "No application token: nothing to load");
-		} else {
+		else
 			start_load(loop);
-		}
 		loop->dirty = true;
 	}
 	if (reaction & REACT_OPEN_DETAIL) {
@@ -295,13 +618,60 @@ static void apply_reaction(struct loop *loop, int reaction)
 	}
 	if (reaction & REACT_OPEN_HELP)
 		push_view(loop, view_help_new());
+	if (reaction & REACT_OPEN_SUMMARY)
+		push_view(loop, view_summary_new(tui));
+	if (reaction & REACT_PROMPT_FILTER)
+		open_prompt(loop, PROMPT_FILTER);
+	if (reaction & REACT_PROMPT_MARK)
+		open_prompt(loop, PROMPT_MARK_QUERY);
+	if (reaction & REACT_PROMPT_IMPORT)
+		open_prompt(loop, PROMPT_IMPORT);
+	if (reaction & REACT_PROMPT_EXPORT_SHOWN)
+		open_prompt(loop, PROMPT_EXPORT_SHOWN);
+	if (reaction & REACT_PROMPT_EXPORT_MARKED)
+		open_prompt(loop, PROMPT_EXPORT_MARKED);
+}
+
+/* Actions that mean the same in every view. */
+static int common_action(struct loop *loop, enum action action)
+{
+	struct tui *tui = &loop->tui;
+	switch (action) {
+	case ACTION_FILTER:
+		pop_views_above_fleet(loop);
+		return REACT_PROMPT_FILTER;
+	case ACTION_MISALIGNED:
+		pop_views_above_fleet(loop);
+		toggle_misaligned(loop);
+		return REACT_ROWS;
+	case ACTION_MARK_QUERY: return REACT_PROMPT_MARK;
+	case ACTION_MARK_FROM_CSV: return REACT_PROMPT_IMPORT;
+	case ACTION_EXPORT_SHOWN: return REACT_PROMPT_EXPORT_SHOWN;
+	case ACTION_EXPORT_MARKED:
+		if (marks_count_in_fleet(tui->marks, tui->fleet) == 0) {
+			tui_message(tui, true, "No device is marked: nothing to export");
+			return REACT_REDRAW;
+		}
+		return REACT_PROMPT_EXPORT_MARKED;
+	case ACTION_UNMARK_ALL:
+		marks_clear(tui->marks);
+		return REACT_ROWS;
+	default:
+		return -1;
+	}
 }
 
 static void handle_key(struct loop *loop, int key)
 {
 	struct tui *tui = &loop->tui;
+	if (loop->bench)
+		loop->key_ms = util_now_ms();
 	if (key == KEY_RESIZE) {
 		loop->dirty = true;
+		return;
+	}
+	if (loop->prompt_kind != PROMPT_NONE) {
+		prompt_handle_key(loop, key);
 		return;
 	}
 	enum action action = keys_action(key);
@@ -323,8 +693,12 @@ static void handle_key(struct loop *loop, int key)
 		tui->message[0] = '\0';
 		loop->dirty = true;
 	}
-	struct view *view = loop->views[loop->view_count - 1];
-	apply_reaction(loop, view->ops->handle(view, tui, action, LINES - 3));
+	int reaction = common_action(loop, action);
+	if (reaction < 0) {
+		struct view *view = loop->views[loop->view_count - 1];
+		reaction = view->ops->handle(view, tui, action, LINES - 3);
+	}
+	apply_reaction(loop, reaction);
 }
 
 static void run_command(struct loop *loop, const struct script_step *step)
@@ -366,9 +740,11 @@ int tui_run(const struct tui_options *options)
 	struct loop *loop = xcalloc(1, sizeof(*loop));
 	loop->start_ms = util_now_ms();
 	loop->bench = getenv("SIMTOP_BENCH") != NULL;
+	loop->mark_from = options->mark_from;
 	struct tui *tui = &loop->tui;
 	tui->api = options->api;
 	tui->fleet = fleet_new();
+	tui->marks = marks_new();
 	tui->workspace = options->workspace;
 	tui->ascii = options->ascii;
 	tui->read_only = options->read_only;
@@ -400,6 +776,8 @@ int tui_run(const struct tui_options *options)
 				continue;
 			}
 			update_load(loop);
+			if (loop->dirty)
+				continue;
 			struct script_step step;
 			script_next(loop->script, &step);
 			if (step.kind == SCRIPT_END)
@@ -416,9 +794,9 @@ int tui_run(const struct tui_options *options)
 			api_wait(tui->api, display_input_fd(), wait_ms, &key_ready);
 		} else {
 			timeout(wait_ms);
-			int key = getch();
+			int key = display_read_key();
 			nodelay(stdscr, TRUE);
-			if (key != ERR)
+			if (key != -1)
 				handle_key(loop, key);
 		}
 		for (int key; (key = display_read_key()) != -1;)
@@ -438,6 +816,12 @@ int tui_run(const struct tui_options *options)
 		api_cancel_load(tui->api);
 	script_close(loop->script);
 	rows_free(&tui->rows);
+	rows_free(&tui->base);
+	filter_free(tui->filter);
+	marks_free(tui->marks);
+	prompt_history_free(&tui->filter_history);
+	prompt_history_free(&tui->query_history);
+	prompt_history_free(&tui->path_history);
 	fleet_free(tui->fleet);
 	if (tui->incoming)
 		fleet_free(tui->incoming);

@@ -2,7 +2,11 @@
  *
  * One thread and one loop own all I/O: api_wait() sleeps on the libcurl transfers and the
  * terminal at once, so loading and refreshing never block scrolling. In script mode
- * (SIMTOP_SCRIPT) keys come from a file and each step waits until nothing is in flight. */
+ * (SIMTOP_SCRIPT) keys come from a file and each step waits until nothing is in flight.
+ *
+ * What the fleet view shows is derived, never edited by hand: every device in the default
+ * order (base), then the filter, then "only marked", then the sort (rows). Marks are device
+ * ids, so they survive refresh, filter and sort. */
 #ifndef SIMTOP_TUI_H
 #define SIMTOP_TUI_H
 
@@ -10,19 +14,33 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "filter.h"
 #include "fleet.h"
+#include "marks.h"
+#include "prompt.h"
 #include "rows.h"
+#include "sort.h"
 
 struct tui {
 	struct api *api;
 	struct fleet *fleet;          /* what the screen shows; owned */
 	struct fleet *incoming;       /* a refresh in progress, swapped in when complete; owned */
-	struct rows rows;             /* fleet's devices in display order */
+	struct rows base;             /* every device of fleet, default order */
+	struct rows rows;             /* what the fleet view shows */
 	struct api_load_progress progress;
 	bool loaded;                  /* the shown fleet is complete */
 	const char *workspace;        /* label in the title line */
 	bool ascii;                   /* ASCII glyphs */
 	bool read_only;               /* no action may change anything; the title says so */
+
+	struct marks *marks;
+	struct filter *filter;        /* NULL: every device */
+	char filter_text[PROMPT_TEXT_MAX];
+	bool only_marked;
+	enum sort_column sort;
+	bool descending;
+	struct prompt_history filter_history, query_history, path_history;
+
 	char message[512];            /* status line message, "" for none */
 	bool message_is_error;
 	char fatal[1024];             /* full-screen error when nothing can be shown */
@@ -34,6 +52,7 @@ struct tui_options {
 	const char *workspace;
 	const char *script_path;      /* SIMTOP_SCRIPT, or NULL */
 	const char *startup_error;    /* shown full screen instead of loading, or NULL */
+	const char *mark_from;        /* --mark-from FILE: marked once the fleet is loaded, or NULL */
 	bool ascii;
 	bool monochrome;
 	bool read_only;
@@ -44,5 +63,13 @@ int tui_run(const struct tui_options *options);
 
 /* Set the status line message (printf style). */
 void tui_message(struct tui *tui, bool error, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+/* Replace the filter; false (and *column, message) when the query is invalid, which leaves
+ * the filter as it was. The caller asks the loop to rebuild the rows (REACT_ROWS). */
+bool tui_set_filter(struct tui *tui, const char *query, char *message, size_t size, int *column);
+
+/* Mark the devices listed in a CSV file; reports in the status line, and returns a view that
+ * lists the identifiers not in the fleet (NULL when all were found or the file was refused). */
+struct view *tui_mark_from_csv(struct tui *tui, const char *path);
 
 #endif

@@ -22,6 +22,13 @@ enum reaction {
 	REACT_REFRESH = 1 << 3,     /* load the fleet again */
 	REACT_OPEN_DETAIL = 1 << 4, /* push the detail view of the fleet cursor's device */
 	REACT_OPEN_HELP = 1 << 5,
+	REACT_ROWS = 1 << 6,        /* filter, sort or marks changed: rebuild the shown rows */
+	REACT_OPEN_SUMMARY = 1 << 7,
+	REACT_PROMPT_FILTER = 1 << 8,
+	REACT_PROMPT_MARK = 1 << 9,
+	REACT_PROMPT_IMPORT = 1 << 10,
+	REACT_PROMPT_EXPORT_SHOWN = 1 << 11,
+	REACT_PROMPT_EXPORT_MARKED = 1 << 12,
 };
 
 struct view_ops {
@@ -45,6 +52,9 @@ struct view {
 /* Constructors. */
 struct view *view_fleet_new(void);
 struct view *view_help_new(void);
+struct view *view_summary_new(struct tui *tui);
+/* A scrolling list of text lines under a title; takes ownership of lines (each malloc'ed). */
+struct view *view_text_new(const char *title, char **lines, size_t count);
 /* The detail view of device index in tui's fleet; it reads both objects from the API. */
 struct view *view_device_new(struct tui *tui, size_t device);
 

@@ -44,6 +44,15 @@ struct fleet_view {
 	size_t cursor;  /* position in tui->rows */
 	size_t top;     /* first row shown */
 	int width[COLUMN_COUNT]; /* 0: not shown */
+	bool has_anchor;         /* the last row marked with Space, for range marks */
+	struct device anchor;
+};
+
+/* The table column that shows each sort column, for the header's arrow. */
+static const enum fleet_column sort_column_shown[SORT_COUNT] = {
+	[SORT_DEFAULT] = COLUMN_COUNT, [SORT_ALIGN] = COLUMN_ALIGN, [SORT_SIM] = COLUMN_SIM,
+	[SORT_ENDPOINT] = COLUMN_ENDPOINT, [SORT_NAME] = COLUMN_NAME, [SORT_ICCID] = COLUMN_ICCID,
+	[SORT_IMSI] = COLUMN_IMSI, [SORT_MSISDN] = COLUMN_MSISDN, [SORT_IP] = COLUMN_IP, [SORT_TAGS] = COLUMN_TAGS,
 };
 
 static void fit_columns(struct fleet_view *fleet_view, int screen_width)
@@ -87,7 +96,8 @@ static enum color_role alignment_role(enum alignment alignment)
 
 static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, const struct device *device, bool is_cursor)
 {
-	int base = is_cursor ? display_attr(ROLE_CURSOR) : (int)A_NORMAL;
+	bool marked = marks_has(tui->marks, device);
+	int base = is_cursor ? display_attr(ROLE_CURSOR) : marked ? display_attr(ROLE_MARKED) : (int)A_NORMAL;
 	enum alignment alignment = fleet_alignment(device);
 	int x = 0;
 	for (int column = 0; column < COLUMN_COUNT; column++) {
@@ -98,12 +108,12 @@ static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, co
 		char align_cell[64];
 		int attr = base;
 		switch ((enum fleet_column)column) {
-		case COLUMN_MARK: text = ""; break;
+		case COLUMN_MARK: text = marked ? "*" : ""; break;
 		case COLUMN_ALIGN:
 			snprintf(align_cell, sizeof(align_cell), "%s %s", model_alignment_glyph(alignment, tui->ascii),
 				 model_alignment_label(alignment, device->sim_status, device->endpoint_status));
 			text = align_cell;
-			if (!is_cursor)
+			if (!is_cursor && !marked)
 				attr = display_attr(alignment_role(alignment));
 			break;
 		case COLUMN_SIM: text = model_sim_status_name(device->sim_status); break;
@@ -154,7 +164,13 @@ static void fleet_draw(struct view *view, struct tui *tui, int first_row, int he
 	for (int column = 0; column < COLUMN_COUNT; column++) {
 		if (fleet_view->width[column] == 0)
 			continue;
-		draw_cell(first_row, x, columns[column].title, fleet_view->width[column] + 1, header);
+		char title[32];
+		if ((int)sort_column_shown[tui->sort] == column)
+			snprintf(title, sizeof(title), "%s%s", columns[column].title,
+				 tui->descending ? (tui->ascii ? "v" : "\u25bc") : (tui->ascii ? "^" : "\u25b2"));
+		else
+			snprintf(title, sizeof(title), "%s", columns[column].title);
+		draw_cell(first_row, x, title, fleet_view->width[column] + 1, header);
 		x += fleet_view->width[column] + 1;
 	}
 	draw_clear_to_end(first_row, x, header);
@@ -162,7 +178,9 @@ static void fleet_draw(struct view *view, struct tui *tui, int first_row, int he
 	int page_rows = height - 1;
 	clamp(fleet_view, tui, page_rows);
 	if (tui->rows.count == 0) {
-		const char *text = tui->progress.running ? "Loading the fleet..." : "No devices.";
+		const char *text = tui->progress.running ? "Loading the fleet..."
+			: fleet_count(tui->fleet) == 0 ? "No devices."
+			: "No device matches: / changes the filter, M shows all rows again.";
 		draw_text(first_row + 2, 2, text, COLS - 2, A_NORMAL);
 		return;
 	}
@@ -173,6 +191,28 @@ static void fleet_draw(struct view *view, struct tui *tui, int first_row, int he
 		const struct device *device = fleet_device(tui->fleet, tui->rows.index[position]);
 		draw_row(fleet_view, tui, first_row + 1 + i, device, position == fleet_view->cursor);
 	}
+}
+
+/* Mark every row between the anchor (the last row marked with Space) and the cursor. */
+static int mark_range(struct fleet_view *fleet_view, struct tui *tui)
+{
+	if (!fleet_view->has_anchor) {
+		tui_message(tui, false, "Mark a row with Space first; v then marks from it to the cursor");
+		return REACT_REDRAW;
+	}
+	size_t anchor = tui->rows.count, index;
+	if ((fleet_view->anchor.endpoint_id && fleet_find_endpoint(tui->fleet, fleet_view->anchor.endpoint_id, &index)) ||
+	    (fleet_view->anchor.sim_id && fleet_find_sim(tui->fleet, fleet_view->anchor.sim_id, &index)))
+		anchor = rows_find(&tui->rows, index);
+	if (anchor >= tui->rows.count) {
+		tui_message(tui, false, "The last marked row is not shown: mark a row with Space first");
+		return REACT_REDRAW;
+	}
+	size_t from = anchor < fleet_view->cursor ? anchor : fleet_view->cursor;
+	size_t to = anchor < fleet_view->cursor ? fleet_view->cursor : anchor;
+	struct rows range = { .index = tui->rows.index + from, .count = to - from + 1 };
+	marks_set_rows(tui->marks, tui->fleet, &range, true);
+	return REACT_ROWS;
 }
 
 static int fleet_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
@@ -191,10 +231,48 @@ static int fleet_handle(struct view *view, struct tui *tui, enum action action, 
 	case ACTION_OPEN_DETAIL: return count ? REACT_OPEN_DETAIL : REACT_NONE;
 	case ACTION_REFRESH: return REACT_REFRESH;
 	case ACTION_HELP: return REACT_OPEN_HELP;
+	case ACTION_SUMMARY: return REACT_OPEN_SUMMARY;
 	case ACTION_QUIT: return REACT_QUIT;
+	case ACTION_SORT_NEXT:
+		tui->sort = (enum sort_column)((tui->sort + 1) % SORT_COUNT);
+		tui->descending = false;
+		tui_message(tui, false, "Sorted by %s", sort_column_name(tui->sort));
+		return REACT_ROWS;
+	case ACTION_SORT_REVERSE:
+		tui->descending = !tui->descending;
+		tui_message(tui, false, "Sorted by %s, %s", sort_column_name(tui->sort),
+			    tui->descending ? "descending" : "ascending");
+		return REACT_ROWS;
+	case ACTION_MARK:
+		if (count == 0)
+			return REACT_NONE;
+		{
+			const struct device *device = fleet_device(tui->fleet, tui->rows.index[*cursor]);
+			marks_toggle(tui->marks, device);
+			fleet_view->anchor = *device;
+			fleet_view->has_anchor = true;
+		}
+		if (*cursor + 1 < count)
+			(*cursor)++;
+		/* With only marked rows shown, unmarking removes the row. */
+		return tui->only_marked ? REACT_ROWS : REACT_REDRAW;
+	case ACTION_MARK_RANGE: return count ? mark_range(fleet_view, tui) : REACT_NONE;
+	case ACTION_MARK_SHOWN:
+		marks_set_rows(tui->marks, tui->fleet, &tui->rows, true);
+		return REACT_ROWS;
+	case ACTION_INVERT_MARKS:
+		marks_invert_rows(tui->marks, tui->fleet, &tui->rows);
+		return REACT_ROWS;
+	case ACTION_ONLY_MARKED:
+		tui->only_marked = !tui->only_marked;
+		return REACT_ROWS;
+	case ACTION_MOVE_LEFT:
+	case ACTION_MOVE_RIGHT:
 	case ACTION_BACK:
 	case ACTION_NONE:
-	case ACTION_COUNT: return REACT_NONE;
+	case ACTION_COUNT:
+	default:
+		return REACT_NONE;
 	}
 	clamp(fleet_view, tui, page_rows - 1);
 	return REACT_REDRAW;
@@ -204,19 +282,35 @@ static const char *fleet_hint(struct view *view, struct tui *tui)
 {
 	(void)view;
 	(void)tui;
-	return "? help  Enter detail  r refresh  q quit";
+	return "? help";
 }
 
+/* "filter: sim:act · 61 shown · 12 marked (3 hidden by the filter) · row 5": the counts come
+ * first so that a narrow terminal cuts the row number, not them. */
 static void fleet_position(struct view *view, struct tui *tui, char *buffer, size_t size)
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
-	char row[32], count[32];
-	if (tui->rows.count == 0) {
-		buffer[0] = '\0';
-		return;
-	}
-	snprintf(buffer, size, " row %s of %s", util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)),
-		 util_thousands((int64_t)tui->rows.count, count, sizeof(count)));
+	char row[32], count[32], marked[32], hidden_text[32];
+	size_t hidden = 0;
+	size_t marked_count = marks_count_in_rows(tui->marks, tui->fleet, &tui->rows, &hidden);
+	int length = 0;
+	buffer[0] = '\0';
+	if (tui->filter)
+		length += snprintf(buffer + length, size - (size_t)length, " filter: %s \u00b7", tui->filter_text);
+	if (tui->only_marked && length < (int)size)
+		length += snprintf(buffer + length, size - (size_t)length, " only marked \u00b7");
+	if (length < (int)size)
+		length += snprintf(buffer + length, size - (size_t)length, " %s shown",
+				   util_thousands((int64_t)tui->rows.count, count, sizeof(count)));
+	if (marked_count + hidden > 0 && length < (int)size)
+		length += snprintf(buffer + length, size - (size_t)length, " \u00b7 %s marked",
+				   util_thousands((int64_t)marked_count, marked, sizeof(marked)));
+	if (hidden > 0 && length < (int)size)
+		length += snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
+				   util_thousands((int64_t)hidden, hidden_text, sizeof(hidden_text)));
+	if (tui->rows.count > 0 && length < (int)size)
+		snprintf(buffer + length, size - (size_t)length, " \u00b7 row %s",
+			 util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)));
 }
 
 static void fleet_free_view(struct view *view)

@@ -84,13 +84,11 @@ int view_scroll(size_t *offset, size_t line_count, int page_rows, enum action ac
 	case ACTION_PAGE_DOWN: *offset = *offset + page < last ? *offset + page : last; break;
 	case ACTION_MOVE_FIRST: *offset = 0; break;
 	case ACTION_MOVE_LAST: *offset = last; break;
+	case ACTION_MOVE_LEFT:
 	case ACTION_BACK:
 	case ACTION_QUIT: return REACT_CLOSE;
-	case ACTION_HELP: return REACT_NONE;
 	case ACTION_REFRESH: return REACT_REFRESH;
-	case ACTION_OPEN_DETAIL:
-	case ACTION_NONE:
-	case ACTION_COUNT: return REACT_NONE;
+	default: return REACT_NONE;
 	}
 	return REACT_REDRAW;
 }
