@@ -23,6 +23,8 @@
 #define LOADING_REDRAW_MS 100
 /* Idle wake-up, so a terminal resize is seen even when no key arrives. */
 #define IDLE_WAIT_MS 500
+#define EXPORT_SHOWN_DEFAULT "simtop-shown.csv"
+#define EXPORT_MARKED_DEFAULT "simtop-marked.csv"
 
 enum prompt_kind {
 	PROMPT_NONE,
@@ -461,10 +463,12 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 		prompt_open(&loop->prompt, "mark the devices listed in CSV file: ", NULL, &tui->path_history);
 		break;
 	case PROMPT_EXPORT_SHOWN:
-		prompt_open(&loop->prompt, "export the shown rows to: ", "simtop-shown.csv", &tui->path_history);
+		prompt_open(&loop->prompt, "export the shown rows to (Enter: " EXPORT_SHOWN_DEFAULT "): ", NULL,
+			    &tui->path_history);
 		break;
 	case PROMPT_EXPORT_MARKED:
-		prompt_open(&loop->prompt, "export the marked rows to: ", "simtop-marked.csv", &tui->path_history);
+		prompt_open(&loop->prompt, "export the marked rows to (Enter: " EXPORT_MARKED_DEFAULT "): ", NULL,
+			    &tui->path_history);
 		break;
 	case PROMPT_NONE:
 		break;
@@ -499,6 +503,11 @@ static void prompt_accepted(struct loop *loop)
 	case PROMPT_FILTER:
 		if (loop->prompt_error[0])
 			return; /* never applied half-way: the prompt stays open */
+		/* Enter on an empty line clears the filter. */
+		if (!tui_set_filter(tui, text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
+			loop->prompt_error_column = column;
+			return;
+		}
 		prompt_history_add(&tui->filter_history, text);
 		break;
 	case PROMPT_MARK_QUERY: {
@@ -520,14 +529,19 @@ static void prompt_accepted(struct loop *loop)
 		break;
 	}
 	case PROMPT_IMPORT:
+		if (!text[0])
+			break;
 		prompt_history_add(&tui->path_history, text);
 		push_view(loop, tui_mark_from_csv(tui, text));
 		break;
 	case PROMPT_EXPORT_SHOWN:
-	case PROMPT_EXPORT_MARKED:
-		prompt_history_add(&tui->path_history, text);
-		export_rows(loop, text, loop->prompt_kind == PROMPT_EXPORT_MARKED);
+	case PROMPT_EXPORT_MARKED: {
+		bool marked = loop->prompt_kind == PROMPT_EXPORT_MARKED;
+		const char *path = text[0] ? text : marked ? EXPORT_MARKED_DEFAULT : EXPORT_SHOWN_DEFAULT;
+		prompt_history_add(&tui->path_history, path);
+		export_rows(loop, path, marked);
 		break;
+	}
 	case PROMPT_NONE:
 		break;
 	}

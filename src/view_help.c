@@ -34,7 +34,7 @@ static void help_line(struct tui *tui, size_t line, int row)
 		text[0] = '\0';
 	} else if (line < HELP_HEADER_LINES + (ACTION_COUNT - 1)) {
 		enum action action = (enum action)(line - HELP_HEADER_LINES + 1);
-		snprintf(text, sizeof(text), "  %-18s %-14s %s", keys_action_keys(action),
+		snprintf(text, sizeof(text), " %-13s %-14s %s", keys_action_keys(action),
 			 keys_action_name(action), keys_action_help(action));
 	} else {
 		size_t legend = line - HELP_HEADER_LINES - (ACTION_COUNT - 1);
