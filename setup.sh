@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcurl4-openssl-dev
-libcjson-dev libmicrohttpd-dev libcmocka-dev tmux groff-base curl ncurses-term"
+libcjson-dev libmicrohttpd-dev libcmocka-dev tmux groff-base curl ncurses-term
+clang libclang-rt-14-dev"
 
 missing=""
 for package in $packages; do

@@ -211,7 +211,7 @@ static uint64_t level_key(const struct fleet *fleet, const struct device *device
 				return KEY_EMPTY;
 			if (parse_ipv4(text, &address))
 				return address;
-			*more = 1;
+			*more = MORE_KEY;
 			return UINT64_C(1) << 32;
 		}
 		level--;

@@ -34,6 +34,8 @@ struct tui {
 	bool read_only;               /* no action may change anything; the title says so */
 
 	struct marks *marks;
+	size_t marked_shown;          /* marked devices among rows, kept with the rows */
+	size_t marked_hidden;         /* marked devices of the fleet that the rows leave out */
 	struct filter *filter;        /* NULL: every device */
 	char filter_text[PROMPT_TEXT_MAX];
 	bool only_marked;

@@ -249,6 +249,11 @@ static int fleet_handle(struct view *view, struct tui *tui, enum action action, 
 		{
 			const struct device *device = fleet_device(tui->fleet, tui->rows.index[*cursor]);
 			marks_toggle(tui->marks, device);
+			/* The row is shown, so only the shown count moves. */
+			if (marks_has(tui->marks, device))
+				tui->marked_shown++;
+			else
+				tui->marked_shown--;
 			fleet_view->anchor = *device;
 			fleet_view->has_anchor = true;
 		}
@@ -291,8 +296,7 @@ static void fleet_position(struct view *view, struct tui *tui, char *buffer, siz
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
 	char row[32], count[32], marked[32], hidden_text[32];
-	size_t hidden = 0;
-	size_t marked_count = marks_count_in_rows(tui->marks, tui->fleet, &tui->rows, &hidden);
+	size_t hidden = tui->marked_hidden, marked_count = tui->marked_shown;
 	int length = 0;
 	buffer[0] = '\0';
 	if (tui->filter)
