@@ -45,9 +45,9 @@ jl<Enter>
 <Tab>ja
 <Esc>
 :save-display summary-marked.screen
-AI$test_dir/portal.csv<Enter>
+AIportal.csv<Enter>
 :save-display csv-unknown.screen
-<Esc>E$test_dir/marked.csv<Enter>
+<Esc>Emarked.csv<Enter>
 :save-display exported.screen
 STEPS
 

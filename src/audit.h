@@ -1,0 +1,24 @@
+/* audit.h — who changed what, when, with what result: one JSON line per step, appended to
+ * $XDG_STATE_HOME/simtop/audit.log (mode 0600). Who: the local user and SSH_CONNECTION when
+ * set. What: the device's ids and the status before → after. */
+#ifndef SIMTOP_AUDIT_H
+#define SIMTOP_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+
+struct audit;
+
+/* Open (create 0600) the audit log at path (NULL: the default path). NULL with message. */
+struct audit *audit_open(const char *path, char *message, size_t size);
+/* Append one line for a step that was sent: result is "done", "failed" or "unknown", text the
+ * API's message (may be NULL). */
+bool audit_step(struct audit *audit, enum plan_action action, const struct plan_device *device,
+		const struct plan_step *step, const char *result, const char *text, char *message, size_t size);
+void audit_close(struct audit *audit);
+/* Default path; caller frees. */
+char *audit_default_path(void);
+
+#endif

@@ -1,0 +1,86 @@
+/* job.h — carries out a plan against the API: the paired PATCHes, in order, within the rate
+ * limit, journaled and audited, cancellable.
+ *
+ * Parallel across devices, sequential within one device. Before each PATCH the intent is in
+ * the journal, after it the result. A 429 is retried after a back-off (nothing was applied); a
+ * 5xx, a timeout or a dropped connection leaves the outcome unknown, so the object is read back
+ * and the step counts as done when it shows the target status — a step is never sent blindly
+ * a second time. When a device's steps are over, the device is read back (GET endpoint, whose
+ * nested SIM carries the SIM status; GET SIM for a SIM-only device) so the caller can show the
+ * truth, and a device whose statuses are not what the plan expects is reported as changed
+ * elsewhere. The job advances only inside api_wait(); it never blocks. */
+#ifndef SIMTOP_JOB_H
+#define SIMTOP_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+#include "audit.h"
+#include "journal.h"
+#include "plan.h"
+
+/* _(ID, word) — how a device ended. */
+#define JOB_OUTCOME_LIST(_) \
+	_(PENDING,   "pending") \
+	_(RUNNING,   "running") \
+	_(DONE,      "done") \
+	_(UNCHANGED, "unchanged") \
+	_(FAILED,    "failed") \
+	_(HALF_DONE, "half-done") \
+	_(CANCELLED, "cancelled")
+
+enum job_outcome {
+#define JOB_OUTCOME_ENUM(id, word) JOB_##id,
+	JOB_OUTCOME_LIST(JOB_OUTCOME_ENUM)
+#undef JOB_OUTCOME_ENUM
+	JOB_OUTCOME_COUNT
+};
+const char *job_outcome_word(enum job_outcome outcome);
+
+struct job_device_result {
+	enum job_outcome outcome;
+	int sim_status, endpoint_status; /* as read back at the end; as loaded when not read */
+	bool read_back;                  /* the statuses above come from the API */
+	bool changed_elsewhere;          /* read back, and not what the plan leads to */
+	char message[200];               /* the API's message for a failure, "" otherwise */
+};
+
+struct job_options {
+	double rate;      /* requests per second for the whole job; 0: emnify's published limit */
+	int parallel;     /* devices in flight at most; 0: a default */
+};
+
+struct job;
+
+/* Start carrying out plan (which must outlive the job). states is NULL for a new job, or the
+ * per-step states of a resumed journal: steps already DONE or FAILED are not sent again, and
+ * steps with only an INTENT are settled by reading the object back first. journal and audit
+ * may be NULL (dry tests); the job does not own them. */
+struct job *job_start(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
+		      struct journal *journal, struct audit *audit, const struct job_options *options);
+
+/* Start nothing new; steps in flight finish and are journaled. */
+void job_cancel(struct job *job);
+
+struct job_progress {
+	size_t devices;       /* in the plan */
+	size_t done;          /* DONE or UNCHANGED */
+	size_t failed;        /* FAILED or HALF_DONE */
+	size_t remaining;     /* PENDING or RUNNING */
+	size_t cancelled;
+	size_t requests;      /* PATCH and GET calls sent so far */
+	double rate;          /* requests per second over the last seconds */
+	double eta_seconds;   /* 0 when unknown */
+	bool finished;        /* nothing left to do or in flight */
+	bool cancelling;
+	char error[256];      /* set when the job had to stop (e.g. the journal could not be written) */
+};
+void job_progress(const struct job *job, struct job_progress *progress);
+
+/* The result of device (index into plan->devices). Valid until job_free(). */
+const struct job_device_result *job_result(const struct job *job, size_t device);
+
+void job_free(struct job *job);
+
+#endif

@@ -1,0 +1,115 @@
+/* plan.h — what a bulk action will do to each device, before anything is sent.
+ *
+ * An action turns into at most two steps per device, in emnify's order: charges start last and
+ * stop first, so online enables the endpoint and then activates the SIM, and offline suspends
+ * the SIM and then disables the endpoint. A step already in its target state is dropped. A
+ * transition emnify forbids (model_sim_transition_allowed) is never planned: the step is kept
+ * as skipped, with its reason. Pure data: no I/O, no curl. */
+#ifndef SIMTOP_PLAN_H
+#define SIMTOP_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fleet.h"
+
+/* _(ID, name on the command line, what it does) */
+#define PLAN_ACTION_LIST(_) \
+	_(ONLINE,           "online",       "SIM Activated and endpoint Enabled") \
+	_(OFFLINE,          "offline",      "SIM Suspended and endpoint Disabled") \
+	_(SIM_ACTIVATE,     "sim-activate", "SIM Activated") \
+	_(SIM_SUSPEND,      "sim-suspend",  "SIM Suspended") \
+	_(ENDPOINT_ENABLE,  "ep-enable",    "endpoint Enabled") \
+	_(ENDPOINT_DISABLE, "ep-disable",   "endpoint Disabled")
+
+enum plan_action {
+#define PLAN_ACTION_ENUM(id, name, text) PLAN_##id,
+	PLAN_ACTION_LIST(PLAN_ACTION_ENUM)
+#undef PLAN_ACTION_ENUM
+	PLAN_ACTION_COUNT
+};
+
+const char *plan_action_name(enum plan_action action);
+const char *plan_action_text(enum plan_action action);
+bool plan_action_parse(const char *name, enum plan_action *action);
+
+enum step_target { STEP_SIM, STEP_ENDPOINT };
+
+/* _(ID, text) — why a step is not planned. */
+#define PLAN_SKIP_LIST(_) \
+	_(NONE,         "") \
+	_(ALREADY,      "already in the target state") \
+	_(FORBIDDEN,    "emnify does not allow this SIM change") \
+	_(NO_SIM,       "the device has no SIM") \
+	_(NO_ENDPOINT,  "the device has no endpoint") \
+	_(ENABLE_NO_SIM, "an endpoint without a SIM cannot be enabled")
+
+enum plan_skip {
+#define PLAN_SKIP_ENUM(id, text) SKIP_##id,
+	PLAN_SKIP_LIST(PLAN_SKIP_ENUM)
+#undef PLAN_SKIP_ENUM
+	SKIP_COUNT
+};
+
+struct plan_step {
+	enum step_target target;
+	int64_t id;         /* the SIM id or the endpoint id */
+	int from, to;       /* status ids; from as loaded */
+	enum plan_skip skip; /* SKIP_NONE: the step will be sent */
+};
+
+struct plan_device {
+	int64_t sim_id, endpoint_id;      /* 0 when absent */
+	int sim_status, endpoint_status;  /* as loaded */
+	struct plan_step steps[2];        /* in the order they are sent */
+	int step_count;
+};
+
+struct plan {
+	enum plan_action action;
+	struct plan_device *devices;
+	size_t count;
+};
+
+/* Build the plan for the given devices (indexes into fleet). The plan owns its memory and
+ * copies what it needs: the fleet may change afterwards. */
+void plan_build(struct plan *plan, enum plan_action action, const struct fleet *fleet,
+		const size_t *devices, size_t count);
+void plan_free(struct plan *plan);
+
+/* Steps that will be sent (skip == SKIP_NONE) for one device, and for the whole plan. */
+int plan_device_sends(const struct plan_device *device);
+size_t plan_sends(const struct plan *plan);
+
+/* A human reason for a skipped step: "SIM Issued cannot be suspended", "already offline",
+ * "the device has no SIM". Into buffer; returns buffer. */
+const char *plan_skip_text(const struct plan *plan, const struct plan_step *step, char *buffer, size_t size);
+
+/* What the confirmation shows. */
+struct plan_transition_count {
+	enum step_target target;
+	int from, to;
+	size_t count;
+};
+struct plan_skip_count {
+	char reason[96];     /* as plan_skip_text words it */
+	size_t count;        /* devices */
+};
+struct plan_summary {
+	struct plan_transition_count transitions[16];
+	size_t transition_count;
+	struct plan_skip_count skips[16];
+	size_t skip_count;
+	size_t devices_changed;   /* devices with at least one step to send */
+	size_t devices_unchanged; /* devices with nothing to send */
+	size_t steps;             /* PATCH calls to send */
+	size_t activations;       /* SIMs this plan activates: emnify charges for them */
+	size_t billed_offline;    /* devices left with an Activated SIM behind a Disabled endpoint */
+};
+void plan_summarize(const struct plan *plan, struct plan_summary *summary);
+
+/* Seconds the sends take at rate requests per second (rate <= 0: unknown, returns 0). */
+double plan_estimate_seconds(const struct plan *plan, double rate);
+
+#endif
