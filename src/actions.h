@@ -31,10 +31,13 @@
 	_(EXPORT_SHOWN,   "export-shown",   "e",            "Export the shown rows (CSV, or JSON by .json)") \
 	_(EXPORT_MARKED,  "export-marked",  "E",            "Export the marked rows") \
 	_(SUMMARY,        "summary",        "<Tab>",        "SIM status x endpoint status counts") \
+	_(ONLINE,         "online",         "o",            "Switch the marked devices (or the cursor's) online") \
+	_(OFFLINE,        "offline",        "f",            "Switch the marked devices (or the cursor's) offline") \
+	_(OTHER_ACTIONS,  "other-actions",  "x",            "SIM activate or suspend, endpoint enable or disable") \
 	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device detail; in the summary, filter to the cell") \
 	_(REFRESH,        "refresh",        "r",            "Load the fleet again from the API") \
 	_(HELP,           "help",           "?",            "Show this help") \
-	_(BACK,           "back",           "<Esc>",        "Close the view on top") \
+	_(BACK,           "back",           "<Esc>",        "Close the view on top; cancel a running job") \
 	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")
 
 enum action {

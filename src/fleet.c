@@ -459,3 +459,16 @@ size_t fleet_memory(const struct fleet *fleet)
 	       fleet->flag_capacity * sizeof(*fleet->flags) + fleet->pool_capacity +
 	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t);
 }
+
+void fleet_set_statuses(struct fleet *fleet, size_t index, int sim_status, int endpoint_status)
+{
+	if (index >= fleet->count)
+		return;
+	uncount(fleet, index);
+	struct device *device = &fleet->devices[index];
+	if (device->sim_id)
+		device->sim_status = (int8_t)sim_status;
+	if (device->endpoint_id)
+		device->endpoint_status = (int8_t)endpoint_status;
+	recount(fleet, index);
+}

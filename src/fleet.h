@@ -100,6 +100,10 @@ const struct device *fleet_device(const struct fleet *fleet, size_t index);
 const char *fleet_text(const struct fleet *fleet, const struct device *device, enum device_text field);
 enum alignment fleet_alignment(const struct device *device);
 
+/* Set the statuses of a device after a change was read back from the API; a status of a
+ * side the device does not have is ignored. Keeps the alignment counts. */
+void fleet_set_statuses(struct fleet *fleet, size_t index, int sim_status, int endpoint_status);
+
 /* Index of the device holding that SIM / endpoint id; false when there is none. */
 bool fleet_find_sim(const struct fleet *fleet, int64_t sim_id, size_t *index);
 bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t *index);

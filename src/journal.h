@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "plan.h"
 
@@ -49,7 +51,22 @@ bool journal_finished(const struct journal *journal);
 void journal_close(struct journal *journal);
 
 /* The newest journal in directory (NULL: journal_directory()) whose job did not finish, or NULL.
- * Caller frees. Used by the TUI at start to offer a resume. */
+ * Newest by modification time (the job that wrote last), ties by name. Only the start and the
+ * tail of each file are read. Caller frees. Used by the TUI at start to offer a resume. */
 char *journal_find_unfinished(const char *directory);
+
+/* Shared with the audit log, which lives beside the journals. */
+
+/* $XDG_STATE_HOME/simtop/NAME (a relative XDG_STATE_HOME is ignored, as the XDG spec says),
+ * else ~/.local/state/simtop/NAME; NULL without a home directory. Caller frees. */
+char *journal_state_path(const char *name);
+/* Create directory and its missing parents, each with mode 0700. false with message. */
+bool journal_make_directories(const char *directory, char *message, size_t size);
+/* The local user: the passwd name of the real uid, else $USER, else the uid. */
+void journal_user(char *buffer, size_t size);
+/* UTC time as "2026-11-26T10:00:00Z". */
+void journal_format_time(time_t when, char *buffer, size_t size);
+/* A JSON string with quotes; bytes from 0x80 up are copied as they are. */
+void journal_json_string(FILE *out, const char *text);
 
 #endif

@@ -2,9 +2,25 @@
  *
  * An action turns into at most two steps per device, in emnify's order: charges start last and
  * stop first, so online enables the endpoint and then activates the SIM, and offline suspends
- * the SIM and then disables the endpoint. A step already in its target state is dropped. A
- * transition emnify forbids (model_sim_transition_allowed) is never planned: the step is kept
- * as skipped, with its reason. Pure data: no I/O, no curl. */
+ * the SIM and then disables the endpoint. Every device keeps all the steps of its action (two
+ * for online and offline, one for the single-sided actions) in the order they would be sent;
+ * a step that will not be sent carries the reason (skip). Never sent:
+ * - a step already in its target state (ALREADY);
+ * - a SIM change emnify forbids, model_sim_transition_allowed (FORBIDDEN);
+ * - a change to a side that is missing — id 0, or a status not known yet (NO_SIM,
+ *   NO_ENDPOINT) — or to a Deleted endpoint (ENDPOINT_DELETED);
+ * - enabling an endpoint without a SIM, which emnify answers with 409 (ENABLE_NO_SIM).
+ * Pairs:
+ * - online: when the SIM cannot be activated (forbidden, e.g. Deleted, or missing), the
+ *   endpoint is not enabled either (SIM_CANNOT_ACTIVATE, or ENABLE_NO_SIM): an enabled
+ *   endpoint whose SIM stays off carries no traffic and only looks online. When the endpoint
+ *   is missing or Deleted, the SIM is not activated either (its step carries NO_ENDPOINT or
+ *   ENDPOINT_DELETED): emnify would charge for a SIM no endpoint can use; sim-activate does
+ *   that for whoever means it.
+ * - offline: when the SIM cannot be suspended (e.g. Issued), the endpoint is still disabled:
+ *   that stops traffic, and Issued + Disabled is the aligned "new" state.
+ * Skip kinds say why, not which side: a step skipped for the other side's sake carries that
+ * side's kind. Pure data: no I/O, no curl. */
 #ifndef SIMTOP_PLAN_H
 #define SIMTOP_PLAN_H
 
@@ -43,7 +59,9 @@ enum step_target { STEP_SIM, STEP_ENDPOINT };
 	_(FORBIDDEN,    "emnify does not allow this SIM change") \
 	_(NO_SIM,       "the device has no SIM") \
 	_(NO_ENDPOINT,  "the device has no endpoint") \
-	_(ENABLE_NO_SIM, "an endpoint without a SIM cannot be enabled")
+	_(ENABLE_NO_SIM, "an endpoint without a SIM cannot be enabled") \
+	_(ENDPOINT_DELETED, "the endpoint is deleted") \
+	_(SIM_CANNOT_ACTIVATE, "the SIM cannot be activated")
 
 enum plan_skip {
 #define PLAN_SKIP_ENUM(id, text) SKIP_##id,
@@ -72,8 +90,8 @@ struct plan {
 	size_t count;
 };
 
-/* Build the plan for the given devices (indexes into fleet). The plan owns its memory and
- * copies what it needs: the fleet may change afterwards. */
+/* Build the plan for the given devices (indexes into fleet, each < fleet_count). The plan owns
+ * its memory and copies what it needs: the fleet may change afterwards. O(count). */
 void plan_build(struct plan *plan, enum plan_action action, const struct fleet *fleet,
 		const size_t *devices, size_t count);
 void plan_free(struct plan *plan);
@@ -83,7 +101,12 @@ int plan_device_sends(const struct plan_device *device);
 size_t plan_sends(const struct plan *plan);
 
 /* A human reason for a skipped step: "SIM Issued cannot be suspended", "already offline",
- * "the device has no SIM". Into buffer; returns buffer. */
+ * "the device has no SIM". Into buffer; returns buffer ("" for a step that is sent).
+ * The words look at the whole device when step lies in plan->devices: "already online" when
+ * both steps of a pair are there already (else "SIM already Activated"), and both steps of a
+ * pair that online cannot start give the same reason ("SIM Deleted cannot be activated", "the
+ * device has no SIM"), so the device counts once under it. A step copied out of the plan gets
+ * the words of its own side. */
 const char *plan_skip_text(const struct plan *plan, const struct plan_step *step, char *buffer, size_t size);
 
 /* What the confirmation shows. */
@@ -93,8 +116,8 @@ struct plan_transition_count {
 	size_t count;
 };
 struct plan_skip_count {
-	char reason[96];     /* as plan_skip_text words it */
-	size_t count;        /* devices */
+	char reason[96];     /* as plan_skip_text words it; "other reasons" gathers any past 16 */
+	size_t count;        /* devices; a device counts once under each of its reasons */
 };
 struct plan_summary {
 	struct plan_transition_count transitions[16];
@@ -105,7 +128,9 @@ struct plan_summary {
 	size_t devices_unchanged; /* devices with nothing to send */
 	size_t steps;             /* PATCH calls to send */
 	size_t activations;       /* SIMs this plan activates: emnify charges for them */
-	size_t billed_offline;    /* devices left with an Activated SIM behind a Disabled endpoint */
+	size_t billed_offline;    /* devices left with an Activated SIM behind a Disabled endpoint
+				   * once the plan is through (whether the plan or an earlier
+				   * change put them there) */
 };
 void plan_summarize(const struct plan *plan, struct plan_summary *summary);
 

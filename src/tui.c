@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "csv.h"
+#include "job.h"
+#include "journal.h"
 #include "display.h"
 #include "draw.h"
 #include "keys.h"
@@ -45,6 +48,15 @@ struct loop {
 	int64_t last_rows_ms;
 	size_t rows_seen;     /* fleet_count when the rows were last built */
 	const char *mark_from;
+
+	bool quit_asked;                     /* q pressed once while a job runs */
+	int64_t last_job_draw_ms;
+	/* Script mode: ":wait-progress N" lets the steps after it run while a job is busy, until
+	 * ":wait-idle" waits for everything again. */
+	size_t wait_progress;
+	bool script_async;
+	struct script_step step;             /* fetched, not yet taken */
+	bool has_step;
 
 	enum prompt_kind prompt_kind;
 	struct prompt prompt;
@@ -163,6 +175,8 @@ static void draw_title(struct loop *loop)
 	}
 }
 
+static void describe_job(struct loop *loop, char *buffer, size_t size);
+
 static void draw_prompt(struct loop *loop)
 {
 	int row = LINES - 1;
@@ -211,7 +225,9 @@ static void draw_status(struct loop *loop)
 	const char *hint = view->ops->hint(view, tui);
 	int hint_width = text_width(hint);
 	char left[600] = "";
-	if (tui->message[0]) {
+	if (tui->job && !tui->message_is_error) {
+		describe_job(loop, left, sizeof(left));
+	} else if (tui->message[0]) {
 		attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
 		snprintf(left, sizeof(left), " %s", tui->message);
 	} else if (view->ops->position) {
@@ -279,6 +295,12 @@ static void push_view(struct loop *loop, struct view *view)
 	loop->dirty = true;
 }
 
+/* struct tui is the first member of struct loop, so views can push views through it. */
+void tui_push_view(struct tui *tui, struct view *view)
+{
+	push_view((struct loop *)tui, view);
+}
+
 static void pop_views_above_fleet(struct loop *loop)
 {
 	while (loop->view_count > 1) {
@@ -333,8 +355,11 @@ static void finish_refresh(struct loop *loop)
 		view_fleet_set_cursor(loop->views[0], tui, rows_find(&tui->rows, index));
 }
 
+static void offer_resume(struct loop *loop);
+
 static void after_first_load(struct loop *loop)
 {
+	offer_resume(loop);
 	if (!loop->mark_from)
 		return;
 	struct view *unknown = tui_mark_from_csv(&loop->tui, loop->mark_from);
@@ -445,6 +470,148 @@ static void export_rows(struct loop *loop, const char *path, bool marked_only)
 	else
 		tui_message(tui, true, "Cannot write %s: %s", path, strerror(errno));
 	rows_free(&rows);
+}
+
+/* --- bulk jobs ---------------------------------------------------------------------------- */
+
+static void start_job(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	struct plan *plan = tui->pending_plan;
+	enum journal_state (*states)[2] = tui->pending_states;
+	struct journal *journal = tui->pending_journal;
+	tui->pending_plan = NULL;
+	tui->pending_states = NULL;
+	tui->pending_journal = NULL;
+	if (!plan)
+		return;
+	char message[512];
+	if (!tui->api) {
+		tui_message(tui, true, "No application token: nothing can be sent");
+	} else if (!journal && !(journal = journal_create(NULL, plan, message, sizeof(message)))) {
+		tui_message(tui, true, "Nothing was sent: the journal cannot be written: %s", message);
+	} else if (!tui->audit && !(tui->audit = audit_open(NULL, message, sizeof(message)))) {
+		tui_message(tui, true, "Nothing was sent: the audit log cannot be written: %s", message);
+	} else {
+		struct job_options options = { .rate = tui->rate };
+		tui->journal = journal;
+		tui->job_plan = plan;
+		tui->job = job_start(tui->api, plan, states, journal, tui->audit, &options);
+		free(states);
+		tui_message(tui, false, "Started: %s on %zu devices; journal %s", plan_action_name(plan->action),
+			    plan->count, journal_path(journal));
+		loop->dirty = true;
+		return;
+	}
+	if (journal)
+		journal_close(journal);
+	free(states);
+	plan_free(plan);
+	free(plan);
+	loop->dirty = true;
+}
+
+/* Put what the job read back into the fleet, so the rows show the truth. */
+static void apply_job_results(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	const struct plan *plan = tui->job_plan;
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct job_device_result *result = job_result(tui->job, i);
+		if (!result->read_back)
+			continue;
+		const struct plan_device *device = &plan->devices[i];
+		size_t index;
+		if ((device->endpoint_id && fleet_find_endpoint(tui->fleet, device->endpoint_id, &index)) ||
+		    (device->sim_id && fleet_find_sim(tui->fleet, device->sim_id, &index)))
+			fleet_set_statuses(tui->fleet, index, result->sim_status, result->endpoint_status);
+	}
+}
+
+static void update_job(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	if (!tui->job)
+		return;
+	struct job_progress progress;
+	job_progress(tui->job, &progress);
+	int64_t now = util_now_ms();
+	if (now - loop->last_job_draw_ms >= 250 || progress.finished) {
+		loop->last_job_draw_ms = now;
+		loop->dirty = true;
+	}
+	if (!progress.finished)
+		return;
+	apply_job_results(loop);
+	size_t trouble = 0;
+	for (size_t i = 0; i < tui->job_plan->count; i++) {
+		const struct job_device_result *result = job_result(tui->job, i);
+		if (result->outcome == JOB_FAILED || result->outcome == JOB_HALF_DONE ||
+		    result->outcome == JOB_CANCELLED || result->changed_elsewhere)
+			trouble++;
+	}
+	if (progress.error[0])
+		tui_message(tui, true, "The job stopped: %s", progress.error);
+	else if (trouble == 0)
+		tui_message(tui, false, "%s: all %zu devices reached their target", plan_action_name(tui->job_plan->action),
+			    tui->job_plan->count);
+	else
+		tui_message(tui, true, "%s: %zu of %zu devices did not reach their target", plan_action_name(tui->job_plan->action),
+			    trouble, tui->job_plan->count);
+	if (trouble > 0) {
+		pop_views_above_fleet(loop);
+		push_view(loop, view_results_new(tui, tui->job_plan, tui->job));
+	}
+	job_free(tui->job);
+	tui->job = NULL;
+	journal_close(tui->journal);
+	tui->journal = NULL;
+	plan_free(tui->job_plan);
+	free(tui->job_plan);
+	tui->job_plan = NULL;
+	loop->quit_asked = false;
+	derive_rows(loop);
+}
+
+/* "offline [######....] 120 done · 2 failed · 88 left · 6.6/s · ETA 0:13 · Esc cancels" */
+static void describe_job(struct loop *loop, char *buffer, size_t size)
+{
+	struct tui *tui = &loop->tui;
+	struct job_progress progress;
+	job_progress(tui->job, &progress);
+	size_t settled = progress.done + progress.failed + progress.cancelled;
+	int filled = progress.devices ? (int)(8 * settled / progress.devices) : 0;
+	char bar[64];
+	int length = 0;
+	for (int i = 0; i < 8; i++)
+		length += snprintf(bar + length, sizeof(bar) - (size_t)length, "%s",
+				   i < filled ? (tui->ascii ? "#" : "\u2588") : (tui->ascii ? "." : "\u2591"));
+	long eta = (long)(progress.eta_seconds + 0.5);
+	snprintf(buffer, size, " %s %s %zu done \u00b7 %zu failed \u00b7 %zu left \u00b7 %.1f/s \u00b7 ETA %ld:%02ld \u00b7 %s",
+		 plan_action_name(tui->job_plan->action), bar, progress.done, progress.failed, progress.remaining,
+		 progress.rate, eta / 60, eta % 60, progress.cancelling ? "cancelling" : "Esc cancels");
+}
+
+static void offer_resume(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	if (tui->read_only || !tui->api)
+		return;
+	char *path = journal_find_unfinished(NULL);
+	if (!path)
+		return;
+	struct plan *plan = xcalloc(1, sizeof(*plan));
+	enum journal_state (*states)[2] = NULL;
+	char message[512];
+	struct journal *journal = journal_resume(path, plan, &states, message, sizeof(message));
+	if (!journal) {
+		tui_message(tui, true, "An unfinished job's journal cannot be read: %s", message);
+		free(plan);
+	} else {
+		push_view(loop, view_plan_resume(tui, plan, states, journal));
+		tui_message(tui, false, "An earlier job did not finish (%s)", path);
+	}
+	free(path);
 }
 
 /* --- prompts ------------------------------------------------------------------------------ */
@@ -649,6 +816,13 @@ static void apply_reaction(struct loop *loop, int reaction)
 		open_prompt(loop, PROMPT_EXPORT_SHOWN);
 	if (reaction & REACT_PROMPT_EXPORT_MARKED)
 		open_prompt(loop, PROMPT_EXPORT_MARKED);
+	if (reaction & REACT_OPEN_PLAN) {
+		size_t device = 0;
+		bool has_cursor = view_fleet_cursor_device(loop->views[0], tui, &device);
+		push_view(loop, view_plan_new(tui, tui->plan_action, device, has_cursor));
+	}
+	if (reaction & REACT_START_JOB)
+		start_job(loop);
 }
 
 /* Actions that mean the same in every view. */
@@ -675,6 +849,29 @@ static int common_action(struct loop *loop, enum action action)
 	case ACTION_UNMARK_ALL:
 		marks_clear(tui->marks);
 		return REACT_ROWS;
+	case ACTION_ONLINE:
+	case ACTION_OFFLINE:
+		pop_views_above_fleet(loop);
+		tui->plan_action = action == ACTION_ONLINE ? PLAN_ONLINE : PLAN_OFFLINE;
+		return REACT_OPEN_PLAN;
+	case ACTION_OTHER_ACTIONS:
+		pop_views_above_fleet(loop);
+		push_view(loop, view_actions_new(tui));
+		return REACT_REDRAW;
+	case ACTION_BACK:
+		if (tui->job && loop->view_count == 1) {
+			job_cancel(tui->job);
+			tui_message(tui, false, "Cancelling: steps in flight finish, nothing new starts");
+			return REACT_REDRAW;
+		}
+		return -1;
+	case ACTION_QUIT:
+		if (tui->job && loop->view_count == 1 && !loop->quit_asked) {
+			loop->quit_asked = true;
+			tui_message(tui, true, "A job is running: Esc cancels it; q again quits now (simtop --resume finishes it later)");
+			return REACT_REDRAW;
+		}
+		return -1;
 	default:
 		return -1;
 	}
@@ -692,6 +889,16 @@ static void handle_key(struct loop *loop, int key)
 	if (loop->prompt_kind != PROMPT_NONE) {
 		prompt_handle_key(loop, key);
 		return;
+	}
+	struct view *top = loop->views[loop->view_count - 1];
+	if (top->ops->key && !tui->fatal[0]) {
+		int reaction = top->ops->key(top, tui, key);
+		if (reaction >= 0) {
+			if (tui->message[0] && !(reaction & REACT_CLOSE))
+				loop->dirty = true;
+			apply_reaction(loop, reaction | REACT_REDRAW);
+			return;
+		}
 	}
 	enum action action = keys_action(key);
 	if (tui->fatal[0]) {
@@ -740,8 +947,14 @@ static void run_command(struct loop *loop, const struct script_step *step)
 			die(2, "script line %d: resize wants COLUMNSxROWS, e.g. 80x24", step->line);
 		display_resize(columns, rows);
 		loop->dirty = true;
+	} else if (strncmp(command, "wait-progress ", 14) == 0) {
+		long count = atol(command + 14);
+		if (count < 1)
+			die(2, "script line %d: wait-progress wants a number of devices", step->line);
+		loop->wait_progress = (size_t)count;
 	} else if (strcmp(command, "wait-idle") == 0) {
-		/* Every step already waits until nothing is in flight. */
+		/* The next step waits until nothing is in flight again. */
+		loop->script_async = false;
 	} else if (strcmp(command, "quit") == 0) {
 		loop->quit = true;
 	} else {
@@ -767,6 +980,8 @@ int tui_run(const struct tui_options *options)
 	tui->workspace = options->workspace;
 	tui->ascii = options->ascii;
 	tui->read_only = options->read_only;
+	tui->rate = options->rate;
+	tui->confirm_threshold = options->confirm_threshold > 0 ? options->confirm_threshold : 100;
 	if (options->startup_error)
 		snprintf(tui->fatal, sizeof(tui->fatal), "%s", options->startup_error);
 	if (options->script_path)
@@ -781,6 +996,7 @@ int tui_run(const struct tui_options *options)
 
 	while (!loop->quit) {
 		update_load(loop);
+		update_job(loop);
 		if (tui->redraw) {
 			tui->redraw = false;
 			loop->dirty = true;
@@ -790,21 +1006,41 @@ int tui_run(const struct tui_options *options)
 			loop->dirty = false;
 		}
 		if (loop->script) {
-			if (busy(loop)) {
+			/* Fetch the next step first: ":wait-progress" must run while a job is busy. */
+			if (!loop->has_step) {
+				script_next(loop->script, &loop->step);
+				loop->has_step = true;
+			}
+			bool wait_command = loop->step.kind == SCRIPT_COMMAND &&
+					    strncmp(loop->step.command, "wait-progress ", 14) == 0;
+			if (loop->wait_progress > 0) {
+				struct job_progress progress = { 0 };
+				if (tui->job)
+					job_progress(tui->job, &progress);
+				if (tui->job && !progress.finished &&
+				    progress.done + progress.failed < loop->wait_progress) {
+					api_wait(tui->api, -1, LOADING_REDRAW_MS, NULL);
+					continue;
+				}
+				loop->wait_progress = 0;
+				loop->script_async = tui->job != NULL;
+			}
+			if (busy(loop) && !loop->script_async && !wait_command) {
 				api_wait(tui->api, -1, LOADING_REDRAW_MS, NULL);
 				continue;
 			}
 			update_load(loop);
+			update_job(loop);
 			if (loop->dirty)
 				continue;
-			struct script_step step;
-			script_next(loop->script, &step);
-			if (step.kind == SCRIPT_END)
+			loop->has_step = false;
+			struct script_step *step = &loop->step;
+			if (step->kind == SCRIPT_END)
 				break;
-			if (step.kind == SCRIPT_KEY)
-				handle_key(loop, step.key);
+			if (step->kind == SCRIPT_KEY)
+				handle_key(loop, step->key);
 			else
-				run_command(loop, &step);
+				run_command(loop, step);
 			continue;
 		}
 		bool key_ready = false;
@@ -830,6 +1066,16 @@ int tui_run(const struct tui_options *options)
 	while (loop->view_count > 0) {
 		struct view *view = loop->views[--loop->view_count];
 		view->ops->free(view);
+	}
+	if (tui->job)
+		job_free(tui->job);
+	if (tui->journal)
+		journal_close(tui->journal);
+	if (tui->audit)
+		audit_close(tui->audit);
+	if (tui->job_plan) {
+		plan_free(tui->job_plan);
+		free(tui->job_plan);
 	}
 	if (tui->api)
 		api_cancel_load(tui->api);

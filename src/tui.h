@@ -20,6 +20,9 @@
 #include "prompt.h"
 #include "rows.h"
 #include "sort.h"
+#include "job.h"
+
+struct view;
 
 struct tui {
 	struct api *api;
@@ -43,6 +46,18 @@ struct tui {
 	bool descending;
 	struct prompt_history filter_history, query_history, path_history;
 
+	/* A bulk job: the confirmed plan waits in pending_* until the loop starts it. */
+	struct plan *pending_plan;    /* owned; moves to job_plan when the job starts */
+	enum journal_state (*pending_states)[2]; /* resume: step states from the journal, or NULL */
+	struct journal *pending_journal;        /* resume: the journal to continue, or NULL */
+	struct job *job;              /* running or just finished, or NULL */
+	struct plan *job_plan;        /* the plan of job; owned */
+	struct journal *journal;
+	struct audit *audit;
+	double rate;                  /* requests per second for jobs; 0: emnify's published limit */
+	enum plan_action plan_action; /* what REACT_OPEN_PLAN confirms */
+	int confirm_threshold;        /* above this many devices the operator types the count */
+
 	char message[512];            /* status line message, "" for none */
 	bool message_is_error;
 	char fatal[1024];             /* full-screen error when nothing can be shown */
@@ -58,6 +73,8 @@ struct tui_options {
 	bool ascii;
 	bool monochrome;
 	bool read_only;
+	double rate;                  /* --rate, 0: emnify's published limit */
+	int confirm_threshold;        /* 0: 100 */
 };
 
 /* Run the interactive program until the user quits. Returns the exit status. */
@@ -65,6 +82,9 @@ int tui_run(const struct tui_options *options);
 
 /* Set the status line message (printf style). */
 void tui_message(struct tui *tui, bool error, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+/* Push a view on top (views that open another one, such as the confirmation's full plan). */
+void tui_push_view(struct tui *tui, struct view *view);
 
 /* Replace the filter; false (and *column, message) when the query is invalid, which leaves
  * the filter as it was. The caller asks the loop to rebuild the rows (REACT_ROWS). */

@@ -9,6 +9,10 @@
 #include <stddef.h>
 
 #include "actions.h"
+#include "journal.h"
+#include "plan.h"
+
+struct job;
 
 struct tui;
 struct view;
@@ -29,6 +33,8 @@ enum reaction {
 	REACT_PROMPT_IMPORT = 1 << 10,
 	REACT_PROMPT_EXPORT_SHOWN = 1 << 11,
 	REACT_PROMPT_EXPORT_MARKED = 1 << 12,
+	REACT_START_JOB = 1 << 13,  /* the confirmation was given: run tui->pending_plan */
+	REACT_OPEN_PLAN = 1 << 14,  /* confirm tui->plan_action on the marked devices */
 };
 
 struct view_ops {
@@ -36,6 +42,9 @@ struct view_ops {
 	/* Draw rows first_row .. first_row + height - 1. */
 	void (*draw)(struct view *view, struct tui *tui, int first_row, int height);
 	int (*handle)(struct view *view, struct tui *tui, enum action action, int page_rows);
+	/* Optional: sees every key before the keymap (dialogs that take typed text); returns a
+	 * reaction, or -1 to let the keymap have the key. */
+	int (*key)(struct view *view, struct tui *tui, int key);
 	/* Keys worth showing in the status line now. */
 	const char *(*hint)(struct view *view, struct tui *tui);
 	/* Where the user is ("row 12 of 4,212"), left in the status line; NULL when not needed. */
@@ -53,6 +62,17 @@ struct view {
 struct view *view_fleet_new(void);
 struct view *view_help_new(void);
 struct view *view_summary_new(struct tui *tui);
+/* The confirmation of a bulk action on the marked devices (or the cursor's device when none
+ * is marked). NULL, with a status line message, when there is nothing to act on. */
+struct view *view_plan_new(struct tui *tui, enum plan_action action, size_t cursor_device, bool has_cursor);
+/* The confirmation of an interrupted job found in a journal; the view owns plan and states
+ * until the job starts. */
+struct view *view_plan_resume(struct tui *tui, struct plan *plan, enum journal_state (*states)[2],
+			      struct journal *journal);
+/* The menu of the four single-sided changes; the choice goes to tui->plan_action. */
+struct view *view_actions_new(struct tui *tui);
+/* After a job: every device that failed or was left half-done; a key re-marks them. */
+struct view *view_results_new(struct tui *tui, const struct plan *plan, const struct job *job);
 /* A scrolling list of text lines under a title; takes ownership of lines (each malloc'ed). */
 struct view *view_text_new(const char *title, char **lines, size_t count);
 /* The detail view of device index in tui's fleet; it reads both objects from the API. */

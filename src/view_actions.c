@@ -1,0 +1,93 @@
+/* view_actions.c — the menu of the less common changes: one side of a device at a time. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "draw.h"
+#include "tui.h"
+#include "util.h"
+#include "view.h"
+
+static const enum plan_action menu[] = {
+	PLAN_ONLINE, PLAN_OFFLINE, PLAN_SIM_ACTIVATE, PLAN_SIM_SUSPEND, PLAN_ENDPOINT_ENABLE, PLAN_ENDPOINT_DISABLE,
+};
+
+struct actions_view {
+	struct view view;
+	int selected;
+};
+
+static void actions_draw(struct view *view, struct tui *tui, int first_row, int height)
+{
+	(void)tui;
+	struct actions_view *actions = (struct actions_view *)view;
+	draw_cell(first_row, 0, " Change the marked devices (or the cursor's device)", COLS, display_attr(ROLE_HEADER));
+	for (int i = 0; i < (int)ARRAY_SIZE(menu) && i + 2 < height; i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "  %d  %-13s %s", i + 1, plan_action_name(menu[i]), plan_action_text(menu[i]));
+		draw_cell(first_row + 2 + i, 1, text, COLS - 1, i == actions->selected ? display_attr(ROLE_CURSOR) : (int)A_NORMAL);
+	}
+	draw_cell(first_row + 3 + (int)ARRAY_SIZE(menu), 1, "  Nothing is sent before the confirmation.", COLS - 1, A_NORMAL);
+}
+
+static int choose(struct tui *tui, int index)
+{
+	tui->plan_action = menu[index];
+	return REACT_CLOSE | REACT_OPEN_PLAN;
+}
+
+static int actions_key(struct view *view, struct tui *tui, int key)
+{
+	(void)view;
+	if (key >= '1' && key < '1' + (int)ARRAY_SIZE(menu))
+		return choose(tui, key - '1');
+	return -1;
+}
+
+static int actions_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+{
+	(void)page_rows;
+	struct actions_view *actions = (struct actions_view *)view;
+	switch (action) {
+	case ACTION_MOVE_UP: if (actions->selected > 0) actions->selected--; return REACT_REDRAW;
+	case ACTION_MOVE_DOWN: if (actions->selected + 1 < (int)ARRAY_SIZE(menu)) actions->selected++; return REACT_REDRAW;
+	case ACTION_OPEN_DETAIL: return choose(tui, actions->selected);
+	case ACTION_BACK:
+	case ACTION_MOVE_LEFT:
+	case ACTION_QUIT:
+	case ACTION_OTHER_ACTIONS: return REACT_CLOSE;
+	default: return REACT_NONE;
+	}
+}
+
+static const char *actions_hint(struct view *view, struct tui *tui)
+{
+	(void)view;
+	(void)tui;
+	return "1-6 or Enter choose  Esc back";
+}
+
+static void actions_free(struct view *view)
+{
+	free(view);
+}
+
+static const struct view_ops actions_ops = {
+	.name = "actions",
+	.draw = actions_draw,
+	.handle = actions_handle,
+	.key = actions_key,
+	.hint = actions_hint,
+	.free = actions_free,
+};
+
+struct view *view_actions_new(struct tui *tui)
+{
+	if (tui->read_only) {
+		tui_message(tui, true, "Read-only: simtop changes nothing (started with --read-only or read_only = true)");
+		return NULL;
+	}
+	struct actions_view *actions = xcalloc(1, sizeof(*actions));
+	actions->view.ops = &actions_ops;
+	return &actions->view;
+}

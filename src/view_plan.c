@@ -1,0 +1,359 @@
+/* view_plan.c — the confirmation of a bulk action: what will be sent, what is skipped and why,
+ * the charge warning, the marked devices the filter hides, the estimated duration. Cancel is the
+ * default; above the threshold the operator types the number of devices. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "keys.h"
+#include "ratelimit.h"
+#include "text.h"
+#include "tui.h"
+#include "util.h"
+#include "view.h"
+
+struct plan_view {
+	struct view view;
+	struct tui *tui;
+	enum plan_action action;
+	struct plan *plan;                /* owned until the job starts */
+	struct plan_summary summary;
+	size_t *shown, shown_count;       /* marked devices the rows show (or the cursor's) */
+	size_t *hidden, hidden_count;     /* marked devices the filter hides */
+	bool include_hidden;
+	bool apply_selected;              /* the Apply button has the focus; Cancel is the default */
+	char typed[16];                   /* the count typed above the threshold */
+	enum journal_state (*states)[2];  /* resume only */
+	struct journal *journal;          /* resume only */
+	size_t steps_done;                /* resume: steps the journal already settled */
+};
+
+static bool needs_typed_count(const struct plan_view *plan_view)
+{
+	return plan_view->summary.devices_changed > (size_t)plan_view->tui->confirm_threshold;
+}
+
+static void rebuild_plan(struct plan_view *plan_view)
+{
+	struct tui *tui = plan_view->tui;
+	size_t count = plan_view->shown_count + (plan_view->include_hidden ? plan_view->hidden_count : 0);
+	size_t *devices = xmalloc(sizeof(*devices) * (count ? count : 1));
+	memcpy(devices, plan_view->shown, sizeof(*devices) * plan_view->shown_count);
+	if (plan_view->include_hidden)
+		memcpy(devices + plan_view->shown_count, plan_view->hidden, sizeof(*devices) * plan_view->hidden_count);
+	if (plan_view->plan)
+		plan_free(plan_view->plan);
+	else
+		plan_view->plan = xcalloc(1, sizeof(*plan_view->plan));
+	plan_build(plan_view->plan, plan_view->action, tui->fleet, devices, count);
+	plan_summarize(plan_view->plan, &plan_view->summary);
+	plan_view->typed[0] = '\0';
+	plan_view->apply_selected = false;
+	free(devices);
+}
+
+static double effective_rate(const struct tui *tui)
+{
+	return tui->rate > 0 ? tui->rate : RATELIMIT_IP_RATE;
+}
+
+static void format_duration(double seconds, char *buffer, size_t size)
+{
+	long total = (long)(seconds + 0.5);
+	if (total < 60)
+		snprintf(buffer, size, "%ld s", total);
+	else if (total < 3600)
+		snprintf(buffer, size, "%ld min %ld s", total / 60, total % 60);
+	else
+		snprintf(buffer, size, "%ld h %ld min", total / 3600, (total % 3600) / 60);
+}
+
+/* The dialog, as lines; drawn and also what tests read. */
+static void plan_line(struct plan_view *plan_view, int line, char *text, size_t size, int *attr)
+{
+	struct tui *tui = plan_view->tui;
+	const struct plan_summary *summary = &plan_view->summary;
+	char count[32], other[32];
+	*attr = A_NORMAL;
+	text[0] = '\0';
+	int transitions = (int)summary->transition_count, skips = (int)summary->skip_count;
+	int first_transition = 2, first_skip = first_transition + transitions;
+	int after = first_skip + skips;
+	if (line == 0) {
+		snprintf(text, size, "%s %s devices: %s", plan_view->journal ? "Finish the interrupted job:" : "Switch",
+			 util_thousands((int64_t)plan_view->plan->count, count, sizeof(count)), plan_action_text(plan_view->action));
+		*attr = A_BOLD;
+	} else if (line >= first_transition && line < first_skip) {
+		const struct plan_transition_count *transition = &summary->transitions[line - first_transition];
+		bool sim = transition->target == STEP_SIM;
+		snprintf(text, size, "  %8s  %-9s  %s %s %s", util_thousands((int64_t)transition->count, count, sizeof(count)),
+			 sim ? "SIMs" : "endpoints",
+			 sim ? model_sim_status_name(transition->from) : model_endpoint_status_name(transition->from),
+			 tui->ascii ? "->" : "\u2192",
+			 sim ? model_sim_status_name(transition->to) : model_endpoint_status_name(transition->to));
+	} else if (line >= first_skip && line < after) {
+		const struct plan_skip_count *skip = &summary->skips[line - first_skip];
+		snprintf(text, size, "  %8s  skipped: %s", util_thousands((int64_t)skip->count, count, sizeof(count)), skip->reason);
+	} else if (line == after + 1) {
+		if (plan_view->journal)
+			snprintf(text, size, "  %s steps were already settled before the job stopped.",
+				 util_thousands((int64_t)plan_view->steps_done, count, sizeof(count)));
+		else if (plan_view->hidden_count == 0)
+			snprintf(text, size, "  The filter hides none of the marked devices.");
+		else
+			snprintf(text, size, "  %s marked devices are hidden by the filter: %s (h to %s them)",
+				 util_thousands((int64_t)plan_view->hidden_count, count, sizeof(count)),
+				 plan_view->include_hidden ? "included" : "left out",
+				 plan_view->include_hidden ? "leave" : "include");
+	} else if (line == after + 2 && (summary->activations > 0 || summary->billed_offline > 0)) {
+		*attr = display_attr(ROLE_MISALIGNED);
+		snprintf(text, size, "  %s emnify charges for activated SIMs, even when their endpoint is disabled.",
+			 model_alignment_glyph(ALIGN_MISALIGNED, tui->ascii));
+	} else if (line == after + 3 && (summary->activations > 0 || summary->billed_offline > 0)) {
+		*attr = display_attr(ROLE_MISALIGNED);
+		if (summary->activations > 0 && summary->billed_offline > 0)
+			snprintf(text, size, "    This plan activates %s SIMs and leaves %s Activated SIMs behind disabled endpoints.",
+				 util_thousands((int64_t)summary->activations, count, sizeof(count)),
+				 util_thousands((int64_t)summary->billed_offline, other, sizeof(other)));
+		else if (summary->activations > 0)
+			snprintf(text, size, "    This plan activates %s SIMs.",
+				 util_thousands((int64_t)summary->activations, count, sizeof(count)));
+		else
+			snprintf(text, size, "    This plan leaves %s Activated SIMs behind disabled endpoints.",
+				 util_thousands((int64_t)summary->billed_offline, count, sizeof(count)));
+	} else if (line == after + 5) {
+		char duration[64];
+		format_duration(plan_estimate_seconds(plan_view->plan, effective_rate(tui)), duration, sizeof(duration));
+		snprintf(text, size, "  %s requests, about %s at %.1f requests per second.",
+			 util_thousands((int64_t)summary->steps, count, sizeof(count)), duration, effective_rate(tui));
+	} else if (line == after + 6) {
+		snprintf(text, size, "  p shows the plan device by device.");
+	} else if (line == after + 8) {
+		if (summary->steps == 0)
+			snprintf(text, size, "  Nothing to send. Esc closes.");
+		else if (needs_typed_count(plan_view))
+			snprintf(text, size, "  Type %s and press Enter to apply, Esc to cancel:  %s%s",
+				 util_thousands((int64_t)summary->devices_changed, count, sizeof(count)), plan_view->typed,
+				 tui->ascii ? "_" : "\u2581");
+		else
+			snprintf(text, size, "  %s Cancel %s   %s Apply to %s devices %s     (Tab chooses, Enter confirms)",
+				 plan_view->apply_selected ? " " : "[", plan_view->apply_selected ? " " : "]",
+				 plan_view->apply_selected ? "[" : " ",
+				 util_thousands((int64_t)summary->devices_changed, count, sizeof(count)),
+				 plan_view->apply_selected ? "]" : " ");
+		*attr = A_BOLD;
+	}
+}
+
+static void plan_draw(struct view *view, struct tui *tui, int first_row, int height)
+{
+	(void)tui;
+	struct plan_view *plan_view = (struct plan_view *)view;
+	draw_cell(first_row, 0, " Confirm", COLS, display_attr(ROLE_HEADER));
+	for (int i = 0; i < height - 1; i++) {
+		char text[512];
+		int attr;
+		plan_line(plan_view, i, text, sizeof(text), &attr);
+		draw_cell(first_row + 1 + i, 1, text, COLS - 1, attr);
+	}
+}
+
+/* The plan device by device, for the p key. */
+static struct view *full_plan_view(struct plan_view *plan_view)
+{
+	const struct plan *plan = plan_view->plan;
+	char **lines = xmalloc(sizeof(*lines) * (plan->count + 1));
+	size_t count = 0;
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct plan_device *device = &plan->devices[i];
+		char steps[512] = "";
+		size_t length = 0;
+		for (int s = 0; s < device->step_count && length < sizeof(steps); s++) {
+			const struct plan_step *step = &device->steps[s];
+			bool sim = step->target == STEP_SIM;
+			char reason[128];
+			if (step->skip == SKIP_NONE)
+				length += (size_t)snprintf(steps + length, sizeof(steps) - length, "%s%s %s->%s", s ? ", then " : "",
+							   sim ? "SIM" : "endpoint",
+							   sim ? model_sim_status_name(step->from) : model_endpoint_status_name(step->from),
+							   sim ? model_sim_status_name(step->to) : model_endpoint_status_name(step->to));
+			else
+				length += (size_t)snprintf(steps + length, sizeof(steps) - length, "%sskip: %s", s ? "; " : "",
+							   plan_skip_text(plan, step, reason, sizeof(reason)));
+		}
+		lines[count++] = xasprintf("endpoint %-10lld SIM %-10lld %s", (long long)device->endpoint_id,
+					   (long long)device->sim_id, steps);
+	}
+	return view_text_new(" The plan, device by device", lines, count);
+}
+
+static int plan_key(struct view *view, struct tui *tui, int key)
+{
+	struct plan_view *plan_view = (struct plan_view *)view;
+	size_t length = strlen(plan_view->typed);
+	bool typing = needs_typed_count(plan_view) && plan_view->summary.steps > 0;
+	switch (key) {
+	case 27:
+	case 'q':
+		tui_message(tui, false, "Cancelled: nothing was sent");
+		return REACT_CLOSE;
+	case 'p':
+		tui_push_view(tui, full_plan_view(plan_view));
+		return REACT_REDRAW;
+	case 'h':
+		if (plan_view->hidden_count > 0 && !plan_view->journal) {
+			plan_view->include_hidden = !plan_view->include_hidden;
+			rebuild_plan(plan_view);
+		}
+		return REACT_REDRAW;
+	case '\t':
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		if (!typing)
+			plan_view->apply_selected = !plan_view->apply_selected;
+		return REACT_REDRAW;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (length > 0)
+			plan_view->typed[length - 1] = '\0';
+		return REACT_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (plan_view->summary.steps == 0)
+			return REACT_CLOSE;
+		if (typing) {
+			char wanted[32];
+			snprintf(wanted, sizeof(wanted), "%zu", plan_view->summary.devices_changed);
+			if (strcmp(plan_view->typed, wanted) != 0) {
+				tui_message(tui, true, "Type %s, the number of devices, to apply", wanted);
+				return REACT_REDRAW;
+			}
+		} else if (!plan_view->apply_selected) {
+			tui_message(tui, false, "Cancelled: nothing was sent");
+			return REACT_CLOSE;
+		}
+		/* Hand the plan to the loop, which starts the job. */
+		tui->pending_plan = plan_view->plan;
+		tui->pending_states = plan_view->states;
+		tui->pending_journal = plan_view->journal;
+		plan_view->plan = NULL;
+		plan_view->states = NULL;
+		plan_view->journal = NULL;
+		return REACT_CLOSE | REACT_START_JOB;
+	default:
+		if (typing && key >= '0' && key <= '9' && length + 1 < sizeof(plan_view->typed)) {
+			plan_view->typed[length] = (char)key;
+			plan_view->typed[length + 1] = '\0';
+			return REACT_REDRAW;
+		}
+		return REACT_NONE;
+	}
+}
+
+static int plan_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+{
+	(void)view;
+	(void)tui;
+	(void)action;
+	(void)page_rows;
+	return REACT_NONE;
+}
+
+static const char *plan_hint(struct view *view, struct tui *tui)
+{
+	(void)tui;
+	struct plan_view *plan_view = (struct plan_view *)view;
+	return plan_view->hidden_count ? "Esc cancel  p plan  h hidden" : "Esc cancel  p plan";
+}
+
+static void plan_free_view(struct view *view)
+{
+	struct plan_view *plan_view = (struct plan_view *)view;
+	if (plan_view->plan) {
+		plan_free(plan_view->plan);
+		free(plan_view->plan);
+	}
+	free(plan_view->states);
+	if (plan_view->journal)
+		journal_close(plan_view->journal);
+	free(plan_view->shown);
+	free(plan_view->hidden);
+	free(plan_view);
+}
+
+static const struct view_ops plan_ops = {
+	.name = "plan",
+	.draw = plan_draw,
+	.handle = plan_handle,
+	.key = plan_key,
+	.hint = plan_hint,
+	.free = plan_free_view,
+};
+
+struct view *view_plan_new(struct tui *tui, enum plan_action action, size_t cursor_device, bool has_cursor)
+{
+	if (tui->read_only) {
+		tui_message(tui, true, "Read-only: simtop changes nothing (started with --read-only or read_only = true)");
+		return NULL;
+	}
+	if (tui->job) {
+		tui_message(tui, true, "A job is running: wait for it, or Esc to cancel it");
+		return NULL;
+	}
+	struct plan_view *plan_view = xcalloc(1, sizeof(*plan_view));
+	plan_view->view.ops = &plan_ops;
+	plan_view->tui = tui;
+	plan_view->action = action;
+	size_t fleet_size = fleet_count(tui->fleet);
+	if (marks_count_in_fleet(tui->marks, tui->fleet) == 0) {
+		if (!has_cursor) {
+			free(plan_view);
+			tui_message(tui, true, "No device to act on: mark devices first (Space, a, +)");
+			return NULL;
+		}
+		plan_view->shown = xmalloc(sizeof(size_t));
+		plan_view->shown[0] = cursor_device;
+		plan_view->shown_count = 1;
+	} else {
+		/* Marked devices the rows show, then the marked devices the filter hides. */
+		bool *is_shown = xcalloc(fleet_size ? fleet_size : 1, sizeof(bool));
+		plan_view->shown = xmalloc(sizeof(size_t) * (tui->rows.count + 1));
+		for (size_t i = 0; i < tui->rows.count; i++) {
+			size_t device = tui->rows.index[i];
+			is_shown[device] = true;
+			if (marks_has(tui->marks, fleet_device(tui->fleet, device)))
+				plan_view->shown[plan_view->shown_count++] = device;
+		}
+		plan_view->hidden = xmalloc(sizeof(size_t) * (tui->base.count + 1));
+		for (size_t i = 0; i < tui->base.count; i++) {
+			size_t device = tui->base.index[i];
+			if (!is_shown[device] && marks_has(tui->marks, fleet_device(tui->fleet, device)))
+				plan_view->hidden[plan_view->hidden_count++] = device;
+		}
+		free(is_shown);
+	}
+	rebuild_plan(plan_view);
+	return &plan_view->view;
+}
+
+struct view *view_plan_resume(struct tui *tui, struct plan *plan, enum journal_state (*states)[2],
+			      struct journal *journal)
+{
+	struct plan_view *plan_view = xcalloc(1, sizeof(*plan_view));
+	plan_view->view.ops = &plan_ops;
+	plan_view->tui = tui;
+	plan_view->action = plan->action;
+	plan_view->plan = plan;
+	plan_view->states = states;
+	plan_view->journal = journal;
+	for (size_t i = 0; i < plan->count; i++)
+		for (int s = 0; s < plan->devices[i].step_count; s++)
+			if (states[i][s] == JOURNAL_DONE || states[i][s] == JOURNAL_FAILED)
+				plan_view->steps_done++;
+	plan_summarize(plan, &plan_view->summary);
+	return &plan_view->view;
+}
