@@ -47,6 +47,7 @@ enum request_kind {
 	REQUEST_AUTH,
 	REQUEST_PAGE,
 	REQUEST_READ,
+	REQUEST_PATCH,
 };
 
 enum list_kind {
@@ -71,14 +72,16 @@ struct api_request {
 	char *path;                     /* "/api/v1/..." with the query */
 	struct http_request *transfer;  /* non-NULL while in flight */
 	unsigned auth_generation;       /* token generation it was last sent with */
-	int failures;                   /* retryable failures so far */
+	int failures;                   /* retryable failures so far (429s apart) */
+	int throttled;                  /* 429s so far */
 	int unauthorized;               /* 401s received with the token still current */
 	int64_t not_before_ms;          /* back-off deadline */
 
 	enum list_kind list;            /* REQUEST_PAGE */
 	int64_t page;
-	api_read_done *done;            /* REQUEST_READ */
+	api_read_done *done;            /* REQUEST_READ, REQUEST_PATCH */
 	void *context;
+	char *body;                     /* REQUEST_PATCH */
 };
 
 struct load_list {
@@ -95,6 +98,7 @@ struct api {
 	char *token;
 	char *token_source;
 	bool rate_limits;
+	double rate;                    /* overall requests per second; 0: unlimited */
 	int parallel;
 	long timeout_ms;
 	int64_t backoff_base_ms;
@@ -227,6 +231,7 @@ static void request_drop(struct api *api, struct api_request *request)
 		api->request_count--;
 	}
 	free(request->path);
+	free(request->body);
 	free(request);
 }
 
@@ -243,6 +248,7 @@ struct api *api_new(const struct api_options *options)
 	api->token = xstrdup(options->token ? options->token : "");
 	api->token_source = options->token_source ? xstrdup(options->token_source) : NULL;
 	api->rate_limits = options->rate_limits;
+	api->rate = options->rate > 0 ? options->rate : options->rate_limits ? RATELIMIT_IP_RATE : 0;
 	api->parallel = options->parallel > 0 ? options->parallel : API_DEFAULT_PARALLEL;
 	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : API_DEFAULT_TIMEOUT_MS;
 	api->backoff_base_ms = RATELIMIT_BACKOFF_BASE_MS;
@@ -250,7 +256,7 @@ struct api *api_new(const struct api_options *options)
 		api->backoff_base_ms = base;
 	api->random_state = ((uint64_t)now << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
 	ratelimit_init(&api->list_limit, RATELIMIT_LIST_RATE, RATELIMIT_LIST_BURST, now);
-	ratelimit_init(&api->ip_limit, RATELIMIT_IP_RATE, RATELIMIT_IP_BURST, now);
+	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, now);
 	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
 	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION);
 	return api;
@@ -339,6 +345,7 @@ static void fail_reads(struct api *api, long status, const char *message)
 		if (request->transfer)
 			http_cancel(api->http, request->transfer);
 		free(request->path);
+		free(request->body);
 		free(request);
 		done(context, status, NULL, 0, message);
 		request = next;
@@ -354,6 +361,7 @@ static void fail_request(struct api *api, struct api_request *request, enum api_
 		fail_load(api, error, message);
 		break;
 	case REQUEST_READ:
+	case REQUEST_PATCH:
 		fail_read(api, request, status, body, length, message);
 		break;
 	case REQUEST_AUTH:
@@ -414,25 +422,29 @@ static bool retry_after_ms(const struct http_response *response, int64_t *delay_
 	return true;
 }
 
-/* Schedule another attempt; false when the request has used up its attempts. */
+/* Schedule another attempt; false when the request has used up its attempts. A 429 counts
+ * apart from other failures and against a more generous cap: it applied nothing. */
 static bool retry_later(struct api *api, struct api_request *request,
 			const struct http_response *response)
 {
 	int attempts = RATELIMIT_RETRY_MAX;
 	int64_t base = api->backoff_base_ms;
 	int64_t delay;
+	int *count = &request->failures;
 
-	if (response->failure != HTTP_FAILURE_NONE && !api->ever_answered) {
+	if (response->failure == HTTP_FAILURE_NONE && response->status == 429) {
+		count = &request->throttled;
+		attempts = API_THROTTLE_RETRY_MAX;
+	} else if (response->failure != HTTP_FAILURE_NONE && !api->ever_answered) {
 		attempts = API_UNREACHABLE_ATTEMPTS;
 		if (base > API_UNREACHABLE_BACKOFF_MS)
 			base = API_UNREACHABLE_BACKOFF_MS;
 	}
-	request->failures++;
-	if (request->failures >= attempts)
+	(*count)++;
+	if (*count >= attempts)
 		return false;
 	if (!retry_after_ms(response, &delay))
-		delay = ratelimit_backoff_ms(request->failures, base, RATELIMIT_BACKOFF_CAP_MS,
-					     random01(api));
+		delay = ratelimit_backoff_ms(*count, base, RATELIMIT_BACKOFF_CAP_MS, random01(api));
 	request->not_before_ms = util_now_ms() + delay;
 	api->stats.retries++;
 	if (request->kind == REQUEST_PAGE)
@@ -580,10 +592,19 @@ static void transfer_done(void *context, const struct http_response *response)
 		api->stats.bytes_received += (int64_t)response->header_lengths[i];
 
 	if (response->failure != HTTP_FAILURE_NONE) {
-		bool retryable = response->failure == HTTP_FAILURE_CONNECT ||
-				 response->failure == HTTP_FAILURE_DROPPED ||
-				 response->failure == HTTP_FAILURE_TIMEOUT ||
-				 response->failure == HTTP_FAILURE_RESOLVE;
+		/* Nothing left the machine when no connection could be opened. */
+		bool unsent = response->failure == HTTP_FAILURE_CONNECT ||
+			      response->failure == HTTP_FAILURE_RESOLVE;
+		bool retryable = unsent || response->failure == HTTP_FAILURE_DROPPED ||
+				 response->failure == HTTP_FAILURE_TIMEOUT;
+		if (request->kind == REQUEST_PATCH && !unsent) {
+			format_message(api, message, sizeof(message), "PATCH %s: %s (%s)", request->path,
+				       response->failure == HTTP_FAILURE_TIMEOUT ? "no answer in time"
+										: "the connection failed",
+				       response->error);
+			fail_request(api, request, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
+			return;
+		}
 		if (retryable && retry_later(api, request, response))
 			return;
 		if (response->failure == HTTP_FAILURE_TOO_LARGE) {
@@ -616,14 +637,27 @@ static void transfer_done(void *context, const struct http_response *response)
 		forget_jwt(api);
 		return;
 	}
-	if (retryable_status(response->status) && retry_later(api, request, response))
+	if (response->status == 429) {
+		api->stats.throttled++;
+		/* The API's bucket is empty: stored tokens of ours would only draw more 429s. */
+		api->ip_limit.tokens = 0;
+		api->ip_limit.updated_ms = util_now_ms();
+	}
+	/* A PATCH answered 5xx may have been applied: only a read tells, so it is not resent. */
+	if (retryable_status(response->status) &&
+	    !(request->kind == REQUEST_PATCH && response->status != 429) &&
+	    retry_later(api, request, response))
 		return;
 	if (response->status < 200 || response->status > 299) {
 		char detail[384];
 		emnify_error_message(response->status, response->body, response->body_length,
 				     detail, sizeof(detail));
-		format_message(api, message, sizeof(message), "%s %s%s failed: %s",
-			       method_name(request->method), api->base_url, request->path, detail);
+		/* The caller of a PATCH knows the host; the path says which object. */
+		if (request->kind == REQUEST_PATCH)
+			format_message(api, message, sizeof(message), "PATCH %s: %s", request->path, detail);
+		else
+			format_message(api, message, sizeof(message), "%s %s%s failed: %s",
+				       method_name(request->method), api->base_url, request->path, detail);
 		fail_request(api, request, API_ERROR_HTTP, response->status, response->body,
 			     response->body_length, message);
 		return;
@@ -637,6 +671,7 @@ static void transfer_done(void *context, const struct http_response *response)
 		page_done(api, request, response);
 		break;
 	case REQUEST_READ:
+	case REQUEST_PATCH:
 		read_done(api, request, response);
 		break;
 	}
@@ -650,17 +685,24 @@ static void send_request(struct api *api, struct api_request *request)
 	size_t header_count = 0;
 	char *url = xasprintf("%s%s", api->base_url, request->path);
 	char *body = NULL;
+	const char *send_body = NULL;
 
 	headers[header_count++] = "Accept: application/json";
 	if (request->kind == REQUEST_AUTH) {
 		headers[header_count++] = "Content-Type: application/json";
 		body = emnify_auth_body(api->token);
+		send_body = body;
 	} else {
 		headers[header_count++] = api->authorization;
 	}
+	if (request->kind == REQUEST_PATCH) {
+		headers[header_count++] = "Content-Type: application/json";
+		send_body = request->body;
+		api->stats.patches++;
+	}
 	request->auth_generation = api->auth_generation;
 	request->transfer = http_submit(api->http, request->method, url, headers, header_count,
-					body, body ? strlen(body) : 0, api->timeout_ms,
+					send_body, send_body ? strlen(send_body) : 0, api->timeout_ms,
 					transfer_done, request);
 	api->stats.requests++;
 	if (body) {
@@ -678,13 +720,14 @@ static bool take_tokens(struct api *api, const struct api_request *request, int6
 	size_t count = 0;
 	int64_t longest = 0;
 
-	if (!api->rate_limits)
-		return true;
-	limits[count++] = &api->ip_limit;
-	if (request->kind == REQUEST_PAGE)
+	if (api->rate > 0)
+		limits[count++] = &api->ip_limit;
+	if (api->rate_limits && request->kind == REQUEST_PAGE)
 		limits[count++] = &api->list_limit;
-	else if (request->kind == REQUEST_AUTH)
+	else if (api->rate_limits && request->kind == REQUEST_AUTH)
 		limits[count++] = &api->auth_limit;
+	if (count == 0)
+		return true;
 	for (size_t i = 0; i < count; i++) {
 		int64_t wait = ratelimit_wait_ms(limits[i], now);
 		if (wait > longest)
@@ -826,18 +869,67 @@ void api_load_progress(const struct api *api, struct api_load_progress *progress
 	*progress = api->progress;
 }
 
+static void check_kind(const char *function, const char *kind)
+{
+	if (!*kind)
+		die(3, "%s: empty kind", function);
+	for (const char *c = kind; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || *c == '_'))
+			die(3, "%s: bad kind \"%s\"", function, kind);
+}
+
 void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context)
 {
 	struct api_request *request;
 
-	for (const char *c = kind; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || *c == '_'))
-			die(3, "api_read_object: bad kind \"%s\"", kind);
+	check_kind("api_read_object", kind);
 	request = request_new(api, REQUEST_READ, HTTP_GET,
 			      xasprintf("/api/v1/%s/%lld", kind, (long long)id));
 	request->done = done;
 	request->context = context;
 	request_append(api, request);
+}
+
+void api_patch_status(struct api *api, const char *kind, int64_t id, int status, api_read_done *done,
+		      void *context)
+{
+	struct api_request *request;
+
+	check_kind("api_patch_status", kind);
+	request = request_new(api, REQUEST_PATCH, HTTP_PATCH,
+			      xasprintf("/api/v1/%s/%lld", kind, (long long)id));
+	request->body = emnify_status_body(status);
+	request->done = done;
+	request->context = context;
+	request_append(api, request);
+}
+
+void api_cancel_context(struct api *api, const void *context)
+{
+	struct api_request *request = api->head;
+
+	while (request) {
+		struct api_request *next = request->next;
+		if ((request->kind == REQUEST_READ || request->kind == REQUEST_PATCH) &&
+		    request->context == context)
+			request_drop(api, request);
+		request = next;
+	}
+}
+
+double api_rate(const struct api *api)
+{
+	return api->rate;
+}
+
+void api_set_rate(struct api *api, double rate)
+{
+	double tokens = api->ip_limit.tokens;
+
+	api->rate = rate > 0 ? rate : RATELIMIT_IP_RATE;
+	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, util_now_ms());
+	/* Keep what was saved up, so a change of rate is no fresh burst. */
+	api->ip_limit.tokens = tokens < api->ip_limit.burst ? tokens : api->ip_limit.burst;
 }
 
 bool api_busy(const struct api *api)

@@ -7,10 +7,15 @@
  * Policy (DESIGN.md §4): authenticate with the application token, read the JWT's exp and
  * re-authenticate a minute before it; re-authenticate once after a 401, a second 401 in a row is
  * API_ERROR_AUTH. Lists are paged with the largest per_page, pages fetched in parallel within the
- * rate limits, stopping on X-Total-Pages. 429, 5xx and dropped connections are retried with
- * exponential back-off and jitter up to RATELIMIT_RETRY_MAX attempts; Retry-After is honoured.
- * A connection that fails before the API ever answered (nothing listening, bad host) is tried
- * only a few times, quickly, so a wrong URL is reported within seconds.
+ * rate limits, stopping on X-Total-Pages. Reads: 5xx and dropped connections are retried with
+ * exponential back-off and jitter up to RATELIMIT_RETRY_MAX attempts; 429s (nothing was done,
+ * the limit was only reached) up to API_THROTTLE_RETRY_MAX; Retry-After is honoured. A
+ * connection that fails before the API ever answered (nothing listening, bad host) is tried
+ * only a few times, quickly, so a wrong URL is reported within seconds. Changes (PATCH) follow
+ * a stricter policy, described at api_patch_status().
+ *
+ * Every request takes a token of the overall limit (emnify: 2000 per 5 minutes per IP, or the
+ * rate the caller sets); list calls and authentication also take one of their own buckets.
  *
  * The token is never part of a message, a log line or an error text.
  *
@@ -25,6 +30,10 @@
 
 #include "fleet.h"
 
+/* Attempts a request gets through 429s before it fails: generous, because a 429 applied
+ * nothing and only says to slow down. */
+#define API_THROTTLE_RETRY_MAX 30
+
 enum api_error {
 	API_OK = 0,
 	API_ERROR_AUTH,         /* the API rejected the token */
@@ -38,6 +47,9 @@ struct api_options {
 	const char *token;      /* application token; copied, never logged */
 	const char *token_source; /* where it came from, for the rejection message, or NULL */
 	bool rate_limits;       /* keep within emnify's published limits (default true) */
+	double rate;            /* requests per second for everything; 0: emnify's published
+				 * per-IP limit (RATELIMIT_IP_RATE). A rate set here is kept even
+				 * when rate_limits is false. */
 	int parallel;           /* transfers in flight at most; 0 picks a default */
 	long timeout_ms;        /* per request; 0 picks a default */
 };
@@ -77,7 +89,34 @@ typedef void api_read_done(void *context, long http_status, const char *body, si
 			   const char *error_message);
 void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context);
 
-/* Reads still queued or running when api_free() is called are dropped without a call. */
+/* Change the status of one SIM ("sim") or endpoint ("endpoint"): PATCH /api/v1/KIND/ID with
+ * {"status":{"id":STATUS}}. done is called exactly once from api_wait(), like a read's:
+ *   2xx (emnify answers 204 with an empty body)  success; error_message is NULL.
+ *   401  the token is renewed once and the PATCH replayed (a 401 applied nothing); a second
+ *        401 is reported as 401 with a message.
+ *   429  nothing was applied: retried after a back-off with jitter (Retry-After honoured) up
+ *        to API_THROTTLE_RETRY_MAX times, then reported as 429.
+ *   other 4xx  reported at once with the status, the body and emnify's message.
+ *   5xx, a timeout or a connection dropped after sending  reported at once (status 0 for the
+ *        transport failures) and NEVER sent again: the change may or may not have been
+ *        applied, and only the caller can settle that, by reading the object back. A
+ *        connection that could not be opened at all sent nothing and is retried like a read.
+ * Every PATCH goes out on a fresh connection, so that libcurl never replays it on its own
+ * after a kept-alive connection turned out dead. kind as for api_read_object(). */
+void api_patch_status(struct api *api, const char *kind, int64_t id, int status, api_read_done *done,
+		      void *context);
+
+/* Drop every read or PATCH queued or in flight whose context is context, without calling
+ * done. A dropped PATCH may still reach emnify. */
+void api_cancel_context(struct api *api, const void *context);
+
+/* Reads and PATCHes still queued or running when api_free() is called are dropped without a
+ * call. */
+
+/* The overall rate in requests per second (0: unlimited), and a new one for the requests
+ * that start from now on (0: emnify's published limit). */
+double api_rate(const struct api *api);
+void api_set_rate(struct api *api, double rate);
 
 /* True while any request is queued, in flight or waiting for a retry. */
 bool api_busy(const struct api *api);
@@ -94,6 +133,8 @@ struct api_stats {
 	int64_t requests;       /* sent, retries included */
 	int64_t authentications;
 	int64_t retries;
+	int64_t throttled;      /* 429s received */
+	int64_t patches;        /* PATCHes sent, replays after 401/429 included */
 	int64_t bytes_received;
 };
 void api_stats(const struct api *api, struct api_stats *stats);

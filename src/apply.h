@@ -3,6 +3,7 @@
 #define SIMTOP_APPLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "api.h"
 #include "filter.h"
@@ -24,7 +25,13 @@ struct apply_options {
  * target, 1 some failed (listed), 2 usage errors (nothing selected, bad CSV, read-only). */
 int apply_run(struct api *api, const struct apply_options *options);
 
-/* Finish the job of a journal; same output and exit status as apply_run. */
-int apply_resume(struct api *api, const char *journal_path, double rate);
+/* Finish the job of a journal: steps done or failed are not sent again, steps with only an
+ * intent are read back first. Uses dry_run, yes, read_only and rate of options. Same output
+ * and exit status as apply_run (2 also for a file that is not a simtop journal). */
+int apply_resume(struct api *api, const char *journal_path, const struct apply_options *options);
+
+/* Load the whole fleet, with a progress line on stderr when show_progress; NULL with message
+ * when the load failed. The caller frees the fleet. */
+struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *message, size_t size);
 
 #endif

@@ -335,6 +335,10 @@ static void request_start(struct http *http, struct http_request *request)
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
 		break;
 	}
+	/* On a kept-alive connection that turns out dead, libcurl sends the request again on
+	 * its own. A change must never go out twice behind the caller's back. */
+	if (request->method == HTTP_PATCH || request->method == HTTP_DELETE)
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 	if (request->body || request->method == HTTP_POST) {
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body ? request->body : "");
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);

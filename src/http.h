@@ -5,7 +5,9 @@
  * Nothing blocks except http_wait(), which sleeps in curl_multi_poll() on the transfers, on one
  * extra descriptor (the terminal) and until a timeout, then runs the completion callbacks.
  *
- * TLS verification is never disabled. Redirects are not followed. Bodies are decompressed
+ * TLS verification is never disabled. Redirects are not followed. PATCH and DELETE always open
+ * a fresh connection: libcurl replays a request by itself when a reused connection turns out
+ * dead, and a change must never be sent twice without the caller knowing. Bodies are decompressed
  * (Accept-Encoding: every encoding libcurl supports). This file and api.c are the only ones
  * that know about libcurl; nothing here knows about emnify. */
 #ifndef SIMTOP_HTTP_H

@@ -47,8 +47,10 @@ struct job_device_result {
 };
 
 struct job_options {
-	double rate;      /* requests per second for the whole job; 0: emnify's published limit */
-	int parallel;     /* devices in flight at most; 0: a default */
+	double rate;      /* requests per second for the whole job, set on the api (api_set_rate);
+			   * 0: the api's own rate as it is (emnify's published limit unless the
+			   * api was made with another) */
+	int parallel;     /* devices in flight at most; 0: a default (8) */
 };
 
 struct job;
@@ -60,7 +62,9 @@ struct job;
 struct job *job_start(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
 		      struct journal *journal, struct audit *audit, const struct job_options *options);
 
-/* Start nothing new; steps in flight finish and are journaled. */
+/* Start nothing new; steps in flight finish and are journaled, and a device already started
+ * finishes its pair and its read-back, so a cancel never leaves a device half-way. Devices not
+ * started end as JOB_CANCELLED. */
 void job_cancel(struct job *job);
 
 struct job_progress {
@@ -77,6 +81,12 @@ struct job_progress {
 	char error[256];      /* set when the job had to stop (e.g. the journal could not be written) */
 };
 void job_progress(const struct job *job, struct job_progress *progress);
+
+/* Requests (PATCHes and read-backs) a job on plan is expected to send: one per step to send,
+ * one more per step an earlier run left with only an intent (it is read back first), and one
+ * read-back per device that sends anything. states as for job_start(). For the estimate of a
+ * confirmation: divide by the rate. */
+size_t job_planned_requests(const struct plan *plan, enum journal_state (*states)[2]);
 
 /* The result of device (index into plan->devices). Valid until job_free(). */
 const struct job_device_result *job_result(const struct job *job, size_t device);

@@ -1,4 +1,5 @@
 /* main.c — options, start-up order, and the non-interactive commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "apply.h"
 #include "config.h"
 #include "demo.h"
 #include "filter.h"
@@ -28,7 +30,11 @@ enum exit_code {
 static const char usage_text[] =
 	"usage: simtop [--demo[=N]] [--profile NAME] [--read-only] [--token-file FILE] [--api-url URL]\n"
 	"              [--mark-from FILE.csv] [--ascii] [--no-color]\n"
+	"              [--rate N]\n"
 	"       simtop list [--filter QUERY] [--format table|csv|json] [connection options as above]\n"
+	"       simtop apply online|offline|sim-activate|sim-suspend|ep-enable|ep-disable\n"
+	"                    (--filter QUERY | --from FILE.csv) [--dry-run] [--yes] [--rate N]\n"
+	"       simtop --resume JOURNAL [--dry-run] [--yes] [--rate N]\n"
 	"       simtop --help | --version\n"
 	"\n"
 	"The application token comes from EMNIFY_APPLICATION_TOKEN, --token-file FILE or the config\n"
@@ -36,6 +42,12 @@ static const char usage_text[] =
 
 struct options {
 	bool list;
+	bool apply;              /* simtop apply ACTION */
+	enum plan_action action;
+	const char *from;        /* apply --from */
+	const char *resume;      /* --resume JOURNAL */
+	bool dry_run, yes;
+	double rate;             /* --rate, 0: emnify's published limit */
 	long demo_devices;       /* 0: no demo */
 	bool read_only, ascii, no_color;
 	enum output_format format;
@@ -60,7 +72,8 @@ static void usage_error(const char *format, ...)
 static void parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
-	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION };
+	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION,
+	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME };
 	static const struct option long_options[] = {
 		{ "demo", optional_argument, NULL, OPT_DEMO },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -73,6 +86,11 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "mark-from", required_argument, NULL, OPT_MARK_FROM },
 		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -82,6 +100,15 @@ static void parse_options(int argc, char **argv, struct options *options)
 	if (argc > 1 && strcmp(argv[1], "list") == 0) {
 		options->list = true;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "apply") == 0) {
+		options->apply = true;
+		if (argc < 3 || argv[2][0] == '-')
+			usage_error("%s", "apply wants an action: online, offline, sim-activate, sim-suspend, "
+				    "ep-enable or ep-disable");
+		if (!plan_action_parse(argv[2], &options->action))
+			usage_error("unknown action '%s': online, offline, sim-activate, sim-suspend, ep-enable "
+				    "or ep-disable", argv[2]);
+		first = 3;
 	}
 	optind = first;
 	opterr = 0;
@@ -106,14 +133,42 @@ static void parse_options(int argc, char **argv, struct options *options)
 				usage_error("--format wants table, csv or json, not '%s'", optarg);
 			break;
 		case OPT_FILTER:
-			if (!options->list)
-				usage_error("%s only applies to 'simtop list' (in the TUI, press /)", "--filter");
+			if (!options->list && !options->apply)
+				usage_error("%s only applies to 'simtop list' and 'simtop apply' (in the TUI, press /)",
+					    "--filter");
 			options->filter = optarg;
 			break;
 		case OPT_MARK_FROM:
-			if (options->list)
-				usage_error("%s applies to the interactive program, not to 'simtop list'", "--mark-from");
+			if (options->list || options->apply)
+				usage_error("%s applies to the interactive program (with 'simtop apply', use --from)",
+					    "--mark-from");
 			options->mark_from = optarg;
+			break;
+		case OPT_FROM:
+			if (!options->apply)
+				usage_error("%s only applies to 'simtop apply' (the interactive program takes --mark-from)",
+					    "--from");
+			options->from = optarg;
+			break;
+		case OPT_DRY_RUN:
+			options->dry_run = true;
+			break;
+		case OPT_YES:
+			options->yes = true;
+			break;
+		case OPT_RATE: {
+			char *end;
+			errno = 0;
+			options->rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(options->rate > 0) || options->rate > 100000)
+				usage_error("--rate wants requests per second, a number above 0 (emnify allows about "
+					    "6.7), not '%s'", optarg);
+			break;
+		}
+		case OPT_RESUME:
+			if (options->list || options->apply)
+				usage_error("%s is a command of its own: simtop --resume JOURNAL", "--resume");
+			options->resume = optarg;
 			break;
 		case OPT_TOKEN:
 			usage_error("%s", "a token is never taken on the command line (it would show in 'ps'):"
@@ -127,6 +182,13 @@ static void parse_options(int argc, char **argv, struct options *options)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (options->apply && !options->filter == !options->from)
+		usage_error("%s", "apply wants the devices: --filter QUERY or --from FILE.csv (one of them)");
+	if ((options->dry_run || options->yes) && !options->apply && !options->resume)
+		usage_error("%s only applies to 'simtop apply' and 'simtop --resume'",
+			    options->dry_run ? "--dry-run" : "--yes");
+	if (options->resume && options->demo_devices > 0)
+		usage_error("%s", "--resume finishes a job against the API it ran on, not against --demo");
 }
 
 /* Widths and cleaning need a UTF-8 locale; without one, draw ASCII glyphs. */
@@ -142,24 +204,10 @@ static bool setup_locale(void)
 /* Load the whole fleet without a terminal; progress on stderr when it is one. */
 static int run_list(struct api *api, enum output_format format, const struct filter *filter)
 {
-	struct fleet *fleet = fleet_new();
-	api_load_start(api, fleet);
-	struct api_load_progress progress;
-	bool show_progress = isatty(STDERR_FILENO);
-	for (;;) {
-		api_load_progress(api, &progress);
-		if (!progress.running)
-			break;
-		if (show_progress && progress.records_total > 0)
-			fprintf(stderr, "\rloading %lld of %lld records", (long long)progress.records_loaded,
-				(long long)progress.records_total);
-		api_wait(api, -1, 200, NULL);
-	}
-	if (show_progress)
-		fprintf(stderr, "\r\033[K");
-	if (progress.error != API_OK) {
-		fprintf(stderr, "simtop: %s\n", progress.message);
-		fleet_free(fleet);
+	char message[1024];
+	struct fleet *fleet = apply_load_fleet(api, isatty(STDERR_FILENO), message, sizeof(message));
+	if (!fleet) {
+		fprintf(stderr, "simtop: %s\n", message);
 		return EXIT_FAILURE_RUN;
 	}
 	struct rows rows = { 0 };
@@ -209,7 +257,8 @@ int main(int argc, char **argv)
 	struct config config = { 0 };
 	char message[1024], config_message[1024] = "";
 	bool configured = config_load(&config, &options.config, config_message, sizeof(config_message));
-	if (!configured && options.list)
+	bool command = options.list || options.apply || options.resume;
+	if (!configured && command)
 		die(EXIT_USAGE, "%s", config_message);
 
 	char *demo_url = NULL;
@@ -239,18 +288,31 @@ int main(int argc, char **argv)
 			.token = config.token,
 			.token_source = config.token_source,
 			.rate_limits = config.rate_limits,
+			.rate = options.rate,
+			/* A job keeps 8 devices in flight: each may have a request running. */
+			.parallel = options.apply || options.resume ? 8 : 0,
 		};
 		api = api_new(&api_options);
 	}
 
 	int status;
-	if (options.list) {
-		if (startup_error) {
-			fprintf(stderr, "simtop: %s\n", startup_error);
-			status = EXIT_FAILURE_RUN;
-		} else {
-			status = run_list(api, options.format, filter);
-		}
+	if (command && startup_error) {
+		fprintf(stderr, "simtop: %s\n", startup_error);
+		status = EXIT_FAILURE_RUN;
+	} else if (options.list) {
+		status = run_list(api, options.format, filter);
+	} else if (options.apply || options.resume) {
+		struct apply_options apply_options = {
+			.action = options.action,
+			.filter = filter,
+			.from_csv = options.from,
+			.dry_run = options.dry_run,
+			.yes = options.yes,
+			.read_only = options.read_only || config.read_only,
+			.rate = options.rate,
+		};
+		status = options.apply ? apply_run(api, &apply_options)
+				       : apply_resume(api, options.resume, &apply_options);
 	} else {
 		const char *script = getenv("SIMTOP_SCRIPT");
 		struct tui_options tui_options = {
@@ -262,6 +324,7 @@ int main(int argc, char **argv)
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
 			.read_only = options.read_only || config.read_only,
+			.rate = options.rate,
 		};
 		status = tui_run(&tui_options);
 	}

@@ -1,0 +1,518 @@
+/* apply.c — `simtop apply` and `simtop --resume`: the plan on stdout, the question, the job
+ * with its progress on stderr, and what did not reach its target.
+ *
+ * stdout carries what a script may want to keep (the plan, the results, the summary); stderr
+ * the conversation (progress, the question, the journal's path, warnings). */
+#include "apply.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "csv.h"
+#include "job.h"
+#include "journal.h"
+#include "marks.h"
+#include "model.h"
+#include "rows.h"
+#include "util.h"
+
+enum {
+	APPLY_EXIT_OK = 0,      /* every device reached its target */
+	APPLY_EXIT_FAILED = 1,  /* some did not, or the API or the environment failed */
+	APPLY_EXIT_USAGE = 2,   /* nothing selected, a bad CSV, read-only, no confirmation */
+};
+
+/* Above this many devices the operator types the count instead of "y". */
+#define APPLY_CONFIRM_THRESHOLD 100
+/* Unknown CSV rows listed by name; the rest are counted. */
+#define APPLY_UNKNOWN_LISTED 20
+#define APPLY_PROGRESS_MS 200
+
+static volatile sig_atomic_t interrupts;
+
+static void on_interrupt(int signal_number)
+{
+	(void)signal_number;
+	interrupts++;
+}
+
+/* "12 s", "4 min 10 s", "2 h 5 min" */
+static void format_duration(double seconds, char *buffer, size_t size)
+{
+	long whole = (long)(seconds + 0.5);
+
+	if (whole < 60)
+		snprintf(buffer, size, "%ld s", whole);
+	else if (whole < 3600)
+		snprintf(buffer, size, "%ld min %ld s", whole / 60, whole % 60);
+	else
+		snprintf(buffer, size, "%ld h %ld min", whole / 3600, whole % 3600 / 60);
+}
+
+static const char *plural(size_t count, const char *one, const char *many)
+{
+	return count == 1 ? one : many;
+}
+
+static const char *status_word(enum step_target target, int status)
+{
+	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+	return *name ? name : "-";
+}
+
+/* --- loading and selecting ---------------------------------------------------------------- */
+
+struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *message, size_t size)
+{
+	struct fleet *fleet = fleet_new();
+	struct api_load_progress progress;
+
+	api_load_start(api, fleet);
+	for (;;) {
+		api_load_progress(api, &progress);
+		if (!progress.running)
+			break;
+		if (show_progress && progress.records_total > 0)
+			fprintf(stderr, "\rloading %lld of %lld records", (long long)progress.records_loaded,
+				(long long)progress.records_total);
+		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
+	}
+	if (show_progress)
+		fprintf(stderr, "\r\033[K");
+	if (progress.error != API_OK) {
+		snprintf(message, size, "%s", progress.message);
+		fleet_free(fleet);
+		return NULL;
+	}
+	return fleet;
+}
+
+/* The rows a CSV names; false (exit 2) when nothing can be selected from it. */
+static bool select_from_csv(const char *path, const struct csv_ids *ids, const struct fleet *fleet,
+			    struct rows *rows)
+{
+	struct marks *marks = marks_new();
+	struct csv_ids unknown;
+	size_t missing = csv_mark(ids, fleet, marks, &unknown);
+
+	if (missing > 0) {
+		fprintf(stderr, "simtop: %zu %s of %s %s no device of the fleet:\n", missing,
+			plural(missing, "row", "rows"), path, plural(missing, "names", "name"));
+		for (size_t i = 0; i < unknown.count && i < APPLY_UNKNOWN_LISTED; i++)
+			fprintf(stderr, "  %s:%zu: %s %s\n", path, unknown.items[i].line,
+				csv_id_kind_name(unknown.items[i].kind), unknown.items[i].value);
+		if (unknown.count > APPLY_UNKNOWN_LISTED)
+			fprintf(stderr, "  … and %zu more\n", unknown.count - APPLY_UNKNOWN_LISTED);
+	}
+	csv_ids_free(&unknown);
+	marks_filter_rows(marks, fleet, rows);
+	marks_free(marks);
+	return true;
+}
+
+/* --- the plan ----------------------------------------------------------------------------- */
+
+static double effective_rate(const struct api *api)
+{
+	return api_rate(api);
+}
+
+static void print_estimate(FILE *out, size_t requests, double rate)
+{
+	char duration[48];
+
+	if (rate > 0) {
+		format_duration((double)requests / rate, duration, sizeof(duration));
+		fprintf(out, "About %s at %.1f requests/s (%zu %s: the changes and a read-back of each device).\n",
+			duration, rate, requests, plural(requests, "request", "requests"));
+	} else {
+		fprintf(out, "%zu %s (the changes and a read-back of each device), as fast as the API answers.\n",
+			requests, plural(requests, "request", "requests"));
+	}
+}
+
+static void print_charge_warning(FILE *out, const struct plan_summary *summary)
+{
+	if (summary->activations == 0 && summary->billed_offline == 0)
+		return;
+	fprintf(out, "Warning: emnify charges for activated SIMs, even when their endpoint is disabled.");
+	if (summary->activations > 0 && summary->billed_offline > 0)
+		fprintf(out, " This plan activates %zu %s and leaves %zu Activated %s behind disabled endpoints.\n",
+			summary->activations, plural(summary->activations, "SIM", "SIMs"), summary->billed_offline,
+			plural(summary->billed_offline, "SIM", "SIMs"));
+	else if (summary->activations > 0)
+		fprintf(out, " This plan activates %zu %s.\n", summary->activations,
+			plural(summary->activations, "SIM", "SIMs"));
+	else
+		fprintf(out, " This plan leaves %zu Activated %s behind disabled endpoints.\n",
+			summary->billed_offline, plural(summary->billed_offline, "SIM", "SIMs"));
+}
+
+/* Counts per transition and per skip reason, the estimate and the charge warning. */
+static void print_plan(FILE *out, const struct plan *plan, const struct plan_summary *summary,
+		       size_t requests, double rate)
+{
+	fprintf(out, "%s (%s) on %zu %s:\n", plan_action_name(plan->action), plan_action_text(plan->action),
+		plan->count, plural(plan->count, "device", "devices"));
+	for (size_t i = 0; i < summary->transition_count; i++) {
+		const struct plan_transition_count *transition = &summary->transitions[i];
+		bool sim = transition->target == STEP_SIM;
+		fprintf(out, "  %zu %s %s \u2192 %s\n", transition->count,
+			sim ? plural(transition->count, "SIM", "SIMs") : plural(transition->count, "endpoint", "endpoints"),
+			status_word(transition->target, transition->from), status_word(transition->target, transition->to));
+	}
+	for (size_t i = 0; i < summary->skip_count; i++)
+		fprintf(out, "  %zu skipped: %s\n", summary->skips[i].count, summary->skips[i].reason);
+	if (summary->steps > 0)
+		print_estimate(out, requests, rate);
+	print_charge_warning(out, summary);
+}
+
+/* Ask on the terminal; true when the operator confirmed. */
+static bool confirm(const char *question, size_t devices)
+{
+	char *line = NULL;
+	size_t capacity = 0;
+	ssize_t length;
+	bool yes = false;
+
+	if (devices > APPLY_CONFIRM_THRESHOLD)
+		fprintf(stderr, "%s %zu devices? Type the number of devices to confirm: ", question, devices);
+	else
+		fprintf(stderr, "%s %zu %s? [y/N] ", question, devices, plural(devices, "device", "devices"));
+	fflush(stderr);
+	length = getline(&line, &capacity, stdin);
+	if (length > 0) {
+		while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '))
+			line[--length] = '\0';
+		if (devices > APPLY_CONFIRM_THRESHOLD) {
+			int64_t typed;
+			char *start = line;
+			while (*start == ' ')
+				start++;
+			yes = util_parse_int64(start, &typed) && typed == (int64_t)devices;
+		} else {
+			yes = util_equal_nocase(line, "y") || util_equal_nocase(line, "yes");
+		}
+	}
+	free(line);
+	return yes;
+}
+
+/* Asks unless --yes; without a terminal and without --yes refuses. Returns an exit status to
+ * stop with, or -1 to go on. */
+static int ask(const char *question, size_t devices, bool yes)
+{
+	if (yes)
+		return -1;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "simtop: not confirmed: the standard input is not a terminal; add --yes to apply "
+				"this to %zu %s\n", devices, plural(devices, "device", "devices"));
+		return APPLY_EXIT_USAGE;
+	}
+	if (!confirm(question, devices)) {
+		fprintf(stderr, "simtop: not confirmed; nothing was sent\n");
+		return APPLY_EXIT_FAILED;
+	}
+	return -1;
+}
+
+/* --- running ------------------------------------------------------------------------------ */
+
+static void print_progress(const struct job_progress *progress, const char *action)
+{
+	char eta[48] = "";
+
+	if (progress->eta_seconds > 0) {
+		char duration[40];
+		format_duration(progress->eta_seconds, duration, sizeof(duration));
+		snprintf(eta, sizeof(eta), " \u00b7 ETA %s", duration);
+	}
+	fprintf(stderr, "\r%s: %zu done \u00b7 %zu failed \u00b7 %zu remaining \u00b7 %.1f requests/s%s%s\033[K", action,
+		progress->done, progress->failed, progress->remaining, progress->rate, eta,
+		progress->cancelling ? " \u00b7 cancelling (Ctrl-C again stops at once)" : "");
+	fflush(stderr);
+}
+
+static const char *sim_word(const struct job_device_result *result)
+{
+	return status_word(STEP_SIM, result->sim_status);
+}
+
+static const char *endpoint_word(const struct job_device_result *result)
+{
+	return status_word(STEP_ENDPOINT, result->endpoint_status);
+}
+
+static bool reached_target(const struct job_device_result *result)
+{
+	return (result->outcome == JOB_DONE || result->outcome == JOB_UNCHANGED) && !result->changed_elsewhere;
+}
+
+static void print_id(FILE *out, int64_t id)
+{
+	if (id)
+		fprintf(out, "%-12lld", (long long)id);
+	else
+		fprintf(out, "%-12s", "-");
+}
+
+/* Every device that did not reach its target, then one line of counts. Returns the exit
+ * status. */
+static int print_results(const struct plan *plan, const struct job *job, const char *journal, double seconds)
+{
+	size_t counts[JOB_OUTCOME_COUNT] = { 0 };
+	size_t listed = 0, changed = 0, not_read = 0;
+	struct job_progress progress;
+
+	job_progress(job, &progress);
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct job_device_result *result = job_result(job, i);
+		const struct plan_device *device = &plan->devices[i];
+
+		counts[result->outcome]++;
+		if (result->changed_elsewhere)
+			changed++;
+		if (reached_target(result) || result->outcome == JOB_CANCELLED)
+			continue;
+		if (listed++ == 0)
+			printf("\n%-17s %-12s%-12s%-13s%-10s %s\n", "OUTCOME", "ENDPOINT", "SIM", "SIM STATUS",
+			       "ENDPOINT", "MESSAGE");
+		printf("%-17s ", result->outcome == JOB_DONE ? "changed elsewhere" : job_outcome_word(result->outcome));
+		print_id(stdout, device->endpoint_id);
+		print_id(stdout, device->sim_id);
+		printf("%-12s%s%-9s%s %s\n", sim_word(result), result->read_back ? " " : "*", endpoint_word(result),
+		       result->read_back ? " " : "*", result->message);
+		if (!result->read_back)
+			not_read++;
+	}
+	if (not_read > 0)
+		printf("* not read back: the status as loaded\n");
+
+	char duration[48];
+	format_duration(seconds, duration, sizeof(duration));
+	printf("\n%s: %zu done, %zu unchanged, %zu failed, %zu half-done, %zu cancelled", plan_action_name(plan->action),
+	       counts[JOB_DONE], counts[JOB_UNCHANGED], counts[JOB_FAILED], counts[JOB_HALF_DONE],
+	       counts[JOB_CANCELLED]);
+	if (changed > 0)
+		printf(", %zu changed elsewhere", changed);
+	printf(" in %s (%zu %s, %.1f/s).\n", duration, progress.requests, plural(progress.requests, "request", "requests"),
+	       seconds > 0 ? (double)progress.requests / seconds : 0.0);
+	if (progress.error[0])
+		printf("The job stopped: %s\nTo finish what it left: simtop --resume %s\n", progress.error, journal);
+	else if (counts[JOB_CANCELLED] > 0)
+		printf("%zu %s not started (cancelled); to finish the job: simtop --resume %s\n",
+		       counts[JOB_CANCELLED], plural(counts[JOB_CANCELLED], "device was", "devices were"), journal);
+	fflush(stdout);
+	for (size_t i = 0; i < plan->count; i++)
+		if (!reached_target(job_result(job, i)))
+			return APPLY_EXIT_FAILED;
+	return progress.error[0] ? APPLY_EXIT_FAILED : APPLY_EXIT_OK;
+}
+
+/* Run the job to its end with progress on stderr; Ctrl-C cancels, twice stops at once. */
+static int run_job(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
+		   struct journal *journal, double rate)
+{
+	char message[512];
+	struct audit *audit = audit_open(NULL, message, sizeof(message));
+	struct sigaction action = { 0 }, old_action;
+	struct job_options options = { .rate = rate };
+	struct job_progress progress;
+	struct api_stats before, after;
+	bool show_progress = isatty(STDERR_FILENO);
+	bool cancel_sent = false;
+	int64_t started = util_now_ms(), shown = 0;
+	int status;
+
+	if (!audit) {
+		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+		return APPLY_EXIT_FAILED;
+	}
+	fprintf(stderr, "journal: %s\n", journal_path(journal));
+	interrupts = 0;
+	action.sa_handler = on_interrupt;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, &old_action);
+
+	api_stats(api, &before);
+	struct job *job = job_start(api, plan, states, journal, audit, &options);
+	for (;;) {
+		job_progress(job, &progress);
+		if (progress.finished)
+			break;
+		if (interrupts >= 2) {
+			if (show_progress)
+				fputc('\n', stderr);
+			fprintf(stderr, "simtop: stopped at once; changes in flight may or may not have been applied.\n"
+					"To finish the job: simtop --resume %s\n", journal_path(journal));
+			exit(130);
+		}
+		if (interrupts == 1 && !cancel_sent) {
+			cancel_sent = true;
+			job_cancel(job);
+			if (show_progress)
+				fputc('\n', stderr);
+			fprintf(stderr, "simtop: cancelling: devices already started finish their pair, nothing new "
+					"starts (Ctrl-C again stops at once)\n");
+			continue;
+		}
+		int64_t now = util_now_ms();
+		if (show_progress && now - shown >= APPLY_PROGRESS_MS) {
+			shown = now;
+			print_progress(&progress, plan_action_name(plan->action));
+		}
+		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
+	}
+	if (show_progress)
+		fprintf(stderr, "\r\033[K");
+	sigaction(SIGINT, &old_action, NULL);
+
+	api_stats(api, &after);
+	status = print_results(plan, job, journal_path(journal), (double)(util_now_ms() - started) / 1000.0);
+	fprintf(stderr, "api: %lld requests (%lld PATCH), %lld authentications, %lld retried, %lld answered 429\n",
+		(long long)(after.requests - before.requests), (long long)(after.patches - before.patches),
+		(long long)(after.authentications - before.authentications),
+		(long long)(after.retries - before.retries), (long long)(after.throttled - before.throttled));
+	job_free(job);
+	audit_close(audit);
+	return status;
+}
+
+/* --- commands ----------------------------------------------------------------------------- */
+
+int apply_run(struct api *api, const struct apply_options *options)
+{
+	struct csv_ids ids = { 0 };
+	struct rows rows = { 0 };
+	struct plan plan = { 0 };
+	struct plan_summary summary;
+	struct fleet *fleet;
+	char message[1024];
+	int status;
+
+	if (options->read_only) {
+		fprintf(stderr, "simtop: read-only: 'simtop apply' changes devices, and read-only mode (--read-only or "
+				"read_only in the config file) forbids that\n");
+		return APPLY_EXIT_USAGE;
+	}
+	/* A bad file is refused before anything is loaded or sent. */
+	if (options->from_csv && !csv_read_ids(options->from_csv, &ids, message, sizeof(message))) {
+		fprintf(stderr, "simtop: %s\n", message);
+		return APPLY_EXIT_USAGE;
+	}
+	fleet = apply_load_fleet(api, isatty(STDERR_FILENO), message, sizeof(message));
+	if (!fleet) {
+		fprintf(stderr, "simtop: %s\n", message);
+		csv_ids_free(&ids);
+		return APPLY_EXIT_FAILED;
+	}
+	rows_build(&rows, fleet, true);
+	if (options->from_csv)
+		select_from_csv(options->from_csv, &ids, fleet, &rows);
+	else if (options->filter)
+		filter_rows(options->filter, fleet, &rows);
+	csv_ids_free(&ids);
+	if (rows.count == 0) {
+		fprintf(stderr, "simtop: nothing selected: %s\n",
+			options->from_csv ? "no row of the file names a device of the fleet"
+					  : "the filter matches no device");
+		rows_free(&rows);
+		fleet_free(fleet);
+		return APPLY_EXIT_USAGE;
+	}
+	plan_build(&plan, options->action, fleet, rows.index, rows.count);
+	rows_free(&rows);
+	fleet_free(fleet);
+
+	if (options->rate > 0)
+		api_set_rate(api, options->rate);
+	plan_summarize(&plan, &summary);
+	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, NULL), effective_rate(api));
+	fflush(stdout);
+	if (summary.steps == 0) {
+		printf("Nothing to send: every selected device is in its target state already or skipped.\n");
+		plan_free(&plan);
+		return APPLY_EXIT_OK;
+	}
+	if (options->dry_run) {
+		printf("Dry run: nothing was sent.\n");
+		plan_free(&plan);
+		return APPLY_EXIT_OK;
+	}
+	status = ask("Apply to", summary.devices_changed, options->yes);
+	if (status >= 0) {
+		plan_free(&plan);
+		return status;
+	}
+	struct journal *journal = journal_create(NULL, &plan, message, sizeof(message));
+	if (!journal) {
+		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+		plan_free(&plan);
+		return APPLY_EXIT_FAILED;
+	}
+	status = run_job(api, &plan, NULL, journal, options->rate);
+	journal_close(journal);
+	plan_free(&plan);
+	return status;
+}
+
+int apply_resume(struct api *api, const char *journal_path_name, const struct apply_options *options)
+{
+	struct plan plan;
+	struct plan_summary summary;
+	enum journal_state (*states)[2] = NULL;
+	size_t counts[4] = { 0 }, devices_left = 0;
+	char message[1024];
+	int status;
+
+	if (options->read_only) {
+		fprintf(stderr, "simtop: read-only: resuming a job changes devices, and read-only mode forbids that\n");
+		return APPLY_EXIT_USAGE;
+	}
+	struct journal *journal = journal_resume(journal_path_name, &plan, &states, message, sizeof(message));
+	if (!journal) {
+		fprintf(stderr, "simtop: %s\n", message);
+		return APPLY_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < plan.count; i++) {
+		bool left = false;
+		for (int step = 0; step < plan.devices[i].step_count; step++) {
+			if (plan.devices[i].steps[step].skip != SKIP_NONE)
+				continue;
+			counts[states[i][step]]++;
+			left = left || states[i][step] == JOURNAL_PENDING || states[i][step] == JOURNAL_INTENT;
+		}
+		if (left)
+			devices_left++;
+	}
+	if (options->rate > 0)
+		api_set_rate(api, options->rate);
+	plan_summarize(&plan, &summary);
+	printf("Resuming the job of %s%s\n", journal_path_name, journal_finished(journal) ? " (it ended, cancelled or stopped)" : "");
+	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, states), effective_rate(api));
+	printf("Steps done before: %zu; failed before: %zu; sent without a known answer (read back first): %zu; "
+	       "not sent yet: %zu.\n", counts[JOURNAL_DONE], counts[JOURNAL_FAILED], counts[JOURNAL_INTENT],
+	       counts[JOURNAL_PENDING]);
+	fflush(stdout);
+	if (devices_left == 0)
+		printf("Nothing is left to send.\n");
+	if (options->dry_run) {
+		printf("Dry run: nothing was sent.\n");
+		status = APPLY_EXIT_OK;
+	} else if (devices_left > 0 && (status = ask("Finish the job on", devices_left, options->yes)) >= 0) {
+		/* not confirmed */
+	} else {
+		status = run_job(api, &plan, states, journal, options->rate);
+	}
+	journal_close(journal);
+	free(states);
+	plan_free(&plan);
+	return status;
+}
