@@ -61,6 +61,12 @@ struct loop {
 	enum prompt_kind prompt_kind;
 	struct prompt prompt;
 	char filter_before[PROMPT_TEXT_MAX]; /* restored by Esc */
+	char filter_before_misaligned[PROMPT_TEXT_MAX]; /* restored by the second ! */
+	/* Every device in the current sort order, so a filter change never sorts again. */
+	struct rows sorted;
+	bool sorted_valid;
+	enum sort_column sorted_column;
+	bool sorted_descending;
 	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
 	int prompt_error_column;
 
@@ -92,29 +98,18 @@ bool tui_set_filter(struct tui *tui, const char *query, char *message, size_t si
 	return true;
 }
 
-/* Rebuild the shown rows from base, keeping the cursor on the same device when it is still
- * shown. */
-static void derive_rows(struct loop *loop)
+/* Count the marked devices among the shown rows once per change, not at every redraw: at a
+ * million rows it takes tens of milliseconds. */
+static void count_marks(struct tui *tui)
 {
-	struct tui *tui = &loop->tui;
-	size_t cursor_device = 0;
-	bool had_cursor = loop->view_count > 0 && view_fleet_cursor_device(loop->views[0], tui, &cursor_device);
-
-	tui->rows.index = xgrow(tui->rows.index, &tui->rows.capacity, tui->base.count, sizeof(*tui->rows.index));
-	memcpy(tui->rows.index, tui->base.index, tui->base.count * sizeof(*tui->rows.index));
-	tui->rows.count = tui->base.count;
-	if (tui->filter)
-		filter_rows(tui->filter, tui->fleet, &tui->rows);
-	if (tui->only_marked)
-		marks_filter_rows(tui->marks, tui->fleet, &tui->rows);
-	if (tui->sort != SORT_DEFAULT || tui->descending)
-		sort_rows(&tui->rows, tui->fleet, tui->sort, tui->descending);
-	/* Counted here, not at every redraw: at a million rows it takes tens of milliseconds. */
+	tui->marked_hidden = 0;
 	tui->marked_shown = marks_count(tui->marks) == 0 ? 0
 		: marks_count_in_rows(tui->marks, tui->fleet, &tui->rows, &tui->marked_hidden);
-	if (marks_count(tui->marks) == 0)
-		tui->marked_hidden = 0;
+}
 
+static void keep_cursor(struct loop *loop, bool had_cursor, size_t cursor_device)
+{
+	struct tui *tui = &loop->tui;
 	if (had_cursor && loop->view_count > 0) {
 		size_t position = rows_find(&tui->rows, cursor_device);
 		view_fleet_set_cursor(loop->views[0], tui, position < tui->rows.count ? position : 0);
@@ -122,11 +117,88 @@ static void derive_rows(struct loop *loop)
 	loop->dirty = true;
 }
 
+/* Rebuild the shown rows: every device in the sort order (cached), then the filter, then
+ * "only marked". The cursor stays on the same device when it is still shown. */
+static void derive_rows(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	size_t cursor_device = 0;
+	bool had_cursor = loop->view_count > 0 && view_fleet_cursor_device(loop->views[0], tui, &cursor_device);
+
+	const struct rows *ordered = &tui->base;
+	if (tui->sort != SORT_DEFAULT || tui->descending) {
+		if (!loop->sorted_valid || loop->sorted_column != tui->sort || loop->sorted_descending != tui->descending) {
+			struct rows *sorted = &loop->sorted;
+			sorted->index = xgrow(sorted->index, &sorted->capacity, tui->base.count, sizeof(*sorted->index));
+			memcpy(sorted->index, tui->base.index, tui->base.count * sizeof(*sorted->index));
+			sorted->count = tui->base.count;
+			sort_rows(sorted, tui->fleet, tui->sort, tui->descending);
+			loop->sorted_valid = true;
+			loop->sorted_column = tui->sort;
+			loop->sorted_descending = tui->descending;
+		}
+		ordered = &loop->sorted;
+	}
+	tui->rows.index = xgrow(tui->rows.index, &tui->rows.capacity, ordered->count, sizeof(*tui->rows.index));
+	memcpy(tui->rows.index, ordered->index, ordered->count * sizeof(*tui->rows.index));
+	tui->rows.count = ordered->count;
+	if (tui->filter)
+		filter_rows(tui->filter, tui->fleet, &tui->rows);
+	if (tui->only_marked)
+		marks_filter_rows(tui->marks, tui->fleet, &tui->rows);
+	count_marks(tui);
+	keep_cursor(loop, had_cursor, cursor_device);
+}
+
+/* The new filter only narrows the one the rows show, so the shown rows can be filtered instead
+ * of the fleet: a new term added after a space, or more characters typed onto a last term that
+ * matches by substring or prefix (a bare word, a status, name:, ip:, …). Not for OR, negation,
+ * quotes or regular expressions, nor for fields that match whole values (id:, tag:). */
+static bool filter_narrows(const char *before, const char *after)
+{
+	static const char *const substring_fields[] = {
+		"sim:", "ep:", "endpoint:", "align:", "name:", "iccid:", "imsi:", "msisdn:", "imei:", "ip:",
+	};
+	size_t length = strlen(before);
+	if (length == 0 || strncmp(before, after, length) != 0)
+		return false;
+	const char *added = after + length;
+	if (strpbrk(added, ",!~\"") != NULL)
+		return false;
+	if (added[0] == ' ')
+		return true;
+	const char *last_term = strrchr(before, ' ');
+	last_term = last_term ? last_term + 1 : before;
+	if (strpbrk(last_term, ",!~\"") != NULL)
+		return false;
+	const char *colon = strchr(last_term, ':');
+	if (!colon)
+		return true;
+	if (colon[1] == '\0')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(substring_fields); i++)
+		if (strncmp(last_term, substring_fields[i], strlen(substring_fields[i])) == 0)
+			return true;
+	return false;
+}
+
+static void derive_rows_narrowed(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	size_t cursor_device = 0;
+	bool had_cursor = view_fleet_cursor_device(loop->views[0], tui, &cursor_device);
+	if (tui->filter)
+		filter_rows(tui->filter, tui->fleet, &tui->rows);
+	count_marks(tui);
+	keep_cursor(loop, had_cursor, cursor_device);
+}
+
 /* The fleet changed: rebuild base (default order) and the shown rows. */
 static void rebuild_rows(struct loop *loop, bool sorted)
 {
 	struct tui *tui = &loop->tui;
 	rows_build(&tui->base, tui->fleet, sorted);
+	loop->sorted_valid = false;
 	loop->rows_seen = fleet_count(tui->fleet);
 	loop->last_rows_ms = util_now_ms();
 	derive_rows(loop);
@@ -344,6 +416,7 @@ static void finish_refresh(struct loop *loop)
 	tui->fleet = tui->incoming;
 	tui->incoming = NULL;
 	rows_build(&tui->base, tui->fleet, true);
+	loop->sorted_valid = false;
 	loop->rows_seen = fleet_count(tui->fleet);
 	/* The cursor follows its device into the new fleet, found by its ids. */
 	size_t index = 0;
@@ -526,6 +599,7 @@ static void apply_job_results(struct loop *loop)
 		    (device->sim_id && fleet_find_sim(tui->fleet, device->sim_id, &index)))
 			fleet_set_statuses(tui->fleet, index, result->sim_status, result->endpoint_status);
 	}
+	loop->sorted_valid = false; /* statuses changed: a sort by status is stale */
 }
 
 static void update_job(struct loop *loop)
@@ -654,8 +728,14 @@ static void filter_typed(struct loop *loop)
 {
 	struct tui *tui = &loop->tui;
 	int column = 0;
+	char applied[PROMPT_TEXT_MAX];
+	snprintf(applied, sizeof(applied), "%s", tui->filter_text);
 	if (tui_set_filter(tui, loop->prompt.text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
 		loop->prompt_error[0] = '\0';
+		if (filter_narrows(applied, tui->filter_text)) {
+			derive_rows_narrowed(loop);
+			return;
+		}
 	} else {
 		char message[256];
 		int ignored;
@@ -763,12 +843,11 @@ static void toggle_misaligned(struct loop *loop)
 	char message[256];
 	int column;
 	if (strcmp(tui->filter_text, misaligned_query) == 0) {
-		const char *previous = tui->filter_history.count > 0 ? tui->filter_history.entries[tui->filter_history.count - 1] : "";
-		if (strcmp(previous, misaligned_query) == 0)
-			previous = "";
-		if (!tui_set_filter(tui, previous, message, sizeof(message), &column))
+		/* Back to the filter that was active before, which may be none. */
+		if (!tui_set_filter(tui, loop->filter_before_misaligned, message, sizeof(message), &column))
 			tui_set_filter(tui, "", message, sizeof(message), &column);
 	} else {
+		snprintf(loop->filter_before_misaligned, sizeof(loop->filter_before_misaligned), "%s", tui->filter_text);
 		prompt_history_add(&tui->filter_history, tui->filter_text);
 		tui_set_filter(tui, misaligned_query, message, sizeof(message), &column);
 	}
@@ -1082,6 +1161,7 @@ int tui_run(const struct tui_options *options)
 	script_close(loop->script);
 	rows_free(&tui->rows);
 	rows_free(&tui->base);
+	rows_free(&loop->sorted);
 	filter_free(tui->filter);
 	marks_free(tui->marks);
 	prompt_history_free(&tui->filter_history);

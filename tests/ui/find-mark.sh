@@ -75,6 +75,16 @@ assert_eq "$(tr -d '\r' <marked.csv | head -n 1)" \
 	"sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags" "export header"
 assert_eq "$(($(wc -l <marked.csv) - 1))" 3 "exported rows"
 
+# The second ! brings back the filter that was active before the first, here none.
+run_script toggle <<'STEPS'
+/pump<Enter>
+/<Enter>
+!!
+:save-display toggle.screen
+STEPS
+assert_not_contains toggle.screen "filter:"
+assert_contains toggle.screen "2,000 shown"
+
 # --mark-from at start: the same file, marked once the fleet is loaded.
 run_script mark-from --mark-from portal.csv <<'STEPS'
 :save-display mark-from.screen
