@@ -19,15 +19,19 @@ run_seconds=900
 
 work=$(mktemp -d)
 emu_pid=""
+child=""
 cleanup() {
-	if [ -n "$emu_pid" ]; then
-		kill "$emu_pid" 2>/dev/null || true
-		wait "$emu_pid" 2>/dev/null || true
-	fi
+	for pid in $child $emu_pid; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset EMNIFY_APPLICATION_TOKEN EMNIFY_BASE_PATH SIMTOP_BENCH SIMTOP_SCRIPT
 export HOME="$work" XDG_CONFIG_HOME="$work/config"
@@ -35,6 +39,16 @@ mkdir -p "$work/config/simtop"
 printf '[default]\nrate_limits = false\n' >"$work/config/simtop/config"
 
 now_ms() { date +%s%3N; }
+# A long step, bounded by timeout and run in the background so that a signal reaches the
+# trap at once rather than when the step ends.
+bounded() {
+	timeout "$run_seconds" "$@" &
+	child=$!
+	status=0
+	wait "$child" || status=$?
+	child=""
+	return "$status"
+}
 fail() { echo "bench/find.sh: $*" >&2; exit 1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
@@ -60,8 +74,8 @@ csv_field() {
 	esac
 }
 
-# The keys. `!` toggles first, while no filter was ever typed: toggling off brings back the
-# last typed filter, so later toggles are measured only in the sorted phase (see README).
+# The keys. Toggling `!` off brings back the last typed filter, not the one that was active
+# (see README), so every toggle, the sorted ones too, comes before the first typed filter.
 : >"$work/steps"
 : >"$work/labels"
 rep=1
@@ -151,10 +165,10 @@ verdict() { # ms target devices
 }
 
 line() { # devices step ms rows baseline-command baseline-ms target
-	printf '%-9s | %-36s | %9s | %10s | %-44s | %7s | %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+	printf '%-9s | %-36s | %9s | %10s | %-47s | %7s | %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
 }
 line "devices" "keys (simtop, SIMTOP_BENCH=1)" "simtop ms" "rows shown" "baseline over the CSV (same run)" "base ms" "target at 1M"
-printf '%s\n' "----------+--------------------------------------+-----------+------------+----------------------------------------------+---------+-------------"
+printf '%s\n' "----------+--------------------------------------+-----------+------------+-------------------------------------------------+---------+-------------"
 
 for devices in $sizes; do
 	rm -f "$work/port"
@@ -172,7 +186,7 @@ for devices in $sizes; do
 
 	# The TUI, headless: the load finishes before the first key; each key then waits until
 	# the screen of the one before is drawn.
-	SIMTOP_BENCH=1 SIMTOP_SCRIPT="$work/steps" timeout "$run_seconds" "$builddir/simtop" 2>"$work/bench" ||
+	bounded env SIMTOP_BENCH=1 SIMTOP_SCRIPT="$work/steps" "$builddir/simtop" 2>"$work/bench" ||
 		fail "simtop failed at $devices devices: $(tail -n 3 "$work/bench")"
 	sed -n 's/^bench: key_to_screen_ms=\([0-9]*\) rows=\([0-9]*\)$/\1 \2/p' "$work/bench" >"$work/keys"
 	[ "$(wc -l <"$work/keys")" -eq "$(wc -l <"$work/labels")" ] ||
@@ -181,7 +195,7 @@ for devices in $sizes; do
 	loaded=$(sed -n 's/.*loaded_ms=\([0-9]*\).*/\1/p' "$work/bench")
 
 	# The baseline's input: the same fleet as CSV, saved once without its header (not timed).
-	timeout "$run_seconds" "$builddir/simtop" list --format csv >"$work/list.csv" ||
+	bounded "$builddir/simtop" list --format csv >"$work/list.csv" ||
 		fail "simtop list failed at $devices devices"
 	kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true; emu_pid=""
 	csv="$work/fleet.csv"
