@@ -27,7 +27,9 @@
 	_(READ_ONLY,   "read_only",   BOOL) \
 	_(RATE_LIMITS, "rate_limits", BOOL) \
 	_(ASCII,       "ascii",       BOOL) \
-	_(MONOCHROME,  "monochrome",  BOOL)
+	_(MONOCHROME,  "monochrome",  BOOL) \
+	_(RATE,        "rate",        NUMBER) \
+	_(CONFIRM_THRESHOLD, "confirm_threshold", NUMBER)
 
 enum config_key {
 #define CONFIG_KEY_ENUM(id, name, kind) KEY_##id,
@@ -39,6 +41,7 @@ enum config_key {
 enum value_kind {
 	VALUE_TEXT,
 	VALUE_BOOL,
+	VALUE_NUMBER,  /* a positive number, kept as text */
 };
 
 static const struct {
@@ -404,6 +407,14 @@ static bool parse_assignment(struct file_values *file, struct section_values *se
 			return false;
 		}
 	}
+	if (config_keys[found].kind == VALUE_NUMBER) {
+		char *end;
+		double number_value = strtod(value, &end);
+		if (*end || !(number_value > 0) || number_value > 1e6) {
+			snprintf(message, size, "%s:%d: %s must be a positive number", file->path, number, key);
+			return false;
+		}
+	}
 	if (found == KEY_TOKEN)
 		file->has_token = true;
 	if (!section)
@@ -412,7 +423,7 @@ static bool parse_assignment(struct file_values *file, struct section_values *se
 		wipe_free(section->text[found]);
 	else
 		free(section->text[found]);
-	section->text[found] = config_keys[found].kind == VALUE_TEXT ? xstrdup(value) : NULL;
+	section->text[found] = config_keys[found].kind != VALUE_BOOL ? xstrdup(value) : NULL;
 	section->flag[found] = flag;
 	section->set[found] = true;
 	return true;
@@ -507,6 +518,13 @@ static bool lookup_flag(const struct file_values *file, enum config_key key, boo
 {
 	const struct section_values *section = lookup(file, key);
 	return section ? section->flag[key] : fallback;
+}
+
+/* A NUMBER key, already checked when the file was read. */
+static double lookup_number(const struct file_values *file, enum config_key key, double fallback)
+{
+	const struct section_values *section = lookup(file, key);
+	return section ? strtod(section->text[key], NULL) : fallback;
 }
 
 /* --- putting it together ------------------------------------------------------------------ */
@@ -615,6 +633,8 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->rate_limits = lookup_flag(&file, KEY_RATE_LIMITS, true);
 	config->ascii = lookup_flag(&file, KEY_ASCII, false);
 	config->monochrome = lookup_flag(&file, KEY_MONOCHROME, false) || (no_color && *no_color);
+	config->rate = lookup_number(&file, KEY_RATE, 0);
+	config->confirm_threshold = (int)lookup_number(&file, KEY_CONFIRM_THRESHOLD, 100);
 	file_values_free(&file);
 	free(path);
 	return true;

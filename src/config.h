@@ -22,7 +22,8 @@
  * Keys: api_url (scheme://host[:port], without /api/v1), token_file (a file whose first line
  * is the token; relative to the config file's directory, ~/ is the home directory), token
  * (the token itself: only in a file not readable by group or others, e.g. chmod 600),
- * read_only, rate_limits, ascii, monochrome (true or false). [default] applies to every
+ * read_only, rate_limits, ascii, monochrome (true or false), rate (requests per second for
+ * bulk jobs) and confirm_threshold (above this many devices the count is typed). [default] applies to every
  * profile; the chosen [profile NAME] overrides it key by key; keys before any section belong
  * to [default]. An unknown key, section or value is an error naming the file and line. */
 #ifndef SIMTOP_CONFIG_H
@@ -40,6 +41,8 @@ struct config {
 	bool rate_limits;    /* default true */
 	bool ascii;          /* ASCII glyphs only */
 	bool monochrome;     /* no colour; also set by NO_COLOR */
+	double rate;         /* rate = N: requests per second for bulk jobs; 0: emnify's limit */
+	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
 };
 
 struct config_options {
