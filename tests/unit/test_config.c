@@ -364,6 +364,8 @@ static void test_bad_lines(void **state)
 		{ "just words\n", "config:1: expected \"key = value\"" },
 		{ "api_url =\n", "config:1: api_url has no value" },
 		{ "[profile other]\nbad = 1\n", "config:2: unknown key" },
+		{ "rate = fast\n", "config:1: rate must be a positive number" },
+		{ "[default]\nconfirm_threshold = -5\n", "config:2: confirm_threshold must be a positive number" },
 	};
 	struct fixture *fixture = *state;
 
@@ -374,6 +376,19 @@ static void test_bad_lines(void **state)
 		assert_contains(fixture->message, config);
 		free(config);
 	}
+}
+
+static void test_numbers(void **state)
+{
+	struct fixture *fixture = *state;
+
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_true(fixture->config.rate == 0);
+	assert_int_equal(fixture->config.confirm_threshold, 100);
+	free(write_file(fixture, "config", "[default]\nrate = 2.5\nconfirm_threshold = 20\n", 0600));
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_true(fixture->config.rate == 2.5);
+	assert_int_equal(fixture->config.confirm_threshold, 20);
 }
 
 static void test_no_color(void **state)
@@ -404,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_profile_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_color, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
