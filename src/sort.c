@@ -3,7 +3,8 @@
  * The rows are first put in the default order, then sorted stably by the column, so ties
  * keep the default order without a second key. Text is compared 8 bytes at a time: rows whose
  * first 8 bytes are equal form a run that is sorted again by the next 8 bytes, and so on (an
- * MSD string sort), which stays linear when every ICCID shares the same prefix. */
+ * MSD string sort), which stays linear when every ICCID shares the same prefix. Rows with
+ * an empty value take no part: they are set aside, in the default order, and go last. */
 #include "sort.h"
 
 #include <stdint.h>
@@ -40,23 +41,40 @@ bool sort_column_parse(const char *name, enum sort_column *column)
 	return false;
 }
 
+/* Text words read ahead with the first key, while the rows are still in the default order,
+ * close to the order their strings lie in memory. ICCID, IMSI, MSISDN and most names fit in
+ * these 24 bytes, so their ties are broken without going back to the fleet's strings: in
+ * sorted order that is a cache miss or two per row (twice the time for ICCIDs when the SIMs'
+ * order is unrelated to the endpoints'). */
+#define NEXT_WORDS 2
+
 struct item {
 	uint64_t key;
-	uint64_t next;   /* text: the 8 bytes after key's, read with them while the rows are
-			  * still in fleet order, so most ties are broken without another
-			  * trip to the fleet's strings */
+	uint64_t next[NEXT_WORDS];  /* text: the words of levels 1, 2; 0 past the end */
 	uint32_t device;
-	uint32_t more;   /* MORE_* */
+	uint32_t more;              /* MORE_KEY: the text goes on past key */
 };
 
-/* The text may go on past key (ties are refined by the next 8 bytes), past next. */
 #define MORE_KEY 1u
-#define MORE_NEXT 2u
 
-/* Empty values sort last; 0xff never occurs in UTF-8, so no text key reaches it. */
-#define KEY_EMPTY UINT64_MAX
 /* Below this, insertion sort beats the radix passes. */
 #define SMALL_RUN 64
+
+/* Scratch kept from one sort to the next: 68 bytes a row, and allocating it at every sort
+ * cost a page fault on every page (about 15 % of the time). Never freed; single-threaded use
+ * only (see sort.h). */
+static struct {
+	struct item *items, *spare;    /* items and the radix sort's second buffer */
+	uint32_t *empty;               /* devices with no value in the column, in default order */
+	size_t items_capacity, spare_capacity, empty_capacity;
+} scratch;
+
+static void scratch_reserve(size_t count)
+{
+	scratch.items = xgrow(scratch.items, &scratch.items_capacity, count, sizeof(*scratch.items));
+	scratch.spare = xgrow(scratch.spare, &scratch.spare_capacity, count, sizeof(*scratch.spare));
+	scratch.empty = xgrow(scratch.empty, &scratch.empty_capacity, count, sizeof(*scratch.empty));
+}
 
 static void insertion_sort(struct item *items, size_t count)
 {
@@ -106,17 +124,40 @@ static void radix_sort(struct item *items, struct item *spare, size_t count)
 		memcpy(items, from, count * sizeof(*items));
 }
 
+/* Radix sort by the top byte of key first, then each bucket by the rest: within a bucket text
+ * keys share their first letter and often more ("pump-"), bytes the passes then skip. Returns
+ * where the result is: items, or spare when the top byte split them. */
+static struct item *split_sort(struct item *items, struct item *spare, size_t count)
+{
+	size_t counts[256] = { 0 };
+	for (size_t i = 0; i < count; i++)
+		counts[items[i].key >> 56]++;
+	/* One bucket (statuses, IPv4, ICCIDs): the split would be a pass for nothing. */
+	if (count < SMALL_RUN || counts[items[0].key >> 56] == count) {
+		radix_sort(items, spare, count);
+		return items;
+	}
+	size_t starts[256], offset = 0;
+	for (int byte = 0; byte < 256; byte++) {
+		starts[byte] = offset;
+		offset += counts[byte];
+	}
+	size_t at[256];
+	memcpy(at, starts, sizeof(at));
+	for (size_t i = 0; i < count; i++)
+		spare[at[items[i].key >> 56]++] = items[i];
+	for (int byte = 0; byte < 256; byte++)
+		if (counts[byte] > 1)
+			radix_sort(spare + starts[byte], items + starts[byte], counts[byte]);
+	return spare;
+}
+
 /* The rows.h default order. */
 static uint64_t default_key(const struct device *device)
 {
 	if (device->endpoint_id > 0)
 		return (uint64_t)device->endpoint_id;
 	return (UINT64_C(1) << 63) | (uint64_t)device->sim_id;
-}
-
-static uint64_t status_key(int status)
-{
-	return status < 0 ? KEY_EMPTY : (uint64_t)status;
 }
 
 /* 8 bytes of text from offset, big-endian so integer order is byte order, ASCII folded. The
@@ -181,9 +222,28 @@ static enum device_text column_text(enum sort_column column)
 	}
 }
 
-/* The key of one row at one level: level 0 is the column's first key; deeper levels exist
- * only for text, each the next 8 bytes. An IP that is not IPv4 sorts after every IPv4
- * address, by its text from level 1 on. */
+/* True when the device has no value in the column (no SIM, no name, ...). Such rows are set
+ * aside before the radix passes and go last in both directions: a key of their own would
+ * differ from the others in every byte and cost all 8 passes. */
+static bool value_empty(const struct fleet *fleet, const struct device *device, enum sort_column column)
+{
+	switch (column) {
+	case SORT_SIM:
+		return device->sim_status < 0;
+	case SORT_ENDPOINT:
+		return device->endpoint_status < 0;
+	case SORT_DEFAULT:
+	case SORT_ALIGN:
+	case SORT_COUNT:
+		return false;
+	default:
+		return !*fleet_text(fleet, device, column_text(column));
+	}
+}
+
+/* The key of one row at one level, for a value that is not empty: level 0 is the column's
+ * first key; deeper levels exist only for text, each the next 8 bytes. An IP that is not IPv4
+ * sorts after every IPv4 address, by its text from level 1 on. */
 static uint64_t level_key(const struct fleet *fleet, const struct device *device,
 			  enum sort_column column, size_t level, uint32_t *more)
 {
@@ -195,9 +255,9 @@ static uint64_t level_key(const struct fleet *fleet, const struct device *device
 		return (uint64_t)fleet_alignment(device) << 16 |
 		       (uint64_t)(uint8_t)(device->sim_status + 1) << 8 | (uint8_t)(device->endpoint_status + 1);
 	case SORT_SIM:
-		return status_key(device->sim_status);
+		return (uint64_t)device->sim_status;
 	case SORT_ENDPOINT:
-		return status_key(device->endpoint_status);
+		return (uint64_t)device->endpoint_status;
 	case SORT_COUNT:
 		return 0;
 	default:
@@ -207,16 +267,12 @@ static uint64_t level_key(const struct fleet *fleet, const struct device *device
 	if (column == SORT_IP) {
 		if (level == 0) {
 			uint32_t address;
-			if (!*text)
-				return KEY_EMPTY;
 			if (parse_ipv4(text, &address))
 				return address;
 			*more = MORE_KEY;
 			return UINT64_C(1) << 32;
 		}
 		level--;
-	} else if (level == 0 && !*text) {
-		return KEY_EMPTY;
 	}
 	return text_key(text, level * 8, more);
 }
@@ -227,19 +283,16 @@ struct run {
 	size_t level;
 };
 
-/* Key of level 0, and of level 1 into item->next when there is one. */
-static void first_keys(struct item *item, const struct fleet *fleet, enum sort_column column, bool descending)
+/* Key of level 0, and the next levels' into item->next as far as the text goes. */
+static void first_keys(struct item *item, const struct fleet *fleet, const struct device *device,
+		       enum sort_column column, bool descending)
 {
-	const struct device *device = fleet_device(fleet, item->device);
 	uint32_t more;
 	uint64_t key = level_key(fleet, device, column, 0, &more);
 	item->key = descending ? ~key : key;
 	item->more = more;
-	item->next = 0;
-	if (more) {
-		item->next = level_key(fleet, device, column, 1, &more);
-		item->more |= more ? MORE_NEXT : 0;
-	}
+	for (int word = 0; word < NEXT_WORDS; word++)
+		item->next[word] = more ? level_key(fleet, device, column, (size_t)word + 1, &more) : 0;
 }
 
 /* Sort the runs of equal keys whose text goes on by their next 8 bytes, until none is left.
@@ -263,9 +316,11 @@ static void refine(struct item *items, struct item *spare, size_t count, const s
 				for (size_t j = i; j < end; j++) {
 					uint64_t key;
 					uint32_t more;
-					if (run.level == 0) {
-						key = base[j].next;
-						more = base[j].more & MORE_NEXT ? MORE_KEY : 0;
+					if (run.level < NEXT_WORDS) {
+						/* A text word goes on when it is full: its last byte is
+						 * not the end (text has no NUL inside). */
+						key = base[j].next[run.level];
+						more = key & 0xff ? MORE_KEY : 0;
 					} else {
 						key = level_key(fleet, fleet_device(fleet, base[j].device), column,
 								run.level + 1, &more);
@@ -283,14 +338,11 @@ static void refine(struct item *items, struct item *spare, size_t count, const s
 	free(stack);
 }
 
-void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column column, bool descending)
+/* Put rows in the default order, ascending; a pass that only reads when they are in it. */
+static void default_order(struct rows *rows, const struct fleet *fleet)
 {
 	size_t count = rows->count;
-	if (count < 2 || (unsigned)column >= SORT_COUNT)
-		return;
-	struct item *items = xmalloc(count * sizeof(*items));
-	struct item *spare = xmalloc(count * sizeof(*items));
-
+	struct item *items = scratch.items;
 	bool in_order = true;
 	for (size_t i = 0; i < count; i++) {
 		items[i].key = default_key(fleet_device(fleet, rows->index[i]));
@@ -298,21 +350,72 @@ void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column co
 		if (i > 0 && items[i].key < items[i - 1].key)
 			in_order = false;
 	}
-	/* Rows usually come from rows_build() in the default order already. */
-	if (!in_order)
-		radix_sort(items, spare, count);
+	if (in_order)
+		return;
+	radix_sort(items, scratch.spare, count);
+	for (size_t i = 0; i < count; i++)
+		rows->index[i] = items[i].device;
+}
 
-	if (column != SORT_DEFAULT) {
-		for (size_t i = 0; i < count; i++)
-			first_keys(&items[i], fleet, column, descending);
-		radix_sort(items, spare, count);
-		refine(items, spare, count, fleet, column, descending);
+/* Read the column's first keys of rows into scratch.items, the devices with an empty value
+ * into scratch.empty, both in the rows' order. Checks on the way that the rows are in the
+ * default order (cheap: the device is read anyway), and stops at the first one out of it:
+ * false then. */
+static bool column_keys(const struct rows *rows, const struct fleet *fleet, enum sort_column column,
+			bool descending, size_t *keyed, size_t *empty)
+{
+	size_t n_keyed = 0, n_empty = 0;
+	uint64_t previous = 0;
+	for (size_t i = 0; i < rows->count; i++) {
+		const struct device *device = fleet_device(fleet, rows->index[i]);
+		uint64_t order = default_key(device);
+		if (i > 0 && order < previous)
+			return false;
+		previous = order;
+		if (value_empty(fleet, device, column)) {
+			scratch.empty[n_empty++] = (uint32_t)rows->index[i];
+		} else {
+			struct item *item = &scratch.items[n_keyed++];
+			item->device = (uint32_t)rows->index[i];
+			first_keys(item, fleet, device, column, descending);
+		}
+	}
+	*keyed = n_keyed;
+	*empty = n_empty;
+	return true;
+}
+
+void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column column, bool descending)
+{
+	size_t count = rows->count;
+	if (count < 2 || (unsigned)column >= SORT_COUNT)
+		return;
+	scratch_reserve(count);
+
+	if (column == SORT_DEFAULT) {
+		default_order(rows, fleet);
+		for (size_t i = 0, j = count - 1; descending && i < j; i++, j--) {
+			size_t swap = rows->index[i];
+			rows->index[i] = rows->index[j];
+			rows->index[j] = swap;
+		}
+		return;
 	}
 
-	for (size_t i = 0; i < count; i++) {
-		size_t at = column == SORT_DEFAULT && descending ? count - 1 - i : i;
-		rows->index[at] = items[i].device;
+	/* The stable sort below keeps ties in the order it is given, which must be the default
+	 * one. Rows from rows_build(..., true) are in it and cost nothing more; rows in another
+	 * order (arrival order while loading) are put in it, and their keys read again. */
+	size_t keyed, empty;
+	if (!column_keys(rows, fleet, column, descending, &keyed, &empty)) {
+		default_order(rows, fleet);
+		column_keys(rows, fleet, column, descending, &keyed, &empty);
 	}
-	free(items);
-	free(spare);
+	struct item *sorted = split_sort(scratch.items, scratch.spare, keyed);
+	struct item *other = sorted == scratch.items ? scratch.spare : scratch.items;
+	refine(sorted, other, keyed, fleet, column, descending);
+
+	for (size_t i = 0; i < keyed; i++)
+		rows->index[i] = sorted[i].device;
+	for (size_t i = 0; i < empty; i++)
+		rows->index[keyed + i] = scratch.empty[i];
 }

@@ -5,9 +5,9 @@
  * directions. Text compares byte by byte with ASCII letters folded to lower case; IPv4
  * addresses compare as numbers (10.0.0.9 before 10.0.0.10) and come before any other address
  * text; statuses compare by emnify's status id (Issued, Activated, Suspended, Deleted,
- * Factory Test; Enabled, Disabled, Deleted); alignments in the order of model.h. Empty values
- * (no SIM, no name, ...) come last in ascending order; descending reverses the column's order,
- * so they come first. */
+ * Factory Test; Enabled, Disabled, Deleted); alignments in the order of model.h. Descending
+ * reverses the column's order of values, but empty values (no SIM, no endpoint, no name, ...)
+ * come last in both directions, among themselves in the default order. */
 #ifndef SIMTOP_SORT_H
 #define SIMTOP_SORT_H
 
@@ -43,9 +43,14 @@ const char *sort_column_name(enum sort_column column);
 bool sort_column_parse(const char *name, enum sort_column *column);
 
 /* Sort rows by column, reversed when descending; SORT_DEFAULT is the rows.h default order.
- * Rows must hold distinct, non-vacant devices of fleet. Radix sorts over compact 8-byte keys:
- * O(rows) for status columns, and for text O(rows) per 8 bytes of common prefix. Allocates
- * 48 bytes per row for the duration of the call. */
+ * Rows must hold distinct, non-vacant devices of fleet, in any order: rows already in the
+ * default order (rows_build(..., true), filtered or not) are the fast case, rows in another
+ * order (arrival order while loading) cost an extra sort. Radix sorts over compact 8-byte
+ * keys: O(rows) for status columns, and for text O(rows) per 8 bytes of common prefix.
+ *
+ * Not thread-safe: keeps its scratch buffers (68 bytes per row of the largest sort so far)
+ * in static storage from one call to the next and never frees them, so that sorting again
+ * does not fault in fresh pages. */
 void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column column, bool descending);
 
 #endif

@@ -1,5 +1,5 @@
 /* test_sort.c — every column in both directions, ties in the default order, IPv4 by number,
- * empty values last; and a random fleet against a plain comparison sort. */
+ * empty values last in both directions; and a random fleet against a plain comparison sort. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,20 +60,21 @@ static const struct {
 	const char *ascending;
 	const char *descending;
 } orders[] = {
+	/* Descending reverses the values; empty ones stay last, in the default order. */
 	{ SORT_DEFAULT, "bcadghfe", "efhgdacb" },
 	/* online, offline, test, misaligned (by SIM status), unpaired (d has no SIM) */
 	{ SORT_ALIGN, "acgbhdef", "fedhbgca" },
-	{ SORT_SIM, "ebachgfd", "dgfhcbae" },
-	{ SORT_ENDPOINT, "adgbchfe", "fehbcadg" },
+	{ SORT_SIM, "ebachgfd", "gfhcbaed" },
+	{ SORT_ENDPOINT, "adgbchfe", "hbcadgfe" },
 	/* pump-10 (c, a, g tie without case) before pump-9: text, not numbers */
-	{ SORT_NAME, "dcagbhfe", "hfebcagd" },
+	{ SORT_NAME, "dcagbhfe", "bcagdhfe" },
 	/* a prefix sorts first (g, and h before f); f needs three 8-byte keys */
-	{ SORT_ICCID, "gbcahfed", "defhacbg" },
-	{ SORT_IMSI, "bcahegdf", "dfgehacb" },
-	{ SORT_MSISDN, "echagbdf", "bdfaghce" },
+	{ SORT_ICCID, "gbcahfed", "efhacbgd" },
+	{ SORT_IMSI, "bcahegdf", "gehacbdf" },
+	{ SORT_MSISDN, "echagbdf", "aghcebdf" },
 	/* 9.255.255.255 < 10.0.0.9 < 10.0.0.10 (a, h tie) < any other address < empty */
-	{ SORT_IP, "cbahgdfe", "dfegahbc" },
-	{ SORT_TAGS, "bdaghcfe", "cfeaghbd" },
+	{ SORT_IP, "cbahgdfe", "gahbcdfe" },
+	{ SORT_TAGS, "bdaghcfe", "aghbdcfe" },
 };
 
 static void labels_of(const struct rows *rows, char *out)
@@ -213,6 +214,27 @@ static int compare_status(int a, int b)
 	return (a > b) - (a < b);
 }
 
+static const enum device_text reference_texts[SORT_COUNT] = {
+	[SORT_NAME] = TEXT_NAME, [SORT_ICCID] = TEXT_ICCID, [SORT_IMSI] = TEXT_IMSI,
+	[SORT_MSISDN] = TEXT_MSISDN, [SORT_IP] = TEXT_IP, [SORT_TAGS] = TEXT_TAGS,
+};
+
+/* No value in the column (no SIM, no name, ...): last in both directions. */
+static bool reference_empty(const struct device *device)
+{
+	switch (reference_column) {
+	case SORT_DEFAULT:
+	case SORT_ALIGN:
+		return false;
+	case SORT_SIM:
+		return device->sim_status < 0;
+	case SORT_ENDPOINT:
+		return device->endpoint_status < 0;
+	default:
+		return !*fleet_text(reference_fleet, device, reference_texts[reference_column]);
+	}
+}
+
 static int compare_primary(const struct device *x, const struct device *y)
 {
 	const struct fleet *fleet = reference_fleet;
@@ -241,11 +263,7 @@ static int compare_primary(const struct device *x, const struct device *y)
 	default:
 		break;
 	}
-	static const enum device_text texts[SORT_COUNT] = {
-		[SORT_NAME] = TEXT_NAME, [SORT_ICCID] = TEXT_ICCID, [SORT_IMSI] = TEXT_IMSI,
-		[SORT_MSISDN] = TEXT_MSISDN, [SORT_TAGS] = TEXT_TAGS,
-	};
-	enum device_text field = texts[reference_column];
+	enum device_text field = reference_texts[reference_column];
 	return compare_text(fleet_text(fleet, x, field), fleet_text(fleet, y, field));
 }
 
@@ -253,6 +271,9 @@ static int compare_rows(const void *a, const void *b)
 {
 	const struct device *x = fleet_device(reference_fleet, *(const size_t *)a);
 	const struct device *y = fleet_device(reference_fleet, *(const size_t *)b);
+	bool empty_x = reference_empty(x), empty_y = reference_empty(y);
+	if (empty_x != empty_y)
+		return empty_x ? 1 : -1;  /* not reversed when descending */
 	int primary = compare_primary(x, y);
 	if (primary)
 		return reference_descending ? -primary : primary;
@@ -305,10 +326,10 @@ static void random_ip(unsigned *seed, char *out, size_t size)
 	}
 }
 
-static void test_random_fleet(void **state)
+/* 3000 devices: a fifth SIM-only, a fifth with no SIM, random texts (some empty). */
+static struct fleet *random_fleet(unsigned *seed_state)
 {
-	(void)state;
-	unsigned seed = 7;
+	unsigned seed = *seed_state;
 	struct fleet *fleet = fleet_new();
 	for (int i = 0; i < 3000; i++) {
 		char name[64], iccid[64], imsi[64], msisdn[64], ip[32], tags[64];
@@ -337,37 +358,111 @@ static void test_random_fleet(void **state)
 			fleet_add_endpoint(fleet, &endpoint);
 		}
 	}
+	*seed_state = seed;
+	return fleet;
+}
+
+/* The orders sort_rows may be given. */
+enum input_order {
+	INPUT_DEFAULT,   /* rows_build(..., true): the TUI's case */
+	INPUT_SHUFFLED,  /* any order at all */
+	INPUT_LATE_SWAP, /* the default order but for the last two rows */
+	INPUT_COUNT
+};
+
+static const char *const input_names[INPUT_COUNT] = { "default order", "shuffled", "late swap" };
+
+/* Rows of every device of fleet in the given order. */
+static void input_rows(struct rows *rows, const struct fleet *fleet, enum input_order input, unsigned *seed)
+{
+	rows_build(rows, fleet, input != INPUT_SHUFFLED);
+	for (size_t i = rows->count; input == INPUT_SHUFFLED && i > 1; i--) {
+		size_t j = next_random(seed) % i;
+		size_t swap = rows->index[i - 1];
+		rows->index[i - 1] = rows->index[j];
+		rows->index[j] = swap;
+	}
+	if (input == INPUT_LATE_SWAP && rows->count >= 2) {
+		size_t swap = rows->index[rows->count - 1];
+		rows->index[rows->count - 1] = rows->index[rows->count - 2];
+		rows->index[rows->count - 2] = swap;
+	}
+}
+
+/* sort_rows must give the comparison sort's order whatever order it is given. */
+static void test_random_fleet(void **state)
+{
+	(void)state;
+	unsigned seed = 7;
+	struct fleet *fleet = random_fleet(&seed);
 
 	struct rows rows = { 0 };
 	size_t *expected = NULL;
-	for (int column = 0; column < SORT_COUNT; column++) {
-		for (int descending = 0; descending <= 1; descending++) {
-			rows_build(&rows, fleet, false);
-			/* Shuffle: sort_rows must not depend on the order it is given. */
-			for (size_t i = rows.count; i > 1; i--) {
-				size_t j = next_random(&seed) % i;
-				size_t swap = rows.index[i - 1];
-				rows.index[i - 1] = rows.index[j];
-				rows.index[j] = swap;
-			}
-			free(expected);
-			expected = malloc(rows.count * sizeof(*expected));
-			memcpy(expected, rows.index, rows.count * sizeof(*expected));
-			reference_fleet = fleet;
-			reference_column = (enum sort_column)column;
-			reference_descending = descending;
-			qsort(expected, rows.count, sizeof(*expected), compare_rows);
+	for (int input = 0; input < INPUT_COUNT; input++) {
+		for (int column = 0; column < SORT_COUNT; column++) {
+			for (int descending = 0; descending <= 1; descending++) {
+				input_rows(&rows, fleet, (enum input_order)input, &seed);
+				free(expected);
+				expected = malloc(rows.count * sizeof(*expected));
+				memcpy(expected, rows.index, rows.count * sizeof(*expected));
+				reference_fleet = fleet;
+				reference_column = (enum sort_column)column;
+				reference_descending = descending;
+				qsort(expected, rows.count, sizeof(*expected), compare_rows);
 
-			sort_rows(&rows, fleet, (enum sort_column)column, descending);
-			for (size_t i = 0; i < rows.count; i++) {
-				if (rows.index[i] != expected[i])
-					fail_msg("%s %s: row %zu is device %zu, expected %zu",
-						 sort_column_name((enum sort_column)column),
-						 descending ? "descending" : "ascending", i, rows.index[i], expected[i]);
+				sort_rows(&rows, fleet, (enum sort_column)column, descending);
+				for (size_t i = 0; i < rows.count; i++) {
+					if (rows.index[i] != expected[i])
+						fail_msg("%s %s, %s: row %zu is device %zu, expected %zu",
+							 sort_column_name((enum sort_column)column),
+							 descending ? "descending" : "ascending", input_names[input], i,
+							 rows.index[i], expected[i]);
+				}
 			}
 		}
 	}
 	free(expected);
+	rows_free(&rows);
+	fleet_free(fleet);
+}
+
+/* Empty values (no SIM, no endpoint, no text) end the rows in both directions, in the default
+ * order, and every row before them has a value. */
+static void test_empty_last(void **state)
+{
+	(void)state;
+	unsigned seed = 11;
+	struct fleet *fleet = random_fleet(&seed);
+	struct rows rows = { 0 };
+	for (int column = 0; column < SORT_COUNT; column++) {
+		for (int descending = 0; descending <= 1; descending++) {
+			for (int input = 0; input < INPUT_COUNT; input++) {
+				input_rows(&rows, fleet, (enum input_order)input, &seed);
+				reference_fleet = fleet;
+				reference_column = (enum sort_column)column;
+				size_t empties = 0;
+				for (size_t i = 0; i < rows.count; i++)
+					empties += reference_empty(fleet_device(fleet, rows.index[i]));
+				/* Every column but these has empty values in this fleet. */
+				if (column != SORT_DEFAULT && column != SORT_ALIGN)
+					assert_true(empties > 0);
+
+				sort_rows(&rows, fleet, (enum sort_column)column, descending);
+				size_t first_empty = rows.count - empties;
+				for (size_t i = 0; i < rows.count; i++) {
+					const struct device *device = fleet_device(fleet, rows.index[i]);
+					if (reference_empty(device) != (i >= first_empty))
+						fail_msg("%s %s, %s: row %zu of %zu %s empty",
+							 sort_column_name((enum sort_column)column),
+							 descending ? "descending" : "ascending", input_names[input], i,
+							 rows.count, i >= first_empty ? "is not" : "is");
+					if (i > first_empty)
+						assert_true(reference_default(fleet_device(fleet, rows.index[i - 1])) <
+							    reference_default(device));
+				}
+			}
+		}
+	}
 	rows_free(&rows);
 	fleet_free(fleet);
 }
@@ -379,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_random_fleet),
+		cmocka_unit_test(test_empty_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
