@@ -67,7 +67,7 @@ static void write_status(FILE *out, enum step_target target, int status)
 {
 	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
 	if (name[0])
-		journal_json_string(out, name);
+		util_json_string(out, name);
 	else
 		fprintf(out, "%d", status);
 }
@@ -88,16 +88,16 @@ static void write_line(FILE *out, const struct audit *audit, enum plan_action ac
 
 	journal_format_time(time(NULL), when, sizeof(when));
 	fputs("{\"time\":", out);
-	journal_json_string(out, when);
+	util_json_string(out, when);
 	fputs(",\"user\":", out);
-	journal_json_string(out, audit->user);
+	util_json_string(out, audit->user);
 	fputs(",\"ssh_connection\":", out);
 	if (audit->ssh_connection)
-		journal_json_string(out, audit->ssh_connection);
+		util_json_string(out, audit->ssh_connection);
 	else
 		fputs("null", out);
 	fputs(",\"action\":", out);
-	journal_json_string(out, plan_action_name(action));
+	util_json_string(out, plan_action_name(action));
 	fputs(",\"sim_id\":", out);
 	write_id(out, device->sim_id);
 	fputs(",\"endpoint_id\":", out);
@@ -108,10 +108,10 @@ static void write_line(FILE *out, const struct audit *audit, enum plan_action ac
 	fputs(",\"after\":", out);
 	write_status(out, step->target, step->to);
 	fputs(",\"result\":", out);
-	journal_json_string(out, result);
+	util_json_string(out, result);
 	fputs(",\"message\":", out);
 	if (text)
-		journal_json_string(out, text);
+		util_json_string(out, text);
 	else
 		fputs("null", out);
 	fputs("}\n", out);

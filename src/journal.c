@@ -109,25 +109,6 @@ void journal_format_time(time_t when, char *buffer, size_t size)
 		snprintf(buffer, size, "%s", "1970-01-01T00:00:00Z");
 }
 
-void journal_json_string(FILE *out, const char *text)
-{
-	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		switch (*c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*c < 0x20 || *c == 0x7F)
-				fprintf(out, "\\u%04x", *c);
-			else
-				fputc(*c, out);
-		}
-	}
-	fputc('"', out);
-}
 
 /* --- writing ------------------------------------------------------------------------------ */
 
@@ -176,11 +157,11 @@ static void write_job_line(FILE *out, const struct plan *plan, time_t created)
 	journal_format_time(created, when, sizeof(when));
 	journal_user(user, sizeof(user));
 	fprintf(out, JOB_LINE_START "\"version\":%d,\"action\":", JOURNAL_VERSION);
-	journal_json_string(out, plan_action_name(plan->action));
+	util_json_string(out, plan_action_name(plan->action));
 	fputs(",\"created\":", out);
-	journal_json_string(out, when);
+	util_json_string(out, when);
 	fputs(",\"user\":", out);
-	journal_json_string(out, user);
+	util_json_string(out, user);
 	fputs(",\"devices\":[", out);
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct plan_device *device = &plan->devices[i];
@@ -310,7 +291,7 @@ bool journal_result(struct journal *journal, size_t device, int step, enum journ
 	}
 	fprintf(journal->file, "{\"type\":\"result\",\"device\":%zu,\"step\":%d,\"state\":\"%s\",\"http\":%ld,\"text\":",
 		device, step, state_word(state), http_status);
-	journal_json_string(journal->file, text ? text : "");
+	util_json_string(journal->file, text ? text : "");
 	fputc('}', journal->file);
 	return finish_line(journal, message, size);
 }

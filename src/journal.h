@@ -66,7 +66,5 @@ bool journal_make_directories(const char *directory, char *message, size_t size)
 void journal_user(char *buffer, size_t size);
 /* UTC time as "2026-11-26T10:00:00Z". */
 void journal_format_time(time_t when, char *buffer, size_t size);
-/* A JSON string with quotes; bytes from 0x80 up are copied as they are. */
-void journal_json_string(FILE *out, const char *text);
 
 #endif

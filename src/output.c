@@ -200,28 +200,6 @@ static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, 
 
 /* --- JSON -------------------------------------------------------------------------------- */
 
-static void write_json_string(FILE *out, const char *text)
-{
-	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		switch (*c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*c < 0x20 || *c == 0x7F)
-				fprintf(out, "\\u%04x", *c);
-			else
-				fputc(*c, out);
-		}
-	}
-	fputc('"', out);
-}
-
 static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count)
 {
 	char buffer[ID_BUFFER];
@@ -241,7 +219,7 @@ static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows,
 			else if (column == COLUMN_SIM_ID || column == COLUMN_ENDPOINT_ID)
 				fputs(text, out); /* ids are numbers */
 			else
-				write_json_string(out, text);
+				util_json_string(out, text);
 		}
 		fputc('}', out);
 	}

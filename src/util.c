@@ -183,3 +183,25 @@ char *util_thousands(int64_t value, char *buffer, size_t size)
 	buffer[out] = '\0';
 	return buffer;
 }
+
+void util_json_string(FILE *out, const char *text)
+{
+	fputc('"', out);
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		switch (*c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*c < 0x20 || *c == 0x7F)
+				fprintf(out, "\\u%04x", *c);
+			else
+				fputc(*c, out);
+		}
+	}
+	fputc('"', out);
+}

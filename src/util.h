@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -33,6 +34,9 @@ bool util_prefix_nocase(const char *text, const char *prefix);
 
 /* Parse a decimal int64; false on any junk, overflow or empty input. */
 bool util_parse_int64(const char *text, int64_t *value);
+
+/* Write text as a JSON string, quotes included, control characters escaped. */
+void util_json_string(FILE *out, const char *text);
 
 /* Format 1234567 as "1,234,567" into buffer (at least 32 bytes); returns buffer. */
 char *util_thousands(int64_t value, char *buffer, size_t size);
