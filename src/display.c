@@ -1,6 +1,7 @@
 /* display.c — curses set-up, colours, keys and screen dumps. */
 #include <curses.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,14 @@ int display_read_key(void)
 	if (kind == KEY_CODE_YES || character < 128)
 		return (int)character;
 	return KEYS_CHARACTER | (int)character;
+}
+
+bool display_input_closed(void)
+{
+	if (headless)
+		return false;
+	struct pollfd input = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&input, 1, 0) == 1 && (input.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 void display_resize(int columns, int rows)

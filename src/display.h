@@ -46,6 +46,10 @@ int display_input_fd(void);
 /* The next key if one is waiting, else -1. KEY_RESIZE after a resize. */
 int display_read_key(void);
 
+/* True when the terminal is gone (an SSH session dropped, the window closed): the input
+ * descriptor reports a hang-up. */
+bool display_input_closed(void);
+
 /* Headless only: resize the virtual screen. */
 void display_resize(int columns, int rows);
 

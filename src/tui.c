@@ -2,6 +2,7 @@
  * view stack, and the derived rows (filter, marks, sort). */
 #include <curses.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ struct loop {
 	const char *mark_from;
 
 	bool quit_asked;                     /* q pressed once while a job runs */
+	bool terminal_gone;                  /* hang-up: no more keys, nothing drawn */
 	int64_t last_job_draw_ms;
 	/* Script mode: ":wait-progress N" lets the steps after it run while a job is busy, until
 	 * ":wait-idle" waits for everything again. */
@@ -75,6 +77,15 @@ struct loop {
 	bool bench;
 	int64_t start_ms, first_rows_ms, loaded_ms, key_ms;
 };
+
+/* Set by SIGHUP: the terminal is gone. */
+static volatile sig_atomic_t hangup;
+
+static void on_hangup(int signal_number)
+{
+	(void)signal_number;
+	hangup = 1;
+}
 
 void tui_message(struct tui *tui, bool error, const char *format, ...)
 {
@@ -1067,6 +1078,10 @@ int tui_run(const struct tui_options *options)
 		loop->script = script_open(options->script_path);
 
 	keys_init();
+	if (!loop->script) {
+		struct sigaction action = { .sa_handler = on_hangup };
+		sigaction(SIGHUP, &action, NULL);
+	}
 	struct display_options display = { .headless = loop->script != NULL, .monochrome = options->monochrome };
 	display_open(&display);
 	push_view(loop, view_fleet_new());
@@ -1120,6 +1135,17 @@ int tui_run(const struct tui_options *options)
 				handle_key(loop, step->key);
 			else
 				run_command(loop, step);
+			continue;
+		}
+		if (hangup || (loop->terminal_gone = loop->terminal_gone || display_input_closed())) {
+			/* The terminal is gone (SSH dropped): a running job finishes, journaled and
+			 * audited, with nobody watching; then simtop exits. */
+			loop->terminal_gone = true;
+			if (!tui->job)
+				break;
+			api_wait(tui->api, -1, IDLE_WAIT_MS, NULL);
+			update_job(loop);
+			loop->dirty = false;
 			continue;
 		}
 		bool key_ready = false;
