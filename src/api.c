@@ -41,7 +41,23 @@
 /* POST /authenticate: 100 per 5 minutes; the bucket also stops a runaway re-auth loop. */
 #define API_AUTH_RATE (100.0 / 300.0)
 #define API_AUTH_BURST 20.0
+/* GET /endpoint/{id}: 50 per second, burst 25; GET /sim/{id}: 100 per second, burst 50. */
+#define API_ENDPOINT_GET_RATE 50.0
+#define API_ENDPOINT_GET_BURST 25.0
+#define API_SIM_GET_RATE 100.0
+#define API_SIM_GET_BURST 50.0
+/* Our buckets hold this much less than the API's: a request that waited on the way gets there
+ * later than it left, and the next one, on time, must still find a token. */
+#define API_JITTER_MS 100
 #define API_NO_DEADLINE INT64_MAX
+/* Pacing after 429s (AIMD): a 429 halves the pace of the overall bucket, at most once per
+ * API_PACE_CUT_MS and not below API_PACE_FLOOR; every success then adds API_PACE_STEP of it
+ * (at least API_PACE_STEP_MIN requests per second) until the set rate is back. A client set
+ * above what the API grants so settles just under the API's own rate instead of hammering. */
+#define API_PACE_FLOOR 0.5
+#define API_PACE_CUT_MS 1000
+#define API_PACE_STEP 0.02
+#define API_PACE_STEP_MIN 0.05
 
 enum request_kind {
 	REQUEST_AUTH,
@@ -82,6 +98,7 @@ struct api_request {
 	api_read_done *done;            /* REQUEST_READ, REQUEST_PATCH */
 	void *context;
 	char *body;                     /* REQUEST_PATCH */
+	struct ratelimit *object_limit; /* REQUEST_READ: its route's bucket, or NULL */
 };
 
 struct load_list {
@@ -99,10 +116,12 @@ struct api {
 	char *token_source;
 	bool rate_limits;
 	double rate;                    /* overall requests per second; 0: unlimited */
+	double pace;                    /* the overall bucket's rate now: rate, or less after 429s */
+	int64_t pace_cut_ms;            /* when a 429 last lowered pace */
 	int parallel;
 	long timeout_ms;
 	int64_t backoff_base_ms;
-	struct ratelimit list_limit, ip_limit, auth_limit;
+	struct ratelimit list_limit, ip_limit, auth_limit, endpoint_get_limit, sim_get_limit;
 	uint64_t random_state;
 	bool ever_answered;             /* the API has sent at least one HTTP response */
 
@@ -237,6 +256,14 @@ static void request_drop(struct api *api, struct api_request *request)
 
 /* --- life cycle --------------------------------------------------------------------------- */
 
+static double burst_with_margin(double rate, double burst)
+{
+	double margin = rate * API_JITTER_MS / 1000.0;
+	if (margin < 1)
+		margin = 1;
+	return burst - margin >= 1 ? burst - margin : 1;
+}
+
 struct api *api_new(const struct api_options *options)
 {
 	struct api *api = xcalloc(1, sizeof(*api));
@@ -255,7 +282,13 @@ struct api *api_new(const struct api_options *options)
 	if (hook && util_parse_int64(hook, &base) && base > 0)
 		api->backoff_base_ms = base;
 	api->random_state = ((uint64_t)now << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
-	ratelimit_init(&api->list_limit, RATELIMIT_LIST_RATE, RATELIMIT_LIST_BURST, now);
+	ratelimit_init(&api->list_limit, RATELIMIT_LIST_RATE,
+		       burst_with_margin(RATELIMIT_LIST_RATE, RATELIMIT_LIST_BURST), now);
+	ratelimit_init(&api->endpoint_get_limit, API_ENDPOINT_GET_RATE,
+		       burst_with_margin(API_ENDPOINT_GET_RATE, API_ENDPOINT_GET_BURST), now);
+	ratelimit_init(&api->sim_get_limit, API_SIM_GET_RATE,
+		       burst_with_margin(API_SIM_GET_RATE, API_SIM_GET_BURST), now);
+	api->pace = api->rate;
 	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, now);
 	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
 	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION);
@@ -579,6 +612,35 @@ static bool retryable_status(long status)
 	return status == 429 || (status >= 500 && status <= 599);
 }
 
+/* Set the overall bucket's rate, keeping what it saved up so far. */
+static void set_pace(struct api *api, double pace, int64_t now)
+{
+	ratelimit_wait_ms(&api->ip_limit, now); /* brings the tokens up to now at the old rate */
+	api->pace = pace;
+	api->ip_limit.rate = pace;
+}
+
+static void adjust_pace(struct api *api, long status)
+{
+	int64_t now = util_now_ms();
+
+	if (!(api->rate > 0))
+		return;
+	if (status == 429) {
+		/* The API's bucket is empty: tokens saved up here would only draw more 429s. */
+		api->ip_limit.tokens = 0;
+		api->ip_limit.updated_ms = now;
+		if (now - api->pace_cut_ms >= API_PACE_CUT_MS) {
+			api->pace_cut_ms = now;
+			set_pace(api, api->pace / 2 > API_PACE_FLOOR ? api->pace / 2 : API_PACE_FLOOR, now);
+		}
+	} else if (status >= 200 && status <= 299 && api->pace < api->rate) {
+		double step = api->pace * API_PACE_STEP;
+		double pace = api->pace + (step > API_PACE_STEP_MIN ? step : API_PACE_STEP_MIN);
+		set_pace(api, pace < api->rate ? pace : api->rate, now);
+	}
+}
+
 /* Called by http for every finished transfer of ours. */
 static void transfer_done(void *context, const struct http_response *response)
 {
@@ -637,12 +699,9 @@ static void transfer_done(void *context, const struct http_response *response)
 		forget_jwt(api);
 		return;
 	}
-	if (response->status == 429) {
+	if (response->status == 429)
 		api->stats.throttled++;
-		/* The API's bucket is empty: stored tokens of ours would only draw more 429s. */
-		api->ip_limit.tokens = 0;
-		api->ip_limit.updated_ms = util_now_ms();
-	}
+	adjust_pace(api, response->status);
 	/* A PATCH answered 5xx may have been applied: only a read tells, so it is not resent. */
 	if (retryable_status(response->status) &&
 	    !(request->kind == REQUEST_PATCH && response->status != 429) &&
@@ -726,6 +785,8 @@ static bool take_tokens(struct api *api, const struct api_request *request, int6
 		limits[count++] = &api->list_limit;
 	else if (api->rate_limits && request->kind == REQUEST_AUTH)
 		limits[count++] = &api->auth_limit;
+	else if (api->rate_limits && request->kind == REQUEST_READ && request->object_limit)
+		limits[count++] = request->object_limit;
 	if (count == 0)
 		return true;
 	for (size_t i = 0; i < count; i++) {
@@ -885,6 +946,10 @@ void api_read_object(struct api *api, const char *kind, int64_t id, api_read_don
 	check_kind("api_read_object", kind);
 	request = request_new(api, REQUEST_READ, HTTP_GET,
 			      xasprintf("/api/v1/%s/%lld", kind, (long long)id));
+	if (strcmp(kind, "endpoint") == 0)
+		request->object_limit = &api->endpoint_get_limit;
+	else if (strcmp(kind, "sim") == 0)
+		request->object_limit = &api->sim_get_limit;
 	request->done = done;
 	request->context = context;
 	request_append(api, request);
@@ -927,6 +992,7 @@ void api_set_rate(struct api *api, double rate)
 	double tokens = api->ip_limit.tokens;
 
 	api->rate = rate > 0 ? rate : RATELIMIT_IP_RATE;
+	api->pace = api->rate;
 	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, util_now_ms());
 	/* Keep what was saved up, so a change of rate is no fresh burst. */
 	api->ip_limit.tokens = tokens < api->ip_limit.burst ? tokens : api->ip_limit.burst;

@@ -15,7 +15,10 @@
  * a stricter policy, described at api_patch_status().
  *
  * Every request takes a token of the overall limit (emnify: 2000 per 5 minutes per IP, or the
- * rate the caller sets); list calls and authentication also take one of their own buckets.
+ * rate the caller sets); list calls, authentication and single GETs of an endpoint or a SIM
+ * also take one of their route's bucket (published limits; with rate_limits only).
+ * A 429 halves the overall pace (once a second at most) and successes bring it back to the set
+ * rate step by step, so a rate set above what the API grants settles just under it.
  *
  * The token is never part of a message, a log line or an error text.
  *

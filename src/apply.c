@@ -25,10 +25,10 @@
 enum {
 	APPLY_EXIT_OK = 0,      /* every device reached its target */
 	APPLY_EXIT_FAILED = 1,  /* some did not, or the API or the environment failed */
-	APPLY_EXIT_USAGE = 2,   /* nothing selected, a bad CSV, read-only, no confirmation */
+	APPLY_EXIT_USAGE = 2,   /* nothing selected, a bad CSV, read-only, not confirmed */
 };
 
-/* Above this many devices the operator types the count instead of "y". */
+/* Above this many devices the operator types the count instead of "y" (by default). */
 #define APPLY_CONFIRM_THRESHOLD 100
 /* Unknown CSV rows listed by name; the rest are counted. */
 #define APPLY_UNKNOWN_LISTED 20
@@ -47,7 +47,9 @@ static void format_duration(double seconds, char *buffer, size_t size)
 {
 	long whole = (long)(seconds + 0.5);
 
-	if (whole < 60)
+	if (whole < 1)
+		snprintf(buffer, size, "under 1 s");
+	else if (whole < 60)
 		snprintf(buffer, size, "%ld s", whole);
 	else if (whole < 3600)
 		snprintf(buffer, size, "%ld min %ld s", whole / 60, whole % 60);
@@ -118,11 +120,6 @@ static bool select_from_csv(const char *path, const struct csv_ids *ids, const s
 
 /* --- the plan ----------------------------------------------------------------------------- */
 
-static double effective_rate(const struct api *api)
-{
-	return api_rate(api);
-}
-
 static void print_estimate(FILE *out, size_t requests, double rate)
 {
 	char duration[48];
@@ -175,14 +172,14 @@ static void print_plan(FILE *out, const struct plan *plan, const struct plan_sum
 }
 
 /* Ask on the terminal; true when the operator confirmed. */
-static bool confirm(const char *question, size_t devices)
+static bool confirm(const char *question, size_t devices, size_t threshold)
 {
 	char *line = NULL;
 	size_t capacity = 0;
 	ssize_t length;
 	bool yes = false;
 
-	if (devices > APPLY_CONFIRM_THRESHOLD)
+	if (devices > threshold)
 		fprintf(stderr, "%s %zu devices? Type the number of devices to confirm: ", question, devices);
 	else
 		fprintf(stderr, "%s %zu %s? [y/N] ", question, devices, plural(devices, "device", "devices"));
@@ -191,7 +188,7 @@ static bool confirm(const char *question, size_t devices)
 	if (length > 0) {
 		while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r' || line[length - 1] == ' '))
 			line[--length] = '\0';
-		if (devices > APPLY_CONFIRM_THRESHOLD) {
+		if (devices > threshold) {
 			int64_t typed;
 			char *start = line;
 			while (*start == ' ')
@@ -207,18 +204,20 @@ static bool confirm(const char *question, size_t devices)
 
 /* Asks unless --yes; without a terminal and without --yes refuses. Returns an exit status to
  * stop with, or -1 to go on. */
-static int ask(const char *question, size_t devices, bool yes)
+static int ask(const char *question, size_t devices, const struct apply_options *options)
 {
-	if (yes)
+	size_t threshold = options->confirm_threshold > 0 ? (size_t)options->confirm_threshold : APPLY_CONFIRM_THRESHOLD;
+
+	if (options->yes)
 		return -1;
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr, "simtop: not confirmed: the standard input is not a terminal; add --yes to apply "
 				"this to %zu %s\n", devices, plural(devices, "device", "devices"));
 		return APPLY_EXIT_USAGE;
 	}
-	if (!confirm(question, devices)) {
+	if (!confirm(question, devices, threshold)) {
 		fprintf(stderr, "simtop: not confirmed; nothing was sent\n");
-		return APPLY_EXIT_FAILED;
+		return APPLY_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -287,8 +286,10 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		printf("%-17s ", result->outcome == JOB_DONE ? "changed elsewhere" : job_outcome_word(result->outcome));
 		print_id(stdout, device->endpoint_id);
 		print_id(stdout, device->sim_id);
-		printf("%-12s%s%-9s%s %s\n", sim_word(result), result->read_back ? " " : "*", endpoint_word(result),
-		       result->read_back ? " " : "*", result->message);
+		char sim[24], endpoint[24];
+		snprintf(sim, sizeof(sim), "%s%s", sim_word(result), result->read_back ? "" : "*");
+		snprintf(endpoint, sizeof(endpoint), "%s%s", endpoint_word(result), result->read_back ? "" : "*");
+		printf("%-13s%-10s %s\n", sim, endpoint, result->message);
 		if (!result->read_back)
 			not_read++;
 	}
@@ -318,10 +319,8 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 
 /* Run the job to its end with progress on stderr; Ctrl-C cancels, twice stops at once. */
 static int run_job(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
-		   struct journal *journal, double rate)
+		   struct journal *journal, struct audit *audit, double rate)
 {
-	char message[512];
-	struct audit *audit = audit_open(NULL, message, sizeof(message));
 	struct sigaction action = { 0 }, old_action;
 	struct job_options options = { .rate = rate };
 	struct job_progress progress;
@@ -331,10 +330,6 @@ static int run_job(struct api *api, const struct plan *plan, enum journal_state 
 	int64_t started = util_now_ms(), shown = 0;
 	int status;
 
-	if (!audit) {
-		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
-		return APPLY_EXIT_FAILED;
-	}
 	fprintf(stderr, "journal: %s\n", journal_path(journal));
 	interrupts = 0;
 	action.sa_handler = on_interrupt;
@@ -381,7 +376,6 @@ static int run_job(struct api *api, const struct plan *plan, enum journal_state 
 		(long long)(after.authentications - before.authentications),
 		(long long)(after.retries - before.retries), (long long)(after.throttled - before.throttled));
 	job_free(job);
-	audit_close(audit);
 	return status;
 }
 
@@ -434,7 +428,7 @@ int apply_run(struct api *api, const struct apply_options *options)
 	if (options->rate > 0)
 		api_set_rate(api, options->rate);
 	plan_summarize(&plan, &summary);
-	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, NULL), effective_rate(api));
+	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, NULL), api_rate(api));
 	fflush(stdout);
 	if (summary.steps == 0) {
 		printf("Nothing to send: every selected device is in its target state already or skipped.\n");
@@ -446,19 +440,23 @@ int apply_run(struct api *api, const struct apply_options *options)
 		plan_free(&plan);
 		return APPLY_EXIT_OK;
 	}
-	status = ask("Apply to", summary.devices_changed, options->yes);
+	status = ask("Apply to", summary.devices_changed, options);
 	if (status >= 0) {
 		plan_free(&plan);
 		return status;
 	}
-	struct journal *journal = journal_create(NULL, &plan, message, sizeof(message));
+	/* The audit log first: a journal is only created for a job that can start. */
+	struct audit *audit = audit_open(NULL, message, sizeof(message));
+	struct journal *journal = audit ? journal_create(NULL, &plan, message, sizeof(message)) : NULL;
 	if (!journal) {
 		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+		audit_close(audit);
 		plan_free(&plan);
 		return APPLY_EXIT_FAILED;
 	}
-	status = run_job(api, &plan, NULL, journal, options->rate);
+	status = run_job(api, &plan, NULL, journal, audit, options->rate);
 	journal_close(journal);
+	audit_close(audit);
 	plan_free(&plan);
 	return status;
 }
@@ -495,8 +493,9 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 	if (options->rate > 0)
 		api_set_rate(api, options->rate);
 	plan_summarize(&plan, &summary);
-	printf("Resuming the job of %s%s\n", journal_path_name, journal_finished(journal) ? " (it ended, cancelled or stopped)" : "");
-	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, states), effective_rate(api));
+	printf("Resuming the job of %s%s\n", journal_path_name,
+	       journal_finished(journal) ? " (it ended, cancelled or stopped)" : "");
+	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, states), api_rate(api));
 	printf("Steps done before: %zu; failed before: %zu; sent without a known answer (read back first): %zu; "
 	       "not sent yet: %zu.\n", counts[JOURNAL_DONE], counts[JOURNAL_FAILED], counts[JOURNAL_INTENT],
 	       counts[JOURNAL_PENDING]);
@@ -506,10 +505,17 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 	if (options->dry_run) {
 		printf("Dry run: nothing was sent.\n");
 		status = APPLY_EXIT_OK;
-	} else if (devices_left > 0 && (status = ask("Finish the job on", devices_left, options->yes)) >= 0) {
+	} else if (devices_left > 0 && (status = ask("Finish the job on", devices_left, options)) >= 0) {
 		/* not confirmed */
 	} else {
-		status = run_job(api, &plan, states, journal, options->rate);
+		struct audit *audit = audit_open(NULL, message, sizeof(message));
+		if (audit) {
+			status = run_job(api, &plan, states, journal, audit, options->rate);
+			audit_close(audit);
+		} else {
+			fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+			status = APPLY_EXIT_FAILED;
+		}
 	}
 	journal_close(journal);
 	free(states);

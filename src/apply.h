@@ -17,12 +17,14 @@ struct apply_options {
 	bool yes;
 	bool read_only;               /* --read-only or config: refuse to change anything */
 	double rate;                  /* --rate, 0: default */
+	int confirm_threshold;        /* above this many devices the count is typed; 0: 100 */
 };
 
 /* Load the fleet, build the plan, print it with its warnings, ask (on a terminal, unless
  * --yes; without a terminal and without --yes, refuse), run the job with progress on stderr
  * when it is a terminal, print per-device results. Exit status: 0 every device reached its
- * target, 1 some failed (listed), 2 usage errors (nothing selected, bad CSV, read-only). */
+ * target, 1 some failed (listed), 2 usage errors (nothing selected, bad CSV, read-only, not
+ * confirmed). */
 int apply_run(struct api *api, const struct apply_options *options);
 
 /* Finish the job of a journal: steps done or failed are not sent again, steps with only an

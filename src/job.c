@@ -36,9 +36,13 @@
 #define JOB_PARALLEL_MAX 64
 /* Sends of one step in all, when answers leave the outcome unknown and read-backs show the
  * step was not applied. */
-#define JOB_SEND_MAX 5
+#define JOB_SEND_MAX 8
 /* Read-backs of one step, or of a device at the end; the api retries each one itself. */
 #define JOB_READ_MAX 3
+/* Steps in a row that the API's failures (5xx, no answer) kept from being settled or applied
+ * before the job stops: the API is down, and going through every device would only take long
+ * to say so. */
+#define JOB_TROUBLE_STREAK_MAX 10
 /* Progress: requests per second over this much of the recent past. */
 #define JOB_RATE_WINDOW_MS 10000
 #define JOB_RATE_SAMPLE_MS 250
@@ -86,6 +90,7 @@ struct job {
 	bool cancelling, halted, finished, filling;
 	char error[256];
 
+	int trouble_streak;     /* steps the API's failures ended, since one ended otherwise */
 	size_t requests;
 	size_t requests_left;   /* estimate, for the ETA */
 	struct rate_sample samples[JOB_RATE_SAMPLES];
@@ -139,24 +144,26 @@ static void describe_step(const struct plan_step *step, char *buffer, size_t siz
 		 status_name(step->target, step->from), status_name(step->target, step->to));
 }
 
+static bool sendable(const struct plan_step *step, enum journal_state state)
+{
+	return step->skip == SKIP_NONE && (state == JOURNAL_PENDING || state == JOURNAL_INTENT);
+}
+
 static bool step_to_send(const struct job *job, size_t device, int step)
 {
-	const struct plan_step *plan_step = &job->plan->devices[device].steps[step];
-	enum journal_state state = job->states[device][step];
-	return plan_step->skip == SKIP_NONE && (state == JOURNAL_PENDING || state == JOURNAL_INTENT);
+	return sendable(&job->plan->devices[device].steps[step], job->states[device][step]);
 }
 
 /* Requests a device is expected to send: one per step, a read-back per step a killed run left
- * unsettled, and the final read-back. */
-static int estimate_requests(const struct job *job, size_t device)
+ * unsettled, and the final read-back. states: the device's two, or NULL for a new job. */
+static int estimate_requests(const struct plan_device *device, const enum journal_state *states)
 {
-	const struct plan_device *plan_device = &job->plan->devices[device];
 	int requests = 0;
 
-	for (int step = 0; step < plan_device->step_count; step++) {
-		if (!step_to_send(job, device, step))
-			continue;
-		requests += job->states[device][step] == JOURNAL_INTENT ? 2 : 1;
+	for (int step = 0; step < device->step_count; step++) {
+		enum journal_state state = states ? states[step] : JOURNAL_PENDING;
+		if (sendable(&device->steps[step], state))
+			requests += state == JOURNAL_INTENT ? 2 : 1;
 	}
 	return requests > 0 ? requests + 1 : 0;
 }
@@ -292,9 +299,10 @@ static bool transient(long http_status)
 
 /* --- steps -------------------------------------------------------------------------------- */
 
-/* The step is over: journal and audit it, then go on (or end the device on a failure). */
+/* The step is over: journal and audit it, then go on (or end the device on a failure).
+ * trouble: the API's own failures ended it (unknown, or never applied through 5xx). */
 static void step_resolved(struct job_device *device, enum journal_state state, long http_status,
-			  const char *text, const char *audit_result)
+			  const char *text, const char *audit_result, bool trouble)
 {
 	struct job *job = device->job;
 	const struct plan_device *plan_device = plan_device_of(device);
@@ -302,6 +310,11 @@ static void step_resolved(struct job_device *device, enum journal_state state, l
 	char message[512];
 
 	job->states[device->index][device->step] = state;
+	if (!trouble)
+		job->trouble_streak = 0;
+	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
+		halt(job, "the API failed %d changes in a row, the last with: %s", job->trouble_streak,
+		     text ? text : "");
 	if (job->journal && !journal_result(job->journal, device->index, device->step, state, http_status,
 					    text, message, sizeof(message)))
 		halt(job, "%s", message);
@@ -334,6 +347,10 @@ static void step_send(struct job_device *device)
 	const struct plan_step *step = current_step(device);
 	char message[512];
 
+	if (job->halted) {
+		device_finish(device);
+		return;
+	}
 	if (job->journal && !journal_intent(job->journal, device->index, device->step, message, sizeof(message))) {
 		halt(job, "%s", message);
 		device_finish(device);
@@ -369,7 +386,7 @@ static void patch_done(void *context, long http_status, const char *body, size_t
 	if (!error_message)
 		error_message = "";
 	if (success(http_status)) {
-		step_resolved(device, JOURNAL_DONE, http_status, NULL, "done");
+		step_resolved(device, JOURNAL_DONE, http_status, NULL, "done", false);
 		return;
 	}
 	if (!*error_message) {
@@ -379,11 +396,11 @@ static void patch_done(void *context, long http_status, const char *body, size_t
 	if (http_status == 401) {
 		/* A 401 applied nothing, and nothing more will pass with this token. */
 		halt(device->job, "%s", error_message);
-		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed");
+		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed", false);
 		return;
 	}
 	if (http_status >= 400 && http_status <= 499) {
-		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed");
+		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed", false);
 		return;
 	}
 	(void)body;
@@ -413,16 +430,16 @@ static void settle_done(void *context, long http_status, const char *body, size_
 			device->unknown[device->step] = false;
 			snprintf(text, sizeof(text), "applied, as reading back showed (after: %s)", why);
 			step_resolved(device, JOURNAL_DONE, device->unknown_status ? device->unknown_status : http_status,
-				      text, "done");
+				      text, "done", false);
 		} else if (read_back.status != step->from) {
 			device->unknown[device->step] = false;
-			snprintf(text, sizeof(text), "changed elsewhere: the %s is now %s", step->target == STEP_SIM ? "SIM" : "endpoint",
-				 status_name(step->target, read_back.status));
-			step_resolved(device, JOURNAL_FAILED, http_status, text, "failed");
+			snprintf(text, sizeof(text), "changed elsewhere: the %s is now %s",
+				 step->target == STEP_SIM ? "SIM" : "endpoint", status_name(step->target, read_back.status));
+			step_resolved(device, JOURNAL_FAILED, http_status, text, "failed", false);
 		} else if (device->sends >= JOB_SEND_MAX) {
 			device->unknown[device->step] = false;
 			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
-			step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "failed");
+			step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "failed", true);
 		} else {
 			/* Not applied: sending it again cannot apply it twice. */
 			device->unknown[device->step] = false;
@@ -445,7 +462,7 @@ static void settle_done(void *context, long http_status, const char *body, size_
 		error_message = "the answer could not be read";
 	snprintf(text, sizeof(text), "outcome unknown: %s; reading back failed: %s", why,
 		 error_message ? error_message : "no answer");
-	step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "unknown");
+	step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "unknown", true);
 }
 
 /* --- devices ------------------------------------------------------------------------------ */
@@ -520,13 +537,17 @@ static void final_done(void *context, long http_status, const char *body, size_t
 		if ((sim_known && result->sim_status != sim) ||
 		    (endpoint_known && result->endpoint_status != endpoint_status))
 			result->changed_elsewhere = true;
-		if (result->changed_elsewhere && read_back.sim_known && read_back.sim_id != plan_device->sim_id)
-			add_message(device, "changed elsewhere: the endpoint now has %s %lld",
-				    read_back.sim_id ? "SIM" : "no SIM", (long long)read_back.sim_id);
-		else if (result->changed_elsewhere)
-			add_message(device, "changed elsewhere: read back SIM %s, endpoint %s; the plan leads to SIM %s, endpoint %s",
-				    status_name(STEP_SIM, result->sim_status), status_name(STEP_ENDPOINT, result->endpoint_status),
-				    status_name(STEP_SIM, sim), status_name(STEP_ENDPOINT, endpoint_status));
+		if (result->changed_elsewhere && read_back.sim_known && read_back.sim_id != plan_device->sim_id) {
+			if (read_back.sim_id)
+				add_message(device, "changed elsewhere: the endpoint now has SIM %lld",
+					    (long long)read_back.sim_id);
+			else
+				add_message(device, "changed elsewhere: the endpoint has no SIM any more");
+		} else if (result->changed_elsewhere)
+			add_message(device, "changed elsewhere: read back SIM %s, endpoint %s; the plan leads to "
+				    "SIM %s, endpoint %s", status_name(STEP_SIM, result->sim_status),
+				    status_name(STEP_ENDPOINT, result->endpoint_status), status_name(STEP_SIM, sim),
+				    status_name(STEP_ENDPOINT, endpoint_status));
 		device_finish(device);
 		return;
 	}
@@ -657,18 +678,20 @@ static void fill(struct job *job)
 	if (job->filling)
 		return;
 	job->filling = true;
-	if (job->cancelling || job->halted) {
-		for (; job->next < job->plan->count; job->next++) {
-			struct job_device *device = &job->devices[job->next];
-			job->results[job->next].outcome = JOB_CANCELLED;
+	while (job->next < job->plan->count) {
+		if (job->cancelling || job->halted) {
+			struct job_device *device = &job->devices[job->next++];
+			job->results[device->index].outcome = JOB_CANCELLED;
 			job->requests_left -= (size_t)device->estimate;
 			device->estimate = 0;
 			device->phase = PHASE_OVER;
 			job->cancelled++;
+			continue;
 		}
-	}
-	while (job->next < job->plan->count && job->running < (size_t)job->parallel)
+		if (job->running >= (size_t)job->parallel)
+			break;
 		device_start(&job->devices[job->next++]);
+	}
 	job->filling = false;
 	check_finished(job);
 }
@@ -699,7 +722,7 @@ struct job *job_start(struct api *api, const struct plan *plan, enum journal_sta
 		struct job_device *device = &job->devices[i];
 		device->job = job;
 		device->index = i;
-		device->estimate = estimate_requests(job, i);
+		device->estimate = estimate_requests(&plan->devices[i], job->states[i]);
 		/* Whether an earlier run's failure applied anything is not known here. */
 		for (int step = 0; step < plan->devices[i].step_count && step < 2; step++)
 			device->unknown[step] = job->states[i][step] == JOURNAL_FAILED;
@@ -768,18 +791,8 @@ size_t job_planned_requests(const struct plan *plan, enum journal_state (*states
 {
 	size_t requests = 0;
 
-	for (size_t i = 0; i < plan->count; i++) {
-		const struct plan_device *device = &plan->devices[i];
-		int sends = 0;
-		for (int step = 0; step < device->step_count; step++) {
-			enum journal_state state = states ? states[i][step] : JOURNAL_PENDING;
-			if (device->steps[step].skip != SKIP_NONE ||
-			    (state != JOURNAL_PENDING && state != JOURNAL_INTENT))
-				continue;
-			sends += state == JOURNAL_INTENT ? 2 : 1;
-		}
-		requests += sends > 0 ? (size_t)sends + 1 : 0;
-	}
+	for (size_t i = 0; i < plan->count; i++)
+		requests += (size_t)estimate_requests(&plan->devices[i], states ? states[i] : NULL);
 	return requests;
 }
 
@@ -789,7 +802,8 @@ void job_free(struct job *job)
 		return;
 	for (size_t i = 0; i < job->plan->count; i++) {
 		struct job_device *device = &job->devices[i];
-		if (device->phase == PHASE_SENDING || device->phase == PHASE_SETTLING || device->phase == PHASE_READING)
+		if (device->phase == PHASE_SENDING || device->phase == PHASE_SETTLING ||
+		    device->phase == PHASE_READING)
 			api_cancel_context(job->api, device);
 		free(device->unknown_text);
 	}

@@ -8,7 +8,20 @@
  * a second time. When a device's steps are over, the device is read back (GET endpoint, whose
  * nested SIM carries the SIM status; GET SIM for a SIM-only device) so the caller can show the
  * truth, and a device whose statuses are not what the plan expects is reported as changed
- * elsewhere. The job advances only inside api_wait(); it never blocks. */
+ * elsewhere. The job advances only inside api_wait(); it never blocks.
+ *
+ * The choices where the contract leaves room:
+ * - A step not applied (read back with its old status) is sent again, JOB_SEND_MAX times in
+ *   all; a read-back that fails is tried again (each one already retried by the api) before
+ *   the step is failed with "outcome unknown" (audited "unknown").
+ * - A step that fails for good ends its device: the other step of the pair is not sent, and
+ *   the device is FAILED, or HALF_DONE when the other step was done; the device is still read
+ *   back, so both statuses show.
+ * - A device with nothing to send ends UNCHANGED at once, without a read-back.
+ * - The job halts (progress.error; nothing more is sent, devices not started end CANCELLED)
+ *   when the journal or the audit log cannot be written, when the API rejects the token, and
+ *   when ten steps in a row were ended by the API's own failures (5xx, no answer): a job
+ *   against an API that is down stops instead of going through every device. */
 #ifndef SIMTOP_JOB_H
 #define SIMTOP_JOB_H
 

@@ -281,6 +281,8 @@ int main(int argc, char **argv)
 	else if (!config.token)
 		startup_error = no_token_text;
 
+	/* --rate wins over the config file's rate; 0 is emnify's published limit. */
+	double rate = options.rate > 0 ? options.rate : config.rate;
 	struct api *api = NULL;
 	if (!startup_error) {
 		struct api_options api_options = {
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
 			.token = config.token,
 			.token_source = config.token_source,
 			.rate_limits = config.rate_limits,
-			.rate = options.rate,
+			.rate = rate,
 			/* A job keeps 8 devices in flight: each may have a request running. */
 			.parallel = options.apply || options.resume ? 8 : 0,
 		};
@@ -309,7 +311,8 @@ int main(int argc, char **argv)
 			.dry_run = options.dry_run,
 			.yes = options.yes,
 			.read_only = options.read_only || config.read_only,
-			.rate = options.rate,
+			.rate = rate,
+			.confirm_threshold = config.confirm_threshold,
 		};
 		status = options.apply ? apply_run(api, &apply_options)
 				       : apply_resume(api, options.resume, &apply_options);
@@ -324,7 +327,8 @@ int main(int argc, char **argv)
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
 			.read_only = options.read_only || config.read_only,
-			.rate = options.rate,
+			.rate = rate,
+			.confirm_threshold = config.confirm_threshold,
 		};
 		status = tui_run(&tui_options);
 	}

@@ -56,6 +56,8 @@ static void rebuild_plan(struct plan_view *plan_view)
 
 static double effective_rate(const struct tui *tui)
 {
+	if (tui->api)
+		return api_rate(tui->api);
 	return tui->rate > 0 ? tui->rate : RATELIMIT_IP_RATE;
 }
 
@@ -125,9 +127,22 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 				 util_thousands((int64_t)summary->billed_offline, count, sizeof(count)));
 	} else if (line == after + 5) {
 		char duration[64];
-		format_duration(plan_estimate_seconds(plan_view->plan, effective_rate(tui)), duration, sizeof(duration));
-		snprintf(text, size, "  %s requests, about %s at %.1f requests per second.",
-			 util_thousands((int64_t)summary->steps, count, sizeof(count)), duration, effective_rate(tui));
+		/* The changes and a read-back of each device, at the rate the job will keep. */
+		size_t requests = job_planned_requests(plan_view->plan, plan_view->states);
+		double rate = effective_rate(tui);
+		if (rate > 0)
+			format_duration((double)requests / rate, duration, sizeof(duration));
+		else
+			snprintf(duration, sizeof(duration), "as fast as the API answers");
+		char reads[32];
+		util_thousands((int64_t)(requests > summary->steps ? requests - summary->steps : 0), reads, sizeof(reads));
+		snprintf(text, size, "  %s requests (%s changes + %s read-backs): %s%s",
+			 util_thousands((int64_t)requests, count, sizeof(count)),
+			 util_thousands((int64_t)summary->steps, other, sizeof(other)), reads, rate > 0 ? "about " : "", duration);
+		if (rate > 0) {
+			size_t length = strlen(text);
+			snprintf(text + length, size - length, " at %.1f/s.", rate);
+		}
 	} else if (line == after + 6) {
 		snprintf(text, size, "  p shows the plan device by device.");
 	} else if (line == after + 8) {
