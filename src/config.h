@@ -23,7 +23,7 @@
  * is the token; relative to the config file's directory, ~/ is the home directory), token
  * (the token itself: only in a file not readable by group or others, e.g. chmod 600),
  * read_only, rate_limits, ascii, monochrome (true or false), rate (requests per second for
- * bulk jobs) and confirm_threshold (above this many devices the count is typed). [default] applies to every
+ * every call, as --rate) and confirm_threshold (above this many devices the count is typed). [default] applies to every
  * profile; the chosen [profile NAME] overrides it key by key; keys before any section belong
  * to [default]. An unknown key, section or value is an error naming the file and line. */
 #ifndef SIMTOP_CONFIG_H
@@ -41,7 +41,7 @@ struct config {
 	bool rate_limits;    /* default true */
 	bool ascii;          /* ASCII glyphs only */
 	bool monochrome;     /* no colour; also set by NO_COLOR */
-	double rate;         /* rate = N: requests per second for bulk jobs; 0: emnify's limit */
+	double rate;         /* rate = N: requests per second; 0: emnify's published limit */
 	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
 };
 
