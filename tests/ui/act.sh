@@ -68,4 +68,33 @@ STEPS
 assert_contains read-only.screen "(read-only)"
 assert_contains read-only.screen "Read-only: simtop changes nothing"
 assert_eq "$(( $(emu_stat sim_patch) + $(emu_stat endpoint_patch) ))" "$before" "PATCHes sent in read-only mode"
+
+# An apply killed with kill -9: the TUI offers to finish it at its next start, and does,
+# without applying any step twice.
+emu_start --devices 300 --seed 31 --no-limits --latency 100
+export XDG_STATE_HOME="$test_dir/state-resume"
+journal_dir="$XDG_STATE_HOME/simtop/journal"
+"$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >killed.out 2>killed.err &
+apply_pid=$!
+tries=0
+until [ "$(cat "$journal_dir"/*.jsonl 2>/dev/null | grep -c '"type":"result"')" -ge 40 ]; do
+	tries=$((tries + 1))
+	[ "$tries" -gt 600 ] && break
+	sleep 0.05
+done
+kill -9 "$apply_pid"
+wait "$apply_pid" 2>/dev/null
+planned=$(sed -n 's/^  \([0-9][0-9]*\) \(SIMs\|endpoints\) .* → .*/\1/p' killed.out | awk '{ n += $1 } END { print n + 0 }')
+devices=$(sed -n 's/.* on \([0-9][0-9]*\) devices:.*/\1/p' killed.out | head -n 1)
+run_script resume <<STEPS
+:save-display resume-offer.screen
+$devices<Enter>
+:wait-idle
+:save-display resume-done.screen
+STEPS
+assert_contains resume-offer.screen "Finish the interrupted job"
+assert_contains resume-offer.screen "steps were already settled"
+assert_contains resume-done.screen "reached their target"
+assert_eq "$(( $(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied) ))" "$planned" "steps applied, each once"
+assert_eq "$(grep -c '"type":"end"' "$journal_dir"/*.jsonl)" 1 "the journal ends"
 finish
