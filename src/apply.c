@@ -42,21 +42,6 @@ static void on_interrupt(int signal_number)
 	interrupts++;
 }
 
-/* "12 s", "4 min 10 s", "2 h 5 min" */
-static void format_duration(double seconds, char *buffer, size_t size)
-{
-	long whole = (long)(seconds + 0.5);
-
-	if (whole < 1)
-		snprintf(buffer, size, "under 1 s");
-	else if (whole < 60)
-		snprintf(buffer, size, "%ld s", whole);
-	else if (whole < 3600)
-		snprintf(buffer, size, "%ld min %ld s", whole / 60, whole % 60);
-	else
-		snprintf(buffer, size, "%ld h %ld min", whole / 3600, whole % 3600 / 60);
-}
-
 static const char *plural(size_t count, const char *one, const char *many)
 {
 	return count == 1 ? one : many;
@@ -125,7 +110,7 @@ static void print_estimate(FILE *out, size_t requests, double rate)
 	char duration[48];
 
 	if (rate > 0) {
-		format_duration((double)requests / rate, duration, sizeof(duration));
+		util_format_duration((double)requests / rate, duration, sizeof(duration));
 		fprintf(out, "About %s at %.1f requests/s (%zu %s: the changes and a read-back of each device).\n",
 			duration, rate, requests, plural(requests, "request", "requests"));
 	} else {
@@ -230,7 +215,7 @@ static void print_progress(const struct job_progress *progress, const char *acti
 
 	if (progress->eta_seconds > 0) {
 		char duration[40];
-		format_duration(progress->eta_seconds, duration, sizeof(duration));
+		util_format_duration(progress->eta_seconds, duration, sizeof(duration));
 		snprintf(eta, sizeof(eta), " \u00b7 ETA %s", duration);
 	}
 	fprintf(stderr, "\r%s: %zu done \u00b7 %zu failed \u00b7 %zu remaining \u00b7 %.1f requests/s%s%s\033[K", action,
@@ -297,7 +282,7 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		printf("* not read back: the status as loaded\n");
 
 	char duration[48];
-	format_duration(seconds, duration, sizeof(duration));
+	util_format_duration(seconds, duration, sizeof(duration));
 	printf("\n%s: %zu done, %zu unchanged, %zu failed, %zu half-done, %zu cancelled", plan_action_name(plan->action),
 	       counts[JOB_DONE], counts[JOB_UNCHANGED], counts[JOB_FAILED], counts[JOB_HALF_DONE],
 	       counts[JOB_CANCELLED]);

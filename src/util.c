@@ -205,3 +205,17 @@ void util_json_string(FILE *out, const char *text)
 	}
 	fputc('"', out);
 }
+
+void util_format_duration(double seconds, char *buffer, size_t size)
+{
+	long whole = (long)(seconds + 0.5);
+
+	if (whole < 1)
+		snprintf(buffer, size, "under 1 s");
+	else if (whole < 60)
+		snprintf(buffer, size, "%ld s", whole);
+	else if (whole < 3600)
+		snprintf(buffer, size, "%ld min %ld s", whole / 60, whole % 60);
+	else
+		snprintf(buffer, size, "%ld h %ld min", whole / 3600, whole % 3600 / 60);
+}

@@ -38,6 +38,9 @@ bool util_parse_int64(const char *text, int64_t *value);
 /* Write text as a JSON string, quotes included, control characters escaped. */
 void util_json_string(FILE *out, const char *text);
 
+/* "under 1 s", "12 s", "4 min 10 s", "2 h 5 min" into buffer. */
+void util_format_duration(double seconds, char *buffer, size_t size);
+
 /* Format 1234567 as "1,234,567" into buffer (at least 32 bytes); returns buffer. */
 char *util_thousands(int64_t value, char *buffer, size_t size);
 

@@ -61,17 +61,6 @@ static double effective_rate(const struct tui *tui)
 	return tui->rate > 0 ? tui->rate : RATELIMIT_IP_RATE;
 }
 
-static void format_duration(double seconds, char *buffer, size_t size)
-{
-	long total = (long)(seconds + 0.5);
-	if (total < 60)
-		snprintf(buffer, size, "%ld s", total);
-	else if (total < 3600)
-		snprintf(buffer, size, "%ld min %ld s", total / 60, total % 60);
-	else
-		snprintf(buffer, size, "%ld h %ld min", total / 3600, (total % 3600) / 60);
-}
-
 /* The dialog, as lines; drawn and also what tests read. */
 static void plan_line(struct plan_view *plan_view, int line, char *text, size_t size, int *attr)
 {
@@ -131,14 +120,15 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 		size_t requests = job_planned_requests(plan_view->plan, plan_view->states);
 		double rate = effective_rate(tui);
 		if (rate > 0)
-			format_duration((double)requests / rate, duration, sizeof(duration));
+			util_format_duration((double)requests / rate, duration, sizeof(duration));
 		else
 			snprintf(duration, sizeof(duration), "as fast as the API answers");
 		char reads[32];
 		util_thousands((int64_t)(requests > summary->steps ? requests - summary->steps : 0), reads, sizeof(reads));
 		snprintf(text, size, "  %s requests (%s changes + %s read-backs): %s%s",
 			 util_thousands((int64_t)requests, count, sizeof(count)),
-			 util_thousands((int64_t)summary->steps, other, sizeof(other)), reads, rate > 0 ? "about " : "", duration);
+			 util_thousands((int64_t)summary->steps, other, sizeof(other)), reads,
+			 rate > 0 && (double)requests / rate >= 0.5 ? "about " : "", duration);
 		if (rate > 0) {
 			size_t length = strlen(text);
 			snprintf(text + length, size - length, " at %.1f/s.", rate);

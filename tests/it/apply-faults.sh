@@ -19,15 +19,6 @@
 # 3. Tokens that live 3 seconds, and all tokens revoked in the middle of a job.
 . "$top_srcdir/tests/lib/harness.sh"
 
-patches() {
-	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch)))
-}
-applied() {
-	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
-}
-planned_steps() {
-	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
-}
 # client_patches FILE: the PATCHes the client counted, from its "api:" line on stderr.
 client_patches() {
 	sed -n 's/^api: [0-9]* requests (\([0-9]*\) PATCH).*/\1/p' "$1"

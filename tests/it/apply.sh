@@ -11,17 +11,6 @@
 # between load and apply reported as "changed elsewhere", and 100% faults reported per device.
 . "$top_srcdir/tests/lib/harness.sh"
 
-# patches: PATCHes the emulator received so far.
-patches() {
-	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch)))
-}
-applied() {
-	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
-}
-# planned_steps FILE: the sum of the transition counts of a printed plan.
-planned_steps() {
-	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
-}
 mode_of() {
 	stat -c %a "$1"
 }

@@ -10,15 +10,6 @@
 # (in-flight devices finish their pair), exit 1, and the rest is resumed.
 . "$top_srcdir/tests/lib/harness.sh"
 
-patches() {
-	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch)))
-}
-applied() {
-	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
-}
-planned_steps() {
-	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
-}
 results_in() {
 	cat "$@" 2>/dev/null | grep -c '"type":"result"'
 }

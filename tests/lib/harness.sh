@@ -138,3 +138,16 @@ assert_eq() {
 		fail "$3: expected '$2', got '$1'"
 	fi
 }
+
+# patches: PATCHes the emulator received so far; applied: those that changed a status.
+patches() {
+	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch)))
+}
+applied() {
+	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
+}
+
+# planned_steps FILE: the sum of the transition counts of a plan printed by simtop apply.
+planned_steps() {
+	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+}

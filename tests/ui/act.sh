@@ -84,7 +84,7 @@ until [ "$(cat "$journal_dir"/*.jsonl 2>/dev/null | grep -c '"type":"result"')" 
 done
 kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
-planned=$(sed -n 's/^  \([0-9][0-9]*\) \(SIMs\|endpoints\) .* → .*/\1/p' killed.out | awk '{ n += $1 } END { print n + 0 }')
+planned=$(planned_steps killed.out)
 devices=$(sed -n 's/.* on \([0-9][0-9]*\) devices:.*/\1/p' killed.out | head -n 1)
 run_script resume <<STEPS
 :save-display resume-offer.screen
@@ -95,6 +95,6 @@ STEPS
 assert_contains resume-offer.screen "Finish the interrupted job"
 assert_contains resume-offer.screen "steps were already settled"
 assert_contains resume-done.screen "reached their target"
-assert_eq "$(( $(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied) ))" "$planned" "steps applied, each once"
+assert_eq "$(applied)" "$planned" "steps applied, each once"
 assert_eq "$(grep -c '"type":"end"' "$journal_dir"/*.jsonl)" 1 "the journal ends"
 finish
