@@ -123,11 +123,13 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 			util_format_duration((double)requests / rate, duration, sizeof(duration));
 		else
 			snprintf(duration, sizeof(duration), "as fast as the API answers");
+		/* A resumed job sends only the steps its journal has not settled. */
+		size_t changes = summary->steps > plan_view->steps_done ? summary->steps - plan_view->steps_done : 0;
 		char reads[32];
-		util_thousands((int64_t)(requests > summary->steps ? requests - summary->steps : 0), reads, sizeof(reads));
+		util_thousands((int64_t)(requests > changes ? requests - changes : 0), reads, sizeof(reads));
 		snprintf(text, size, "  %s requests (%s changes + %s read-backs): %s%s",
 			 util_thousands((int64_t)requests, count, sizeof(count)),
-			 util_thousands((int64_t)summary->steps, other, sizeof(other)), reads,
+			 util_thousands((int64_t)changes, other, sizeof(other)), reads,
 			 rate > 0 && (double)requests / rate >= 0.5 ? "about " : "", duration);
 		if (rate > 0) {
 			size_t length = strlen(text);
