@@ -194,8 +194,9 @@ static bool read_nested(struct page *page, const cJSON *object, const char *key,
 	return true;
 }
 
-static bool read_sim(struct page *page, const cJSON *item, struct sim_record *sim)
+static bool read_sim(struct page *page, const cJSON *item, void *record)
 {
+	struct sim_record *sim = record;
 	const cJSON *endpoint;
 	memset(sim, 0, sizeof(*sim));
 	if (!read_id(page, item, "id", &sim->id) ||
@@ -210,8 +211,9 @@ static bool read_sim(struct page *page, const cJSON *item, struct sim_record *si
 	return true;
 }
 
-static bool read_endpoint(struct page *page, const cJSON *item, struct endpoint_record *endpoint)
+static bool read_endpoint(struct page *page, const cJSON *item, void *record)
 {
+	struct endpoint_record *endpoint = record;
 	const cJSON *sim;
 	memset(endpoint, 0, sizeof(*endpoint));
 	endpoint->sim_status = SIM_NONE;
@@ -258,18 +260,36 @@ static cJSON *parse_array(const char *body, size_t length, const char *kind, cha
 	return root;
 }
 
-enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
-					 size_t *count, char *message, size_t size)
+/* What differs between the two list pages: the record, how an item is read, how it joins. */
+struct page_kind {
+	const char *name;
+	size_t record_size;
+	bool (*read)(struct page *page, const cJSON *item, void *record);
+	void (*add)(struct fleet *fleet, const void *record);
+};
+
+static void add_sim_record(struct fleet *fleet, const void *record)
+{
+	fleet_add_sim(fleet, record);
+}
+
+static void add_endpoint_record(struct fleet *fleet, const void *record)
+{
+	fleet_add_endpoint(fleet, record);
+}
+
+static enum emnify_result parse_page(const struct page_kind *kind, const char *body, size_t length,
+				     struct fleet *fleet, size_t *count, char *message, size_t size)
 {
 	if (count)
 		*count = 0;
-	cJSON *root = parse_array(body, length, "SIM page", message, size);
+	cJSON *root = parse_array(body, length, kind->name, message, size);
 	if (!root)
 		return EMNIFY_BAD_RESPONSE;
 
-	struct page page = { .kind = "SIM page", .message = message, .size = size };
+	struct page page = { .kind = kind->name, .message = message, .size = size };
 	size_t total = (size_t)cJSON_GetArraySize(root);
-	struct sim_record *records = xcalloc(total ? total : 1, sizeof(*records));
+	char *records = xcalloc(total ? total : 1, kind->record_size);
 	bool valid = true;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, root) {
@@ -277,7 +297,7 @@ enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct
 			valid = item_error(&page, "not an object");
 			break;
 		}
-		if (!read_sim(&page, item, &records[page.item])) {
+		if (!kind->read(&page, item, records + page.item * kind->record_size)) {
 			valid = false;
 			break;
 		}
@@ -286,7 +306,7 @@ enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct
 	/* Only a page that is valid as a whole reaches the fleet. */
 	if (valid) {
 		for (size_t i = 0; i < page.item; i++)
-			fleet_add_sim(fleet, &records[i]);
+			kind->add(fleet, records + i * kind->record_size);
 		if (count)
 			*count = page.item;
 	}
@@ -296,41 +316,19 @@ enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct
 	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
 }
 
+enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
+					 size_t *count, char *message, size_t size)
+{
+	static const struct page_kind sims = { "SIM page", sizeof(struct sim_record), read_sim, add_sim_record };
+	return parse_page(&sims, body, length, fleet, count, message, size);
+}
+
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
 					      size_t *count, char *message, size_t size)
 {
-	if (count)
-		*count = 0;
-	cJSON *root = parse_array(body, length, "endpoint page", message, size);
-	if (!root)
-		return EMNIFY_BAD_RESPONSE;
-
-	struct page page = { .kind = "endpoint page", .message = message, .size = size };
-	size_t total = (size_t)cJSON_GetArraySize(root);
-	struct endpoint_record *records = xcalloc(total ? total : 1, sizeof(*records));
-	bool valid = true;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, root) {
-		if (!cJSON_IsObject(item)) {
-			valid = item_error(&page, "not an object");
-			break;
-		}
-		if (!read_endpoint(&page, item, &records[page.item])) {
-			valid = false;
-			break;
-		}
-		page.item++;
-	}
-	if (valid) {
-		for (size_t i = 0; i < page.item; i++)
-			fleet_add_endpoint(fleet, &records[i]);
-		if (count)
-			*count = page.item;
-	}
-	free(records);
-	page_free_strings(&page);
-	cJSON_Delete(root);
-	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+	static const struct page_kind endpoints = { "endpoint page", sizeof(struct endpoint_record),
+						    read_endpoint, add_endpoint_record };
+	return parse_page(&endpoints, body, length, fleet, count, message, size);
 }
 
 /* --- headers ----------------------------------------------------------------------------- */
