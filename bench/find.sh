@@ -111,6 +111,17 @@ while [ "$rep" -le "$reps" ]; do
 	typed w 'pump'
 	key_line '/<Enter>'
 	label clear_open clear
+	# Words while sorted by name: the shown rows visit the devices in no order of theirs.
+	key_line 'ssss'
+	label nav nav nav nav
+	typed n 'pump'
+	key_line '/<Enter>'
+	label clear_open clear
+	typed d '0100012'
+	key_line '/<Enter>'
+	label clear_open clear
+	key_line 'ssssss'
+	label nav nav nav nav nav nav
 	rep=$((rep + 1))
 done
 key_line ':quit'
@@ -232,6 +243,22 @@ for devices in $sizes; do
 		"grep -ci pump" "$t" "$(verdict "$ms" $filter_target "$devices")"
 	ms=$(get max_w)
 	line "$devices" "/pump: slowest of 6 keys" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
+
+	check n_last "$n"
+	ms=$(get ms_n_last)
+	line "$devices" "/pump sorted by name: last key" "$ms" "$(get rows_n_last)" \
+		"grep -ci pump" "$t" "$(verdict "$ms" $filter_target "$devices")"
+	ms=$(get max_n)
+	line "$devices" "/pump sorted by name: slowest of 6" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
+
+	# Digits: every text field holds some, so none is skipped. The CSV has no IMEI column,
+	# so the counts may differ; the baseline is only a time.
+	t=$(baseline "grep -c 0100012 '$csv'")
+	ms=$(get ms_d_last)
+	line "$devices" "/0100012 sorted by name: last key" "$ms" "$(get rows_d_last)" \
+		"grep -c 0100012" "$t" "$(verdict "$ms" $filter_target "$devices")"
+	ms=$(get max_d)
+	line "$devices" "/0100012 sorted by name: slowest of 9" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
 
 	check clear "$n_all"
 	ms=$(get ms_clear)

@@ -53,7 +53,10 @@ bool filter_is_empty(const struct filter *filter);
 /* No allocation; statuses compare as integers, words as precomputed lower-case needles. */
 bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct device *device);
 
-/* Keep only the rows whose devices match, in their order. O(rows). */
+/* Keep only the rows whose devices match, in their order. Few rows (under a quarter of the
+ * fleet) are matched one by one; otherwise every device is matched in memory order, split
+ * among up to 8 threads that only read the fleet, and the rows keep those that matched.
+ * Returns when all is done. */
 void filter_rows(const struct filter *filter, const struct fleet *fleet, struct rows *rows);
 
 void filter_free(struct filter *filter);

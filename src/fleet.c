@@ -15,6 +15,10 @@
 #define SLOT_EMPTY UINT32_MAX
 #define INDEX_MIN_CAPACITY 64
 
+/* The text fields of each side, as bits of device.numeric_text. */
+#define SIM_TEXT ((1u << TEXT_ICCID) | (1u << TEXT_IMSI) | (1u << TEXT_MSISDN))
+#define ENDPOINT_TEXT ((1u << TEXT_NAME) | (1u << TEXT_IMEI) | (1u << TEXT_IP) | (1u << TEXT_TAGS))
+
 /* Per-device state the header does not show. */
 enum {
 	/* An endpoint record for device.endpoint_id has arrived. Without it, a non-zero
@@ -135,17 +139,31 @@ static void index_remove(struct fleet *fleet, struct id_index *index, int64_t id
 /* Store value for one text field of a device: unchanged values cost nothing, a value that
  * fits where the old one was overwrites it, anything else is appended. Offsets are never
  * shared between devices, so an overwrite changes only this field. */
+static bool is_numeric(const char *value)
+{
+	for (; *value; value++)
+		if ((*value < '0' || *value > '9') && *value != '.')
+			return false;
+	return true;
+}
+
 static void set_text(struct fleet *fleet, size_t device, enum device_text field, const char *value)
 {
-	uint32_t *offset = &fleet->devices[device].text[field];
+	struct device *entry = &fleet->devices[device];
+	uint32_t *offset = &entry->text[field];
 	if (!value || !*value) {
 		*offset = 0;
+		entry->numeric_text |= (uint8_t)(1u << field);
 		return;
 	}
 	const char *current = fleet->pool + *offset;
 	if (strcmp(current, value) == 0)
 		return;
 
+	if (is_numeric(value))
+		entry->numeric_text |= (uint8_t)(1u << field);
+	else
+		entry->numeric_text &= (uint8_t)~(1u << field);
 	size_t length = strlen(value);
 	if (*offset != 0 && length <= strlen(current)) {
 		memcpy(fleet->pool + *offset, value, length + 1);
@@ -159,12 +177,13 @@ static void set_text(struct fleet *fleet, size_t device, enum device_text field,
 		inside = (size_t)(value - fleet->pool);
 	if (fleet->pool_used + length + 1 > UINT32_MAX)
 		die(3, "the fleet's strings exceed 4 GiB");
-	fleet->pool = xgrow(fleet->pool, &fleet->pool_capacity, fleet->pool_used + length + 1, 1);
+	fleet->pool = xgrow(fleet->pool, &fleet->pool_capacity, fleet->pool_used + length + 1 + FLEET_TEXT_SLACK, 1);
 	if (inside != SIZE_MAX)
 		value = fleet->pool + inside;
 	memcpy(fleet->pool + fleet->pool_used, value, length + 1);
 	fleet->devices[device].text[field] = (uint32_t)fleet->pool_used;
 	fleet->pool_used += length + 1;
+	memset(fleet->pool + fleet->pool_used, 0, FLEET_TEXT_SLACK);
 }
 
 /* --- devices ---------------------------------------------------------------------------- */
@@ -202,6 +221,7 @@ static size_t new_device(struct fleet *fleet)
 	memset(entry, 0, sizeof(*entry));
 	entry->sim_status = SIM_NONE;
 	entry->endpoint_status = ENDPOINT_NONE;
+	entry->numeric_text = UINT8_MAX;  /* every field empty */
 	fleet->flags[device] = 0;
 	return device;
 }
@@ -252,6 +272,7 @@ static void clear_endpoint(struct fleet *fleet, size_t device)
 	entry->endpoint_status = ENDPOINT_NONE;
 	entry->text[TEXT_NAME] = entry->text[TEXT_IMEI] = 0;
 	entry->text[TEXT_IP] = entry->text[TEXT_TAGS] = 0;
+	entry->numeric_text |= ENDPOINT_TEXT;
 	recount(fleet, device);
 }
 
@@ -270,9 +291,11 @@ static void move_sim(struct fleet *fleet, size_t from, size_t to)
 	target->text[TEXT_ICCID] = source->text[TEXT_ICCID];
 	target->text[TEXT_IMSI] = source->text[TEXT_IMSI];
 	target->text[TEXT_MSISDN] = source->text[TEXT_MSISDN];
+	target->numeric_text = (uint8_t)((target->numeric_text & ~SIM_TEXT) | (source->numeric_text & SIM_TEXT));
 	source->sim_id = 0;
 	source->sim_status = SIM_NONE;
 	source->text[TEXT_ICCID] = source->text[TEXT_IMSI] = source->text[TEXT_MSISDN] = 0;
+	source->numeric_text |= SIM_TEXT;
 	index_insert(fleet, &fleet->sims, to);
 	recount(fleet, from);
 	recount(fleet, to);
@@ -311,8 +334,8 @@ struct fleet *fleet_new(void)
 {
 	struct fleet *fleet = xcalloc(1, sizeof(*fleet));
 	/* Offset 0 is the empty string. */
-	fleet->pool = xgrow(NULL, &fleet->pool_capacity, 1, 1);
-	fleet->pool[0] = '\0';
+	fleet->pool = xgrow(NULL, &fleet->pool_capacity, 1 + FLEET_TEXT_SLACK, 1);
+	memset(fleet->pool, 0, 1 + FLEET_TEXT_SLACK);
 	fleet->pool_used = 1;
 	fleet->sims.by_sim = true;
 	fleet->endpoints.by_sim = false;
@@ -419,7 +442,7 @@ const struct device *fleet_device(const struct fleet *fleet, size_t index)
 const char *fleet_text(const struct fleet *fleet, const struct device *device, enum device_text field)
 {
 	if ((unsigned)field >= TEXT_COUNT || device->text[field] >= fleet->pool_used)
-		return "";
+		return fleet->pool;  /* the empty string, with its slack */
 	return fleet->pool + device->text[field];
 }
 

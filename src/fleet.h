@@ -57,6 +57,9 @@ struct device {
 	int8_t sim_status;       /* enum sim_status, SIM_NONE without a SIM */
 	int8_t endpoint_status;  /* enum endpoint_status, ENDPOINT_NONE without an endpoint or
 				  * while its record has not arrived (provisional link) */
+	uint8_t numeric_text;    /* bit (1 << field) set when that text field holds only digits
+				  * and dots, or nothing: a search for a word with any other
+				  * character skips it (ICCID, IMSI, MSISDN, IMEI, IPv4) */
 	uint32_t text[TEXT_COUNT]; /* offsets into the string pool; 0 is the empty string */
 };
 
@@ -96,8 +99,11 @@ size_t fleet_count(const struct fleet *fleet);
 bool fleet_device_vacant(const struct device *device);
 /* The device at index (< fleet_count); the pointer is valid until the next fleet_add_*. */
 const struct device *fleet_device(const struct fleet *fleet, size_t index);
-/* Text field of a device: never NULL, "" when absent. */
+/* Text field of a device: never NULL, "" when absent. Every text is followed by at least
+ * FLEET_TEXT_SLACK readable zero bytes past its NUL (a string the fleet shortened in place may
+ * have older bytes between), so a search may read it 8 bytes at a time. */
 const char *fleet_text(const struct fleet *fleet, const struct device *device, enum device_text field);
+#define FLEET_TEXT_SLACK 7
 enum alignment fleet_alignment(const struct device *device);
 
 /* Set the statuses of a device after a change was read back from the API; a status of a

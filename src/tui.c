@@ -766,6 +766,12 @@ static void prompt_accepted(struct loop *loop)
 	case PROMPT_FILTER:
 		if (loop->prompt_error[0])
 			return; /* never applied half-way: the prompt stays open */
+		if (strcmp(text, tui->filter_text) == 0) {
+			/* Typing applied it already: the shown rows are its rows. */
+			prompt_history_add(&tui->filter_history, text);
+			loop->prompt_kind = PROMPT_NONE;
+			return;
+		}
 		/* Enter on an empty line clears the filter. */
 		if (!tui_set_filter(tui, text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
 			loop->prompt_error_column = column;

@@ -502,6 +502,203 @@ static void test_status_query(void **state)
 	fleet_free(fleet);
 }
 
+/* --- a large fleet: the device pass and its threads against a plain search ---------------- */
+
+#define LARGE_FLEET 150000
+
+static uint32_t next_random(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 8;
+}
+
+/* Names, tags and numbers of many shapes: letters, digits only, mixed case, a '+' in an
+ * MSISDN, texts longer than 8 bytes and shorter, empty fields. */
+static struct fleet *large_fleet(void)
+{
+	static const char *const tags[] = { "", "red", "blue,green", "Customer A, Project B" };
+	struct fleet *fleet = fleet_new();
+	uint32_t seed = 7;
+	for (uint32_t i = 0; i < LARGE_FLEET; i++) {
+		char name[32], iccid[24], imsi[24], msisdn[24], imei[24], ip[24];
+		uint32_t r = next_random(&seed);
+		unsigned number = r % 100000;
+		switch (r % 6) {
+		case 0: snprintf(name, sizeof(name), "pump-%05u", number); break;
+		case 1: snprintf(name, sizeof(name), "Valve %u", number); break;
+		case 2: snprintf(name, sizeof(name), "METER_%u", number); break;
+		case 3: snprintf(name, sizeof(name), "%u", number); break;
+		case 4: snprintf(name, sizeof(name), "p%u", number); break;
+		default: name[0] = '\0'; break;
+		}
+		snprintf(iccid, sizeof(iccid), "89883030%011u", r);
+		snprintf(imsi, sizeof(imsi), "29505%010u", i);
+		snprintf(msisdn, sizeof(msisdn), r % 7 == 0 ? "+4236%010u" : "4236%010u", i);
+		snprintf(imei, sizeof(imei), "35%013u", r ^ i);
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		struct endpoint_record endpoint = {
+			.id = i + 1, .endpoint_status = (int)(r % 3), .name = name, .imei = r % 5 ? imei : NULL,
+			.ip_address = ip, .tags = tags[(r >> 4) % ARRAY_SIZE(tags)],
+			.sim_id = r % 11 ? i + 1 : 0, .sim_status = r % 11 ? (int)(r % 5) : SIM_NONE,
+			.iccid = iccid, .imsi = imsi, .msisdn = msisdn,
+		};
+		fleet_add_endpoint(fleet, &endpoint);
+	}
+	return fleet;
+}
+
+static bool plain_contains(const char *text, const char *word)
+{
+	char folded[64];
+	size_t i = 0;
+	for (; text[i] && i + 1 < sizeof(folded); i++)
+		folded[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
+	folded[i] = '\0';
+	return strstr(folded, word) != NULL;
+}
+
+/* Rows in a shuffled order, as a sort leaves them. */
+static void shuffled_rows(const struct fleet *fleet, struct rows *rows)
+{
+	rows_build(rows, fleet, true);
+	uint32_t seed = 11;
+	for (size_t i = rows->count - 1; i > 0; i--) {
+		size_t j = next_random(&seed) % (i + 1);
+		size_t swap = rows->index[i];
+		rows->index[i] = rows->index[j];
+		rows->index[j] = swap;
+	}
+}
+
+/* filter_rows on a shuffled copy of rows, which must keep, in order, the rows that expected
+ * says match. */
+static void check_rows(const struct fleet *fleet, const struct rows *rows, const char *query,
+		       const bool *expected)
+{
+	struct filter *filter = filter_parse(query, NULL, 0, NULL);
+	assert_non_null(filter);
+	struct rows kept = { .index = xmalloc(rows->count * sizeof(size_t)), .count = rows->count };
+	memcpy(kept.index, rows->index, rows->count * sizeof(size_t));
+	filter_rows(filter, fleet, &kept);
+	size_t at = 0;
+	for (size_t i = 0; i < rows->count; i++) {
+		if (!expected[rows->index[i]])
+			continue;
+		if (at >= kept.count || kept.index[at] != rows->index[i])
+			fail_msg("query [%s]: row %zu of %zu kept differs", query, at, kept.count);
+		at++;
+	}
+	if (at != kept.count)
+		fail_msg("query [%s]: %zu rows kept, %zu expected", query, kept.count, at);
+	rows_free(&kept);
+	filter_free(filter);
+}
+
+static void test_large_fleet(void **state)
+{
+	(void)state;
+	struct fleet *fleet = large_fleet();
+	size_t devices = fleet_count(fleet);
+	struct rows all = { 0 }, few = { 0 };
+	shuffled_rows(fleet, &all);
+	/* Few rows (an eighth): filtered row by row rather than over the whole fleet. */
+	few.index = xmalloc(all.count / 8 * sizeof(size_t));
+	few.count = all.count / 8;
+	memcpy(few.index, all.index, few.count * sizeof(size_t));
+	bool *expected = xcalloc(devices, sizeof(*expected));
+
+	/* Bare words (quoted, for the blanks) against a plain search of every text field. */
+	static const char *const words[] = {
+		"p", "pump", "pump-0", "valve 1", "meter_9", "5", "42", "0000", "+4236", "4236",
+		"10.1.", "red", "a, p", "zzz", "89883030", "0412",
+	};
+	for (size_t w = 0; w < ARRAY_SIZE(words); w++) {
+		size_t count = 0;
+		for (size_t d = 0; d < devices; d++) {
+			const struct device *device = fleet_device(fleet, d);
+			expected[d] = false;
+			for (int field = 0; field < TEXT_COUNT && !expected[d]; field++)
+				expected[d] = plain_contains(fleet_text(fleet, device, (enum device_text)field), words[w]);
+			count += expected[d];
+		}
+		/* Every word but zzz finds something. */
+		if (count == 0 && strcmp(words[w], "zzz") != 0)
+			fail_msg("word [%s] finds nothing", words[w]);
+		char query[32];
+		snprintf(query, sizeof(query), "\"%s\"", words[w]);
+		check_rows(fleet, &all, query, expected);
+		check_rows(fleet, &few, query, expected);
+	}
+
+	/* Any query: the same as filter_match device by device. */
+	static const char *const any[] = {
+		"PUMP sim:act", "!pump", "~^val", "name:~[0-9]{5}$", "tag:red", "valve,meter ep:dis",
+		"imei:", "sim:none", "msisdn:+", "iccid:30301",
+	};
+	for (size_t q = 0; q < ARRAY_SIZE(any); q++) {
+		struct filter *filter = filter_parse(any[q], NULL, 0, NULL);
+		assert_non_null(filter);
+		for (size_t d = 0; d < devices; d++)
+			expected[d] = filter_match(filter, fleet, fleet_device(fleet, d));
+		filter_free(filter);
+		check_rows(fleet, &all, any[q], expected);
+		check_rows(fleet, &few, any[q], expected);
+	}
+	free(expected);
+	rows_free(&few);
+	rows_free(&all);
+	fleet_free(fleet);
+}
+
+/* A word with letters skips the fields of digits: that must follow each field as it changes,
+ * and a SIM that moves to another endpoint takes its fields along. */
+static void test_numeric_fields_follow_changes(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct endpoint_record endpoint = {
+		.id = 1, .endpoint_status = ENDPOINT_ENABLED, .name = "1234", .ip_address = "10.0.0.1",
+		.sim_id = 5, .sim_status = SIM_ACTIVATED, .iccid = "8988", .imsi = "2950", .msisdn = "4236",
+	};
+	fleet_add_endpoint(fleet, &endpoint);
+	struct filter *letter_a = filter_parse("a", NULL, 0, NULL);
+	struct filter *letter_b = filter_parse("B", NULL, 0, NULL);
+	const struct device *first = fleet_device(fleet, 0);
+	assert_false(filter_match(letter_a, fleet, first));
+
+	endpoint.name = "12a4";
+	fleet_add_endpoint(fleet, &endpoint);
+	first = fleet_device(fleet, 0);
+	assert_true(filter_match(letter_a, fleet, first));
+	endpoint.name = "5678";  /* in place: shorter or as long */
+	fleet_add_endpoint(fleet, &endpoint);
+	first = fleet_device(fleet, 0);
+	assert_false(filter_match(letter_a, fleet, first));
+
+	struct sim_record sim = { .id = 5, .sim_status = SIM_ACTIVATED, .iccid = "89ab", .imsi = "2950",
+				  .msisdn = "4236", .endpoint_id = 1 };
+	fleet_add_sim(fleet, &sim);
+	first = fleet_device(fleet, 0);
+	assert_true(filter_match(letter_b, fleet, first));
+
+	/* A second endpoint claims the SIM: the letters go with it. */
+	struct endpoint_record second = {
+		.id = 2, .endpoint_status = ENDPOINT_ENABLED, .name = "99", .sim_id = 5,
+		.sim_status = SIM_ACTIVATED,
+	};
+	size_t index = fleet_add_endpoint(fleet, &second);
+	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, index)));
+	assert_false(filter_match(letter_b, fleet, fleet_device(fleet, 0)));
+	struct filter *digits = filter_parse("89", NULL, 0, NULL);
+	assert_false(filter_match(digits, fleet, fleet_device(fleet, 0)));
+	assert_true(filter_match(digits, fleet, fleet_device(fleet, index)));
+
+	filter_free(digits);
+	filter_free(letter_b);
+	filter_free(letter_a);
+	fleet_free(fleet);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +710,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_status),
 		cmocka_unit_test(test_substring_edges),
 		cmocka_unit_test(test_status_query),
+		cmocka_unit_test(test_large_fleet),
+		cmocka_unit_test(test_numeric_fields_follow_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
