@@ -165,6 +165,9 @@ struct needle {
 	size_t length;
 	uint64_t first_bytes; /* the first byte in every byte */
 	uint64_t case_bits;   /* 0x20 in every byte when the first byte is a letter */
+	uint64_t second_bytes, second_case_bits;  /* the same for the second byte (NUL if none) */
+	uint64_t head, head_mask; /* the first 8 bytes (fewer: the mask keeps only those) */
+	uint64_t pairs[2];        /* fleet_pair_bit() of every two adjacent bytes */
 	bool numeric;    /* only digits and dots: may match a field the fleet marks numeric */
 	regex_t regex;
 	int64_t id;
@@ -226,22 +229,48 @@ static inline uint64_t load_word(const unsigned char *text)
 	return word;
 }
 
+/* fold() on 8 bytes at once: each byte 'A'..'Z' gets 0x20 added. */
+static inline uint64_t fold_word(uint64_t word)
+{
+	uint64_t low = word & ~BYTES_80;
+	uint64_t from_a = low + BYTES_01 * (0x80 - 'A');     /* high bit: at least 'A' */
+	uint64_t past_z = low + BYTES_01 * (0x80 - 'Z' - 1); /* high bit: past 'Z' */
+	uint64_t upper = from_a & ~past_z & ~word & BYTES_80;
+	return word | upper >> 2;
+}
+
+/* Whether the needle is at text, which has at least 8 readable bytes. */
+static bool needle_at(const unsigned char *text, const struct needle *needle)
+{
+	if ((fold_word(load_word(text)) ^ needle->head) & needle->head_mask)
+		return false;
+	/* The first 8 bytes matched, so none of them was the NUL. */
+	for (size_t i = 8; i < needle->length; i++)
+		if (fold(text[i]) != (unsigned char)needle->text[i])
+			return false;
+	return true;
+}
+
 /* Case-insensitive substring; the needle is lower-case and not empty; haystack is a text of
- * the fleet (fleet.h: FLEET_TEXT_SLACK readable bytes past its end). Reads 8 bytes at a time
- * and compares the whole needle only where its first byte is (OR 0x20 folds a letter's two
- * cases together and nothing else onto a letter): a word search is most of the time of a
- * filter at a million devices. */
-static bool contains(const char *haystack, const struct needle *needle)
+ * the fleet (fleet.h: FLEET_TEXT_SLACK readable bytes past its NUL). Reads 8 bytes at a time
+ * and compares the whole needle only where its first two bytes are (OR 0x20 folds a letter's
+ * two cases together and nothing else onto a letter): a word search is most of the time of a
+ * filter at a million devices, and in fields of digits one digit alone is found everywhere. */
+static inline bool contains(const char *haystack, const struct needle *needle)
 {
 	const unsigned char *text = (const unsigned char *)haystack;
 	for (size_t at = 0;; at += 8) {
 		uint64_t word = load_word(text + at);
 		uint64_t end = zero_bytes(word);
 		uint64_t starts = zero_bytes((word | needle->case_bits) ^ needle->first_bytes);
+		if (needle->length > 1 && starts) {
+			uint64_t next = load_word(text + at + 1);  /* no further than 8 past the NUL */
+			starts &= zero_bytes((next | needle->second_case_bits) ^ needle->second_bytes);
+		}
 		if (end)
 			starts &= (end & -end) - 1;  /* only before the text's end */
 		for (; starts; starts &= starts - 1)
-			if (equal_folded(text + at + (size_t)__builtin_ctzll(starts) / 8, needle))
+			if (needle_at(text + at + (size_t)__builtin_ctzll(starts) / 8, needle))
 				return true;
 		if (end)
 			return false;
@@ -333,18 +362,31 @@ static unsigned fields_to_read(const struct device *device, const struct needle 
 	return wanted;
 }
 
+/* False when the device has no field with every pair of adjacent bytes of the needle (see
+ * fleet.h: device.pairs), so that the needle cannot be in any of its fields. */
+static bool pairs_present(const struct device *device, const struct needle *needle)
+{
+	return (device->pairs[0] & needle->pairs[0]) == needle->pairs[0] &&
+	       (device->pairs[1] & needle->pairs[1]) == needle->pairs[1];
+}
+
 /* A bare word, on any text field. */
 static bool word_matches(const struct fleet *fleet, const struct device *device, const struct needle *needle)
 {
 	if (needle->kind == NEEDLE_ANY)
 		return true;
+	if (!pairs_present(device, needle))
+		return false;
+	if (needle->kind == NEEDLE_TEXT) {
+		for (unsigned wanted = fields_to_read(device, needle); wanted; wanted &= wanted - 1)
+			if (contains(fleet_text(fleet, device, (enum device_text)__builtin_ctz(wanted)), needle))
+				return true;
+		return false;
+	}
 	/* A regex may match "": it reads every field. */
-	unsigned wanted = needle->kind == NEEDLE_REGEX ? (1u << TEXT_COUNT) - 1 : fields_to_read(device, needle);
-	for (; wanted; wanted &= wanted - 1) {
-		int field = __builtin_ctz(wanted);
+	for (int field = 0; field < TEXT_COUNT; field++)
 		if (text_matches(fleet_text(fleet, device, (enum device_text)field), needle))
 			return true;
-	}
 	return false;
 }
 
@@ -358,7 +400,7 @@ static bool term_matches(const struct term *term, const struct fleet *fleet, con
 				return true;
 			break;
 		case KIND_TEXT:
-			if (text_matches(fleet_text(fleet, device, (enum device_text)term->field), needle))
+			if (pairs_present(device, needle) && text_matches(fleet_text(fleet, device, (enum device_text)term->field), needle))
 				return true;
 			break;
 		case KIND_TAG:
@@ -880,6 +922,16 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 	needle->length = length;
 	needle->first_bytes = BYTES_01 * (unsigned char)text[0];
 	needle->case_bits = text[0] >= 'a' && text[0] <= 'z' ? BYTES_20 : 0;
+	needle->second_bytes = BYTES_01 * (unsigned char)text[1];  /* the NUL when length is 1 */
+	needle->second_case_bits = text[1] >= 'a' && text[1] <= 'z' ? BYTES_20 : 0;
+	unsigned char head[8] = { 0 };
+	memcpy(head, text, length < 8 ? length : 8);
+	needle->head = load_word(head);
+	needle->head_mask = length < 8 ? (UINT64_C(1) << (8 * length)) - 1 : UINT64_MAX;
+	for (size_t i = 0; i + 1 < length; i++) {
+		unsigned bit = fleet_pair_bit((unsigned char)text[i], (unsigned char)text[i + 1]);
+		needle->pairs[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
 	needle->numeric = strspn(text, "0123456789.") == length;
 	piece->text = NULL;  /* the needle owns it now */
 	return true;

@@ -15,10 +15,6 @@
 #define SLOT_EMPTY UINT32_MAX
 #define INDEX_MIN_CAPACITY 64
 
-/* The text fields of each side, as bits of device.numeric_text. */
-#define SIM_TEXT ((1u << TEXT_ICCID) | (1u << TEXT_IMSI) | (1u << TEXT_MSISDN))
-#define ENDPOINT_TEXT ((1u << TEXT_NAME) | (1u << TEXT_IMEI) | (1u << TEXT_IP) | (1u << TEXT_TAGS))
-
 /* Per-device state the header does not show. */
 enum {
 	/* An endpoint record for device.endpoint_id has arrived. Without it, a non-zero
@@ -139,31 +135,17 @@ static void index_remove(struct fleet *fleet, struct id_index *index, int64_t id
 /* Store value for one text field of a device: unchanged values cost nothing, a value that
  * fits where the old one was overwrites it, anything else is appended. Offsets are never
  * shared between devices, so an overwrite changes only this field. */
-static bool is_numeric(const char *value)
-{
-	for (; *value; value++)
-		if ((*value < '0' || *value > '9') && *value != '.')
-			return false;
-	return true;
-}
-
 static void set_text(struct fleet *fleet, size_t device, enum device_text field, const char *value)
 {
-	struct device *entry = &fleet->devices[device];
-	uint32_t *offset = &entry->text[field];
+	uint32_t *offset = &fleet->devices[device].text[field];
 	if (!value || !*value) {
 		*offset = 0;
-		entry->numeric_text |= (uint8_t)(1u << field);
 		return;
 	}
 	const char *current = fleet->pool + *offset;
 	if (strcmp(current, value) == 0)
 		return;
 
-	if (is_numeric(value))
-		entry->numeric_text |= (uint8_t)(1u << field);
-	else
-		entry->numeric_text &= (uint8_t)~(1u << field);
 	size_t length = strlen(value);
 	if (*offset != 0 && length <= strlen(current)) {
 		memcpy(fleet->pool + *offset, value, length + 1);
@@ -184,6 +166,40 @@ static void set_text(struct fleet *fleet, size_t device, enum device_text field,
 	fleet->devices[device].text[field] = (uint32_t)fleet->pool_used;
 	fleet->pool_used += length + 1;
 	memset(fleet->pool + fleet->pool_used, 0, FLEET_TEXT_SLACK);
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
+}
+
+unsigned fleet_pair_bit(unsigned char first, unsigned char second)
+{
+	uint32_t pair = (uint32_t)ascii_lower(first) << 8 | ascii_lower(second);
+	return (unsigned)((pair * UINT32_C(0x9E3779B1)) >> 25);  /* Fibonacci hashing to 0..127 */
+}
+
+/* What a search may skip, after any change to the texts of a device: which fields hold
+ * only digits and dots, and the pairs of bytes in any field. */
+static void index_texts(struct fleet *fleet, size_t device)
+{
+	struct device *entry = &fleet->devices[device];
+	entry->numeric_text = 0;
+	entry->pairs[0] = entry->pairs[1] = 0;
+	for (int field = 0; field < TEXT_COUNT; field++) {
+		const unsigned char *text = (const unsigned char *)fleet->pool + entry->text[field];
+		bool numeric = true;
+		for (size_t i = 0; text[i]; i++) {
+			if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
+				numeric = false;
+			if (text[i + 1]) {
+				unsigned bit = fleet_pair_bit(text[i], text[i + 1]);
+				entry->pairs[bit / 64] |= UINT64_C(1) << (bit % 64);
+			}
+		}
+		if (numeric)
+			entry->numeric_text |= (uint8_t)(1u << field);
+	}
 }
 
 /* --- devices ---------------------------------------------------------------------------- */
@@ -221,7 +237,7 @@ static size_t new_device(struct fleet *fleet)
 	memset(entry, 0, sizeof(*entry));
 	entry->sim_status = SIM_NONE;
 	entry->endpoint_status = ENDPOINT_NONE;
-	entry->numeric_text = UINT8_MAX;  /* every field empty */
+	index_texts(fleet, device);
 	fleet->flags[device] = 0;
 	return device;
 }
@@ -272,7 +288,7 @@ static void clear_endpoint(struct fleet *fleet, size_t device)
 	entry->endpoint_status = ENDPOINT_NONE;
 	entry->text[TEXT_NAME] = entry->text[TEXT_IMEI] = 0;
 	entry->text[TEXT_IP] = entry->text[TEXT_TAGS] = 0;
-	entry->numeric_text |= ENDPOINT_TEXT;
+	index_texts(fleet, device);
 	recount(fleet, device);
 }
 
@@ -291,11 +307,11 @@ static void move_sim(struct fleet *fleet, size_t from, size_t to)
 	target->text[TEXT_ICCID] = source->text[TEXT_ICCID];
 	target->text[TEXT_IMSI] = source->text[TEXT_IMSI];
 	target->text[TEXT_MSISDN] = source->text[TEXT_MSISDN];
-	target->numeric_text = (uint8_t)((target->numeric_text & ~SIM_TEXT) | (source->numeric_text & SIM_TEXT));
 	source->sim_id = 0;
 	source->sim_status = SIM_NONE;
 	source->text[TEXT_ICCID] = source->text[TEXT_IMSI] = source->text[TEXT_MSISDN] = 0;
-	source->numeric_text |= SIM_TEXT;
+	index_texts(fleet, from);
+	index_texts(fleet, to);
 	index_insert(fleet, &fleet->sims, to);
 	recount(fleet, from);
 	recount(fleet, to);
@@ -325,6 +341,7 @@ static void update_sim(struct fleet *fleet, size_t device, int status, const cha
 		set_text(fleet, device, TEXT_IMSI, imsi);
 	if (msisdn || !keep_unknown)
 		set_text(fleet, device, TEXT_MSISDN, msisdn);
+	index_texts(fleet, device);
 	recount(fleet, device);
 }
 
@@ -422,6 +439,7 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	set_text(fleet, device, TEXT_IMEI, endpoint->imei);
 	set_text(fleet, device, TEXT_IP, endpoint->ip_address);
 	set_text(fleet, device, TEXT_TAGS, endpoint->tags);
+	index_texts(fleet, device);
 	recount(fleet, device);
 	if (endpoint->sim_id)
 		update_sim(fleet, device, endpoint->sim_status, endpoint->iccid, endpoint->imsi,
