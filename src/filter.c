@@ -167,7 +167,7 @@ struct needle {
 	uint64_t case_bits;   /* 0x20 in every byte when the first byte is a letter */
 	uint64_t second_bytes, second_case_bits;  /* the same for the second byte (NUL if none) */
 	uint64_t head, head_mask; /* the first 8 bytes (fewer: the mask keeps only those) */
-	uint64_t pairs[2];        /* fleet_pair_bit() of every two adjacent bytes */
+	uint64_t trigrams[4];     /* fleet_trigram_bit() of every three adjacent bytes */
 	bool numeric;    /* only digits and dots: may match a field the fleet marks numeric */
 	regex_t regex;
 	int64_t id;
@@ -362,12 +362,15 @@ static unsigned fields_to_read(const struct device *device, const struct needle 
 	return wanted;
 }
 
-/* False when the device has no field with every pair of adjacent bytes of the needle (see
- * fleet.h: device.pairs), so that the needle cannot be in any of its fields. */
-static bool pairs_present(const struct device *device, const struct needle *needle)
+/* False when a trigram of the needle is in no text field of the device (fleet.h:
+ * device.trigrams), so that the needle cannot be in any. A needle of one or two bytes has
+ * none and is always looked for. */
+static bool trigrams_present(const struct device *device, const struct needle *needle)
 {
-	return (device->pairs[0] & needle->pairs[0]) == needle->pairs[0] &&
-	       (device->pairs[1] & needle->pairs[1]) == needle->pairs[1];
+	uint64_t missing = 0;
+	for (int i = 0; i < 4; i++)
+		missing |= needle->trigrams[i] & ~device->trigrams[i];
+	return missing == 0;
 }
 
 /* A bare word, on any text field. */
@@ -375,7 +378,7 @@ static bool word_matches(const struct fleet *fleet, const struct device *device,
 {
 	if (needle->kind == NEEDLE_ANY)
 		return true;
-	if (!pairs_present(device, needle))
+	if (!trigrams_present(device, needle))
 		return false;
 	if (needle->kind == NEEDLE_TEXT) {
 		for (unsigned wanted = fields_to_read(device, needle); wanted; wanted &= wanted - 1)
@@ -400,7 +403,7 @@ static bool term_matches(const struct term *term, const struct fleet *fleet, con
 				return true;
 			break;
 		case KIND_TEXT:
-			if (pairs_present(device, needle) && text_matches(fleet_text(fleet, device, (enum device_text)term->field), needle))
+			if (trigrams_present(device, needle) && text_matches(fleet_text(fleet, device, (enum device_text)term->field), needle))
 				return true;
 			break;
 		case KIND_TAG:
@@ -431,46 +434,51 @@ bool filter_match(const struct filter *filter, const struct fleet *fleet, const 
 	return true;
 }
 
-/* One share of the devices, matched by one thread into its own words of the bitmap. */
+/* One share of the fleet, matched by one thread: the shown devices in a range of indexes. */
 struct match_share {
 	const struct filter *filter;
 	const struct fleet *fleet;
-	size_t from, to;      /* device indexes; from is a multiple of 64 */
-	uint64_t *matched;    /* bit per device, shared; a share writes only its own words */
+	size_t from, to;        /* device indexes; from is a multiple of 64, and to unless last */
+	const uint64_t *shown;  /* bit per device: in the rows */
+	uint64_t *matched;      /* bit per device, shared; a share writes only its own words */
 };
 
 static void *match_share(void *argument)
 {
 	const struct match_share *share = argument;
-	for (size_t device = share->from; device < share->to; device++)
-		if (filter_match(share->filter, share->fleet, fleet_device(share->fleet, device)))
-			share->matched[device / 64] |= UINT64_C(1) << (device % 64);
+	for (size_t word = share->from / 64; word * 64 < share->to; word++) {
+		for (uint64_t bits = share->shown[word]; bits; bits &= bits - 1) {
+			size_t device = word * 64 + (size_t)__builtin_ctzll(bits);
+			if (filter_match(share->filter, share->fleet, fleet_device(share->fleet, device)))
+				share->matched[word] |= UINT64_C(1) << (device % 64);
+		}
+	}
 	return NULL;
 }
 
-/* A bit per device of the fleet, set where the filter matches: the devices in the order they
- * lie in memory, split among the processors when the fleet is large. */
-static uint64_t *match_fleet(const struct filter *filter, const struct fleet *fleet)
+/* Match the shown devices in the order they lie in memory, split among the processors when
+ * there are many: rows in a sorted order would visit devices and their strings at random,
+ * several times slower at a million devices. */
+static void match_shown(const struct filter *filter, const struct fleet *fleet, size_t rows,
+			const uint64_t *shown, uint64_t *matched)
 {
 	enum { SHARES_MAX = 8, SHARE_MIN = 65536 };
 	size_t devices = fleet_count(fleet);
-	uint64_t *matched = xcalloc(devices / 64 + 1, sizeof(*matched));
 	long processors = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t shares = processors > 1 ? (size_t)processors : 1;
 	if (shares > SHARES_MAX)
 		shares = SHARES_MAX;
-	if (shares > devices / SHARE_MIN)
-		shares = devices / SHARE_MIN > 0 ? devices / SHARE_MIN : 1;
+	if (shares > rows / SHARE_MIN)
+		shares = rows / SHARE_MIN > 0 ? rows / SHARE_MIN : 1;
 	size_t step = (devices / shares + 63) / 64 * 64;
 
 	struct match_share share[SHARES_MAX];
 	pthread_t thread[SHARES_MAX];
 	bool started[SHARES_MAX] = { false };
 	for (size_t i = 0; i < shares; i++) {
-		size_t from = i * step;
+		size_t from = i * step < devices ? i * step : devices;
 		share[i] = (struct match_share){
-			.filter = filter, .fleet = fleet, .matched = matched,
-			.from = from < devices ? from : devices,
+			.filter = filter, .fleet = fleet, .shown = shown, .matched = matched, .from = from,
 			.to = i + 1 == shares || from + step > devices ? devices : from + step,
 		};
 		/* The caller takes the first share; a thread that cannot start leaves its share to
@@ -484,28 +492,20 @@ static uint64_t *match_fleet(const struct filter *filter, const struct fleet *fl
 	for (size_t i = 1; i < shares; i++)
 		if (started[i])
 			pthread_join(thread[i], NULL);
-	return matched;
 }
 
 void filter_rows(const struct filter *filter, const struct fleet *fleet, struct rows *rows)
 {
 	if (!filter || filter_is_empty(filter))
 		return;
-	size_t kept = 0;
 	size_t devices = fleet_count(fleet);
-	if (rows->count < devices / 4) {
-		for (size_t i = 0; i < rows->count; i++) {
-			size_t device = rows->index[i];
-			if (filter_match(filter, fleet, fleet_device(fleet, device)))
-				rows->index[kept++] = device;
-		}
-		rows->count = kept;
-		return;
-	}
-	/* Most of the fleet: match every device in memory order, then keep the rows whose bit is
-	 * set. Rows in a sorted order visit devices and their strings at random, which at a
-	 * million devices is several times slower. */
-	uint64_t *matched = match_fleet(filter, fleet);
+	uint64_t *shown = xcalloc(devices / 64 + 1, sizeof(*shown));
+	uint64_t *matched = xcalloc(devices / 64 + 1, sizeof(*matched));
+	for (size_t i = 0; i < rows->count; i++)
+		if (rows->index[i] < devices)
+			shown[rows->index[i] / 64] |= UINT64_C(1) << (rows->index[i] % 64);
+	match_shown(filter, fleet, rows->count, shown, matched);
+	size_t kept = 0;
 	for (size_t i = 0; i < rows->count; i++) {
 		size_t device = rows->index[i];
 		if (device < devices && (matched[device / 64] >> (device % 64) & 1))
@@ -513,6 +513,7 @@ void filter_rows(const struct filter *filter, const struct fleet *fleet, struct 
 	}
 	rows->count = kept;
 	free(matched);
+	free(shown);
 }
 
 bool filter_is_empty(const struct filter *filter)
@@ -928,9 +929,10 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 	memcpy(head, text, length < 8 ? length : 8);
 	needle->head = load_word(head);
 	needle->head_mask = length < 8 ? (UINT64_C(1) << (8 * length)) - 1 : UINT64_MAX;
-	for (size_t i = 0; i + 1 < length; i++) {
-		unsigned bit = fleet_pair_bit((unsigned char)text[i], (unsigned char)text[i + 1]);
-		needle->pairs[bit / 64] |= UINT64_C(1) << (bit % 64);
+	for (size_t i = 0; i + 2 < length; i++) {
+		unsigned bit = fleet_trigram_bit((unsigned char)text[i], (unsigned char)text[i + 1],
+						 (unsigned char)text[i + 2]);
+		needle->trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
 	}
 	needle->numeric = strspn(text, "0123456789.") == length;
 	piece->text = NULL;  /* the needle owns it now */

@@ -53,10 +53,9 @@ bool filter_is_empty(const struct filter *filter);
 /* No allocation; statuses compare as integers, words as precomputed lower-case needles. */
 bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct device *device);
 
-/* Keep only the rows whose devices match, in their order. Few rows (under a quarter of the
- * fleet) are matched one by one; otherwise every device is matched in memory order, split
- * among up to 8 threads that only read the fleet, and the rows keep those that matched.
- * Returns when all is done. */
+/* Keep only the rows whose devices match, in their order. The devices are matched in the
+ * order they lie in memory, by up to 8 threads (one per processor, from 65,536 rows) that
+ * only read the fleet; returns when all is done. O(rows + devices / 64). */
 void filter_rows(const struct filter *filter, const struct fleet *fleet, struct rows *rows);
 
 void filter_free(struct filter *filter);

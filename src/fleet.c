@@ -173,28 +173,29 @@ static unsigned char ascii_lower(unsigned char c)
 	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
 }
 
-unsigned fleet_pair_bit(unsigned char first, unsigned char second)
+unsigned fleet_trigram_bit(unsigned char first, unsigned char second, unsigned char third)
 {
-	uint32_t pair = (uint32_t)ascii_lower(first) << 8 | ascii_lower(second);
-	return (unsigned)((pair * UINT32_C(0x9E3779B1)) >> 25);  /* Fibonacci hashing to 0..127 */
+	uint32_t trigram = (uint32_t)ascii_lower(first) << 16 | (uint32_t)ascii_lower(second) << 8 |
+			   ascii_lower(third);
+	return (unsigned)((trigram * UINT32_C(0x9E3779B1)) >> 24);  /* Fibonacci hashing to 0..255 */
 }
 
 /* What a search may skip, after any change to the texts of a device: which fields hold
- * only digits and dots, and the pairs of bytes in any field. */
+ * only digits and dots, and the trigrams of every field. */
 static void index_texts(struct fleet *fleet, size_t device)
 {
 	struct device *entry = &fleet->devices[device];
 	entry->numeric_text = 0;
-	entry->pairs[0] = entry->pairs[1] = 0;
+	memset(entry->trigrams, 0, sizeof(entry->trigrams));
 	for (int field = 0; field < TEXT_COUNT; field++) {
 		const unsigned char *text = (const unsigned char *)fleet->pool + entry->text[field];
 		bool numeric = true;
 		for (size_t i = 0; text[i]; i++) {
 			if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
 				numeric = false;
-			if (text[i + 1]) {
-				unsigned bit = fleet_pair_bit(text[i], text[i + 1]);
-				entry->pairs[bit / 64] |= UINT64_C(1) << (bit % 64);
+			if (text[i + 1] && text[i + 2]) {
+				unsigned bit = fleet_trigram_bit(text[i], text[i + 1], text[i + 2]);
+				entry->trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
 			}
 		}
 		if (numeric)

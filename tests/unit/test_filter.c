@@ -651,8 +651,8 @@ static void test_large_fleet(void **state)
 }
 
 /* A word with letters skips the fields of digits, and any word skips the devices that lack one
- * of its pairs of bytes: both must follow each field as it changes, and a SIM that moves to
- * another endpoint takes its fields along. */
+ * of its trigrams: both must follow each field as it changes, and a SIM that moves to another
+ * endpoint takes its fields along. */
 static void test_numeric_fields_follow_changes(void **state)
 {
 	(void)state;
@@ -693,9 +693,9 @@ static void test_numeric_fields_follow_changes(void **state)
 	struct filter *digits = filter_parse("89", NULL, 0, NULL);
 	assert_false(filter_match(digits, fleet, fleet_device(fleet, 0)));
 	assert_true(filter_match(digits, fleet, fleet_device(fleet, index)));
-	struct filter *pairs = filter_parse("9AB", NULL, 0, NULL);  /* pairs of bytes go along too */
-	assert_false(filter_match(pairs, fleet, fleet_device(fleet, 0)));
-	assert_true(filter_match(pairs, fleet, fleet_device(fleet, index)));
+	struct filter *trigram = filter_parse("9AB", NULL, 0, NULL);  /* trigrams go along too */
+	assert_false(filter_match(trigram, fleet, fleet_device(fleet, 0)));
+	assert_true(filter_match(trigram, fleet, fleet_device(fleet, index)));
 
 	/* The second endpoint drops the SIM: it moves to a row of its own, still found. */
 	second.sim_id = 0;
@@ -704,10 +704,10 @@ static void test_numeric_fields_follow_changes(void **state)
 	size_t alone;
 	assert_true(fleet_find_sim(fleet, 5, &alone));
 	assert_true(alone != index && alone != 0);
-	assert_true(filter_match(pairs, fleet, fleet_device(fleet, alone)));
+	assert_true(filter_match(trigram, fleet, fleet_device(fleet, alone)));
 	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, alone)));
-	assert_false(filter_match(pairs, fleet, fleet_device(fleet, index)));
-	filter_free(pairs);
+	assert_false(filter_match(trigram, fleet, fleet_device(fleet, index)));
+	filter_free(trigram);
 
 	filter_free(digits);
 	filter_free(letter_b);

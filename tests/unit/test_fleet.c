@@ -532,9 +532,9 @@ static void test_large_fleet(void **state)
 	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988303000000012345");
 	assert_false(fleet_find_sim(fleet, sim_base + PAIRED + SIM_ONLY, &index));
 	check_invariants(fleet);
-	/* The budget is 30 MB for 100k devices; these 200k take about 35 MB (a device is 64
+	/* The budget is 30 MB for 100k devices; these 200k take about 39 MB (a device is 80
 	 * bytes, the strings of this fleet about 60, the arrays grow with some room). */
-	assert_true(fleet_memory(fleet) < 38u * 1024 * 1024);
+	assert_true(fleet_memory(fleet) < 42u * 1024 * 1024);
 	fleet_free(fleet);
 }
 
