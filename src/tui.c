@@ -96,6 +96,18 @@ void tui_message(struct tui *tui, bool error, const char *format, ...)
 	tui->message_is_error = error;
 }
 
+void tui_describe_rows(const struct tui *tui, char *buffer, size_t size)
+{
+	char shown[32], marked[32], hidden[32];
+	int length = snprintf(buffer, size, "%s shown", util_thousands((int64_t)tui->rows.count, shown, sizeof(shown)));
+	if (tui->marked_shown + tui->marked_hidden > 0 && length >= 0 && (size_t)length < size)
+		length += snprintf(buffer + length, size - (size_t)length, " \u00b7 %s marked",
+				   util_thousands((int64_t)tui->marked_shown, marked, sizeof(marked)));
+	if (tui->marked_hidden > 0 && length >= 0 && (size_t)length < size)
+		snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
+			 util_thousands((int64_t)tui->marked_hidden, hidden, sizeof(hidden)));
+}
+
 /* --- derived rows ------------------------------------------------------------------------- */
 
 bool tui_set_filter(struct tui *tui, const char *query, char *message, size_t size, int *column)
@@ -184,7 +196,7 @@ static bool filter_narrows(const char *before, const char *after)
 		return false;
 	const char *colon = strchr(last_term, ':');
 	if (!colon)
-		return true;
+		return strchr(added, ':') == NULL;  /* a word that becomes a field (`name` → `name:`) */
 	if (colon[1] == '\0')
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(substring_fields); i++)
@@ -282,7 +294,16 @@ static void draw_prompt(struct loop *loop)
 	}
 	x += draw_text(row, x, under, COLS - x, attr ^ A_REVERSE);
 	if (rest[0])
-		draw_text(row, x, rest + cursor_bytes, COLS - x, attr);
+		x += draw_text(row, x, rest + cursor_bytes, COLS - x, attr);
+
+	if (loop->prompt_kind == PROMPT_FILTER) {
+		/* What the query typed so far shows, as it changes. */
+		char counts[160];
+		tui_describe_rows(&loop->tui, counts, sizeof(counts));
+		int width = text_width(counts);
+		if (x + 2 + width < COLS)
+			draw_text(row, COLS - width - 1, counts, width, attr);
+	}
 
 	if (loop->prompt_error[0]) {
 		/* A caret under the refused character, and why. */
@@ -308,17 +329,31 @@ static void draw_status(struct loop *loop)
 	const char *hint = view->ops->hint(view, tui);
 	int hint_width = text_width(hint);
 	char left[600] = "";
-	if (tui->job && !tui->message_is_error) {
-		describe_job(loop, left, sizeof(left));
-	} else if (tui->message[0]) {
-		attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
-		snprintf(left, sizeof(left), " %s", tui->message);
-	} else if (view->ops->position) {
+	if (view->ops->position)
 		view->ops->position(view, tui, left, sizeof(left));
-	}
 	draw_cell(row, 0, left, COLS, attr);
 	if (text_width(left) + hint_width + 2 < COLS)
-		draw_text(row, COLS - hint_width - 1, hint, hint_width, display_attr(ROLE_STATUS));
+		draw_text(row, COLS - hint_width - 1, hint, hint_width, attr);
+}
+
+static bool has_notice(const struct tui *tui)
+{
+	return (tui->job && !tui->message_is_error) || tui->message[0];
+}
+
+/* A running job's progress, or else the message, on the line above the status line. */
+static void draw_notice(struct loop *loop, int row)
+{
+	struct tui *tui = &loop->tui;
+	char line[600];
+	int attr = display_attr(ROLE_STATUS);
+	if (tui->job && !tui->message_is_error) {
+		describe_job(loop, line, sizeof(line));
+	} else {
+		attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
+		snprintf(line, sizeof(line), " %s", tui->message);
+	}
+	draw_cell(row, 0, line, COLS, attr);
 }
 
 static void draw_screen(struct loop *loop)
@@ -338,7 +373,10 @@ static void draw_screen(struct loop *loop)
 	}
 	draw_title(loop);
 	struct view *view = loop->views[loop->view_count - 1];
-	view->ops->draw(view, tui, 1, LINES - 2);
+	bool notice = has_notice(tui);
+	view->ops->draw(view, tui, 1, LINES - 2 - notice);
+	if (notice)
+		draw_notice(loop, LINES - 2);
 	draw_status(loop);
 	refresh();
 	int64_t now = util_now_ms();
@@ -1018,7 +1056,7 @@ static void handle_key(struct loop *loop, int key)
 	int reaction = common_action(loop, action);
 	if (reaction < 0) {
 		struct view *view = loop->views[loop->view_count - 1];
-		reaction = view->ops->handle(view, tui, action, LINES - 3);
+		reaction = view->ops->handle(view, tui, action, LINES - 3 - has_notice(tui));
 	}
 	apply_reaction(loop, reaction);
 }

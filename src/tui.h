@@ -80,7 +80,11 @@ struct tui_options {
 /* Run the interactive program until the user quits. Returns the exit status. */
 int tui_run(const struct tui_options *options);
 
-/* Set the status line message (printf style). */
+/* "1,234 shown · 12 marked (3 hidden by the filter)": the counts the status line always
+ * shows, and the filter prompt while typing. */
+void tui_describe_rows(const struct tui *tui, char *buffer, size_t size);
+
+/* Set the message shown above the status line until the next key (printf style). */
 void tui_message(struct tui *tui, bool error, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Push a view on top (views that open another one, such as the confirmation's full plan). */

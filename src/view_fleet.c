@@ -3,8 +3,10 @@
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "draw.h"
+#include "text.h"
 #include "tui.h"
 #include "util.h"
 #include "view.h"
@@ -292,29 +294,32 @@ static const char *fleet_hint(struct view *view, struct tui *tui)
 
 /* "filter: sim:act · 61 shown · 12 marked (3 hidden by the filter) · row 5": the counts come
  * first so that a narrow terminal cuts the row number, not them. */
+/* " filter: QUERY · only marked · 61 shown · 12 marked (3 hidden by the filter) · row 5": the
+ * counts always show whole; the row goes first when the line is too long, then the filter
+ * is cut with an ellipsis. */
 static void fleet_position(struct view *view, struct tui *tui, char *buffer, size_t size)
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
-	char row[32], count[32], marked[32], hidden_text[32];
-	size_t hidden = tui->marked_hidden, marked_count = tui->marked_shown;
-	int length = 0;
-	buffer[0] = '\0';
-	if (tui->filter)
-		length += snprintf(buffer + length, size - (size_t)length, " filter: %s \u00b7", tui->filter_text);
-	if (tui->only_marked && length < (int)size)
-		length += snprintf(buffer + length, size - (size_t)length, " only marked \u00b7");
-	if (length < (int)size)
-		length += snprintf(buffer + length, size - (size_t)length, " %s shown",
-				   util_thousands((int64_t)tui->rows.count, count, sizeof(count)));
-	if (marked_count + hidden > 0 && length < (int)size)
-		length += snprintf(buffer + length, size - (size_t)length, " \u00b7 %s marked",
-				   util_thousands((int64_t)marked_count, marked, sizeof(marked)));
-	if (hidden > 0 && length < (int)size)
-		length += snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
-				   util_thousands((int64_t)hidden, hidden_text, sizeof(hidden_text)));
-	if (tui->rows.count > 0 && length < (int)size)
-		snprintf(buffer + length, size - (size_t)length, " \u00b7 row %s",
-			 util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)));
+	char counts[200], with_row[240], row[32];
+	tui_describe_rows(tui, counts, sizeof(counts));
+	snprintf(with_row, sizeof(with_row), "%s \u00b7 row %s", counts,
+		 util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)));
+	const char *only = tui->only_marked ? " only marked \u00b7" : "";
+	const char *filter = tui->filter ? tui->filter_text : "";
+	int fixed = text_width(only) + (tui->filter ? text_width(" filter:  \u00b7") : 0) + 1;
+	int room = COLS - 1 - fixed;
+	const char *tail = tui->rows.count > 0 && text_width(filter) + text_width(with_row) <= room ? with_row : counts;
+	if (!tui->filter) {
+		snprintf(buffer, size, "%s %s", only, tail);
+		return;
+	}
+	room -= text_width(tail);
+	int used = 0;
+	size_t fits = text_fit(filter, room > 1 ? room : 1, &used);
+	if (filter[fits] != '\0')  /* cut: keep a column for the ellipsis */
+		fits = text_fit(filter, room > 2 ? room - 1 : 1, &used);
+	snprintf(buffer, size, " filter: %.*s%s \u00b7%s %s", (int)fits, filter,
+		 filter[fits] ? (tui->ascii ? "~" : "\u2026") : "", only, tail);
 }
 
 static void fleet_free_view(struct view *view)

@@ -23,6 +23,12 @@ check "!align:online" "$(count '$9 != "online"')"
 check "align:new,test" "$(count '$9 == "new" || $9 == "test"')"
 check "pump" "$(tail -n +2 all.csv | grep -ci pump)"
 
+# JSON: the same rows, one object each.
+"$SIMTOP" list --format json --filter "sim:act ep:dis" >filtered.json 2>filtered.stderr
+assert_eq "$?" 0 "exit status of --format json --filter"
+assert_eq "$(grep -c '^{' filtered.json)" "$(count '$7 == "Activated" && $8 == "Disabled"')" "JSON objects"
+assert_contains filtered.json '"sim_status":"Activated","endpoint_status":"Disabled"'
+
 # A refused query: exit 2, the message, and a caret under the error.
 "$SIMTOP" list --filter "sim:act ep:sideways" >/dev/null 2>bad.stderr
 assert_eq "$?" 2 "exit status of a bad query"

@@ -85,6 +85,44 @@ STEPS
 assert_not_contains toggle.screen "filter:"
 assert_contains toggle.screen "2,000 shown"
 
+# While a filter is typed, the count of the rows it shows is on the prompt line. Each key
+# applies the query typed so far: a word that turns into a field (`name` → `name:`, `sim` →
+# `sim:`) must count the whole fleet again, not the rows the word showed.
+listed() { "$SIMTOP" list --format csv --filter "$1" | tail -n +2 | wc -l; }
+run_script typing <<'STEPS'
+/sim:act ep:dis
+:save-display typing.screen
+<Enter>/name:
+:save-display typing-name.screen
+<Enter>/pump<Enter>/sim:sus<Enter>/<Up><Up><Enter>
+:save-display recalled.screen
+STEPS
+assert_contains typing.screen "filter: sim:act ep:dis"
+assert_contains typing.screen " $(listed 'sim:act ep:dis') shown"
+assert_contains typing-name.screen " $(listed 'name:') shown"
+assert_contains recalled.screen "filter: pump ·"
+assert_contains recalled.screen " $(listed pump) shown"
+
+# Sorting keeps the cursor on its device: the detail view opens on the same one.
+run_script sort-cursor <<'STEPS'
+jjjjjjj<Enter>
+:save-display before-sort.screen
+<Esc>sss<Enter>
+:save-display after-sort.screen
+STEPS
+assert_contains after-sort.screen "$(grep 'ICCID' before-sort.screen)"
+assert_contains after-sort.screen "$(grep 'Name' before-sort.screen)"
+
+# Export as JSON: the marked rows, one object each.
+run_script export-json <<'STEPS'
+/sim:sus<Enter>a
+Emarked.json<Enter>
+:save-display exported-json.screen
+STEPS
+assert_contains exported-json.screen "marked rows to marked.json"
+assert_eq "$(head -c 1 marked.json)" "[" "JSON export starts an array"
+assert_eq "$(grep -c '^{' marked.json)" "$(listed 'sim:suspended')" "JSON export objects"
+
 # --mark-from at start: the same file, marked once the fleet is loaded.
 run_script mark-from --mark-from portal.csv <<'STEPS'
 :save-display mark-from.screen
