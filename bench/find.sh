@@ -74,8 +74,8 @@ csv_field() {
 	esac
 }
 
-# The keys. Toggling `!` off brings back the last typed filter, not the one that was active
-# (see README), so every toggle, the sorted ones too, comes before the first typed filter.
+# The keys. Toggling `!` off brings back the filter that was active, so every toggle, the
+# sorted ones too, comes before the first typed filter: off then shows the whole fleet.
 : >"$work/steps"
 : >"$work/labels"
 rep=1
