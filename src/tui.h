@@ -58,7 +58,7 @@ struct tui {
 	enum plan_action plan_action; /* what REACT_OPEN_PLAN confirms */
 	int confirm_threshold;        /* above this many devices the operator types the count */
 
-	char message[512];            /* status line message, "" for none */
+	char message[512];            /* shown above the status line until the next key; "" for none */
 	bool message_is_error;
 	char fatal[1024];             /* full-screen error when nothing can be shown */
 	bool redraw;                  /* set by callbacks (API answers) that change the screen */
