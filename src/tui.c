@@ -543,26 +543,29 @@ struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 		tui_message(tui, true, "Nothing marked: %s", message);
 		return NULL;
 	}
+	size_t rows = 0;  /* a row may give several identifiers, all on its line */
+	for (size_t i = 0; i < ids.count; i++)
+		rows += i == 0 || ids.items[i].line != ids.items[i - 1].line;
 	size_t before = marks_count_in_fleet(tui->marks, tui->fleet);
 	size_t missing = csv_mark(&ids, tui->fleet, tui->marks, &unknown);
 	size_t added = marks_count_in_fleet(tui->marks, tui->fleet) - before;
 	char count[32], total[32];
 	struct view *view = NULL;
 	if (missing > 0) {
-		tui_message(tui, true, "%s: marked %s more devices; %zu identifiers are not in the fleet", path,
+		tui_message(tui, true, "%s: marked %s more devices; %zu rows name no device of the fleet", path,
 			    util_thousands((int64_t)added, count, sizeof(count)), missing);
 		char **lines = xmalloc(sizeof(*lines) * (unknown.count + 2));
 		size_t line_count = 0;
-		lines[line_count++] = xasprintf("%zu of %zu identifiers in %s match no device of the fleet:",
-						missing, ids.count, path);
+		lines[line_count++] = xasprintf("%zu of %zu rows in %s name no device of the fleet:",
+						missing, rows, path);
 		lines[line_count++] = xstrdup("");
 		for (size_t i = 0; i < unknown.count; i++)
 			lines[line_count++] = xasprintf("  line %-8zu %-16s %s", unknown.items[i].line,
 							csv_id_kind_name(unknown.items[i].kind), unknown.items[i].value);
 		view = view_text_new(" Not in the fleet", lines, line_count);
 	} else {
-		tui_message(tui, false, "%s: all %s identifiers found; %s more devices marked", path,
-			    util_thousands((int64_t)ids.count, total, sizeof(total)),
+		tui_message(tui, false, "%s: all %s rows found; %s more devices marked", path,
+			    util_thousands((int64_t)rows, total, sizeof(total)),
 			    util_thousands((int64_t)added, count, sizeof(count)));
 	}
 	csv_ids_free(&ids);

@@ -68,7 +68,7 @@ assert_contains only-marked.screen "only marked"
 assert_contains sort-sim.screen "SIM▲"
 assert_contains sort-reverse.screen "SIM▼"
 assert_contains drill.screen "filter: sim:suspended ep:disabled"
-assert_contains csv-unknown.screen "2 of 8 identifiers"
+assert_contains csv-unknown.screen "2 of 5 rows"
 assert_contains csv-unknown.screen "99999901"
 assert_contains exported.screen "Wrote 3 marked rows"
 assert_eq "$(tr -d '\r' <marked.csv | head -n 1)" \
@@ -127,5 +127,5 @@ assert_eq "$(grep -c '^{' marked.json)" "$(listed 'sim:suspended')" "JSON export
 run_script mark-from --mark-from portal.csv <<'STEPS'
 :save-display mark-from.screen
 STEPS
-assert_contains mark-from.screen "2 of 8 identifiers"
+assert_contains mark-from.screen "2 of 5 rows"
 finish
