@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,74 @@
 #define EXACT_DOUBLE_MAX 9007199254740992.0
 /* How much of a non-JSON error body a message quotes, in characters. */
 #define QUOTE_CHARS 60
+
+/* --- the page arena ------------------------------------------------------------------------
+ * cJSON builds a tree of a page with one malloc per value and one per string, and frees them
+ * one by one: tens of thousands of calls a page, most of the time a load took. While a page is
+ * parsed, cJSON allocates from this arena instead and frees nothing; the arena is emptied
+ * after the page. Its blocks stay, reachable, for the next page (about the size of one page's
+ * tree). cJSON's hooks are global, so pages are parsed on one thread (the event loop). */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, capacity;
+	max_align_t data[];
+};
+
+static struct {
+	struct arena_block *first, *current;
+} arena;
+
+#define ARENA_BLOCK_BYTES ((size_t)1 << 20)
+
+static void *arena_alloc(size_t size)
+{
+	size_t align = sizeof(max_align_t);
+	size = (size + align - 1) / align * align;
+	struct arena_block *block = arena.current;
+	while (block && block->capacity - block->used < size) {
+		block = block->next;
+		if (block)
+			block->used = 0;
+	}
+	if (!block) {
+		size_t capacity = size > ARENA_BLOCK_BYTES ? size : ARENA_BLOCK_BYTES;
+		block = malloc(sizeof(*block) + capacity);
+		if (!block)
+			return NULL;  /* cJSON reports the parse as failed */
+		block->capacity = capacity;
+		block->used = 0;
+		/* Chained after the last block. */
+		block->next = NULL;
+		struct arena_block **link = &arena.first;
+		while (*link)
+			link = &(*link)->next;
+		*link = block;
+	}
+	arena.current = block;
+	void *memory = (char *)block->data + block->used;
+	block->used += size;
+	return memory;
+}
+
+static void arena_free(void *memory)
+{
+	(void)memory;  /* all goes at once, in arena_end() */
+}
+
+static void arena_begin(void)
+{
+	arena.current = arena.first;
+	if (arena.current)
+		arena.current->used = 0;
+	cJSON_Hooks hooks = { .malloc_fn = arena_alloc, .free_fn = arena_free };
+	cJSON_InitHooks(&hooks);
+}
+
+static void arena_end(void)
+{
+	cJSON_InitHooks(NULL);
+}
 
 /* Drop a UTF-8 character that truncation left incomplete at the end of text. */
 static void trim_partial_character(char *text)
@@ -283,9 +352,12 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 {
 	if (count)
 		*count = 0;
+	arena_begin();
 	cJSON *root = parse_array(body, length, kind->name, message, size);
-	if (!root)
+	if (!root) {
+		arena_end();
 		return EMNIFY_BAD_RESPONSE;
+	}
 
 	struct page page = { .kind = kind->name, .message = message, .size = size };
 	size_t total = (size_t)cJSON_GetArraySize(root);
@@ -312,7 +384,7 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 	}
 	free(records);
 	page_free_strings(&page);
-	cJSON_Delete(root);
+	arena_end();  /* the tree goes with the arena; cJSON_Delete() would free nothing */
 	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
 }
 

@@ -430,6 +430,48 @@ static void test_page_edge_cases(void **state)
 	fleet_free(fleet);
 }
 
+/* Pages whose trees outgrow one block of the parse's memory, a string longer than a block,
+ * and the same memory used again for the next page: every record arrives intact. */
+static void test_large_pages(void **state)
+{
+	(void)state;
+	enum { SIMS = 5000 };
+	size_t huge = (size_t)3 << 20;  /* a 3 MiB ICCID, cut to the bound of a field */
+	size_t capacity = SIMS * 200 + huge + 100;
+	char *body = malloc(capacity);
+	assert_non_null(body);
+	struct fleet *fleet = fleet_new();
+	size_t count = 0;
+	char message[256] = "";
+	for (int round = 0; round < 2; round++) {
+		size_t length = 0;
+		body[length++] = '[';
+		for (int i = 0; i < SIMS; i++)
+			length += (size_t)snprintf(body + length, capacity - length,
+						   "%s{\"id\":%d,\"status\":{\"id\":%d},\"iccid\":\"89883%014d\","
+						   "\"imsi\":\"2950%011d\",\"msisdn\":\"4236%011d\",\"endpoint\":null}",
+						   i ? "," : "", i + 1 + round * SIMS, i % 5, i, i, i);
+		body[length++] = ']';
+		assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+		assert_int_equal(count, SIMS);
+	}
+	assert_int_equal(fleet_count(fleet), 2 * SIMS);
+	const struct device *device = find_sim(fleet, 2 * SIMS);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8988300000000004999");
+	assert_int_equal(device->sim_status, 4);
+
+	/* One string larger than a block. */
+	size_t length = (size_t)snprintf(body, capacity, "[{\"id\":%d,\"status\":{\"id\":1},\"iccid\":\"", 3 * SIMS);
+	memset(body + length, '7', huge);
+	length += huge;
+	length += (size_t)snprintf(body + length, capacity - length, "\",\"endpoint\":null}]");
+	assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	device = find_sim(fleet, 3 * SIMS);
+	assert_int_equal(strlen(fleet_text(fleet, device, TEXT_ICCID)), 512);  /* bounded */
+	free(body);
+	fleet_free(fleet);
+}
+
 /* --- headers ----------------------------------------------------------------------------- */
 
 static void test_real_paging_headers(void **state)
@@ -729,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_pages),
 		cmocka_unit_test(test_malformed_real_pages),
 		cmocka_unit_test(test_page_edge_cases),
+		cmocka_unit_test(test_large_pages),
 		cmocka_unit_test(test_real_paging_headers),
 		cmocka_unit_test(test_paging_header_lines),
 		cmocka_unit_test(test_real_auth_response),
