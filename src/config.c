@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "emnify.h"
 #include "util.h"
 
@@ -65,6 +66,15 @@ struct file_values {
 	bool found_profile;
 	bool has_token;          /* some section holds a token */
 	struct section_values defaults, profile;
+	struct key_binding *bindings;  /* [keys] */
+	size_t binding_count;
+};
+
+/* The section the next lines fill: a profile's values (NULL for a profile not chosen), or
+ * the [keys] section. */
+struct current_section {
+	struct section_values *values;
+	bool keys;
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -345,11 +355,22 @@ static void section_free(struct section_values *section)
 	memset(section, 0, sizeof(*section));
 }
 
+static void bindings_free(struct key_binding *bindings, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(bindings[i].action);
+		free(bindings[i].keys);
+		free(bindings[i].where);
+	}
+	free(bindings);
+}
+
 static void file_values_free(struct file_values *file)
 {
 	free(file->path);
 	section_free(&file->defaults);
 	section_free(&file->profile);
+	bindings_free(file->bindings, file->binding_count);
 }
 
 static char *default_config_path(void)
@@ -429,9 +450,54 @@ static bool parse_assignment(struct file_values *file, struct section_values *se
 	return true;
 }
 
-/* "[default]" or "[profile NAME]": which section the next lines fill (NULL: none of ours). */
+static const char *const action_names[] = {
+#define ACTION_NAME(id, name, keys, help) name,
+	ACTION_LIST(ACTION_NAME)
+#undef ACTION_NAME
+};
+
+/* One "action = keys" line of [keys]. */
+static bool parse_binding(struct file_values *file, char *line, int number, char *message, size_t size)
+{
+	char *equals = strchr(line, '=');
+	if (!equals) {
+		snprintf(message, size, "%s:%d: expected \"action = keys\" in [keys], e.g. \"offline = F\"",
+			 file->path, number);
+		return false;
+	}
+	*equals = '\0';
+	char *action = trim(line);
+	char *keys = trim(equals + 1);
+	bool known = false;
+	for (size_t i = 0; i < ARRAY_SIZE(action_names); i++)
+		known = known || strcmp(action, action_names[i]) == 0;
+	if (!known) {
+		snprintf(message, size, "%s:%d: unknown action \"%.40s\" (? in simtop lists them, as does "
+			 "the man page under KEYS)", file->path, number, action);
+		return false;
+	}
+	if (!*keys) {
+		snprintf(message, size, "%s:%d: %s has no keys", file->path, number, action);
+		return false;
+	}
+	for (size_t i = 0; i < file->binding_count; i++) {
+		if (strcmp(file->bindings[i].action, action) == 0) {
+			snprintf(message, size, "%s:%d: %s is bound already, at %s", file->path, number, action,
+				 file->bindings[i].where);
+			return false;
+		}
+	}
+	file->bindings = xrealloc(file->bindings, (file->binding_count + 1) * sizeof(*file->bindings));
+	file->bindings[file->binding_count++] = (struct key_binding){
+		.action = xstrdup(action), .keys = xstrdup(keys),
+		.where = xasprintf("%s:%d", file->path, number),
+	};
+	return true;
+}
+
+/* "[default]", "[profile NAME]" or "[keys]": which section the next lines fill. */
 static bool parse_section(struct file_values *file, const char *profile, char *line, int number,
-			  struct section_values **current, char *message, size_t size)
+			  struct current_section *current, char *message, size_t size)
 {
 	size_t length = strlen(line);
 	char *name;
@@ -442,8 +508,13 @@ static bool parse_section(struct file_values *file, const char *profile, char *l
 	}
 	line[length - 1] = '\0';
 	name = trim(line + 1);
+	current->keys = false;
 	if (strcmp(name, "default") == 0) {
-		*current = &file->defaults;
+		current->values = &file->defaults;
+		return true;
+	}
+	if (strcmp(name, "keys") == 0) {
+		current->keys = true;
 		return true;
 	}
 	if (strncmp(name, "profile", 7) == 0 && is_blank(name[7])) {
@@ -455,14 +526,14 @@ static bool parse_section(struct file_values *file, const char *profile, char *l
 		}
 		if (strcmp(name, profile) == 0) {
 			file->found_profile = true;
-			*current = &file->profile;
+			current->values = &file->profile;
 		} else {
-			*current = NULL;
+			current->values = NULL;
 		}
 		return true;
 	}
-	snprintf(message, size, "%s:%d: unknown section; use [default] or [profile NAME]", file->path,
-		 number);
+	snprintf(message, size, "%s:%d: unknown section; use [default], [profile NAME] or [keys]",
+		 file->path, number);
 	return false;
 }
 
@@ -470,7 +541,7 @@ static bool parse_section(struct file_values *file, const char *profile, char *l
 static bool load_file(struct file_values *file, const char *path, const char *profile,
 		      char *message, size_t size)
 {
-	struct section_values *current = &file->defaults;
+	struct current_section current = { .values = &file->defaults };
 	struct stat info;
 	char *content = NULL;
 	char *line, *next;
@@ -491,7 +562,8 @@ static bool load_file(struct file_values *file, const char *path, const char *pr
 		if (*line == '[') {
 			if (!parse_section(file, profile, line, number, &current, message, size))
 				goto fail;
-		} else if (!parse_assignment(file, current, line, number, message, size)) {
+		} else if (current.keys ? !parse_binding(file, line, number, message, size)
+					: !parse_assignment(file, current.values, line, number, message, size)) {
 			goto fail;
 		}
 	}
@@ -635,6 +707,10 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->monochrome = lookup_flag(&file, KEY_MONOCHROME, false) || (no_color && *no_color);
 	config->rate = lookup_number(&file, KEY_RATE, 0);
 	config->confirm_threshold = (int)lookup_number(&file, KEY_CONFIRM_THRESHOLD, 100);
+	config->key_bindings = file.bindings;
+	config->key_binding_count = file.binding_count;
+	file.bindings = NULL;
+	file.binding_count = 0;
 	file_values_free(&file);
 	free(path);
 	return true;
@@ -651,5 +727,6 @@ void config_free(struct config *config)
 	wipe_free(config->token);
 	free(config->token_source);
 	free(config->profile);
+	bindings_free(config->key_bindings, config->key_binding_count);
 	memset(config, 0, sizeof(*config));
 }

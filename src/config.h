@@ -25,7 +25,16 @@
  * read_only, rate_limits, ascii, monochrome (true or false), rate (requests per second for
  * every call, as --rate) and confirm_threshold (above this many devices the count is typed). [default] applies to every
  * profile; the chosen [profile NAME] overrides it key by key; keys before any section belong
- * to [default]. An unknown key, section or value is an error naming the file and line. */
+ * to [default]. An unknown key, section or value is an error naming the file and line.
+ *
+ * A [keys] section, for every profile, binds actions (named as on the help screen) to keys
+ * written as in scripts, each in place of the action's default keys:
+ *
+ *     [keys]
+ *     offline = F
+ *     move-down = <Down> j n
+ *
+ * config_load() checks the action names; keys_bind() (keys.h) checks the keys. */
 #ifndef SIMTOP_CONFIG_H
 #define SIMTOP_CONFIG_H
 
@@ -43,6 +52,14 @@ struct config {
 	bool monochrome;     /* no colour; also set by NO_COLOR */
 	double rate;         /* rate = N: requests per second; 0: emnify's published limit */
 	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
+	struct key_binding *key_bindings;  /* the [keys] section, in file order */
+	size_t key_binding_count;
+};
+
+struct key_binding {
+	char *action;  /* an action name of actions.h */
+	char *keys;    /* as written: "<Down> j n" */
+	char *where;   /* "PATH:LINE", for messages */
 };
 
 struct config_options {

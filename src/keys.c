@@ -13,6 +13,8 @@
 #define KEY_CODE_MAX (KEY_MAX + 1)
 
 static enum action keymap[KEY_CODE_MAX];
+/* The keys of each action, as the help screen shows them: the defaults, or the config's. */
+static char bound_keys[ACTION_COUNT][64];
 
 struct action_info {
 	const char *name;
@@ -115,11 +117,99 @@ enum action keys_action(int key)
 
 const char *keys_action_name(enum action action) { return action_info[action].name; }
 const char *keys_action_help(enum action action) { return action_info[action].help; }
-const char *keys_action_keys(enum action action) { return action_info[action].keys; }
+const char *keys_action_keys(enum action action) { return bound_keys[action]; }
+
+/* Enter arrives as '\r' on some terminals and as KEY_ENTER on keypads. */
+static void bind_key(int key, enum action action)
+{
+	keymap[key] = action;
+	if (key == '\n')
+		keymap['\r'] = keymap[KEY_ENTER] = action;
+}
+
+/* The keys of a list as written ("<Down> j"), one by one; false at a name that is no key. */
+static bool next_key(const char **keys, int *key, size_t *length)
+{
+	while (**keys == ' ' || **keys == '\t')
+		(*keys)++;
+	if (!**keys)
+		return false;
+	*length = 0;
+	*key = keys_parse(*keys, length);
+	return true;
+}
+
+/* Drop the keys of taken from the keys the help screen shows for action. */
+static void remove_keys(enum action action, const char *taken)
+{
+	char kept[sizeof(bound_keys[0])] = "";
+	const char *keys = bound_keys[action];
+	int key;
+	size_t length;
+	while (next_key(&keys, &key, &length)) {
+		bool is_taken = false;
+		const char *other = taken;
+		int taken_key;
+		size_t taken_length;
+		while (next_key(&other, &taken_key, &taken_length)) {
+			is_taken = is_taken || taken_key == key;
+			other += taken_length;
+		}
+		if (!is_taken)
+			snprintf(kept + strlen(kept), sizeof(kept) - strlen(kept), "%s%.*s", kept[0] ? " " : "",
+				 (int)length, keys);
+		keys += length;
+	}
+	snprintf(bound_keys[action], sizeof(bound_keys[action]), "%s", kept);
+}
+
+bool keys_bind(const char *action_name, const char *keys, char *message, size_t size)
+{
+	enum action action = ACTION_NONE;
+	for (int i = 1; i < ACTION_COUNT; i++)
+		if (strcmp(action_info[i].name, action_name) == 0)
+			action = (enum action)i;
+	if (action == ACTION_NONE) {
+		snprintf(message, size, "unknown action \"%.40s\"", action_name);
+		return false;
+	}
+	if (strlen(keys) >= sizeof(bound_keys[0])) {
+		snprintf(message, size, "too many keys for %s", action_name);
+		return false;
+	}
+	/* Every key first, so that a bad one changes nothing. */
+	const char *at = keys;
+	int key;
+	size_t length;
+	while (next_key(&at, &key, &length)) {
+		if (key < 0 || key >= KEY_CODE_MAX) {
+			snprintf(message, size, "%s: \"%.*s\" is no key (an ASCII character, or <Up> <Down> <Left> <Right> "
+				 "<PgUp> <PgDn> <Home> <End> <Enter> <Esc> <Space> <Tab> <Backspace> <Delete> "
+				 "<C-x> <F1>…<F12>)", action_name, (int)(length ? length : strlen(at)), at);
+			return false;
+		}
+		at += length;
+	}
+	for (int i = 1; i < ACTION_COUNT; i++)
+		if (i != (int)action)
+			remove_keys((enum action)i, keys);
+	for (int code = 0; code < KEY_CODE_MAX; code++)
+		if (keymap[code] == action)
+			keymap[code] = ACTION_NONE;
+	at = keys;
+	while (next_key(&at, &key, &length)) {
+		bind_key(key, action);
+		at += length;
+	}
+	snprintf(bound_keys[action], sizeof(bound_keys[action]), "%s", keys);
+	return true;
+}
 
 void keys_init(void)
 {
 	memset(keymap, 0, sizeof(keymap));
+	for (int action = 0; action < ACTION_COUNT; action++)
+		snprintf(bound_keys[action], sizeof(bound_keys[action]), "%s", action_info[action].keys);
 	for (int action = 1; action < ACTION_COUNT; action++) {
 		const char *keys = action_info[action].keys;
 		while (*keys) {
@@ -130,11 +220,8 @@ void keys_init(void)
 			size_t length = 0;
 			int key = keys_parse(keys, &length);
 			if (key >= 0 && key < KEY_CODE_MAX)
-				keymap[key] = (enum action)action;
+				bind_key(key, (enum action)action);
 			keys += length;
 		}
 	}
-	/* Enter arrives as '\r' on some terminals and as KEY_ENTER on keypads. */
-	keymap['\r'] = keymap['\n'];
-	keymap[KEY_ENTER] = keymap['\n'];
 }

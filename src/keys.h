@@ -2,6 +2,7 @@
 #ifndef SIMTOP_KEYS_H
 #define SIMTOP_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "actions.h"
@@ -28,7 +29,13 @@ const char *keys_action_name(enum action action);
 const char *keys_action_help(enum action action);
 const char *keys_action_keys(enum action action);
 
-/* Load the default bindings. Called once at start. */
+/* Load the default bindings. Called once at start, before keys_bind(). */
 void keys_init(void);
+
+/* Bind an action, by name ("offline"), to keys written as in actions.h ("F", "<Down> j n"), in
+ * place of its default keys; the keys leave any action that had them (and its line of the
+ * help screen). False, with message (size bytes), for an unknown action or key name, which
+ * changes nothing. */
+bool keys_bind(const char *action_name, const char *keys, char *message, size_t size);
 
 #endif

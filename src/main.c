@@ -14,6 +14,7 @@
 #include "config.h"
 #include "demo.h"
 #include "filter.h"
+#include "keys.h"
 #include "output.h"
 #include "rows.h"
 #include "tui.h"
@@ -258,6 +259,15 @@ int main(int argc, char **argv)
 	char message[1024], config_message[1024] = "";
 	bool configured = config_load(&config, &options.config, config_message, sizeof(config_message));
 	bool command = options.list || options.apply || options.resume;
+	keys_init();
+	for (size_t i = 0; configured && i < config.key_binding_count; i++) {
+		const struct key_binding *binding = &config.key_bindings[i];
+		char key_message[512];
+		if (!keys_bind(binding->action, binding->keys, key_message, sizeof(key_message))) {
+			snprintf(config_message, sizeof(config_message), "%s: %s", binding->where, key_message);
+			configured = false;
+		}
+	}
 	if (!configured && command)
 		die(EXIT_USAGE, "%s", config_message);
 

@@ -1124,7 +1124,6 @@ int tui_run(const struct tui_options *options)
 	if (options->script_path)
 		loop->script = script_open(options->script_path);
 
-	keys_init();
 	if (!loop->script) {
 		struct sigaction action = { .sa_handler = on_hangup };
 		sigaction(SIGHUP, &action, NULL);

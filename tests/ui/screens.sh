@@ -40,4 +40,30 @@ for screen in first last detail help narrow; do
 	assert_eq "$(($(wc -L <"$screen.screen") <= 80))" 1 "$screen.screen fits in 80 columns"
 done
 assert_eq "$(wc -l <wide.screen)" 50 "rows of wide.screen"
+
+# Keys from the config file's [keys]: n moves down in place of j, F is offline in place of f;
+# the help screen shows the keys as bound.
+mkdir -p "$XDG_CONFIG_HOME/simtop"
+printf '[keys]\nmove-down = n <Down>\noffline = F\n' >"$XDG_CONFIG_HOME/simtop/config"
+run_script keys <<'STEPS'
+nnn
+:save-display keys-moved.screen
+j
+:save-display keys-unbound.screen
+?
+:save-display keys-help.screen
+<PgDn>
+:save-display keys-help-2.screen
+STEPS
+assert_contains keys-moved.screen "row 4"
+assert_contains keys-unbound.screen "j is not bound to anything"
+assert_contains keys-help.screen " n <Down> "
+assert_not_contains keys-help.screen "<Down> j"
+assert_contains keys-help-2.screen "  F             offline "
+# A key name that is no key: the file and line, and nothing starts.
+printf '[keys]\noffline = <Fn>\n' >"$XDG_CONFIG_HOME/simtop/config"
+"$SIMTOP" list >/dev/null 2>keys.stderr
+assert_eq "$?" 2 "exit status with a bad key name"
+assert_contains keys.stderr "config:2: offline: \"<Fn>\" is no key"
+rm "$XDG_CONFIG_HOME/simtop/config"
 finish

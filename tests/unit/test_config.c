@@ -366,6 +366,11 @@ static void test_bad_lines(void **state)
 		{ "[profile other]\nbad = 1\n", "config:2: unknown key" },
 		{ "rate = fast\n", "config:1: rate must be a positive number" },
 		{ "[default]\nconfirm_threshold = -5\n", "config:2: confirm_threshold must be a positive number" },
+		{ "[keys]\nswitch-off = F\n", "config:2: unknown action \"switch-off\"" },
+		{ "[keys]\noffline =\n", "config:2: offline has no keys" },
+		{ "[keys]\noffline\n", "config:2: expected \"action = keys\"" },
+		{ "[keys]\noffline = F\n\noffline = X\n", "config:4: offline is bound already, at " },
+		{ "[keys]\nread_only = true\n", "config:2: unknown action \"read_only\"" },
 	};
 	struct fixture *fixture = *state;
 
@@ -376,6 +381,33 @@ static void test_bad_lines(void **state)
 		assert_contains(fixture->message, config);
 		free(config);
 	}
+}
+
+/* [keys] holds for every profile; the bindings come in file order with where they are. */
+static void test_key_bindings(void **state)
+{
+	struct fixture *fixture = *state;
+
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_int_equal(fixture->config.key_binding_count, 0);
+	char *config = write_file(fixture, "config",
+				  "[keys]\n"
+				  "offline = F\n"
+				  "  move-down =  <Down> j n  \n"
+				  "[profile acme]\n"
+				  "read_only = true\n",
+				  0600);
+	for (int round = 0; round < 2; round++) {
+		assert_true(load(fixture, NULL, NULL, round ? "acme" : NULL));
+		assert_int_equal(fixture->config.key_binding_count, 2);
+		assert_string_equal(fixture->config.key_bindings[0].action, "offline");
+		assert_string_equal(fixture->config.key_bindings[0].keys, "F");
+		assert_string_equal(fixture->config.key_bindings[1].action, "move-down");
+		assert_string_equal(fixture->config.key_bindings[1].keys, "<Down> j n");
+		assert_contains(fixture->config.key_bindings[1].where, "config:3");
+	}
+	assert_true(fixture->config.read_only);
+	free(config);
 }
 
 static void test_numbers(void **state)
@@ -419,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_profile_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_color, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_bindings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
