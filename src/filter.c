@@ -167,7 +167,7 @@ struct needle {
 	uint64_t case_bits;   /* 0x20 in every byte when the first byte is a letter */
 	uint64_t second_bytes, second_case_bits;  /* the same for the second byte (NUL if none) */
 	uint64_t head, head_mask; /* the first 8 bytes (fewer: the mask keeps only those) */
-	uint64_t trigrams[4];     /* fleet_trigram_bit() of every three adjacent bytes */
+	uint64_t trigrams[FLEET_TRIGRAM_WORDS];  /* fleet_add_trigrams() of the text */
 	bool numeric;    /* only digits and dots: may match a field the fleet marks numeric */
 	regex_t regex;
 	int64_t id;
@@ -189,12 +189,6 @@ struct filter {
 	size_t capacity;
 };
 
-/* ASCII case folding: names and tags from the API are free text, but the words people type
- * to find them are ASCII. */
-static inline unsigned char fold(unsigned char c)
-{
-	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
-}
 
 /* --- matching ----------------------------------------------------------------------------- */
 
@@ -206,7 +200,7 @@ static bool equal_folded(const unsigned char *text, const struct needle *needle)
 {
 	const unsigned char *want = (const unsigned char *)needle->text;
 	for (size_t i = 0; i < needle->length; i++)
-		if (fold(text[i]) != want[i])
+		if (text_fold(text[i]) != want[i])
 			return false;
 	return true;
 }
@@ -229,7 +223,7 @@ static inline uint64_t load_word(const unsigned char *text)
 	return word;
 }
 
-/* fold() on 8 bytes at once: each byte 'A'..'Z' gets 0x20 added. */
+/* text_fold() on 8 bytes at once: each byte 'A'..'Z' gets 0x20 added. */
 static inline uint64_t fold_word(uint64_t word)
 {
 	uint64_t low = word & ~BYTES_80;
@@ -246,7 +240,7 @@ static bool needle_at(const unsigned char *text, const struct needle *needle)
 		return false;
 	/* The first 8 bytes matched, so none of them was the NUL. */
 	for (size_t i = 8; i < needle->length; i++)
-		if (fold(text[i]) != (unsigned char)needle->text[i])
+		if (text_fold(text[i]) != (unsigned char)needle->text[i])
 			return false;
 	return true;
 }
@@ -349,12 +343,12 @@ static bool tags_match(const char *tags, const struct needle *needle)
 	return needle->kind == NEEDLE_ANY;
 }
 
-/* The text fields of a device a needle must read: those with text, and of those not the
- * numeric ones for a word that has a character other than a digit or a dot. */
+/* The text fields of a device a word (NEEDLE_TEXT) must read: those with text, and of those
+ * not the numeric ones for a word that has a character other than a digit or a dot. */
 static unsigned fields_to_read(const struct device *device, const struct needle *needle)
 {
 	unsigned wanted = 0;
-	if (needle->kind == NEEDLE_TEXT && !needle->numeric)
+	if (!needle->numeric)
 		return ~(unsigned)device->numeric_text & ((1u << TEXT_COUNT) - 1);
 	for (int field = 0; field < TEXT_COUNT; field++)
 		if (device->text[field] != 0)
@@ -368,7 +362,7 @@ static unsigned fields_to_read(const struct device *device, const struct needle 
 static bool trigrams_present(const struct device *device, const struct needle *needle)
 {
 	uint64_t missing = 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < FLEET_TRIGRAM_WORDS; i++)
 		missing |= needle->trigrams[i] & ~device->trigrams[i];
 	return missing == 0;
 }
@@ -812,7 +806,7 @@ static bool word_prefix(const char *word, const char *value, bool *exact)
 		unsigned char c = (unsigned char)value[i];
 		if (c == '_' || c == '-')
 			c = ' ';
-		if (!word[i] || fold(c) != (unsigned char)word[i])
+		if (!word[i] || text_fold(c) != (unsigned char)word[i])
 			return false;
 	}
 	*exact = word[i] == '\0';
@@ -917,7 +911,7 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 		return true;
 	}
 	for (size_t i = 0; i < length; i++)
-		text[i] = (char)fold((unsigned char)text[i]);
+		text[i] = (char)text_fold((unsigned char)text[i]);
 	needle->kind = NEEDLE_TEXT;
 	needle->text = text;
 	needle->length = length;
@@ -929,11 +923,7 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 	memcpy(head, text, length < 8 ? length : 8);
 	needle->head = load_word(head);
 	needle->head_mask = length < 8 ? (UINT64_C(1) << (8 * length)) - 1 : UINT64_MAX;
-	for (size_t i = 0; i + 2 < length; i++) {
-		unsigned bit = fleet_trigram_bit((unsigned char)text[i], (unsigned char)text[i + 1],
-						 (unsigned char)text[i + 2]);
-		needle->trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
-	}
+	fleet_add_trigrams(text, needle->trigrams);
 	needle->numeric = strspn(text, "0123456789.") == length;
 	piece->text = NULL;  /* the needle owns it now */
 	return true;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
 
 #define SLOT_EMPTY UINT32_MAX
@@ -168,16 +169,15 @@ static void set_text(struct fleet *fleet, size_t device, enum device_text field,
 	memset(fleet->pool + fleet->pool_used, 0, FLEET_TEXT_SLACK);
 }
 
-static unsigned char ascii_lower(unsigned char c)
+void fleet_add_trigrams(const char *text, uint64_t trigrams[FLEET_TRIGRAM_WORDS])
 {
-	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
-}
-
-unsigned fleet_trigram_bit(unsigned char first, unsigned char second, unsigned char third)
-{
-	uint32_t trigram = (uint32_t)ascii_lower(first) << 16 | (uint32_t)ascii_lower(second) << 8 |
-			   ascii_lower(third);
-	return (unsigned)((trigram * UINT32_C(0x9E3779B1)) >> 24);  /* Fibonacci hashing to 0..255 */
+	const unsigned char *at = (const unsigned char *)text;
+	for (size_t i = 0; at[i] && at[i + 1] && at[i + 2]; i++) {
+		uint32_t trigram = (uint32_t)text_fold(at[i]) << 16 | (uint32_t)text_fold(at[i + 1]) << 8 |
+				   text_fold(at[i + 2]);
+		unsigned bit = (unsigned)((trigram * UINT32_C(0x9E3779B1)) >> 24);  /* Fibonacci hashing */
+		trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
 }
 
 /* What a search may skip, after any change to the texts of a device: which fields hold
@@ -188,18 +188,10 @@ static void index_texts(struct fleet *fleet, size_t device)
 	entry->numeric_text = 0;
 	memset(entry->trigrams, 0, sizeof(entry->trigrams));
 	for (int field = 0; field < TEXT_COUNT; field++) {
-		const unsigned char *text = (const unsigned char *)fleet->pool + entry->text[field];
-		bool numeric = true;
-		for (size_t i = 0; text[i]; i++) {
-			if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
-				numeric = false;
-			if (text[i + 1] && text[i + 2]) {
-				unsigned bit = fleet_trigram_bit(text[i], text[i + 1], text[i + 2]);
-				entry->trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
-			}
-		}
-		if (numeric)
+		const char *text = fleet->pool + entry->text[field];
+		if (strspn(text, "0123456789.") == strlen(text))
 			entry->numeric_text |= (uint8_t)(1u << field);
+		fleet_add_trigrams(text, entry->trigrams);
 	}
 }
 

@@ -51,6 +51,8 @@ enum device_text {
 	TEXT_COUNT
 };
 
+#define FLEET_TRIGRAM_WORDS 4
+
 struct device {
 	int64_t sim_id;          /* 0: no SIM */
 	int64_t endpoint_id;     /* 0: no endpoint */
@@ -61,9 +63,9 @@ struct device {
 				  * and dots, or nothing: a search for a word with any other
 				  * character skips it (ICCID, IMSI, MSISDN, IMEI, IPv4) */
 	uint32_t text[TEXT_COUNT]; /* offsets into the string pool; 0 is the empty string */
-	uint64_t trigrams[4];    /* bit fleet_trigram_bit(a, b, c) set for every three adjacent
-				  * bytes of any text field: a word with a trigram whose bit is
-				  * clear is in no field, and a search need not read them */
+	uint64_t trigrams[FLEET_TRIGRAM_WORDS]; /* fleet_add_trigrams() of every text field: a
+				  * word with a trigram whose bit is clear is in no field, and a
+				  * search need not read them */
 };
 
 /* What one page of the API says about one SIM or one endpoint, strings already cleaned.
@@ -102,9 +104,9 @@ size_t fleet_count(const struct fleet *fleet);
 bool fleet_device_vacant(const struct device *device);
 /* The device at index (< fleet_count); the pointer is valid until the next fleet_add_*. */
 const struct device *fleet_device(const struct fleet *fleet, size_t index);
-/* The bit, 0 to 255, of three adjacent bytes in device.trigrams; ASCII letters count as
- * lower case. */
-unsigned fleet_trigram_bit(unsigned char first, unsigned char second, unsigned char third);
+/* Set in trigrams (256 bits) the bit of every three adjacent bytes of text, ASCII letters
+ * folded to lower case (text_fold): device.trigrams, and the same for a word searched. */
+void fleet_add_trigrams(const char *text, uint64_t trigrams[FLEET_TRIGRAM_WORDS]);
 
 /* Text field of a device: never NULL, "" when absent. Every text is followed by at least
  * FLEET_TEXT_SLACK readable zero bytes past its NUL (a string the fleet shortened in place may

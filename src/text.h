@@ -29,4 +29,11 @@ int text_width(const char *text);
  * columns those bytes take. */
 size_t text_fit(const char *text, int max_columns, int *used_columns);
 
+/* ASCII case folding ('A'..'Z' to 'a'..'z', nothing else): names and tags from the API are
+ * free text, but the words people type to find them are ASCII. */
+static inline unsigned char text_fold(unsigned char c)
+{
+	return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
+}
+
 #endif

@@ -314,10 +314,9 @@ static void fleet_position(struct view *view, struct tui *tui, char *buffer, siz
 		return;
 	}
 	room -= text_width(tail);
-	int used = 0;
-	size_t fits = text_fit(filter, room > 1 ? room : 1, &used);
+	size_t fits = text_fit(filter, room > 1 ? room : 1, NULL);
 	if (filter[fits] != '\0')  /* cut: keep a column for the ellipsis */
-		fits = text_fit(filter, room > 2 ? room - 1 : 1, &used);
+		fits = text_fit(filter, room > 2 ? room - 1 : 1, NULL);
 	snprintf(buffer, size, " filter: %.*s%s \u00b7%s %s", (int)fits, filter,
 		 filter[fits] ? (tui->ascii ? "~" : "\u2026") : "", only, tail);
 }
