@@ -159,10 +159,18 @@ baseline() {
 	i=0
 	while [ "$i" -lt "$reps" ]; do
 		start=$(now_ms)
-		eval "$1" >"${2:-$work/out}"
+		eval "$1" >"${2:-$work/out}" || true  # grep -c finds nothing: status 1, still a time
 		echo $(($(now_ms) - start))
 		i=$((i + 1))
 	done | median
+}
+
+# The two lines of a typed query: its last key, beside the baseline, and its slowest key.
+typed_lines() { # devices group title keys last-key-note baseline-command baseline-ms
+	ms=$(get "ms_$2_last")
+	line "$1" "$3: last key$5" "$ms" "$(get "rows_$2_last")" "$6" "$7" "$(verdict "$ms" $filter_target "$1")"
+	ms=$(get "max_$2")
+	line "$1" "$3: slowest of $4 keys" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$1")"
 }
 
 verdict() { # ms target devices
@@ -176,10 +184,10 @@ verdict() { # ms target devices
 }
 
 line() { # devices step ms rows baseline-command baseline-ms target
-	printf '%-9s | %-36s | %9s | %10s | %-47s | %7s | %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+	printf '%-9s | %-42s | %9s | %10s | %-47s | %7s | %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
 }
 line "devices" "keys (simtop, SIMTOP_BENCH=1)" "simtop ms" "rows shown" "baseline over the CSV (same run)" "base ms" "target at 1M"
-printf '%s\n' "----------+--------------------------------------+-----------+------------+-------------------------------------------------+---------+-------------"
+printf '%s\n' "----------+--------------------------------------------+-----------+------------+-------------------------------------------------+---------+-------------"
 
 for devices in $sizes; do
 	rm -f "$work/port"
@@ -230,35 +238,19 @@ for devices in $sizes; do
 
 	t=$(baseline "awk -F, '\$7==\"Activated\" && \$8==\"Disabled\"' '$csv' | wc -l"); n=$(cat "$work/out")
 	check q_last "$n"
-	ms=$(get ms_q_last)
-	line "$devices" "/sim:act ep:dis: last key (s)" "$ms" "$(get rows_q_last)" \
-		"awk -F, '\$7==\"Activated\"&&\$8==\"Disabled\"'|wc -l" "$t" "$(verdict "$ms" $filter_target "$devices")"
-	ms=$(get max_q)
-	line "$devices" "/sim:act ep:dis: slowest of 16 keys" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
+	typed_lines "$devices" q "/sim:act ep:dis" 16 " (s)" \
+		"awk -F, '\$7==\"Activated\"&&\$8==\"Disabled\"'|wc -l" "$t"
 
 	t=$(baseline "grep -ci pump '$csv'"); n=$(cat "$work/out")
 	check w_last "$n"
-	ms=$(get ms_w_last)
-	line "$devices" "/pump: last key (p)" "$ms" "$(get rows_w_last)" \
-		"grep -ci pump" "$t" "$(verdict "$ms" $filter_target "$devices")"
-	ms=$(get max_w)
-	line "$devices" "/pump: slowest of 6 keys" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
-
+	typed_lines "$devices" w "/pump" 6 " (p)" "grep -ci pump" "$t"
 	check n_last "$n"
-	ms=$(get ms_n_last)
-	line "$devices" "/pump sorted by name: last key" "$ms" "$(get rows_n_last)" \
-		"grep -ci pump" "$t" "$(verdict "$ms" $filter_target "$devices")"
-	ms=$(get max_n)
-	line "$devices" "/pump sorted by name: slowest of 6" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
+	typed_lines "$devices" n "/pump sorted by name" 6 "" "grep -ci pump" "$t"
 
 	# Digits: every text field holds some, so none is skipped. The CSV has no IMEI column,
 	# so the counts may differ; the baseline is only a time.
 	t=$(baseline "grep -c 0100012 '$csv'")
-	ms=$(get ms_d_last)
-	line "$devices" "/0100012 sorted by name: last key" "$ms" "$(get rows_d_last)" \
-		"grep -c 0100012" "$t" "$(verdict "$ms" $filter_target "$devices")"
-	ms=$(get max_d)
-	line "$devices" "/0100012 sorted by name: slowest of 9" "$ms" "" "" "" "$(verdict "$ms" $filter_target "$devices")"
+	typed_lines "$devices" d "/0100012 sorted by name" 9 "" "grep -c 0100012" "$t"
 
 	check clear "$n_all"
 	ms=$(get ms_clear)
