@@ -10,9 +10,6 @@
 # (in-flight devices finish their pair), exit 1, and the rest is resumed.
 . "$top_srcdir/tests/lib/harness.sh"
 
-results_in() {
-	cat "$@" 2>/dev/null | grep -c '"type":"result"'
-}
 # steps whose last journal line is an intent: sent (or about to be) when the job died
 in_flight() {
 	sed -n 's/.*"type":"\(intent\|result\)","device":\([0-9]*\),"step":\([01]\).*/\2.\3 \1/p' "$1" |
@@ -29,12 +26,7 @@ journal_dir="$XDG_STATE_HOME/simtop/journal"
 emu_start --devices 300 --seed 31 --no-limits --latency 100
 "$SIMTOP" apply offline --filter "" --yes --rate 40 >first.out 2>first.err &
 apply_pid=$!
-tries=0
-until [ "$(results_in "$journal_dir"/*.jsonl)" -ge 120 ]; do
-	tries=$((tries + 1))
-	[ "$tries" -gt 600 ] && break
-	sleep 0.05
-done
+wait_results "$journal_dir" 120
 kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 journal=$(ls "$journal_dir"/*.jsonl)
@@ -73,12 +65,7 @@ rm -f "$journal_dir"/*.jsonl
 emu_start --devices 300 --seed 32 --no-limits --latency 100 --misaligned 0
 "$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >cancel.out 2>cancel.err &
 apply_pid=$!
-tries=0
-until [ "$(results_in "$journal_dir"/*.jsonl)" -ge 60 ]; do
-	tries=$((tries + 1))
-	[ "$tries" -gt 600 ] && break
-	sleep 0.05
-done
+wait_results "$journal_dir" 60
 kill -INT "$apply_pid"
 wait "$apply_pid"
 assert_eq "$?" 1 "exit status of a cancelled job"

@@ -147,6 +147,21 @@ applied() {
 	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
 }
 
+# results_in FILES...: the result lines of journals so far.
+results_in() {
+	cat "$@" 2>/dev/null | grep -c '"type":"result"'
+}
+# wait_results DIR COUNT: until the journals in DIR hold COUNT results, for 30 s at most
+# (a job running in the background; the glob is read anew each time).
+wait_results() {
+	tries=0
+	until [ "$(results_in "$1"/*.jsonl)" -ge "$2" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -gt 600 ] && return
+		sleep 0.05
+	done
+}
+
 # planned_steps FILE: the sum of the transition counts of a plan printed by simtop apply.
 planned_steps() {
 	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'

@@ -76,12 +76,7 @@ export XDG_STATE_HOME="$test_dir/state-resume"
 journal_dir="$XDG_STATE_HOME/simtop/journal"
 "$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >killed.out 2>killed.err &
 apply_pid=$!
-tries=0
-until [ "$(cat "$journal_dir"/*.jsonl 2>/dev/null | grep -c '"type":"result"')" -ge 40 ]; do
-	tries=$((tries + 1))
-	[ "$tries" -gt 600 ] && break
-	sleep 0.05
-done
+wait_results "$journal_dir" 40
 kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 planned=$(planned_steps killed.out)
