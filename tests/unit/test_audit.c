@@ -18,27 +18,7 @@
 #include "journal.h"
 #include "plan.h"
 #include "util.h"
-
-static char *make_temporary_directory(void)
-{
-	char *directory = xstrdup("/tmp/simtop-test-audit-XXXXXX");
-	assert_non_null(mkdtemp(directory));
-	return directory;
-}
-
-static void remove_tree(const char *directory)
-{
-	char *command = xasprintf("rm -rf '%s'", directory);
-	assert_int_equal(system(command), 0);
-	free(command);
-}
-
-static int file_mode(const char *path)
-{
-	struct stat info;
-	assert_int_equal(stat(path, &info), 0);
-	return (int)(info.st_mode & 07777);
-}
+#include "scratch.h"
 
 /* The lines of a file; *count of them. */
 static char **read_lines(const char *path, size_t *count)
@@ -113,7 +93,7 @@ static void test_default_path(void **state)
 static void test_lines(void **state)
 {
 	(void)state;
-	char *home = make_temporary_directory();
+	char *home = make_temporary_directory("audit");
 	char message[256], *path, *directory, *want, user[256];
 	struct plan_device device = {
 		.sim_id = 4711, .endpoint_id = 815, .sim_status = SIM_ACTIVATED, .endpoint_status = ENDPOINT_ENABLED,
@@ -187,7 +167,7 @@ static void test_lines(void **state)
 static void test_empty_ssh_connection(void **state)
 {
 	(void)state;
-	char *home = make_temporary_directory();
+	char *home = make_temporary_directory("audit");
 	char *path = xasprintf("%s/deep/er/audit.log", home);
 	struct plan_device device = {
 		.sim_id = 1, .endpoint_id = 2, .sim_status = SIM_SUSPENDED, .endpoint_status = ENDPOINT_DISABLED,
@@ -220,7 +200,7 @@ static void test_empty_ssh_connection(void **state)
 static void test_cannot_open(void **state)
 {
 	(void)state;
-	char *home = make_temporary_directory();
+	char *home = make_temporary_directory("audit");
 	char *blocker = xasprintf("%s/file", home);
 	char *path = xasprintf("%s/file/audit.log", home);
 	char message[256];

@@ -18,20 +18,7 @@
 #include "journal.h"
 #include "plan.h"
 #include "util.h"
-
-static char *make_temporary_directory(void)
-{
-	char *directory = xstrdup("/tmp/simtop-test-journal-XXXXXX");
-	assert_non_null(mkdtemp(directory));
-	return directory;
-}
-
-static void remove_tree(const char *directory)
-{
-	char *command = xasprintf("rm -rf '%s'", directory);
-	assert_int_equal(system(command), 0);
-	free(command);
-}
+#include "scratch.h"
 
 /* Devices 1..count: endpoint i with SIM i, statuses cycling through every pair, plus one
  * SIM-only device and one endpoint-only device. */
@@ -122,17 +109,10 @@ static off_t file_size(const char *path)
 	return info.st_size;
 }
 
-static int file_mode(const char *path)
-{
-	struct stat info;
-	assert_int_equal(stat(path, &info), 0);
-	return (int)(info.st_mode & 07777);
-}
-
 static void test_write_and_resume(void **state)
 {
 	(void)state;
-	char *home = make_temporary_directory();
+	char *home = make_temporary_directory("journal");
 	char message[256], pattern[128], *directory, *text, *path;
 	enum journal_state (*states)[2];
 	struct plan plan, resumed;
@@ -245,7 +225,7 @@ static void test_write_and_resume(void **state)
 static void test_last_line_wins(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	char message[256], *path;
 	enum journal_state (*states)[2];
 	struct plan plan, resumed;
@@ -279,7 +259,7 @@ static void test_last_line_wins(void **state)
 static void test_cut_last_line(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	char message[256], *path, *text;
 	enum journal_state (*states)[2];
 	struct plan plan, resumed;
@@ -337,7 +317,7 @@ static void test_cut_last_line(void **state)
 static void test_any_json_layout(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	char message[256], *path, *text, *spaced, *to;
 	enum journal_state (*exact_states)[2], (*spaced_states)[2];
 	struct plan plan, exact, relaxed;
@@ -420,7 +400,7 @@ static void assert_refused(const char *directory, const char *content, const cha
 static void test_not_a_journal(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	const char *device = "{\"sim_id\":1,\"endpoint_id\":1,\"sim_status\":1,\"endpoint_status\":0,"
 			     "\"steps\":[{\"target\":\"sim\",\"id\":1,\"from\":1,\"to\":2,\"skip\":\"none\"}]}";
 	char *line;
@@ -506,7 +486,7 @@ static void assert_found(const char *directory, const char *want)
 static void test_find_unfinished(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	char *a, *b, *c, *big, *other;
 	struct plan plan, large;
 
@@ -575,7 +555,7 @@ static void test_find_unfinished(void **state)
 static void test_large_journal(void **state)
 {
 	(void)state;
-	char *directory = make_temporary_directory();
+	char *directory = make_temporary_directory("journal");
 	enum journal_state (*states)[2];
 	struct plan plan, resumed;
 	struct journal *journal;
