@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,24 +104,11 @@ static char *trim(char *text)
 	return text;
 }
 
-static const char *home_directory(void)
-{
-	const char *home = getenv("HOME");
-	struct passwd *entry;
-
-	if (home && *home)
-		return home;
-	entry = getpwuid(getuid());
-	return entry && entry->pw_dir && *entry->pw_dir ? entry->pw_dir : NULL;
-}
-
 /* ~/x → $HOME/x; relative paths are taken from base_directory (NULL: as they are). */
 static char *resolve_path(const char *path, const char *base_directory)
 {
-	const char *home;
-
-	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && (home = home_directory()))
-		return xasprintf("%s%s", home, path + 1);
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+		return util_expand_home(path);
 	if (path[0] != '/' && base_directory)
 		return xasprintf("%s/%s", base_directory, path);
 	return xstrdup(path);
@@ -381,7 +367,7 @@ static char *default_config_path(void)
 	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
 	if (xdg && xdg[0] == '/')
 		return xasprintf("%s/simtop/config", xdg);
-	home = home_directory();
+	home = util_home_directory();
 	return home ? xasprintf("%s/.config/simtop/config", home) : NULL;
 }
 

@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void (*util_die_hook)(void);
 
@@ -104,6 +106,26 @@ char *xasprintf(const char *format, ...)
 	vsnprintf(text, (size_t)length + 1, format, args);
 	va_end(args);
 	return text;
+}
+
+const char *util_home_directory(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *entry;
+
+	if (home && *home)
+		return home;
+	entry = getpwuid(getuid());
+	return entry && entry->pw_dir && *entry->pw_dir ? entry->pw_dir : NULL;
+}
+
+char *util_expand_home(const char *path)
+{
+	const char *home;
+
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && (home = util_home_directory()))
+		return xasprintf("%s%s", home, path + 1);
+	return xstrdup(path);
 }
 
 int64_t util_now_ms(void)

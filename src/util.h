@@ -25,6 +25,12 @@ extern void (*util_die_hook)(void);
 /* Print "simtop: MESSAGE" to stderr and exit(code). */
 void die(int code, const char *format, ...) __attribute__((format(printf, 2, 3), noreturn));
 
+/* $HOME, else the password database's home directory; NULL when neither gives one. */
+const char *util_home_directory(void);
+/* "~" or "~/x" → the home directory (+ "/x"); any other path is copied as it is. The caller
+ * frees the result. */
+char *util_expand_home(const char *path);
+
 /* Monotonic clock in milliseconds. */
 int64_t util_now_ms(void);
 
