@@ -15,6 +15,8 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=xterm-256color
 export HOME="$test_dir/home" XDG_CONFIG_HOME="$test_dir/home/.config" XDG_STATE_HOME="$test_dir/home/.state"
 mkdir -p "$HOME"
 unset EMNIFY_APPLICATION_TOKEN EMNIFY_BASE_PATH NO_COLOR SIMTOP_SCRIPT
+# Run inside tmux or not, the suites start their own tmux servers.
+unset TMUX TMUX_PANE
 # Retries back off in milliseconds instead of seconds, so fault storms finish quickly.
 export SIMTOP_BACKOFF_BASE_MS=20
 
