@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "demo.h"
 #include "util.h"
 
@@ -32,6 +34,29 @@ static char *emulator_path(void)
 		}
 	}
 	return xstrdup("simtop-emu");
+}
+
+/* The emulator's environment: only what a program needs to run, so no EMNIFY_* variable, no
+ * token and no proxy setting of the operator's reaches another process's /proc/PID/environ.
+ * The sanitizers' settings pass, for test builds. Called in the child, after fork. */
+static char **emulator_environment(void)
+{
+	static const char *const kept[] = { "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+					    "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" };
+	static char *environment[ARRAY_SIZE(kept) + 1];
+	size_t count = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
+		size_t length = strlen(kept[i]);
+		for (char **variable = environ; *variable; variable++) {
+			if (strncmp(*variable, kept[i], length) == 0 && (*variable)[length] == '=') {
+				environment[count++] = *variable;
+				break;
+			}
+		}
+	}
+	environment[count] = NULL;
+	return environment;
 }
 
 bool demo_start(long devices, char **base_url, char *message, size_t size)
@@ -63,6 +88,7 @@ bool demo_start(long devices, char **base_url, char *message, size_t size)
 		int null_fd = open("/dev/null", O_WRONLY);
 		if (null_fd >= 0)
 			dup2(null_fd, STDERR_FILENO);
+		environ = emulator_environment();
 		execlp(path, "simtop-emu", "--port", "0", "--devices", count, "--seed", seed,
 		       "--latency", "20", (char *)NULL);
 		_exit(127);
