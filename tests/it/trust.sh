@@ -91,4 +91,15 @@ timeout 60 "$SIMTOP" --resume unfinished.jsonl --yes --rate 200 >resumed.out 2>r
 assert_eq "$?" 0 "exit status of --resume of a private journal"
 [ "$(patches)" -gt "$patches_before" ] && pass "the private journal was resumed" ||
 	fail "the private journal sent nothing"
+
+# The TUI at start offers no journal others can change, and says why.
+head -n 1 unfinished.jsonl >"$journal_dir/found.jsonl"
+chmod 620 "$journal_dir/found.jsonl"
+patches_before=$(patches)
+run_script found <<'STEPS'
+:resize 300x24
+:save-display found.screen
+STEPS
+assert_contains found.screen "the journal $journal_dir/found.jsonl can be changed by other users (mode 0620)"
+assert_eq "$(patches)" "$patches_before" "PATCHes sent by the TUI at start"
 finish
