@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "journal.h"
 #include "model.h"
 #include "util.h"
@@ -49,9 +50,8 @@ struct audit *audit_open(const char *path, char *message, size_t size)
 			return NULL;
 		}
 	}
-	fd = open(owned, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fd = files_open_own(owned, O_WRONLY | O_CREAT | O_APPEND, "the audit log", message, size);
 	if (fd < 0) {
-		snprintf(message, size, "cannot open the audit log %s: %s", owned, strerror(errno));
 		free(owned);
 		return NULL;
 	}

@@ -11,7 +11,9 @@
 
 struct audit;
 
-/* Open (create 0600) the audit log at path (NULL: the default path). NULL with message. */
+/* Open (create 0600) the audit log at path (NULL: the default path), never through a symbolic
+ * link; an existing log must be a regular file of the user's that no one else can write to
+ * (files_open_own). NULL with message. */
 struct audit *audit_open(const char *path, char *message, size_t size);
 /* Append one line for a step that was sent: result is "done", "failed" or "unknown", text the
  * API's message (may be NULL). */

@@ -14,6 +14,8 @@
 
 #include "actions.h"
 #include "emnify.h"
+#include "files.h"
+#include "text.h"
 #include "util.h"
 
 /* Neither a token file nor a config file needs more. */
@@ -125,30 +127,18 @@ static char *directory_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-/* The permission part of a mode, as chmod writes it. */
-static void mode_text(mode_t mode, char *buffer, size_t size)
+/* Read a whole small file, opened and checked as trust asks (files.h). On failure, message
+ * says why; *missing tells a file that does not exist apart. */
+static bool read_file(const char *path, const char *what, enum files_trust trust, char **content,
+		      struct stat *info, bool *missing, char *message, size_t size)
 {
-	snprintf(buffer, size, "%04o", (unsigned)(mode & 07777));
-}
-
-/* Read a whole small file. On failure, message says why; *missing tells ENOENT apart. */
-static bool read_file(const char *path, const char *what, char **content, struct stat *info,
-		      bool *missing, char *message, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = files_open(path, O_RDONLY, trust, what, info, message, size);
 	size_t length = 0;
 	char *buffer;
 
 	*missing = false;
 	if (fd < 0) {
 		*missing = errno == ENOENT;
-		snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
-		return false;
-	}
-	/* fstat on the open file: the checks apply to what is read, not to a swapped path. */
-	if (fstat(fd, info) != 0 || !S_ISREG(info->st_mode)) {
-		snprintf(message, size, "%s %s is not a regular file", what, path);
-		close(fd);
 		return false;
 	}
 	if (info->st_size > CONFIG_FILE_MAX) {
@@ -181,24 +171,13 @@ static bool read_file(const char *path, const char *what, char **content, struct
 	return true;
 }
 
-/* Refuse a secret that group or others could read (or replace). A config file is not plainly
- * a secret, so the message says why it must be private. */
-static bool check_private(const char *path, const struct stat *info, bool config_file,
-			  char *message, size_t size)
+/* A string that names a file, cleaned before it can reach the terminal; frees text. */
+static char *cleaned(char *text)
 {
-	char mode[8];
+	char *clean = text_clean(text, strlen(text));
 
-	if ((info->st_mode & 077) == 0)
-		return true;
-	mode_text(info->st_mode, mode, sizeof(mode));
-	if (config_file)
-		snprintf(message, size, "the config file %s holds a token but is %s by other users "
-			 "(mode %s); run chmod 600 %s", path,
-			 (info->st_mode & 044) ? "readable" : "writable", mode, path);
-	else
-		snprintf(message, size, "%s is %s by other users (mode %s); run chmod 600 %s", path,
-			 (info->st_mode & 044) ? "readable" : "writable", mode, path);
-	return false;
+	free(text);
+	return clean;
 }
 
 /* --- secrets ------------------------------------------------------------------------------ */
@@ -211,32 +190,30 @@ bool config_read_secret(const char *path, char **secret, char *message, size_t s
 	bool missing;
 
 	*secret = NULL;
-	if (!read_file(path, "the token file", &content, &info, &missing, message, size))
-		return false;
-	if (!check_private(path, &info, false, message, size)) {
-		wipe_free(content);
-		return false;
-	}
+	if (!read_file(path, "the token file", FILES_SECRET, &content, &info, &missing, message, size))
+		goto fail;
 	line = content;
 	line[strcspn(line, "\n")] = '\0';
 	line = trim(line);
 	if (!*line) {
 		snprintf(message, size, "the token file %s is empty: put the application token on its first line",
 			 path);
-		wipe_free(content);
-		return false;
+		goto fail;
 	}
 	for (const char *c = line; *c; c++) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
 			snprintf(message, size, "the token file %s holds control characters in its first line",
 				 path);
-			wipe_free(content);
-			return false;
+			goto fail;
 		}
 	}
 	*secret = xstrdup(line);
 	wipe_free(content);
 	return true;
+fail:
+	wipe_free(content);
+	files_clean_message(message, size);
+	return false;
 }
 
 /* --- URLs --------------------------------------------------------------------------------- */
@@ -476,7 +453,7 @@ static bool parse_binding(struct file_values *file, char *line, int number, char
 	file->bindings = xrealloc(file->bindings, (file->binding_count + 1) * sizeof(*file->bindings));
 	file->bindings[file->binding_count++] = (struct key_binding){
 		.action = xstrdup(action), .keys = xstrdup(keys),
-		.where = xasprintf("%s:%d", file->path, number),
+		.where = cleaned(xasprintf("%s:%d", file->path, number)),
 	};
 	return true;
 }
@@ -534,7 +511,7 @@ static bool load_file(struct file_values *file, const char *path, const char *pr
 	bool missing;
 	int number = 0;
 
-	if (!read_file(path, "the config file", &content, &info, &missing, message, size))
+	if (!read_file(path, "the config file", FILES_TRUSTED, &content, &info, &missing, message, size))
 		return missing;
 	file->path = xstrdup(path);
 	for (line = content; line; line = next) {
@@ -553,7 +530,7 @@ static bool load_file(struct file_values *file, const char *path, const char *pr
 			goto fail;
 		}
 	}
-	if (file->has_token && !check_private(path, &info, true, message, size))
+	if (file->has_token && !files_check_private(path, &info, "the config file", "holds a token", message, size))
 		goto fail;
 	wipe_free(content);
 	return true;
@@ -596,7 +573,7 @@ static bool choose_token(struct config *config, const struct config_options *opt
 	if (options->token_file) {
 		if (!config_read_secret(options->token_file, &config->token, message, size))
 			return false;
-		config->token_source = xasprintf("--token-file %s", options->token_file);
+		config->token_source = cleaned(xasprintf("--token-file %s", options->token_file));
 		return true;
 	}
 	if (environment && *environment) {
@@ -609,7 +586,7 @@ static bool choose_token(struct config *config, const struct config_options *opt
 		char *path = resolve_path(section->text[KEY_TOKEN_FILE], directory);
 		bool ok = config_read_secret(path, &config->token, message, size);
 		if (ok)
-			config->token_source = xasprintf("token_file %s in %s", path, file->path);
+			config->token_source = cleaned(xasprintf("token_file %s in %s", path, file->path));
 		else {
 			/* Name the config file too: that is where the path came from. */
 			size_t used = strlen(message);
@@ -621,7 +598,7 @@ static bool choose_token(struct config *config, const struct config_options *opt
 	}
 	if ((section = lookup(file, KEY_TOKEN))) {
 		config->token = xstrdup(section->text[KEY_TOKEN]);
-		config->token_source = xasprintf("token in %s", file->path);
+		config->token_source = cleaned(xasprintf("token in %s", file->path));
 	}
 	return true;
 }
@@ -701,6 +678,8 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	free(path);
 	return true;
 fail:
+	/* Paths, keys and values come from outside: nothing of them may steer the terminal. */
+	files_clean_message(message, size);
 	file_values_free(&file);
 	free(path);
 	config_free(config);

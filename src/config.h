@@ -3,9 +3,11 @@
  * Sources, first one wins: command line (--api-url, --token-file), environment
  * (EMNIFY_BASE_PATH, EMNIFY_APPLICATION_TOKEN), the config file
  * ($XDG_CONFIG_HOME/simtop/config, else ~/.config/simtop/config), the default base URL.
- * A token is never taken from the command line. A token file or a config file holding a token
- * that is readable by group or others is refused. A base URL must be https unless its host is
- * loopback (127.0.0.0/8, ::1, localhost).
+ * A token is never taken from the command line. The config file and every token file are
+ * read through files_open (files.h): refused unless regular, owned by the user or root, not
+ * writable by group or others, in a directory no one else can write to (or sticky); a token
+ * file or a config file holding a token that is readable by group or others is refused too.
+ * A base URL must be https unless its host is loopback (127.0.0.0/8, ::1, localhost).
  *
  * The config file, INI-like:
  *
@@ -69,8 +71,8 @@ struct config_options {
 	const char *config_file; /* override of the config file path (tests) or NULL */
 };
 
-/* Fill config; false with message (what is wrong and what to do) on a refused file, an
- * unreadable file or a bad URL. A missing token is not an error here: callers decide.
+/* Fill config; false with message (what is wrong and what to do, cleaned of control
+ * characters: it quotes the file) on a refused file, an unreadable file or a bad URL. A missing token is not an error here: callers decide.
  * A missing config file is no error either (every key has a default), unless a profile other
  * than "default" is asked for. NO_COLOR (set and not empty) turns on monochrome. The URL
  * loses its trailing slashes. On failure config holds nothing to free. */
@@ -81,8 +83,9 @@ void config_free(struct config *config);
  * /api/v1 (simtop appends those; a trailing slash is ignored); message says why not. */
 bool config_check_url(const char *url, char *message, size_t size);
 
-/* Read a secret from a file: first line, whitespace trimmed. Refuses files readable by group
- * or others. The caller frees *secret. */
+/* Read a secret from a file: first line, whitespace trimmed. Refuses what FILES_SECRET
+ * refuses (files.h): anything but a regular file, files of other users, files group or others
+ * can read or write. The caller frees *secret. */
 bool config_read_secret(const char *path, char **secret, char *message, size_t size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "text.h"
 #include "util.h"
 
@@ -439,23 +440,16 @@ done:
 
 bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t size)
 {
-	memset(ids, 0, sizeof(*ids));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(message, size, "%s: %s", path, strerror(errno));
-		return false;
-	}
 	struct stat info;
-	const char *problem = NULL;
-	if (fstat(fd, &info) != 0)
-		problem = strerror(errno);
-	else if (!S_ISREG(info.st_mode))
-		problem = "not a regular file";
-	else if ((uintmax_t)info.st_size > FILE_MAX)
-		problem = "too large for a list of devices";
-	if (problem) {
-		snprintf(message, size, "%s: %s", path, problem);
+	memset(ids, 0, sizeof(*ids));
+	/* A CSV from the portal need not be private, but a FIFO or a device must not hang us. */
+	int fd = files_open(path, O_RDONLY, FILES_REGULAR, "the CSV file", &info, message, size);
+	if (fd < 0)
+		return false;
+	if ((uintmax_t)info.st_size > FILE_MAX) {
+		snprintf(message, size, "%s: too large for a list of devices", path);
 		close(fd);
+		files_clean_message(message, size);
 		return false;
 	}
 	size_t length = (size_t)info.st_size, used = 0;
@@ -468,6 +462,7 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 			snprintf(message, size, "%s: %s", path, got < 0 ? strerror(errno) : "file shrank while reading");
 			free(text);
 			close(fd);
+			files_clean_message(message, size);
 			return false;
 		}
 		used += (size_t)got;
@@ -475,6 +470,9 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 	close(fd);
 	bool ok = csv_parse_ids(text, length, path, ids, message, size);
 	free(text);
+	/* Messages quote the path and the file's cells. */
+	if (!ok)
+		files_clean_message(message, size);
 	return ok;
 }
 

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "files.h"
 #include "util.h"
 
 #define JOURNAL_VERSION 1
@@ -195,6 +197,21 @@ static struct journal *journal_new(const char *path, FILE *file, const struct pl
 	return journal;
 }
 
+/* One job per journal: a second simtop resuming it while it runs would send steps twice. The
+ * lock lasts as long as the descriptor (journal_close). */
+static bool lock(int fd, const char *path, char *message, size_t size)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	if (errno == EWOULDBLOCK)
+		snprintf(message, size, "the journal %s is in use by another simtop (a job or a resume "
+			 "running now); wait for it to end", path);
+	else
+		snprintf(message, size, "cannot lock the journal %s: %s", path, strerror(errno));
+	files_clean_message(message, size);
+	return false;
+}
+
 /* So that the new file's name survives a crash as well as its lines. */
 static void sync_directory(const char *directory)
 {
@@ -232,12 +249,15 @@ struct journal *journal_create(const char *directory, const struct plan *plan, c
 		else
 			path = xasprintf("%s/%s-%s-%ld-%d.jsonl", owned, stamp,
 					 plan_action_name(plan->action), (long)getpid(), attempt);
-		fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+		fd = files_open_own(path, O_CREAT | O_EXCL | O_WRONLY | O_APPEND, "the journal", message, size);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
-	if (fd < 0) {
-		snprintf(message, size, "cannot create the journal %s: %s", path, strerror(errno));
+	if (fd < 0)
+		goto out;
+	if (!lock(fd, path, message, size)) {
+		close(fd);
+		unlink(path);
 		goto out;
 	}
 	file = fdopen(fd, "a");
@@ -822,27 +842,33 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 	size_t length = 0, good_end = 0;
 	bool finished = false;
 	struct journal *journal;
+	struct stat info;
 	char *data;
 	FILE *file;
 	int fd;
 
 	memset(plan, 0, sizeof(*plan));
 	*states = NULL;
-	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(message, size, "cannot open the journal %s: %s", path, strerror(errno));
+	/* A journal decides which PATCHes are sent: trusted like a config file. */
+	fd = files_open(path, O_RDWR | O_APPEND, FILES_TRUSTED, "the journal", &info, message, size);
+	if (fd < 0)
+		return NULL;
+	if (!lock(fd, path, message, size)) {
+		close(fd);
 		return NULL;
 	}
 	data = read_whole_file(fd, &length, reason, sizeof(reason));
 	if (!data) {
 		snprintf(message, size, "cannot read the journal %s: %s", path, reason);
 		close(fd);
+		files_clean_message(message, size);
 		return NULL;
 	}
 	if (!read_lines(data, length, plan, states, &finished, &good_end, reason, sizeof(reason))) {
 		snprintf(message, size, "%s is not a simtop journal: %s", path, reason);
 		free(data);
 		close(fd);
+		files_clean_message(message, size);
 		return NULL;
 	}
 	free(data);
@@ -860,6 +886,7 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 	journal->finished = finished;
 	return journal;
 fail:
+	files_clean_message(message, size);
 	close(fd);
 	plan_free(plan);
 	free(*states);
@@ -880,12 +907,13 @@ static bool unfinished(const char *path)
 	cJSON *line;
 	off_t offset;
 	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char ignored[256];
+	/* Only a look, so no trust check: journal_resume refuses an untrusted one, and says why. */
+	int fd = files_open(path, O_RDONLY, FILES_REGULAR, "the journal", &info, ignored, sizeof(ignored));
 
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) ||
-	    pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
 	    memcmp(head, JOB_LINE_START, sizeof(head)) != 0)
 		goto out;
 	offset = info.st_size > TAIL_BYTES ? info.st_size - TAIL_BYTES : 0;

@@ -30,12 +30,16 @@ struct journal;
 char *journal_directory(void);
 
 /* Create a new journal for plan in directory (NULL: journal_directory()); the file name holds
- * the time and the action. NULL with message on failure. */
+ * the time and the action. The file is created 0600, never through a symbolic link, and
+ * locked (flock) until journal_close. NULL with message on failure. */
 struct journal *journal_create(const char *directory, const struct plan *plan, char *message, size_t size);
 
 /* Open an existing journal to finish its job: rebuilds the plan (caller owns it, plan_free)
  * and the state of every step (states[device][step], caller frees). A cut last line (killed
- * mid-write) is ignored. NULL with message on a file that is not a simtop journal. */
+ * mid-write) is ignored. A journal decides which PATCHes are sent, so it is trusted only as a
+ * config file is (FILES_TRUSTED, files.h); it is locked until journal_close, and one that
+ * another simtop holds is refused. NULL with message on a refused file or one that is not a
+ * simtop journal. */
 struct journal *journal_resume(const char *path, struct plan *plan, enum journal_state (**states)[2],
 			       char *message, size_t size);
 

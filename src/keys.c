@@ -7,6 +7,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "files.h"
 #include "keys.h"
 #include "util.h"
 
@@ -171,6 +172,7 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 			action = (enum action)i;
 	if (action == ACTION_NONE) {
 		snprintf(message, size, "unknown action \"%.40s\"", action_name);
+		files_clean_message(message, size);
 		return false;
 	}
 	if (strlen(keys) >= sizeof(bound_keys[0])) {
@@ -186,6 +188,8 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 			snprintf(message, size, "%s: \"%.*s\" is no key (an ASCII character, or <Up> <Down> <Left> <Right> "
 				 "<PgUp> <PgDn> <Home> <End> <Enter> <Esc> <Space> <Tab> <Backspace> <Delete> "
 				 "<C-x> <F1>…<F12>)", action_name, (int)(length ? length : strlen(at)), at);
+			/* The keys are the config file's text. */
+			files_clean_message(message, size);
 			return false;
 		}
 		at += length;

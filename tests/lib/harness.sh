@@ -4,6 +4,8 @@
 # Set by the Makefile: top_srcdir, top_builddir, SIMTOP, SIMTOP_EMU, TMUX_BIN, GROFF.
 
 set -u
+# Files the tests write must be ones simtop trusts (not group-writable) whatever the umask.
+umask 022
 test_name=$(basename "$0" .sh)
 test_dir="$top_builddir/tests/tmp/$test_name"
 rm -rf "$test_dir"

@@ -256,8 +256,9 @@ static void test_token_file_modes(void **state)
 
 	assert_false(config_read_secret(public_file, &secret, fixture->message, sizeof(fixture->message)));
 	assert_null(secret);
-	snprintf(expected, sizeof(expected), "%s is readable by other users (mode 0644); run chmod 600 %s",
-		 public_file, public_file);
+	snprintf(expected, sizeof(expected),
+		 "the token file %s is readable by other users (mode 0644); run chmod 600 %s", public_file,
+		 public_file);
 	assert_string_equal(fixture->message, expected);
 	assert_null(strstr(fixture->message, "secret-two"));
 
@@ -300,6 +301,147 @@ static void test_token_in_config(void **state)
 	assert_true(load(fixture, NULL, NULL, "other"));
 	assert_string_equal(fixture->config.token, "very-secret");
 	free(config);
+}
+
+/* --- files the config trusts --------------------------------------------------------------- */
+
+/* A config that others can change steers the token, with or without a token in it. */
+static void test_config_writable_by_others(void **state)
+{
+	static const mode_t modes[] = { 0664, 0646, 0666, 0620 };
+	struct fixture *fixture = *state;
+	char *config = write_file(fixture, "config", "api_url = http://127.0.0.1:9\n", 0644);
+	char expected[512];
+
+	setenv("EMNIFY_APPLICATION_TOKEN", "from-environment", 1);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		char mode[16];
+		assert_int_equal(chmod(config, modes[i]), 0);
+		assert_false(load(fixture, NULL, NULL, NULL));
+		snprintf(expected, sizeof(expected), "the config file %s can be changed by other users", config);
+		assert_contains(fixture->message, expected);
+		snprintf(mode, sizeof(mode), "(mode %04o)", (unsigned)modes[i]);
+		assert_contains(fixture->message, mode);
+		snprintf(expected, sizeof(expected), "run chmod go-w %s", config);
+		assert_contains(fixture->message, expected);
+		assert_null(strstr(fixture->message, "from-environment"));
+	}
+	assert_int_equal(chmod(config, 0644), 0);
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_string_equal(fixture->config.base_url, "http://127.0.0.1:9");
+	free(config);
+}
+
+/* The config names the token file: a token file others can change is refused too. */
+static void test_named_token_file_trusted(void **state)
+{
+	struct fixture *fixture = *state;
+	char *config = write_file(fixture, "config", "token_file = sub/token\n", 0600);
+	char *directory = xasprintf("%s/sub", fixture->directory);
+	char *token;
+
+	assert_int_equal(mkdir(directory, 0700), 0);
+	token = write_file(fixture, "sub/token", "secret\n", 0600);
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_string_equal(fixture->config.token, "secret");
+	assert_int_equal(chmod(directory, 0777), 0);
+	assert_false(load(fixture, NULL, NULL, NULL));
+	assert_contains(fixture->message, directory);
+	assert_contains(fixture->message, "other users can write to");
+	assert_contains(fixture->message, "(token_file in ");
+	free(token);
+	free(directory);
+	free(config);
+}
+
+/* The directory of the config counts: whoever writes to it can swap the file. */
+static void test_config_directory(void **state)
+{
+	struct fixture *fixture = *state;
+	char *config = write_file(fixture, "config", "read_only = true\n", 0644);
+	char expected[512];
+
+	assert_int_equal(chmod(fixture->directory, 0777), 0);
+	assert_false(load(fixture, NULL, NULL, NULL));
+	snprintf(expected, sizeof(expected), "run chmod go-w %s", fixture->directory);
+	assert_contains(fixture->message, expected);
+	assert_contains(fixture->message, "mode 0777");
+	/* Sticky, like /tmp: no one else can rename or remove the file. */
+	assert_int_equal(chmod(fixture->directory, 01777), 0);
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_true(fixture->config.read_only);
+	assert_int_equal(chmod(fixture->directory, 0700), 0);
+	free(config);
+}
+
+/* Another user's config is refused; root's is fine. The test needs root to make the first. */
+static void test_config_owner(void **state)
+{
+	struct fixture *fixture = *state;
+	char *config = write_file(fixture, "config", "read_only = true\n", 0644);
+	char expected[512];
+
+	assert_true(load(fixture, NULL, NULL, NULL));
+	if (geteuid() != 0) {
+		free(config);
+		skip();
+	}
+	assert_int_equal(chown(config, 0, 0), 0);
+	assert_true(load(fixture, NULL, NULL, NULL));
+	assert_int_equal(chown(config, 65534, 65534), 0);
+	assert_false(load(fixture, NULL, NULL, NULL));
+	snprintf(expected, sizeof(expected), "the config file %s belongs to another user", config);
+	assert_contains(fixture->message, expected);
+	snprintf(expected, sizeof(expected), "chown root %s", config);
+	assert_contains(fixture->message, expected);
+	free(config);
+}
+
+/* A FIFO (nobody writes to it), a directory or a device is refused at once, not waited on
+ * (alarm in main turns a hang into a failure). */
+static void test_not_regular_files(void **state)
+{
+	struct fixture *fixture = *state;
+	char *fifo = xasprintf("%s/fifo", fixture->directory);
+	char *config = xasprintf("%s/config", fixture->directory);
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_false(load(fixture, NULL, fifo, NULL));
+	assert_contains(fixture->message, "is a FIFO, not a regular file");
+	assert_contains(fixture->message, fifo);
+	assert_false(load(fixture, NULL, "/dev/null", NULL));
+	assert_contains(fixture->message, "/dev/null is a character device, not a regular file");
+	assert_false(load(fixture, NULL, fixture->directory, NULL));
+	assert_contains(fixture->message, "is a directory, not a regular file");
+	assert_int_equal(rename(fifo, config), 0);
+	assert_false(load(fixture, NULL, NULL, NULL));
+	assert_contains(fixture->message, "the config file");
+	assert_contains(fixture->message, "is a FIFO, not a regular file");
+	free(config);
+	free(fifo);
+}
+
+/* Messages quote the file; nothing of it may reach the terminal as a control sequence. */
+static void test_messages_cleaned(void **state)
+{
+	static const char *const contents[] = {
+		"\033[2Jcolour = blue\n",
+		"[keys]\n\033]0;owned\007offline = F\n",
+		"[\033[2J]\n",
+		"read_only = \033[2Jyes\n",
+		"token_file = \033[2J/missing\n",
+		"api_url = https://\033[2Jexample\n",
+	};
+	struct fixture *fixture = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(contents); i++) {
+		char *config = write_file(fixture, "config", contents[i], 0600);
+		assert_false(load(fixture, NULL, NULL, NULL));
+		assert_contains(fixture->message, config);
+		if (strchr(fixture->message, '\033') || strchr(fixture->message, '\007'))
+			fail_msg("case %zu: control characters in \"%s\"", i, fixture->message);
+		free(config);
+	}
 }
 
 /* --- the config file ---------------------------------------------------------------------- */
@@ -447,6 +589,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_url_refused_names_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_in_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_writable_by_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_token_file_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_regular_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_messages_cleaned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profile_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
@@ -454,5 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_bindings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 	};
+	/* A blocking open would hang the test instead of failing it. */
+	alarm(30);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

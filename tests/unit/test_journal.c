@@ -616,6 +616,62 @@ static void test_large_journal(void **state)
 	free(directory);
 }
 
+/* A journal decides which PATCHes are sent: one that others can change is not resumed, nor is
+ * a FIFO waited on; one job holds it at a time. */
+static void test_resume_refused(void **state)
+{
+	(void)state;
+	char *directory = make_temporary_directory("journal");
+	char *fifo = xasprintf("%s/fifo.jsonl", directory);
+	enum journal_state (*states)[2] = NULL;
+	struct journal *journal, *running;
+	char message[512], expected[512];
+	enum journal_state (*second_states)[2] = NULL;
+	struct plan plan, resumed, second;
+	char *path;
+
+	build_plan(&plan, PLAN_OFFLINE, 6);
+	path = new_journal(directory, &plan, false, 1000);
+	assert_int_equal(file_mode(path), 0600);
+	assert_int_equal(chmod(path, 0620), 0);
+	assert_null(journal_resume(path, &resumed, &states, message, sizeof(message)));
+	assert_null(states);
+	snprintf(expected, sizeof(expected), "the journal %s can be changed by other users (mode 0620); run chmod go-w %s",
+		 path, path);
+	assert_string_equal(message, expected);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chmod(directory, 0777), 0);
+	assert_null(journal_resume(path, &resumed, &states, message, sizeof(message)));
+	assert_non_null(strstr(message, "a directory other users can write to"));
+	assert_int_equal(chmod(directory, 0700), 0);
+
+	/* One job per journal: a second resume while the first runs is refused. */
+	journal = journal_resume(path, &resumed, &states, message, sizeof(message));
+	assert_non_null(journal);
+	assert_null(journal_resume(path, &second, &second_states, message, sizeof(message)));
+	assert_non_null(strstr(message, "is in use by another simtop"));
+	journal_close(journal);
+	plan_free(&resumed);
+	free(states);
+	states = NULL;
+	running = journal_create(directory, &plan, message, sizeof(message));
+	assert_non_null(running);
+	assert_null(journal_resume(journal_path(running), &resumed, &states, message, sizeof(message)));
+	assert_non_null(strstr(message, "is in use by another simtop"));
+	journal_close(running);
+
+	/* A FIFO nobody writes to: refused at once. */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_null(journal_resume(fifo, &resumed, &states, message, sizeof(message)));
+	assert_non_null(strstr(message, "is a FIFO, not a regular file"));
+
+	plan_free(&plan);
+	free(path);
+	free(fifo);
+	remove_tree(directory);
+	free(directory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +682,11 @@ int main(void)
 		cmocka_unit_test(test_not_a_journal),
 		cmocka_unit_test(test_find_unfinished),
 		cmocka_unit_test(test_large_journal),
+		cmocka_unit_test(test_resume_refused),
 	};
+	/* A blocking open would hang the test instead of failing it. */
+	alarm(60);
+	/* Journals written here must be trusted (not group-writable) whatever the umask. */
+	umask(022);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,283 @@
+/* files.c — opening the files an operator names: without blocking, checked on the descriptor. */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+#include "util.h"
+
+/* O_NONBLOCK: opening a FIFO nobody writes to, or a device, must not wait. O_NOCTTY: a
+ * terminal named by mistake must not become simtop's controlling terminal. */
+#define OPEN_FLAGS (O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+/* "a FIFO", for "PATH is a FIFO, not a regular file". */
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "a special file";
+}
+
+/* The permission bits as chmod writes them: "0644". */
+static void mode_text(mode_t mode, char *buffer, size_t size)
+{
+	snprintf(buffer, size, "%04o", (unsigned)(mode & 07777));
+}
+
+/* A user's name for messages, else "uid N". */
+static void user_name(uid_t uid, char *buffer, size_t size)
+{
+	struct passwd *entry = getpwuid(uid);
+
+	if (entry && entry->pw_name && entry->pw_name[0])
+		snprintf(buffer, size, "%s", entry->pw_name);
+	else
+		snprintf(buffer, size, "%u", (unsigned)uid);
+}
+
+/* The user, or root: the only ones who may own what simtop trusts. */
+static bool trusted_owner(uid_t uid)
+{
+	return uid == geteuid() || uid == 0;
+}
+
+/* The refusal of a file that is not a regular one. */
+static bool check_regular(const char *path, const struct stat *info, const char *what, char *message,
+			  size_t size)
+{
+	if (S_ISREG(info->st_mode))
+		return true;
+	snprintf(message, size, "%s %s is %s, not a regular file", what, path, kind_of(info->st_mode));
+	return false;
+}
+
+/* Owned by the user, or by root when root_too. */
+static bool check_owner(const char *path, const struct stat *info, const char *what, bool root_too,
+			char *message, size_t size)
+{
+	char owner[64], self[64];
+
+	if (info->st_uid == geteuid() || (root_too && info->st_uid == 0))
+		return true;
+	user_name(info->st_uid, owner, sizeof(owner));
+	user_name(geteuid(), self, sizeof(self));
+	snprintf(message, size, "%s %s belongs to another user (%s), who could change it; run "
+		 "chown %s %s (as root), or use a file of your own", what, path, owner, self, path);
+	return false;
+}
+
+/* Not writable by group or others. */
+static bool check_writers(const char *path, const struct stat *info, const char *what, char *message,
+			  size_t size)
+{
+	char mode[8];
+
+	mode_text(info->st_mode, mode, sizeof(mode));
+	if (info->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(message, size, "%s %s can be changed by other users (mode %s); run chmod go-w %s",
+			 what, path, mode, path);
+		return false;
+	}
+	return true;
+}
+
+/* The message of an open that failed with error: a directory or a FIFO shows up here when
+ * opened for writing, before fstat can say what it is. */
+static void open_failed(const char *path, const char *what, int error, char *message, size_t size)
+{
+	if (error == EISDIR)
+		snprintf(message, size, "%s %s is a directory, not a regular file", what, path);
+	else if (error == ENXIO)
+		snprintf(message, size, "%s %s is a FIFO, a socket or a device, not a regular file", what, path);
+	else
+		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(error));
+}
+
+/* The directory a trusted file lives in: whoever can write to it can swap the file. */
+static bool check_directory(const char *path, const char *directory, int fd, const char *what, char *message,
+			    size_t size)
+{
+	struct stat info;
+	char mode[8], owner[64];
+
+	if (fstat(fd, &info) != 0) {
+		snprintf(message, size, "cannot check the directory %s of %s %s: %s", directory, what, path,
+			 strerror(errno));
+		return false;
+	}
+	mode_text(info.st_mode, mode, sizeof(mode));
+	if (!trusted_owner(info.st_uid)) {
+		user_name(info.st_uid, owner, sizeof(owner));
+		snprintf(message, size, "%s %s is in %s, a directory of another user (%s), who could swap "
+			 "it; move the file to a directory of your own", what, path, directory, owner);
+		return false;
+	}
+	if ((info.st_mode & (S_IWGRP | S_IWOTH)) && !(info.st_mode & S_ISVTX)) {
+		snprintf(message, size, "%s %s is in %s, a directory other users can write to (mode %s), "
+			 "so they could swap it; run chmod go-w %s", what, path, directory, mode, directory);
+		return false;
+	}
+	return true;
+}
+
+/* Open path relative to the directory it really lives in, once that directory has passed
+ * check_directory: the file read is then the one in the directory checked, even if a path
+ * component changes meanwhile (openat, and O_NOFOLLOW on the last one). */
+static int open_in_trusted_directory(const char *path, int flags, const char *what, char *message,
+				     size_t size)
+{
+	char *resolved = realpath(path, NULL);
+	char *slash, *directory;
+	const char *name;
+	int directory_fd, fd = -1, saved;
+
+	if (!resolved) {
+		saved = errno;
+		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	slash = strrchr(resolved, '/');
+	directory = slash == resolved ? xstrdup("/") : xstrndup(resolved, (size_t)(slash - resolved));
+	name = slash[1] ? slash + 1 : ".";
+	directory_fd = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (directory_fd < 0) {
+		saved = errno;
+		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
+	} else if (!check_directory(path, directory, directory_fd, what, message, size)) {
+		saved = EPERM;
+	} else {
+		fd = openat(directory_fd, name, flags | OPEN_FLAGS | O_NOFOLLOW);
+		saved = errno;
+		if (fd < 0)
+			open_failed(path, what, saved, message, size);
+	}
+	if (directory_fd >= 0)
+		close(directory_fd);
+	free(directory);
+	free(resolved);
+	errno = saved;
+	return fd;
+}
+
+int files_open(const char *path, int flags, enum files_trust trust, const char *what, struct stat *info,
+	       char *message, size_t size)
+{
+	int fd;
+
+	if (trust == FILES_REGULAR) {
+		fd = open(path, flags | OPEN_FLAGS);
+		if (fd < 0) {
+			int saved = errno;
+			open_failed(path, what, saved, message, size);
+			errno = saved;
+		}
+	} else {
+		fd = open_in_trusted_directory(path, flags, what, message, size);
+	}
+	if (fd < 0) {
+		if (errno == EISDIR || errno == ENXIO)
+			errno = EPERM;
+		files_clean_message(message, size);
+		return -1;
+	}
+	if (fstat(fd, info) != 0) {
+		int saved = errno;
+		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
+		close(fd);
+		files_clean_message(message, size);
+		errno = saved;
+		return -1;
+	}
+	/* A token file open to others is answered with chmod 600 first: it fixes writers too. */
+	if (!check_regular(path, info, what, message, size) ||
+	    (trust != FILES_REGULAR && !check_owner(path, info, what, true, message, size)) ||
+	    (trust == FILES_SECRET && !files_check_private(path, info, what, NULL, message, size)) ||
+	    (trust != FILES_REGULAR && !check_writers(path, info, what, message, size))) {
+		close(fd);
+		files_clean_message(message, size);
+		errno = EPERM;
+		return -1;
+	}
+	/* Reading a regular file never blocks anyway; simtop's reads must not see EAGAIN. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+bool files_check_private(const char *path, const struct stat *info, const char *what, const char *why,
+			 char *message, size_t size)
+{
+	char mode[8];
+
+	if ((info->st_mode & 077) == 0)
+		return true;
+	mode_text(info->st_mode, mode, sizeof(mode));
+	snprintf(message, size, "%s %s %s%sis %s by other users (mode %s); run chmod 600 %s", what, path,
+		 why ? why : "", why ? " but " : "", (info->st_mode & 044) ? "readable" : "writable", mode,
+		 path);
+	files_clean_message(message, size);
+	return false;
+}
+
+int files_open_own(const char *path, int flags, const char *what, char *message, size_t size)
+{
+	struct stat info;
+	int fd = open(path, flags | OPEN_FLAGS | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		int saved = errno;
+		if (saved == ELOOP)
+			snprintf(message, size, "%s %s is a symbolic link, and simtop never writes through one; "
+				 "remove it (rm %s)", what, path, path);
+		else
+			open_failed(path, what, saved, message, size);
+		files_clean_message(message, size);
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &info) != 0) {
+		int saved = errno;
+		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
+		close(fd);
+		files_clean_message(message, size);
+		errno = saved;
+		return -1;
+	}
+	if (!check_regular(path, &info, what, message, size) ||
+	    !check_owner(path, &info, what, false, message, size) ||
+	    !check_writers(path, &info, what, message, size)) {
+		close(fd);
+		files_clean_message(message, size);
+		errno = EPERM;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+void files_clean_message(char *message, size_t size)
+{
+	char *clean;
+
+	if (size == 0)
+		return;
+	clean = text_clean(message, size - 1);
+	snprintf(message, size, "%s", clean);
+	free(clean);
+}

@@ -1,0 +1,61 @@
+/* files.h — opening the files an operator names, so that none of them can hang simtop or
+ * steer it.
+ *
+ * Every file simtop reads because someone named it (the config file, token files, journals
+ * to resume, CSV lists of devices) is opened here without blocking and checked on the open
+ * descriptor, never on the path: what is checked is what is read. Anything but a regular file
+ * (a FIFO, a device, a directory, a socket) is refused at once. A file that decides where the
+ * token goes or which PATCHes are sent must also be one that only its owner can change; a
+ * secret must be one that only its owner can read. Files simtop writes (journals, the audit
+ * log) are opened here too: never through a symbolic link, created 0600, and only when an
+ * existing one is the user's own.
+ *
+ * Every message names the path and what to run to fix it, and is cleaned of control
+ * characters (a path is text from outside too). */
+#ifndef SIMTOP_FILES_H
+#define SIMTOP_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* How much a file that is read must be trusted. */
+enum files_trust {
+	/* A regular file; anyone may have written it (a CSV exported from the portal). */
+	FILES_REGULAR,
+	/* A regular file that only its owner can change, owned by the user or by root, in a
+	 * directory that no one else can write to (unless it is sticky, like /tmp), owned by the
+	 * user or by root: a config file, a journal. The directory checked is the one the file
+	 * really lives in, symbolic links resolved. */
+	FILES_TRUSTED,
+	/* FILES_TRUSTED, and readable by no one else either: a token file. */
+	FILES_SECRET,
+};
+
+/* Open path for reading (flags O_RDONLY, or O_RDWR with O_APPEND for a journal to resume)
+ * without ever blocking, then check it as trust asks. what names the file in messages
+ * ("the config file"). Returns a blocking descriptor with O_CLOEXEC that the caller closes,
+ * and the file's fstat in *info; or -1 with message, errno then ENOENT for a missing file
+ * (callers that allow a missing file tell it apart so) and EPERM for a refused one. */
+int files_open(const char *path, int flags, enum files_trust trust, const char *what, struct stat *info,
+	       char *message, size_t size);
+
+/* The secret rule on a file opened already, for a file that turns out to hold a secret (a
+ * config file with a token): false with message (mode and "chmod 600 PATH") when group or
+ * others can read or write it. why follows what in the message ("holds a token"; may be
+ * NULL). */
+bool files_check_private(const char *path, const struct stat *info, const char *what, const char *why,
+			 char *message, size_t size);
+
+/* Open path for writing a file simtop keeps (flags: O_WRONLY or O_RDWR, with O_APPEND,
+ * O_CREAT, O_EXCL as needed): never through a symbolic link at path, created with mode 0600,
+ * and refused unless the file is a regular file owned by the user that no one else can write
+ * to. Returns a descriptor with O_CLOEXEC, or -1 with message (errno kept from open, so that
+ * EEXIST under O_EXCL can be retried with another name). */
+int files_open_own(const char *path, int flags, const char *what, char *message, size_t size);
+
+/* Clean message in place of control characters and escape sequences (text_clean), for
+ * messages that quote a file's name or content. */
+void files_clean_message(char *message, size_t size);
+
+#endif
