@@ -2,11 +2,14 @@
  * view stack, and the derived rows (filter, marks, sort). */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "csv.h"
@@ -37,6 +40,7 @@ enum prompt_kind {
 	PROMPT_IMPORT,
 	PROMPT_EXPORT_SHOWN,
 	PROMPT_EXPORT_MARKED,
+	PROMPT_OVERWRITE,    /* y/N: an export's file exists */
 };
 
 struct loop {
@@ -71,6 +75,10 @@ struct loop {
 	bool sorted_descending;
 	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
 	int prompt_error_column;
+	/* An export waiting for the answer to "PATH exists: overwrite? y/N". */
+	char *export_path;                   /* home expanded; owned */
+	bool export_marked;
+	char overwrite_label[PROMPT_TEXT_MAX + 64];
 
 	/* SIMTOP_BENCH: milliseconds from start to the first rows drawn and to the full fleet,
 	 * and from the last key to the redrawn screen. */
@@ -539,7 +547,10 @@ struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 {
 	struct csv_ids ids = { 0 }, unknown = { 0 };
 	char message[512];
-	if (!csv_read_ids(path, &ids, message, sizeof(message))) {
+	char *expanded = util_expand_home(path);
+	bool read = csv_read_ids(expanded, &ids, message, sizeof(message));
+	free(expanded);
+	if (!read) {
 		tui_message(tui, true, "Nothing marked: %s", message);
 		return NULL;
 	}
@@ -573,9 +584,80 @@ struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 	return view;
 }
 
-static void export_rows(struct loop *loop, const char *path, bool marked_only)
+static void open_prompt(struct loop *loop, enum prompt_kind kind);
+
+enum export_open {
+	EXPORT_OPENED,
+	EXPORT_EXISTS,   /* a regular file is there: ask before overwriting it */
+	EXPORT_REFUSED,  /* message says why */
+};
+
+/* Open an export file. A new file is created with mode 0600, and O_EXCL makes a symbolic link
+ * (or anything else) at the path fail instead of being followed. An existing file is opened
+ * only with overwrite, without following a symbolic link (O_NOFOLLOW), and only when it is a
+ * regular file of this user: it is then emptied and set to 0600. O_NONBLOCK keeps a FIFO from
+ * blocking the loop. */
+static enum export_open open_export(const char *path, bool overwrite, FILE **file, char *message, size_t size)
+{
+	int flags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int fd = overwrite ? open(path, flags) : open(path, flags | O_CREAT | O_EXCL, 0600);
+	struct stat status;
+	int open_error = errno;
+	if (fd < 0 && (open_error == EEXIST || open_error == ELOOP)) {
+		if (lstat(path, &status) == 0 && S_ISLNK(status.st_mode)) {
+			snprintf(message, size, "%s is a symbolic link: simtop never writes through one (remove it or "
+				 "choose another name)", path);
+			return EXPORT_REFUSED;
+		}
+		if (open_error == EEXIST && lstat(path, &status) == 0 && S_ISREG(status.st_mode))
+			return EXPORT_EXISTS;
+		snprintf(message, size, "%s is not a regular file", path);
+		return EXPORT_REFUSED;
+	}
+	if (fd < 0) {
+		snprintf(message, size, "%s: %s", path, strerror(open_error));
+		return EXPORT_REFUSED;
+	}
+	const char *refused = NULL;
+	if (fstat(fd, &status) != 0)
+		refused = strerror(errno);
+	else if (!S_ISREG(status.st_mode))
+		refused = "not a regular file";
+	else if (status.st_uid != geteuid())
+		refused = "the file belongs to another user";
+	else if (overwrite && (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0))
+		refused = strerror(errno);
+	if (!refused && !(*file = fdopen(fd, "w")))
+		refused = strerror(errno);
+	if (refused) {
+		close(fd);
+		snprintf(message, size, "%s: %s", path, refused);
+		return EXPORT_REFUSED;
+	}
+	return EXPORT_OPENED;
+}
+
+/* Write the shown (or the marked) rows to path: CSV, or JSON when it ends in .json. When the
+ * file exists, the y/N prompt opens instead, and its yes calls this again with overwrite. */
+static void export_rows(struct loop *loop, const char *path, bool marked_only, bool overwrite)
 {
 	struct tui *tui = &loop->tui;
+	FILE *file = NULL;
+	char message[PROMPT_TEXT_MAX + 128];
+	switch (open_export(path, overwrite, &file, message, sizeof(message))) {
+	case EXPORT_EXISTS:
+		free(loop->export_path);
+		loop->export_path = xstrdup(path);
+		loop->export_marked = marked_only;
+		snprintf(loop->overwrite_label, sizeof(loop->overwrite_label), "%s exists: overwrite? y/N ", path);
+		open_prompt(loop, PROMPT_OVERWRITE);
+		return;
+	case EXPORT_REFUSED:
+		tui_message(tui, true, "Not written: %s", message);
+		return;
+	case EXPORT_OPENED:
+		break;
+	}
 	struct rows rows = { 0 };
 	if (marked_only) {
 		rows_build(&rows, tui->fleet, true);
@@ -584,9 +666,8 @@ static void export_rows(struct loop *loop, const char *path, bool marked_only)
 	const struct rows *source = marked_only ? &rows : &tui->rows;
 	size_t length = strlen(path);
 	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
-	FILE *file = fopen(path, "w");
-	bool written = file && output_write(file, tui->fleet, source->index, source->count, format);
-	if (file && fclose(file) != 0)
+	bool written = output_write(file, tui->fleet, source->index, source->count, format);
+	if (fclose(file) != 0)
 		written = false;
 	char count[32];
 	if (written)
@@ -768,6 +849,9 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 		prompt_open(&loop->prompt, "export the marked rows to (Enter: " EXPORT_MARKED_DEFAULT "): ", NULL,
 			    &tui->path_history);
 		break;
+	case PROMPT_OVERWRITE:
+		prompt_open(&loop->prompt, loop->overwrite_label, NULL, NULL);
+		break;
 	case PROMPT_NONE:
 		break;
 	}
@@ -849,9 +933,15 @@ static void prompt_accepted(struct loop *loop)
 		bool marked = loop->prompt_kind == PROMPT_EXPORT_MARKED;
 		const char *path = text[0] ? text : marked ? EXPORT_MARKED_DEFAULT : EXPORT_SHOWN_DEFAULT;
 		prompt_history_add(&tui->path_history, path);
-		export_rows(loop, path, marked);
+		char *expanded = util_expand_home(path);
+		loop->prompt_kind = PROMPT_NONE;
+		export_rows(loop, expanded, marked, false);
+		free(expanded);
+		if (loop->prompt_kind == PROMPT_OVERWRITE)
+			return; /* the question is open */
 		break;
 	}
+	case PROMPT_OVERWRITE:
 	case PROMPT_NONE:
 		break;
 	}
@@ -873,9 +963,26 @@ static void prompt_cancelled(struct loop *loop)
 	loop->prompt_error[0] = '\0';
 }
 
+/* The answer to "PATH exists: overwrite? y/N": y writes, any other key keeps the file. */
+static void overwrite_answered(struct loop *loop, int key)
+{
+	loop->prompt_kind = PROMPT_NONE;
+	char *path = loop->export_path;
+	loop->export_path = NULL;
+	if (key == 'y' || key == 'Y')
+		export_rows(loop, path, loop->export_marked, true);
+	else
+		tui_message(&loop->tui, false, "Not written: %s is kept as it was", path);
+	free(path);
+}
+
 static void prompt_handle_key(struct loop *loop, int key)
 {
 	loop->dirty = true;
+	if (loop->prompt_kind == PROMPT_OVERWRITE) {
+		overwrite_answered(loop, key);
+		return;
+	}
 	switch (prompt_key(&loop->prompt, key)) {
 	case PROMPT_EDITING:
 		if (loop->prompt_kind == PROMPT_FILTER)
@@ -1239,6 +1346,7 @@ int tui_run(const struct tui_options *options)
 	prompt_history_free(&tui->filter_history);
 	prompt_history_free(&tui->query_history);
 	prompt_history_free(&tui->path_history);
+	free(loop->export_path);
 	fleet_free(tui->fleet);
 	if (tui->incoming)
 		fleet_free(tui->incoming);
