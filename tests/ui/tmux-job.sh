@@ -108,4 +108,27 @@ wait_exit 2 1
 tmux_run capture-pane -p -t job >twice.pane
 assert_not_contains twice.pane "ALIGN"
 tmux_run kill-server 2>/dev/null
+
+# A lost terminal (SIGHUP) lets the job go on unattended; a SIGTERM after it (as a logout sends)
+# cancels the job, and the report goes to standard error, here a file.
+export XDG_STATE_HOME="$test_dir/state-hangup"
+socket="$test_dir/tmux.hangup.socket"
+tmux_run -f /dev/null new-session -d -s job -x 100 -y 30 \
+	"exec env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token XDG_STATE_HOME=$XDG_STATE_HOME TERM=screen-256color $SIMTOP 2>$test_dir/hangup.stderr"
+pid=$(tmux_run display-message -p -t job '#{pane_pid}')
+wait_for "ALIGN" && wait_gone "loading"
+start_job
+tmux_run kill-server
+sleep 0.5
+kill -0 "$pid" 2>/dev/null && pass "the job goes on after the hang-up" || fail "simtop ended at the hang-up"
+kill -TERM "$pid"
+tries=0
+while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 300 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+kill -0 "$pid" 2>/dev/null && fail "simtop still runs after SIGTERM" || pass "SIGTERM ended the unattended job"
+journal=$(ls "$XDG_STATE_HOME"/simtop/journal/*.jsonl)
+assert_contains hangup.stderr "To finish the job: simtop --resume '$journal'"
+assert_eq "$(grep -c '"type":"end","cancelled":true' "$journal")" 1 "the unattended job's journal ends, cancelled"
 finish
