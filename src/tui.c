@@ -61,7 +61,7 @@ struct loop {
 	bool quit_asked;                     /* q pressed once while a job runs */
 	bool terminal_gone;                  /* hang-up: no more keys, nothing drawn */
 	sig_atomic_t interrupts_seen, terminations_seen; /* signals the loop has acted on */
-	int64_t interrupt_ms;                /* when Ctrl-C last cancelled a job, 0: never */
+	int64_t interrupt_ms;                /* when Ctrl-C or SIGTERM last cancelled a job, 0: never */
 	bool quit_when_settled;              /* SIGTERM: quit once the cancelled job has settled */
 	/* A job left unfinished on the way out, printed after the terminal is restored. */
 	char *left_journal;                  /* its journal's path, NULL: nothing was left; owned */
