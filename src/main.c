@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -32,7 +34,8 @@ static const char usage_text[] =
 	"usage: simtop [--demo[=N]] [--profile NAME] [--read-only] [--token-file FILE] [--api-url URL]\n"
 	"              [--mark-from FILE.csv] [--ascii] [--no-color]\n"
 	"              [--rate N]\n"
-	"       simtop list [--filter QUERY] [--format table|csv|json] [connection options as above]\n"
+	"       simtop list [--filter QUERY] [--format table|csv|json] [--csv-raw]\n"
+	"                   [connection options as above]\n"
 	"       simtop apply online|offline|sim-activate|sim-suspend|ep-enable|ep-disable\n"
 	"                    (--filter QUERY | --from FILE.csv) [--dry-run] [--yes] [--rate N]\n"
 	"       simtop --resume JOURNAL [--dry-run] [--yes] [--rate N]\n"
@@ -52,6 +55,7 @@ struct options {
 	long demo_devices;       /* 0: no demo */
 	bool read_only, ascii, no_color;
 	enum output_format format;
+	bool csv_raw;            /* list --csv-raw: cells as they are, no formula guard */
 	const char *filter;      /* list --filter */
 	const char *mark_from;   /* --mark-from */
 	struct config_options config;
@@ -74,7 +78,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
 	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION,
-	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME };
+	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME, OPT_CSV_RAW };
 	static const struct option long_options[] = {
 		{ "demo", optional_argument, NULL, OPT_DEMO },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -84,6 +88,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "csv-raw", no_argument, NULL, OPT_CSV_RAW },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "mark-from", required_argument, NULL, OPT_MARK_FROM },
 		{ "token", required_argument, NULL, OPT_TOKEN },
@@ -132,6 +137,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 				usage_error("%s only applies to 'simtop list'", "--format");
 			if (!output_parse_format(optarg, &options->format))
 				usage_error("--format wants table, csv or json, not '%s'", optarg);
+			break;
+		case OPT_CSV_RAW:
+			if (!options->list)
+				usage_error("%s only applies to 'simtop list' (exports from the TUI are always guarded)",
+					    "--csv-raw");
+			options->csv_raw = true;
 			break;
 		case OPT_FILTER:
 			if (!options->list && !options->apply)
@@ -188,8 +199,39 @@ static void parse_options(int argc, char **argv, struct options *options)
 	if ((options->dry_run || options->yes) && !options->apply && !options->resume)
 		usage_error("%s only applies to 'simtop apply' and 'simtop --resume'",
 			    options->dry_run ? "--dry-run" : "--yes");
+	if (options->csv_raw && options->format != OUTPUT_CSV)
+		usage_error("%s", "--csv-raw goes with --format csv");
+	if (options->csv_raw)
+		options->format = OUTPUT_CSV_RAW;
 	if (options->resume && options->demo_devices > 0)
 		usage_error("%s", "--resume finishes a job against the API it ran on, not against --demo");
+}
+
+/* The process holds the application token and the session JWT: no core file may carry them,
+ * and no other process of the same user may read them through /proc/PID/mem or ptrace (a
+ * non-dumpable process's /proc files belong to root). Both are inherited by nothing we exec
+ * that matters: the dumpable flag resets at exec, the core limit is harmless to keep. */
+static void keep_secrets_in_process(void)
+{
+	struct rlimit no_core = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &no_core) != 0)
+		die(EXIT_FAILURE_RUN, "cannot turn off core dumps (setrlimit: %s)", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		die(EXIT_FAILURE_RUN, "cannot make the process non-dumpable (prctl: %s)", strerror(errno));
+}
+
+/* The TUI needs a terminal on both sides; without one, curses would read end-of-file forever.
+ * Says which side is missing and what to run instead; false when there is no terminal. */
+static bool check_terminal(void)
+{
+	const char *missing = !isatty(STDIN_FILENO) ? "standard input" : !isatty(STDOUT_FILENO) ? "standard output" : NULL;
+	if (!missing)
+		return true;
+	fprintf(stderr,
+		"simtop: the interactive program needs a terminal, and %s is not one.\n"
+		"Without a terminal, use 'simtop list' to print the fleet (e.g. simtop list --format csv > fleet.csv)\n"
+		"and 'simtop apply' to change devices; see simtop(1).\n", missing);
+	return false;
 }
 
 /* Widths and cleaning need a UTF-8 locale; without one, draw ASCII glyphs. */
@@ -237,8 +279,15 @@ static const char no_token_text[] =
 
 int main(int argc, char **argv)
 {
+	keep_secrets_in_process();
 	struct options options = { 0 };
 	parse_options(argc, argv, &options);
+	bool command = options.list || options.apply || options.resume;
+	const char *script = getenv("SIMTOP_SCRIPT");
+	if (script && !*script)
+		script = NULL;
+	if (!command && !script && !check_terminal())
+		return EXIT_USAGE;
 	bool utf8 = setup_locale();
 
 	/* A bad query is refused before anything is loaded, with where it went wrong. */
@@ -258,7 +307,6 @@ int main(int argc, char **argv)
 	struct config config = { 0 };
 	char message[1024], config_message[1024] = "";
 	bool configured = config_load(&config, &options.config, config_message, sizeof(config_message));
-	bool command = options.list || options.apply || options.resume;
 	keys_init();
 	for (size_t i = 0; configured && i < config.key_binding_count; i++) {
 		const struct key_binding *binding = &config.key_bindings[i];
@@ -327,11 +375,10 @@ int main(int argc, char **argv)
 		status = options.apply ? apply_run(api, &apply_options)
 				       : apply_resume(api, options.resume, &apply_options);
 	} else {
-		const char *script = getenv("SIMTOP_SCRIPT");
 		struct tui_options tui_options = {
 			.api = api,
 			.workspace = demo_url ? "demo" : (config.profile ? config.profile : "default"),
-			.script_path = script && *script ? script : NULL,
+			.script_path = script,
 			.startup_error = startup_error,
 			.mark_from = options.mark_from,
 			.ascii = options.ascii || config.ascii || !utf8,

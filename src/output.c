@@ -159,24 +159,27 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 
 /* --- CSV --------------------------------------------------------------------------------- */
 
-void output_csv_field(FILE *out, const char *text)
+void output_csv_field(FILE *out, const char *text, bool formula_guard)
 {
 	if (!text)
 		return;
-	if (!strpbrk(text, ",\"\r\n")) {
-		fputs(text, out);
-		return;
-	}
-	fputc('"', out);
+	/* What Excel, LibreOffice and Google Sheets start a formula (or a DDE call) with. */
+	bool guard = formula_guard && text[0] && strchr("=+-@\t\r", text[0]);
+	bool quote = strpbrk(text, ",\"\r\n") != NULL;
+	if (quote)
+		fputc('"', out);
+	if (guard)
+		fputc('\'', out);
 	for (const char *c = text; *c; c++) {
 		if (*c == '"')
 			fputc('"', out);
 		fputc(*c, out);
 	}
-	fputc('"', out);
+	if (quote)
+		fputc('"', out);
 }
 
-static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count)
+static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count, bool formula_guard)
 {
 	char buffer[ID_BUFFER];
 	for (int column = 0; column < COLUMN_COUNT; column++) {
@@ -192,7 +195,7 @@ static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, 
 		for (int column = 0; column < COLUMN_COUNT; column++) {
 			if (column)
 				fputc(',', out);
-			output_csv_field(out, cell(fleet, device, (enum column)column, false, buffer));
+			output_csv_field(out, cell(fleet, device, (enum column)column, false, buffer), formula_guard);
 		}
 		fputs("\r\n", out);
 	}
@@ -233,7 +236,8 @@ bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size
 		count = fleet_count(fleet);
 	switch (format) {
 	case OUTPUT_TABLE: write_table(out, fleet, rows, count); break;
-	case OUTPUT_CSV: write_csv(out, fleet, rows, count); break;
+	case OUTPUT_CSV: write_csv(out, fleet, rows, count, true); break;
+	case OUTPUT_CSV_RAW: write_csv(out, fleet, rows, count, false); break;
 	case OUTPUT_JSON: write_json(out, fleet, rows, count); break;
 	}
 	return fflush(out) == 0 && !ferror(out);

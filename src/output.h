@@ -21,10 +21,11 @@
 enum output_format {
 	OUTPUT_TABLE,
 	OUTPUT_CSV,
+	OUTPUT_CSV_RAW,   /* CSV without the formula guard (simtop list --csv-raw) */
 	OUTPUT_JSON,
 };
 
-/* "table", "csv" or "json"; false for anything else. */
+/* "table", "csv" or "json"; false for anything else (OUTPUT_CSV_RAW has no name of its own). */
 bool output_parse_format(const char *name, enum output_format *format);
 
 /* Write the devices whose indexes are listed in rows (count of them) — or every device in
@@ -33,7 +34,8 @@ bool output_parse_format(const char *name, enum output_format *format);
 bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
 		  enum output_format format);
 
-/* One RFC 4180 CSV field, quoted when needed; NULL writes nothing. */
-void output_csv_field(FILE *out, const char *text);
+/* One RFC 4180 CSV field, quoted when needed; NULL writes nothing. With formula_guard, a
+ * field that begins with = + - @ TAB or CR is written with a ' in front. */
+void output_csv_field(FILE *out, const char *text, bool formula_guard);
 
 #endif

@@ -2,11 +2,14 @@
  * view stack, and the derived rows (filter, marks, sort). */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "csv.h"
@@ -27,6 +30,10 @@
 #define LOADING_REDRAW_MS 100
 /* Idle wake-up, so a terminal resize is seen even when no key arrives. */
 #define IDLE_WAIT_MS 500
+/* A second Ctrl-C within this time quits, even with a job running. */
+#define INTERRUPT_AGAIN_MS 2000
+/* Ctrl-C as a key: what the terminal sends when it does not turn it into SIGINT. */
+#define KEY_INTERRUPT 3
 #define EXPORT_SHOWN_DEFAULT "simtop-shown.csv"
 #define EXPORT_MARKED_DEFAULT "simtop-marked.csv"
 
@@ -37,6 +44,7 @@ enum prompt_kind {
 	PROMPT_IMPORT,
 	PROMPT_EXPORT_SHOWN,
 	PROMPT_EXPORT_MARKED,
+	PROMPT_OVERWRITE,    /* y/N: an export's file exists */
 };
 
 struct loop {
@@ -52,6 +60,12 @@ struct loop {
 
 	bool quit_asked;                     /* q pressed once while a job runs */
 	bool terminal_gone;                  /* hang-up: no more keys, nothing drawn */
+	sig_atomic_t interrupts_seen, terminations_seen; /* signals the loop has acted on */
+	int64_t interrupt_ms;                /* when Ctrl-C or SIGTERM last cancelled a job, 0: never */
+	bool quit_when_settled;              /* SIGTERM: quit once the cancelled job has settled */
+	/* A job left unfinished on the way out, printed after the terminal is restored. */
+	char *left_journal;                  /* its journal's path, NULL: nothing was left; owned */
+	size_t left_devices, left_total, left_in_flight;
 	int64_t last_job_draw_ms;
 	/* Script mode: ":wait-progress N" lets the steps after it run while a job is busy, until
 	 * ":wait-idle" waits for everything again. */
@@ -71,6 +85,10 @@ struct loop {
 	bool sorted_descending;
 	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
 	int prompt_error_column;
+	/* An export waiting for the answer to "PATH exists: overwrite? y/N". */
+	char *export_path;                   /* home expanded; owned */
+	bool export_marked;
+	char overwrite_label[PROMPT_TEXT_MAX + 64];
 
 	/* SIMTOP_BENCH: milliseconds from start to the first rows drawn and to the full fleet,
 	 * and from the last key to the redrawn screen. */
@@ -78,13 +96,18 @@ struct loop {
 	int64_t start_ms, first_rows_ms, loaded_ms, key_ms;
 };
 
-/* Set by SIGHUP: the terminal is gone. */
-static volatile sig_atomic_t hangup;
+/* Signal handlers only count; the loop acts on the counts (api_wait() returns on a signal).
+ * SIGHUP: the terminal is gone. SIGINT: Ctrl-C. SIGTERM: asked to end. */
+static volatile sig_atomic_t hangup, interrupts, terminations;
 
-static void on_hangup(int signal_number)
+static void on_signal(int signal_number)
 {
-	(void)signal_number;
-	hangup = 1;
+	if (signal_number == SIGHUP)
+		hangup = 1;
+	else if (signal_number == SIGINT)
+		interrupts++;
+	else
+		terminations++;
 }
 
 void tui_message(struct tui *tui, bool error, const char *format, ...)
@@ -539,7 +562,10 @@ struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 {
 	struct csv_ids ids = { 0 }, unknown = { 0 };
 	char message[512];
-	if (!csv_read_ids(path, &ids, message, sizeof(message))) {
+	char *expanded = util_expand_home(path);
+	bool read = csv_read_ids(expanded, &ids, message, sizeof(message));
+	free(expanded);
+	if (!read) {
 		tui_message(tui, true, "Nothing marked: %s", message);
 		return NULL;
 	}
@@ -573,9 +599,80 @@ struct view *tui_mark_from_csv(struct tui *tui, const char *path)
 	return view;
 }
 
-static void export_rows(struct loop *loop, const char *path, bool marked_only)
+static void open_prompt(struct loop *loop, enum prompt_kind kind);
+
+enum export_open {
+	EXPORT_OPENED,
+	EXPORT_EXISTS,   /* a regular file is there: ask before overwriting it */
+	EXPORT_REFUSED,  /* message says why */
+};
+
+/* Open an export file. A new file is created with mode 0600, and O_EXCL makes a symbolic link
+ * (or anything else) at the path fail instead of being followed. An existing file is opened
+ * only with overwrite, without following a symbolic link (O_NOFOLLOW), and only when it is a
+ * regular file of this user: it is then emptied and set to 0600. O_NONBLOCK keeps a FIFO from
+ * blocking the loop. */
+static enum export_open open_export(const char *path, bool overwrite, FILE **file, char *message, size_t size)
+{
+	int flags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int fd = overwrite ? open(path, flags) : open(path, flags | O_CREAT | O_EXCL, 0600);
+	struct stat status;
+	int open_error = errno;
+	if (fd < 0 && (open_error == EEXIST || open_error == ELOOP)) {
+		if (lstat(path, &status) == 0 && S_ISLNK(status.st_mode)) {
+			snprintf(message, size, "%s is a symbolic link: simtop never writes through one (remove it or "
+				 "choose another name)", path);
+			return EXPORT_REFUSED;
+		}
+		if (open_error == EEXIST && lstat(path, &status) == 0 && S_ISREG(status.st_mode))
+			return EXPORT_EXISTS;
+		snprintf(message, size, "%s is not a regular file", path);
+		return EXPORT_REFUSED;
+	}
+	if (fd < 0) {
+		snprintf(message, size, "%s: %s", path, strerror(open_error));
+		return EXPORT_REFUSED;
+	}
+	const char *refused = NULL;
+	if (fstat(fd, &status) != 0)
+		refused = strerror(errno);
+	else if (!S_ISREG(status.st_mode))
+		refused = "not a regular file";
+	else if (status.st_uid != geteuid())
+		refused = "the file belongs to another user";
+	else if (overwrite && (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0))
+		refused = strerror(errno);
+	if (!refused && !(*file = fdopen(fd, "w")))
+		refused = strerror(errno);
+	if (refused) {
+		close(fd);
+		snprintf(message, size, "%s: %s", path, refused);
+		return EXPORT_REFUSED;
+	}
+	return EXPORT_OPENED;
+}
+
+/* Write the shown (or the marked) rows to path: CSV, or JSON when it ends in .json. When the
+ * file exists, the y/N prompt opens instead, and its yes calls this again with overwrite. */
+static void export_rows(struct loop *loop, const char *path, bool marked_only, bool overwrite)
 {
 	struct tui *tui = &loop->tui;
+	FILE *file = NULL;
+	char message[PROMPT_TEXT_MAX + 128];
+	switch (open_export(path, overwrite, &file, message, sizeof(message))) {
+	case EXPORT_EXISTS:
+		free(loop->export_path);
+		loop->export_path = xstrdup(path);
+		loop->export_marked = marked_only;
+		snprintf(loop->overwrite_label, sizeof(loop->overwrite_label), "%s exists: overwrite? y/N ", path);
+		open_prompt(loop, PROMPT_OVERWRITE);
+		return;
+	case EXPORT_REFUSED:
+		tui_message(tui, true, "Not written: %s", message);
+		return;
+	case EXPORT_OPENED:
+		break;
+	}
 	struct rows rows = { 0 };
 	if (marked_only) {
 		rows_build(&rows, tui->fleet, true);
@@ -584,9 +681,8 @@ static void export_rows(struct loop *loop, const char *path, bool marked_only)
 	const struct rows *source = marked_only ? &rows : &tui->rows;
 	size_t length = strlen(path);
 	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
-	FILE *file = fopen(path, "w");
-	bool written = file && output_write(file, tui->fleet, source->index, source->count, format);
-	if (file && fclose(file) != 0)
+	bool written = output_write(file, tui->fleet, source->index, source->count, format);
+	if (fclose(file) != 0)
 		written = false;
 	char count[32];
 	if (written)
@@ -636,6 +732,74 @@ static void start_job(struct loop *loop)
 	loop->dirty = true;
 }
 
+/* Remember how many devices the job leaves unfinished (not started, in flight or cancelled)
+ * and its journal, when there are any, for print_unfinished_job(). */
+static void note_unfinished_job(struct loop *loop)
+{
+	struct tui *tui = &loop->tui;
+	size_t unfinished = 0, in_flight = 0;
+	for (size_t i = 0; i < tui->job_plan->count; i++) {
+		enum job_outcome outcome = job_result(tui->job, i)->outcome;
+		unfinished += outcome == JOB_PENDING || outcome == JOB_RUNNING || outcome == JOB_CANCELLED;
+		in_flight += outcome == JOB_RUNNING;
+	}
+	if (unfinished == 0)
+		return;
+	loop->left_in_flight = in_flight;
+	free(loop->left_journal);
+	loop->left_journal = xstrdup(journal_path(tui->journal));
+	loop->left_devices = unfinished;
+	loop->left_total = tui->job_plan->count;
+}
+
+/* After the terminal is restored: what is left and the exact command that finishes it. */
+static void print_unfinished_job(const struct loop *loop)
+{
+	char *quoted = util_shell_quote(loop->left_journal);
+	fprintf(stderr, "simtop: the job is unfinished: %zu of %zu devices did not reach their end.\n",
+		loop->left_devices, loop->left_total);
+	if (loop->left_in_flight > 0)
+		fprintf(stderr, "Steps of %zu devices were in flight: they may or may not have been applied, and a resume\n"
+				"reads them back before it sends anything.\n", loop->left_in_flight);
+	fprintf(stderr, "Journal: %s\nTo finish the job: simtop --resume %s\n", loop->left_journal, quoted);
+	free(quoted);
+}
+
+/* Ctrl-C (SIGINT, or the key when the terminal passes it through) and SIGTERM. Without a job,
+ * quit. With one, the first acts as Esc: job_cancel() lets the steps in flight finish, journaled,
+ * and starts nothing new; SIGTERM then quits once they have settled. A Ctrl-C within
+ * INTERRUPT_AGAIN_MS of the one before (or of SIGTERM) quits at once; a repeated SIGTERM does
+ * not, since some senders deliver it twice (timeout(1) signals both its child and its group). */
+static void interrupted(struct loop *loop, bool terminate)
+{
+	struct tui *tui = &loop->tui;
+	int64_t now = util_now_ms();
+	if (!tui->job || (!terminate && loop->interrupt_ms && now - loop->interrupt_ms <= INTERRUPT_AGAIN_MS)) {
+		loop->quit = true;
+		return;
+	}
+	loop->interrupt_ms = now;
+	loop->quit_when_settled = loop->quit_when_settled || terminate;
+	job_cancel(tui->job);
+	if (loop->quit_when_settled)
+		tui_message(tui, true, "Terminated: cancelling; simtop quits once the steps in flight have finished");
+	else
+		tui_message(tui, true, "Cancelling: steps in flight finish, nothing new starts; Ctrl-C again quits now");
+	loop->dirty = true;
+}
+
+static void handle_signals(struct loop *loop)
+{
+	while (loop->interrupts_seen != interrupts && !loop->quit) {
+		loop->interrupts_seen++;
+		interrupted(loop, false);
+	}
+	while (loop->terminations_seen != terminations && !loop->quit) {
+		loop->terminations_seen++;
+		interrupted(loop, true);
+	}
+}
+
 /* Put what the job read back into the fleet, so the rows show the truth. */
 static void apply_job_results(struct loop *loop)
 {
@@ -668,6 +832,12 @@ static void update_job(struct loop *loop)
 	}
 	if (!progress.finished)
 		return;
+	/* Nobody is watching (hang-up), or SIGTERM waited for the steps in flight: what the job
+	 * left is printed on the way out, since no results view will be seen. */
+	if (loop->quit_when_settled || loop->terminal_gone)
+		note_unfinished_job(loop);
+	if (loop->quit_when_settled)
+		loop->quit = true;
 	apply_job_results(loop);
 	size_t trouble = 0;
 	for (size_t i = 0; i < tui->job_plan->count; i++) {
@@ -768,6 +938,9 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 		prompt_open(&loop->prompt, "export the marked rows to (Enter: " EXPORT_MARKED_DEFAULT "): ", NULL,
 			    &tui->path_history);
 		break;
+	case PROMPT_OVERWRITE:
+		prompt_open(&loop->prompt, loop->overwrite_label, NULL, NULL);
+		break;
 	case PROMPT_NONE:
 		break;
 	}
@@ -849,9 +1022,15 @@ static void prompt_accepted(struct loop *loop)
 		bool marked = loop->prompt_kind == PROMPT_EXPORT_MARKED;
 		const char *path = text[0] ? text : marked ? EXPORT_MARKED_DEFAULT : EXPORT_SHOWN_DEFAULT;
 		prompt_history_add(&tui->path_history, path);
-		export_rows(loop, path, marked);
+		char *expanded = util_expand_home(path);
+		loop->prompt_kind = PROMPT_NONE;
+		export_rows(loop, expanded, marked, false);
+		free(expanded);
+		if (loop->prompt_kind == PROMPT_OVERWRITE)
+			return; /* the question is open */
 		break;
 	}
+	case PROMPT_OVERWRITE:
 	case PROMPT_NONE:
 		break;
 	}
@@ -873,9 +1052,26 @@ static void prompt_cancelled(struct loop *loop)
 	loop->prompt_error[0] = '\0';
 }
 
+/* The answer to "PATH exists: overwrite? y/N": y writes, any other key keeps the file. */
+static void overwrite_answered(struct loop *loop, int key)
+{
+	loop->prompt_kind = PROMPT_NONE;
+	char *path = loop->export_path;
+	loop->export_path = NULL;
+	if (key == 'y' || key == 'Y')
+		export_rows(loop, path, loop->export_marked, true);
+	else
+		tui_message(&loop->tui, false, "Not written: %s is kept as it was", path);
+	free(path);
+}
+
 static void prompt_handle_key(struct loop *loop, int key)
 {
 	loop->dirty = true;
+	if (loop->prompt_kind == PROMPT_OVERWRITE) {
+		overwrite_answered(loop, key);
+		return;
+	}
 	switch (prompt_key(&loop->prompt, key)) {
 	case PROMPT_EDITING:
 		if (loop->prompt_kind == PROMPT_FILTER)
@@ -1023,6 +1219,10 @@ static void handle_key(struct loop *loop, int key)
 		loop->dirty = true;
 		return;
 	}
+	if (key == KEY_INTERRUPT) {
+		interrupted(loop, false);
+		return;
+	}
 	if (loop->prompt_kind != PROMPT_NONE) {
 		prompt_handle_key(loop, key);
 		return;
@@ -1124,10 +1324,16 @@ int tui_run(const struct tui_options *options)
 	if (options->script_path)
 		loop->script = script_open(options->script_path);
 
-	if (!loop->script) {
-		struct sigaction action = { .sa_handler = on_hangup };
+	/* Before curses starts, so that it keeps these handlers instead of installing its own
+	 * (which would end the program without a word about a running job). */
+	struct sigaction action = { .sa_handler = on_signal };
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	if (!loop->script)
 		sigaction(SIGHUP, &action, NULL);
-	}
+	loop->interrupts_seen = interrupts;
+	loop->terminations_seen = terminations;
 	struct display_options display = { .headless = loop->script != NULL, .monochrome = options->monochrome };
 	display_open(&display);
 	push_view(loop, view_fleet_new());
@@ -1135,6 +1341,9 @@ int tui_run(const struct tui_options *options)
 		start_load(loop);
 
 	while (!loop->quit) {
+		handle_signals(loop);
+		if (loop->quit)
+			break;
 		update_load(loop);
 		update_job(loop);
 		if (tui->redraw) {
@@ -1209,7 +1418,14 @@ int tui_run(const struct tui_options *options)
 			handle_key(loop, key);
 	}
 
+	if (tui->job)
+		note_unfinished_job(loop); /* quit with the job running: q q, Ctrl-C twice, a signal */
 	display_close();
+	int status = 0;
+	if (loop->left_journal) {
+		print_unfinished_job(loop);
+		status = 1;
+	}
 	if (loop->bench)
 		fprintf(stderr, "bench: devices=%zu first_rows_ms=%lld loaded_ms=%lld peak_rss_kb=%ld fleet_bytes=%zu\n",
 			fleet_count(tui->fleet), (long long)loop->first_rows_ms, (long long)loop->loaded_ms,
@@ -1239,9 +1455,11 @@ int tui_run(const struct tui_options *options)
 	prompt_history_free(&tui->filter_history);
 	prompt_history_free(&tui->query_history);
 	prompt_history_free(&tui->path_history);
+	free(loop->export_path);
+	free(loop->left_journal);
 	fleet_free(tui->fleet);
 	if (tui->incoming)
 		fleet_free(tui->incoming);
 	free(loop);
-	return 0;
+	return status;
 }

@@ -128,6 +128,27 @@ char *util_expand_home(const char *path)
 	return xstrdup(path);
 }
 
+char *util_shell_quote(const char *text)
+{
+	size_t quotes = 0;
+	for (const char *c = text; *c; c++)
+		quotes += *c == '\'';
+	char *quoted = xmalloc(strlen(text) + 3 * quotes + 3);
+	char *out = quoted;
+	*out++ = '\'';
+	for (const char *c = text; *c; c++) {
+		if (*c == '\'') {
+			memcpy(out, "'\\''", 4);
+			out += 4;
+		} else {
+			*out++ = *c;
+		}
+	}
+	*out++ = '\'';
+	*out = '\0';
+	return quoted;
+}
+
 int64_t util_now_ms(void)
 {
 	struct timespec now;

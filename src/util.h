@@ -31,6 +31,10 @@ const char *util_home_directory(void);
  * frees the result. */
 char *util_expand_home(const char *path);
 
+/* text as one word for a POSIX shell, to paste as it is printed: 'text', each ' inside written
+ * as '\''. The caller frees the result. */
+char *util_shell_quote(const char *text);
+
 /* Monotonic clock in milliseconds. */
 int64_t util_now_ms(void);
 

@@ -211,6 +211,7 @@ static const struct hostile_name hostile_names[] = {
 	{ "rtl-\xe2\x80\xae" "gnp.exe-", "" },          /* U+202E right-to-left override */
 	{ "quote\"back\\slash-", "" },                  /* JSON metacharacters */
 	{ "zero\xe2\x80\x8bwidth-", "\xef\xbb\xbf" },   /* zero-width space, BOM */
+	{ "=cmd|' /C calc'!A0-", "" },                 /* a spreadsheet formula (CSV injection) */
 };
 
 #define LONG_NAME_LENGTH 300

@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,21 +54,35 @@ static char *write_to_string(const struct fleet *fleet, const size_t *rows, size
 	return text;
 }
 
-static char *csv_field(const char *field)
+static char *csv_field(const char *field, bool formula_guard)
 {
 	char *text = NULL;
 	size_t length = 0;
 	FILE *out = open_memstream(&text, &length);
 	assert_non_null(out);
-	output_csv_field(out, field);
+	output_csv_field(out, field, formula_guard);
 	fclose(out);
 	return text;
 }
 
+/* The field as written, guarded and raw: RFC 4180 quoting is the same either way. */
 static void expect_csv_field(const char *field, const char *expected)
 {
-	char *text = csv_field(field);
+	char *text = csv_field(field, true);
 	assert_string_equal(text, expected);
+	free(text);
+	text = csv_field(field, false);
+	assert_string_equal(text, expected);
+	free(text);
+}
+
+static void expect_csv_guarded(const char *field, const char *guarded, const char *raw)
+{
+	char *text = csv_field(field, true);
+	assert_string_equal(text, guarded);
+	free(text);
+	text = csv_field(field, false);
+	assert_string_equal(text, raw);
 	free(text);
 }
 
@@ -100,6 +115,27 @@ static void test_csv_field_quoting(void **state)
 	expect_csv_field("cr\rhere", "\"cr\rhere\"");
 	expect_csv_field(" spaces kept ", " spaces kept ");
 	expect_csv_field("日本, 語", "\"日本, 語\"");
+}
+
+/* Each character a spreadsheet starts a formula with gets a ' in front, inside the quotes
+ * when the field needs them; anywhere but first, or after --csv-raw, it is left alone. */
+static void test_csv_formula_guard(void **state)
+{
+	(void)state;
+	expect_csv_guarded("=1+1", "'=1+1", "=1+1");
+	expect_csv_guarded("+4915112345678", "'+4915112345678", "+4915112345678");
+	expect_csv_guarded("-2+3", "'-2+3", "-2+3");
+	expect_csv_guarded("@SUM(A1:A9)", "'@SUM(A1:A9)", "@SUM(A1:A9)");
+	expect_csv_guarded("\t=1+1", "'\t=1+1", "\t=1+1");
+	expect_csv_guarded("\r=1+1", "\"'\r=1+1\"", "\"\r=1+1\"");
+	expect_csv_guarded("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+			   "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+	expect_csv_guarded("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0");
+	expect_csv_field("a=b", "a=b");
+	expect_csv_field("1-2", "1-2");
+	expect_csv_field(" =1", " =1");
+	expect_csv_field("'=1", "'=1");
+	expect_csv_field("", "");
 }
 
 static void test_csv(void **state)
@@ -143,6 +179,32 @@ static void test_csv_empty_and_billed(void **state)
 	fleet_add_endpoint(fleet, &endpoint);
 	text = write_to_string(fleet, NULL, 0, OUTPUT_CSV);
 	assert_non_null(strstr(text, "\r\n8589934593,4294967301,,,,n,Factory Test,Disabled,misaligned,,\r\n"));
+	free(text);
+	fleet_free(fleet);
+}
+
+/* Every text column of a file is guarded; --csv-raw and JSON write the values as they are. */
+static void test_csv_formula_every_column(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct endpoint_record endpoint = {
+		.id = 5, .endpoint_status = ENDPOINT_ENABLED, .name = "=1+1", .ip_address = "-1",
+		.tags = "@x", .sim_id = 6, .sim_status = SIM_ACTIVATED, .iccid = "=2", .imsi = "+3",
+		.msisdn = "+49151",
+	};
+	fleet_add_endpoint(fleet, &endpoint);
+	char *text = write_to_string(fleet, NULL, 0, OUTPUT_CSV);
+	assert_non_null(strstr(text, "\r\n6,5,'=2,'+3,'+49151,'=1+1,Activated,Enabled,online,'-1,'@x\r\n"));
+	free(text);
+	text = write_to_string(fleet, NULL, 0, OUTPUT_CSV_RAW);
+	assert_non_null(strstr(text, "\r\n6,5,=2,+3,+49151,=1+1,Activated,Enabled,online,-1,@x\r\n"));
+	assert_null(strchr(text, '\''));
+	free(text);
+	text = write_to_string(fleet, NULL, 0, OUTPUT_JSON);
+	assert_non_null(strstr(text, "\"iccid\":\"=2\",\"imsi\":\"+3\",\"msisdn\":\"+49151\",\"name\":\"=1+1\""));
+	assert_non_null(strstr(text, "\"ip_address\":\"-1\",\"tags\":\"@x\""));
+	assert_null(strchr(text, '\''));
 	free(text);
 	fleet_free(fleet);
 }
@@ -297,7 +359,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_csv_field_quoting),
+		cmocka_unit_test(test_csv_formula_guard),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_formula_every_column),
 		cmocka_unit_test(test_csv_empty_and_billed),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_escaping),

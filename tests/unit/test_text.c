@@ -302,6 +302,32 @@ static void hook_marks_pipe(void)
 }
 
 /* die() runs the hook (which restores the terminal) before its message, then exits. */
+/* Quoted words come back from a shell exactly as they were. */
+static void test_shell_quote(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+		"/home/op/.local/state/simtop/journal/2026-12-01T10:00:00Z-offline.jsonl",
+		"", "it's", "''", "a b\tc", "$HOME `id` $(id) \"x\" \\ ; & | * ? ~ !", "日本",
+	};
+	char *quoted = util_shell_quote("it's");
+	assert_string_equal(quoted, "'it'\\''s'");
+	free(quoted);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		quoted = util_shell_quote(words[i]);
+		char *command = xasprintf("printf '%%s' %s", quoted);
+		FILE *shell = popen(command, "r");
+		assert_non_null(shell);
+		char output[256] = "";
+		size_t length = fread(output, 1, sizeof(output) - 1, shell);
+		output[length] = '\0';
+		assert_int_equal(pclose(shell), 0);
+		assert_string_equal(output, words[i]);
+		free(command);
+		free(quoted);
+	}
+}
+
 static void test_die(void **state)
 {
 	(void)state;
@@ -336,6 +362,7 @@ int main(void)
 		return 77; /* skip: no UTF-8 locale */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_text_unchanged),
+		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_csi_removed),
 		cmocka_unit_test(test_osc_removed),
 		cmocka_unit_test(test_string_sequences_removed),
