@@ -301,8 +301,9 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 	printf(" in %s (%zu %s, %.1f/s).\n", duration, progress.requests, plural(progress.requests, "request", "requests"),
 	       seconds > 0 ? (double)progress.requests / seconds : 0.0);
 	if (unknown > 0)
-		printf("%zu %s in an unknown state (listed as unknown): a change was sent and no answer came, nor "
-		       "to reading back.\nTo read %s back and finish the job: simtop --resume %s\n", unknown,
+		printf("%zu %s in an unknown state (listed as unknown): a change was sent, and neither its answer "
+		       "nor reading back told whether it was applied.\nTo read %s back and finish the job: "
+		       "simtop --resume %s\n", unknown,
 		       plural(unknown, "device is", "devices are"), plural(unknown, "it", "them"), journal);
 	if (progress.error[0])
 		printf("The job stopped: %s\nTo finish what it left: simtop --resume %s\n", progress.error, journal);
