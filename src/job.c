@@ -605,6 +605,11 @@ static void check_finished(struct job *job)
 	if (job->finished || job->running > 0 || job->next < job->plan->count)
 		return;
 	job->finished = true;
+	/* A step whose outcome is unknown is not finished: without the end line the TUI offers to
+	 * resume the journal at its next start, which reads the step back first. */
+	for (size_t i = 0; i < job->plan->count; i++)
+		if (job->results[i].unknown)
+			return;
 	if (job->journal && !journal_end(job->journal, job->cancelling || job->halted, message, sizeof(message)) &&
 	    !job->error[0])
 		copy_text(job->error, sizeof(job->error), message);

@@ -16,7 +16,8 @@
  *   by the api); one that got no answer at all is not (the api retried it until the API had
  *   been silent for API_GIVE_UP_MS). Then the step's outcome is unknown: the journal keeps
  *   its intent without a result (so `simtop --resume` reads it back before anything else),
- *   the audit log says "unknown", and the device is FAILED or HALF_DONE with unknown set.
+ *   the audit log says "unknown", and the device is FAILED or HALF_DONE with unknown set; the
+ *   journal then gets no end line, so that the TUI offers to resume it at its next start.
  *   So a job against an API that takes PATCHes and never answers ends within about
  *   API_SILENCE_MS + API_GIVE_UP_MS + API_SILENCE_MS per device in flight.
  * - A step that fails for good ends its device: the other step of the pair is not sent, and

@@ -57,6 +57,7 @@ assert_contains silent.out "simtop --resume $journal"
 assert_contains silent.out "reading back failed: no answer from 127.0.0.1"
 assert_eq "$(grep -c '"type":"intent"' "$journal")" 2 "silent: intents journaled"
 assert_eq "$(grep -c '"type":"result"' "$journal")" 0 "silent: results journaled (none: the outcome is unknown)"
+assert_eq "$(grep -c '"type":"end"' "$journal")" 0 "silent: end lines journaled (none: the job is not finished)"
 audit="$XDG_STATE_HOME/simtop/audit.log"
 assert_eq "$(grep -c '"result":"unknown"' "$audit")" 2 "silent: steps audited as unknown"
 # What simtop reported (statuses as loaded, nothing known to be applied) is the truth.
