@@ -18,8 +18,9 @@
  *   its intent without a result (so `simtop --resume` reads it back before anything else),
  *   the audit log says "unknown", and the device is FAILED or HALF_DONE with unknown set; the
  *   journal then gets no end line, so that the TUI offers to resume it at its next start.
- *   So a job against an API that takes PATCHes and never answers ends within about
- *   API_SILENCE_MS + API_GIVE_UP_MS + API_SILENCE_MS per device in flight.
+ *   So a job against an API that takes PATCHes and then answers nothing at all ends within
+ *   about API_GIVE_UP_MS + API_SILENCE_MS + 1 s (the silence counts from its first PATCH; the
+ *   last second is the final read-back's one try), 2 min 16 s with the default bounds.
  * - A step that fails for good ends its device: the other step of the pair is not sent, and
  *   the device is FAILED, or HALF_DONE when the other step was done; the device is still read
  *   back, so both statuses show.
