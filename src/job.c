@@ -7,7 +7,8 @@
  * A step is sent only after its intent is in the journal. Its answer settles it: 2xx done, 4xx
  * failed, anything else (5xx, timeout, dropped) unknown — then the object is read back
  * ("settling"): the target status means done, the old status means it was not applied and may
- * be sent again (at most JOB_SEND_MAX sends in all), anything else means it changed elsewhere.
+ * be sent again (at most JOB_SEND_MAX sends in all, JOB_UNANSWERED_SEND_MAX of them without an
+ * answer at all), anything else means it changed elsewhere.
  * A step a killed run left with only an intent starts with settling. After the last step (or a
  * step that failed for good) the device is read back once to report the truth.
  *
@@ -39,6 +40,9 @@
 /* Sends of one step in all, when answers leave the outcome unknown and read-backs show the
  * step was not applied. */
 #define JOB_SEND_MAX 8
+/* Of those, sends that got no answer at all: an API that takes a change and goes quiet each
+ * time will not answer the next one either, and each costs a request's whole timeout. */
+#define JOB_UNANSWERED_SEND_MAX 3
 /* Read-backs of one step, or of a device at the end; the api retries each one itself. */
 #define JOB_READ_MAX 3
 /* Steps in a row that the API's failures (5xx, no answer) kept from being settled or applied
@@ -64,6 +68,7 @@ struct job_device {
 	enum phase phase;
 	int step;               /* the step being worked on */
 	int sends;              /* PATCHes of this step so far */
+	int unanswered;         /* of those, the ones that got no answer at all */
 	int reads;              /* read-backs of this step, or final read-backs */
 	bool unknown[2];        /* the step ended with its outcome unknown */
 	long unknown_status;    /* the answer that left the current step unknown (0: transport) */
@@ -341,6 +346,7 @@ static void step_resolved(struct job_device *device, enum journal_state state, l
 		device->step++;
 	}
 	device->sends = 0;
+	device->unanswered = 0;
 	device->reads = 0;
 	device_continue(device);
 }
@@ -415,6 +421,8 @@ static void patch_done(void *context, long http_status, const char *body, size_t
 	(void)body;
 	(void)length;
 	/* 5xx, a timeout, a dropped connection: applied or not, only a read-back tells. */
+	if (http_status == 0)
+		device->unanswered++;
 	forget_unknown(device);
 	device->unknown_status = http_status;
 	device->unknown_text = xstrdup(error_message);
@@ -445,7 +453,7 @@ static void settle_done(void *context, long http_status, const char *body, size_
 			snprintf(text, sizeof(text), "changed elsewhere: the %s is now %s",
 				 step->target == STEP_SIM ? "SIM" : "endpoint", status_name(step->target, read_back.status));
 			step_resolved(device, JOURNAL_FAILED, http_status, text, "failed", false);
-		} else if (device->sends >= JOB_SEND_MAX) {
+		} else if (device->sends >= JOB_SEND_MAX || device->unanswered >= JOB_UNANSWERED_SEND_MAX) {
 			device->unknown[device->step] = false;
 			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
 			step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "failed", true);

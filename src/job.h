@@ -12,7 +12,7 @@
  *
  * The choices where the contract leaves room:
  * - A step not applied (read back with its old status) is sent again, JOB_SEND_MAX times in
- *   all; a read-back answered 429, 5xx or unreadable is tried again (each one already retried
+ *   all, and no more than 3 times in all when its sends got no answer at all; a read-back answered 429, 5xx or unreadable is tried again (each one already retried
  *   by the api); one that got no answer at all is not (the api retried it until the API had
  *   been silent for API_GIVE_UP_MS). Then the step's outcome is unknown: the journal keeps
  *   its intent without a result (so `simtop --resume` reads it back before anything else),

@@ -11,7 +11,8 @@
 #    finishes the job.
 # 2. PATCHes applied but never answered, GETs answered: reading back shows the target; done.
 # 3. PATCHes not applied and never answered, GETs answered: reading back shows the old status,
-#    so the step is sent again (the stall is off by then) and done.
+#    so the step is sent again (the stall is off by then) and done; with the stall left on, the
+#    step fails after three sends without an answer.
 # 4. A load against an API that never answers a GET shows its retries with a countdown and
 #    gives up with a message that names the host.
 . "$top_srcdir/tests/lib/harness.sh"
@@ -91,6 +92,20 @@ assert_eq "$(grep -c '"type":"intent"' "$journal")" 6 "before: sends (2 stalled,
 assert_eq "$(patches)" 6 "before: PATCHes received"
 assert_eq "$(applied)" 4 "before: steps applied"
 assert_eq "$(state_line 4000001),$(state_line 4000002)" "2,1,2,1" "before: true state"
+
+# The stall stays on: three sends without an answer, each read back as not applied, and the
+# step fails; nothing was applied, and the pair's second step is never sent.
+emu_start --devices 2 --seed 3 --misaligned 0 --unpaired 0 --stall patch
+started=$(date +%s)
+"$SIMTOP" apply offline --filter "" --yes >never.out 2>never.err
+assert_eq "$?" 1 "never: exit status"
+took=$(elapsed_since "$started")
+[ "$took" -le 20 ] && pass "never: ended in $took s" || fail "never: took $took s"
+assert_eq "$(grep -c '^failed .*not applied after 3 attempts' never.out)" 2 "never: devices failed, not applied"
+assert_eq "$(patches)" 6 "never: PATCHes received (3 per device)"
+assert_eq "$(emu_stat endpoint_patch)" 0 "never: second steps sent"
+assert_eq "$(applied)" 0 "never: steps applied"
+assert_eq "$(state_line 4000001),$(state_line 4000002)" "1,0,1,0" "never: true state"
 
 # --- 4. a load that hears nothing -----------------------------------------------------------
 emu_start --devices 2 --stall get
