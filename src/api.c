@@ -21,6 +21,7 @@
 #include "emnify.h"
 #include "http.h"
 #include "ratelimit.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef PACKAGE_VERSION
@@ -28,7 +29,6 @@
 #endif
 
 #define API_DEFAULT_PARALLEL 4
-#define API_DEFAULT_TIMEOUT_MS 30000L
 /* Re-authenticate this long before the JWT's exp (less for very short-lived tokens). */
 #define API_REAUTH_MARGIN_MS 60000
 /* Before the API has ever answered, a transport failure is most likely a wrong URL or nothing
@@ -99,6 +99,12 @@ struct api_request {
 	void *context;
 	char *body;                     /* REQUEST_PATCH */
 	struct ratelimit *object_limit; /* REQUEST_READ: its route's bucket, or NULL */
+
+	/* The retry it waits for, for the load's retry note: "no answer from", retry_number of
+	 * retry_max. */
+	char retry_reason[48];
+	int retry_number, retry_max;
+	bool given_up;                  /* to be failed by give_up() */
 };
 
 struct load_list {
@@ -116,11 +122,16 @@ struct api {
 	char *token_source;
 	bool rate_limits;
 	double rate;                    /* overall requests per second; 0: unlimited */
+	bool rate_set;                  /* rate was set by the caller: burst one second's worth */
 	double pace;                    /* the overall bucket's rate now: rate, or less after 429s */
 	int64_t pace_cut_ms;            /* when a 429 last lowered pace */
 	int parallel;
 	long timeout_ms;
 	int64_t backoff_base_ms;
+	char host[256];                 /* of base_url, for messages */
+	int64_t give_up_ms;             /* silence after which waiting requests fail */
+	int64_t waiting_since_ms;       /* when a transfer started while nothing awaited the API */
+	int64_t gave_up_at_ms;          /* when give_up() last ran; 0: not since the last load */
 	struct ratelimit list_limit, ip_limit, auth_limit, endpoint_get_limit, sim_get_limit;
 	uint64_t random_state;
 	bool ever_answered;             /* the API has sent at least one HTTP response */
@@ -264,23 +275,75 @@ static double burst_with_margin(double rate, double burst)
 	return burst - margin >= 1 ? burst - margin : 1;
 }
 
+/* A positive number of milliseconds from the environment variable name (a test hook), or
+ * fallback. */
+static int64_t hook_ms(const char *name, int64_t fallback)
+{
+	const char *text = getenv(name);
+	int64_t value;
+
+	return text && util_parse_int64(text, &value) && value > 0 ? value : fallback;
+}
+
+/* The host of a base URL ("https://user@host:port/..." → "host"), for messages. */
+static void host_of(const char *url, char *host, size_t size)
+{
+	const char *start = strstr(url, "://");
+	size_t length;
+
+	start = start ? start + 3 : url;
+	length = strcspn(start, "/?#");
+	const char *at = memchr(start, '@', length);
+	if (at) {
+		length -= (size_t)(at + 1 - start);
+		start = at + 1;
+	}
+	if (*start == '[') {
+		const char *close = memchr(start, ']', length);
+		if (close)
+			length = (size_t)(close + 1 - start);
+	} else {
+		const char *colon = memchr(start, ':', length);
+		if (colon)
+			length = (size_t)(colon - start);
+	}
+	if (length >= size)
+		length = size - 1;
+	memcpy(host, start, length);
+	host[length] = '\0';
+	/* The URL may come from a config file: keep the terminal safe. */
+	char *clean = text_clean(host, size - 1);
+	snprintf(host, size, "%s", clean);
+	free(clean);
+}
+
+/* The overall bucket, full: a rate the caller set holds one second's worth, emnify's
+ * published limit its own burst (the API counts 2000 calls per 5 minutes). */
+static void init_ip_limit(struct api *api, int64_t now)
+{
+	double burst = api->rate_set ? ratelimit_burst_for(api->rate) : RATELIMIT_IP_BURST;
+
+	api->pace = api->rate;
+	ratelimit_init(&api->ip_limit, api->rate, burst, now);
+}
+
 struct api *api_new(const struct api_options *options)
 {
 	struct api *api = xcalloc(1, sizeof(*api));
-	const char *hook = getenv("SIMTOP_BACKOFF_BASE_MS");
 	int64_t now = util_now_ms();
-	int64_t base;
+	int64_t silence_ms = hook_ms("SIMTOP_SILENCE_MS", API_SILENCE_MS);
 
 	api->base_url = xstrdup(options->base_url);
+	host_of(api->base_url, api->host, sizeof(api->host));
 	api->token = xstrdup(options->token ? options->token : "");
 	api->token_source = options->token_source ? xstrdup(options->token_source) : NULL;
 	api->rate_limits = options->rate_limits;
 	api->rate = options->rate > 0 ? options->rate : options->rate_limits ? RATELIMIT_IP_RATE : 0;
+	api->rate_set = options->rate > 0;
 	api->parallel = options->parallel > 0 ? options->parallel : API_DEFAULT_PARALLEL;
-	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : API_DEFAULT_TIMEOUT_MS;
-	api->backoff_base_ms = RATELIMIT_BACKOFF_BASE_MS;
-	if (hook && util_parse_int64(hook, &base) && base > 0)
-		api->backoff_base_ms = base;
+	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : 2 * silence_ms;
+	api->backoff_base_ms = hook_ms("SIMTOP_BACKOFF_BASE_MS", RATELIMIT_BACKOFF_BASE_MS);
+	api->give_up_ms = hook_ms("SIMTOP_GIVE_UP_MS", API_GIVE_UP_MS);
 	api->random_state = ((uint64_t)now << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
 	ratelimit_init(&api->list_limit, RATELIMIT_LIST_RATE,
 		       burst_with_margin(RATELIMIT_LIST_RATE, RATELIMIT_LIST_BURST), now);
@@ -288,10 +351,10 @@ struct api *api_new(const struct api_options *options)
 		       burst_with_margin(API_ENDPOINT_GET_RATE, API_ENDPOINT_GET_BURST), now);
 	ratelimit_init(&api->sim_get_limit, API_SIM_GET_RATE,
 		       burst_with_margin(API_SIM_GET_RATE, API_SIM_GET_BURST), now);
-	api->pace = api->rate;
-	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, now);
+	init_ip_limit(api, now);
 	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
-	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION);
+	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION,
+			     silence_ms < API_CONNECT_TIMEOUT_MS ? silence_ms : API_CONNECT_TIMEOUT_MS, silence_ms);
 	return api;
 }
 
@@ -455,6 +518,40 @@ static bool retry_after_ms(const struct http_response *response, int64_t *delay_
 	return true;
 }
 
+/* "no answer from", "HTTP 503 from": what went wrong, in words, before the host's name. */
+static void describe_failure(const struct http_response *response, char *text, size_t size)
+{
+	switch (response->failure) {
+	case HTTP_FAILURE_NONE:
+		if (response->status == 429)
+			snprintf(text, size, "rate limited (HTTP 429) by");
+		else
+			snprintf(text, size, "HTTP %ld from", response->status);
+		return;
+	case HTTP_FAILURE_TIMEOUT:
+		snprintf(text, size, "no answer from");
+		return;
+	case HTTP_FAILURE_CONNECT:
+		snprintf(text, size, "connection refused by");
+		return;
+	case HTTP_FAILURE_DROPPED:
+		snprintf(text, size, "dropped connection from");
+		return;
+	case HTTP_FAILURE_RESOLVE:
+		snprintf(text, size, "cannot resolve");
+		return;
+	default:
+		snprintf(text, size, "failed request to");
+		return;
+	}
+}
+
+/* True after give_up(), until a byte of any response arrives. */
+static bool silent(const struct api *api)
+{
+	return api->gave_up_at_ms > 0 && http_last_received_ms(api->http) < api->gave_up_at_ms;
+}
+
 /* Schedule another attempt; false when the request has used up its attempts. A 429 counts
  * apart from other failures and against a more generous cap: it applied nothing. */
 static bool retry_later(struct api *api, struct api_request *request,
@@ -473,12 +570,18 @@ static bool retry_later(struct api *api, struct api_request *request,
 		if (base > API_UNREACHABLE_BACKOFF_MS)
 			base = API_UNREACHABLE_BACKOFF_MS;
 	}
+	/* Given up on a silent API: each request has its one try until the API is heard. */
+	if (response->failure != HTTP_FAILURE_NONE && silent(api))
+		return false;
 	(*count)++;
 	if (*count >= attempts)
 		return false;
 	if (!retry_after_ms(response, &delay))
 		delay = ratelimit_backoff_ms(*count, base, RATELIMIT_BACKOFF_CAP_MS, random01(api));
 	request->not_before_ms = util_now_ms() + delay;
+	request->retry_number = *count;
+	request->retry_max = attempts - 1;
+	describe_failure(response, request->retry_reason, sizeof(request->retry_reason));
 	api->stats.retries++;
 	if (request->kind == REQUEST_PAGE)
 		api->progress.retries++;
@@ -660,10 +763,12 @@ static void transfer_done(void *context, const struct http_response *response)
 		bool retryable = unsent || response->failure == HTTP_FAILURE_DROPPED ||
 				 response->failure == HTTP_FAILURE_TIMEOUT;
 		if (request->kind == REQUEST_PATCH && !unsent) {
-			format_message(api, message, sizeof(message), "PATCH %s: %s (%s)", request->path,
-				       response->failure == HTTP_FAILURE_TIMEOUT ? "no answer in time"
-										: "the connection failed",
-				       response->error);
+			if (response->failure == HTTP_FAILURE_TIMEOUT)
+				format_message(api, message, sizeof(message), "PATCH %s: no answer from %s",
+					       request->path, api->host);
+			else
+				format_message(api, message, sizeof(message), "PATCH %s: the connection failed (%s)",
+					       request->path, response->error);
 			fail_request(api, request, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
 			return;
 		}
@@ -736,6 +841,64 @@ static void transfer_done(void *context, const struct http_response *response)
 	}
 }
 
+/* --- silence ----------------------------------------------------------------------------- */
+
+/* Something awaits the API: a transfer is under way or a request waits to be retried. (A
+ * request that only waits for a rate-limit token awaits nothing from the API.) */
+static bool awaiting(const struct api *api, int64_t now)
+{
+	if (http_running(api->http) > 0 || http_queued(api->http) > 0)
+		return true;
+	if (api->auth && api->auth->not_before_ms > now)
+		return true;
+	for (const struct api_request *request = api->head; request; request = request->next)
+		if (request->not_before_ms > now)
+			return true;
+	return false;
+}
+
+/* Since when the API has been silent: its last byte, or when something began to await it. */
+static int64_t heard_ms(const struct api *api)
+{
+	int64_t heard = http_last_received_ms(api->http);
+	return heard > api->waiting_since_ms ? heard : api->waiting_since_ms;
+}
+
+/* The API has been silent for give_up_ms while requests awaited it: fail them, so that a load
+ * ends with a message and a job's read-backs end instead of retrying for minutes. PATCHes in
+ * flight end by their own timeout (only the job can settle them). */
+static void give_up(struct api *api, int64_t now)
+{
+	char duration[48], message[512];
+	struct api_request *request;
+
+	api->gave_up_at_ms = now;
+	if (api->give_up_ms % 60000 == 0)
+		snprintf(duration, sizeof(duration), "%lld minute%s", (long long)(api->give_up_ms / 60000),
+			 api->give_up_ms == 60000 ? "" : "s");
+	else
+		util_format_duration((double)api->give_up_ms / 1000.0, duration, sizeof(duration));
+	format_message(api, message, sizeof(message),
+		       "no answer from %s for %s: check the network, or the API URL (--api-url, "
+		       "EMNIFY_BASE_PATH), then try again", api->host, duration);
+	if (api->auth) {
+		/* Nothing goes without a token: this fails the load and every read with it. */
+		fail_request(api, api->auth, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
+		return;
+	}
+	fail_load(api, API_ERROR_UNREACHABLE, message);
+	for (request = api->head; request; request = request->next)
+		request->given_up = !(request->kind == REQUEST_PATCH && request->transfer);
+	/* Callbacks may drop or add requests: look again from the start each time. */
+	for (;;) {
+		for (request = api->head; request && !request->given_up; request = request->next)
+			;
+		if (!request)
+			break;
+		fail_request(api, request, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
+	}
+}
+
 /* --- starting requests -------------------------------------------------------------------- */
 
 static void send_request(struct api *api, struct api_request *request)
@@ -759,6 +922,9 @@ static void send_request(struct api *api, struct api_request *request)
 		send_body = request->body;
 		api->stats.patches++;
 	}
+	/* The first transfer after a quiet spell starts the silence clock. */
+	if (request->failures == 0 && request->throttled == 0 && !awaiting(api, util_now_ms()))
+		api->waiting_since_ms = util_now_ms();
 	request->auth_generation = api->auth_generation;
 	request->transfer = http_submit(api->http, request->method, url, headers, header_count,
 					send_body, send_body ? strlen(send_body) : 0, api->timeout_ms,
@@ -877,9 +1043,8 @@ static bool have_token(const struct api *api, int64_t now)
 }
 
 /* Start everything that may start; return the nearest time something else may. */
-static int64_t pump(struct api *api)
+static int64_t start_ready(struct api *api, int64_t now)
 {
-	int64_t now = util_now_ms();
 	int64_t deadline = API_NO_DEADLINE;
 
 	queue_pages(api, now);
@@ -905,6 +1070,20 @@ static int64_t pump(struct api *api)
 	return deadline;
 }
 
+/* Give up on a silent API, start what may start; return the nearest time to look again. */
+static int64_t pump(struct api *api)
+{
+	int64_t now = util_now_ms();
+	int64_t deadline;
+
+	if (!silent(api) && awaiting(api, now) && now - heard_ms(api) >= api->give_up_ms)
+		give_up(api, now);
+	deadline = start_ready(api, now);
+	if (!silent(api) && awaiting(api, now) && heard_ms(api) + api->give_up_ms < deadline)
+		deadline = heard_ms(api) + api->give_up_ms;
+	return deadline;
+}
+
 /* --- public ------------------------------------------------------------------------------- */
 
 void api_cancel_load(struct api *api)
@@ -921,13 +1100,32 @@ void api_load_start(struct api *api, struct fleet *fleet)
 	memset(&api->progress, 0, sizeof(api->progress));
 	api->fleet = fleet;
 	api->progress.running = true;
+	/* A new load is a new chance for an API given up on. */
+	api->gave_up_at_ms = 0;
 	queue_page(api, LIST_ENDPOINT, 1);
 	queue_page(api, LIST_SIM, 1);
 }
 
 void api_load_progress(const struct api *api, struct api_load_progress *progress)
 {
+	const struct api_request *soonest = NULL;
+	int64_t now = util_now_ms();
+
 	*progress = api->progress;
+	progress->retry_note[0] = '\0';
+	if (!progress->running)
+		return;
+	/* The retry due first among the load's pages and the authentication they wait for. */
+	if (api->auth && !api->auth->transfer && api->auth->not_before_ms > now)
+		soonest = api->auth;
+	for (const struct api_request *request = api->head; request; request = request->next)
+		if (request->kind == REQUEST_PAGE && !request->transfer && request->not_before_ms > now &&
+		    (!soonest || request->not_before_ms < soonest->not_before_ms))
+			soonest = request;
+	if (soonest)
+		snprintf(progress->retry_note, sizeof(progress->retry_note), "%s %.100s, retry %d of %d in %lld s",
+			 soonest->retry_reason, api->host, soonest->retry_number, soonest->retry_max,
+			 (long long)((soonest->not_before_ms - now + 999) / 1000));
 }
 
 static void check_kind(const char *function, const char *kind)
@@ -989,13 +1187,14 @@ double api_rate(const struct api *api)
 
 void api_set_rate(struct api *api, double rate)
 {
-	double tokens = api->ip_limit.tokens;
+	int64_t now = util_now_ms();
 
-	api->rate = rate > 0 ? rate : RATELIMIT_IP_RATE;
-	api->pace = api->rate;
-	ratelimit_init(&api->ip_limit, api->rate, RATELIMIT_IP_BURST, util_now_ms());
-	/* Keep what was saved up, so a change of rate is no fresh burst. */
-	api->ip_limit.tokens = tokens < api->ip_limit.burst ? tokens : api->ip_limit.burst;
+	if (rate > 0) {
+		api->rate = rate;
+		api->rate_set = true;
+	}
+	init_ip_limit(api, now);
+	ratelimit_restart(&api->ip_limit, now);
 }
 
 bool api_busy(const struct api *api)

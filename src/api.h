@@ -20,10 +20,25 @@
  * A 429 halves the overall pace (once a second at most) and successes bring it back to the set
  * rate step by step, so a rate set above what the API grants settles just under it.
  *
+ * Nothing waits forever. A connection must open within API_CONNECT_TIMEOUT_MS; a request that
+ * moves less than a byte a second for API_SILENCE_MS is abandoned (libcurl's low-speed limit),
+ * and none lasts longer than API_DEFAULT_TIMEOUT_MS. So a request the server accepted and
+ * never answers ends within API_SILENCE_MS + 1 s for a GET, and for a PATCH, whose few body
+ * bytes libcurl averages over its last 5 seconds, within API_SILENCE_MS + 6 s (21 s). When requests
+ * wait and the API has sent no byte of any response for API_GIVE_UP_MS, the api gives up on
+ * them: the load fails and every read queued, waiting or running fails, with "no answer from
+ * HOST for 2 minutes: ..." (a PATCH in flight ends by its own timeout). From then until the
+ * API is heard again or a new load starts, a request that gets no answer is not retried, so
+ * a job's remaining read-backs end within one request's bounds each.
+ *
  * The token is never part of a message, a log line or an error text.
  *
- * Test hook: the environment variable SIMTOP_BACKOFF_BASE_MS, when set to a positive number,
- * replaces RATELIMIT_BACKOFF_BASE_MS so that fault-injection runs finish quickly. */
+ * Test hooks, read from the environment by api_new() when set to a positive number of
+ * milliseconds, so that fault-injection runs finish quickly:
+ *   SIMTOP_BACKOFF_BASE_MS  replaces RATELIMIT_BACKOFF_BASE_MS;
+ *   SIMTOP_SILENCE_MS       replaces API_SILENCE_MS; the connect timeout is then at most that,
+ *                           and the whole-request timeout twice that;
+ *   SIMTOP_GIVE_UP_MS       replaces API_GIVE_UP_MS. */
 #ifndef SIMTOP_API_H
 #define SIMTOP_API_H
 
@@ -36,6 +51,12 @@
 /* Attempts a request gets through 429s before it fails: generous, because a 429 applied
  * nothing and only says to slow down. */
 #define API_THROTTLE_RETRY_MAX 30
+
+/* The bounds described above. */
+#define API_CONNECT_TIMEOUT_MS 10000L
+#define API_SILENCE_MS 15000L
+#define API_DEFAULT_TIMEOUT_MS (2 * API_SILENCE_MS)
+#define API_GIVE_UP_MS 120000L
 
 enum api_error {
 	API_OK = 0,
@@ -80,6 +101,11 @@ struct api_load_progress {
 				 * it, so a refresh will find more (or fewer) records */
 	enum api_error error;   /* set when the load failed; running is then false */
 	char message[512];      /* what failed and what to do, when error != API_OK */
+	/* While a request of the load waits to be retried, a line for the operator: what went
+	 * wrong, the API's host, the retry and the seconds left, computed when
+	 * api_load_progress() is called ("no answer from cdn.emnify.net, retry 2 of 7 in 8 s");
+	 * "" when no retry waits. Cleaned: safe to draw. */
+	char retry_note[200];
 };
 void api_load_progress(const struct api *api, struct api_load_progress *progress);
 
@@ -116,8 +142,11 @@ void api_cancel_context(struct api *api, const void *context);
 /* Reads and PATCHes still queued or running when api_free() is called are dropped without a
  * call. */
 
-/* The overall rate in requests per second (0: unlimited), and a new one for the requests
- * that start from now on (0: emnify's published limit). */
+/* The overall rate in requests per second (0: unlimited). api_set_rate(): rate > 0 sets a new
+ * one for the requests that start from now on, with a burst of one second's worth (a rate the
+ * operator sets means that many in any second); 0 keeps the rate as it is. Either way the
+ * overall bucket starts over with a single token, so what was saved up while idle or loading
+ * is no burst: a job started after it keeps to the rate from its first request. */
 double api_rate(const struct api *api);
 void api_set_rate(struct api *api, double rate);
 

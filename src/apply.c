@@ -65,9 +65,16 @@ struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *messag
 		api_load_progress(api, &progress);
 		if (!progress.running)
 			break;
-		if (show_progress && progress.records_total > 0)
-			fprintf(stderr, "\rloading %lld of %lld records", (long long)progress.records_loaded,
-				(long long)progress.records_total);
+		if (show_progress && (progress.records_total > 0 || progress.retry_note[0])) {
+			if (progress.records_total > 0)
+				fprintf(stderr, "\rloading %lld of %lld records", (long long)progress.records_loaded,
+					(long long)progress.records_total);
+			else
+				fprintf(stderr, "\rloading");
+			if (progress.retry_note[0])
+				fprintf(stderr, " \u00b7 %s", progress.retry_note);
+			fprintf(stderr, "\033[K");
+		}
 		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
 	}
 	if (show_progress)
@@ -252,7 +259,7 @@ static void print_id(FILE *out, int64_t id)
 static int print_results(const struct plan *plan, const struct job *job, const char *journal, double seconds)
 {
 	size_t counts[JOB_OUTCOME_COUNT] = { 0 };
-	size_t listed = 0, changed = 0, not_read = 0;
+	size_t listed = 0, changed = 0, not_read = 0, unknown = 0;
 	struct job_progress progress;
 
 	job_progress(job, &progress);
@@ -263,12 +270,15 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		counts[result->outcome]++;
 		if (result->changed_elsewhere)
 			changed++;
+		if (result->unknown)
+			unknown++;
 		if (reached_target(result) || result->outcome == JOB_CANCELLED)
 			continue;
 		if (listed++ == 0)
 			printf("\n%-17s %-12s%-12s%-13s%-10s %s\n", "OUTCOME", "ENDPOINT", "SIM", "SIM STATUS",
 			       "ENDPOINT", "MESSAGE");
-		printf("%-17s ", result->outcome == JOB_DONE ? "changed elsewhere" : job_outcome_word(result->outcome));
+		printf("%-17s ", result->unknown ? "unknown" : result->outcome == JOB_DONE ? "changed elsewhere"
+											   : job_outcome_word(result->outcome));
 		print_id(stdout, device->endpoint_id);
 		print_id(stdout, device->sim_id);
 		char sim[24], endpoint[24];
@@ -290,6 +300,11 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		printf(", %zu changed elsewhere", changed);
 	printf(" in %s (%zu %s, %.1f/s).\n", duration, progress.requests, plural(progress.requests, "request", "requests"),
 	       seconds > 0 ? (double)progress.requests / seconds : 0.0);
+	if (unknown > 0)
+		printf("%zu %s in an unknown state (listed as unknown): a change was sent, and neither its answer "
+		       "nor reading back told whether it was applied.\nTo read %s back and finish the job: "
+		       "simtop --resume %s\n", unknown,
+		       plural(unknown, "device is", "devices are"), plural(unknown, "it", "them"), journal);
 	if (progress.error[0])
 		printf("The job stopped: %s\nTo finish what it left: simtop --resume %s\n", progress.error, journal);
 	else if (counts[JOB_CANCELLED] > 0)

@@ -8,8 +8,6 @@
 
 #include "util.h"
 
-/* How long a connection may take to open when the request's own timeout is longer. */
-#define HTTP_CONNECT_TIMEOUT_MS 10000L
 /* A server that sends more header lines than this is not one we talk to. */
 #define HTTP_HEADER_LINES_MAX 1000
 /* Body buffers up to this size are kept for the next response (see struct http). */
@@ -49,6 +47,9 @@ struct http {
 	CURLM *multi;
 	int parallel;
 	char *user_agent;
+	long connect_timeout_ms;
+	long silence_seconds;
+	int64_t last_received_ms;
 	struct request_list queue;
 	struct request_list running;
 	/* Body buffers of finished requests, reused by the next ones: list pages are around a
@@ -91,7 +92,7 @@ static void list_remove(struct request_list *list, struct http_request *request)
 	list->count--;
 }
 
-struct http *http_new(int parallel, const char *user_agent)
+struct http *http_new(int parallel, const char *user_agent, long connect_timeout_ms, long silence_ms)
 {
 	struct http *http = xcalloc(1, sizeof(*http));
 
@@ -102,6 +103,8 @@ struct http *http_new(int parallel, const char *user_agent)
 		die(3, "cannot initialise libcurl");
 	http->parallel = parallel < 1 ? 1 : parallel;
 	http->user_agent = xstrdup(user_agent);
+	http->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 1;
+	http->silence_seconds = silence_ms > 1000 ? (silence_ms + 999) / 1000 : 1;
 	http->spare = xcalloc((size_t)http->parallel, sizeof(char *));
 	http->spare_capacity = xcalloc((size_t)http->parallel, sizeof(size_t));
 	http->idle_easy = xcalloc((size_t)http->parallel, sizeof(CURL *));
@@ -221,11 +224,17 @@ size_t http_queued(const struct http *http)
 	return http->queue.count;
 }
 
+int64_t http_last_received_ms(const struct http *http)
+{
+	return http->last_received_ms;
+}
+
 static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 {
 	struct http_request *request = userdata;
 	size_t length = size * count;
 
+	request->owner->last_received_ms = util_now_ms();
 	if (length > HTTP_BODY_MAX - request->response_length) {
 		request->too_large = true;
 		return 0;
@@ -260,6 +269,7 @@ static size_t on_header(char *data, size_t size, size_t count, void *userdata)
 	struct http_request *request = userdata;
 	size_t length = size * count;
 
+	request->owner->last_received_ms = util_now_ms();
 	/* A status line opens a new block (after 100 Continue, or a proxy's answer): only the
 	 * last block belongs to the response. */
 	if (length >= 5 && memcmp(data, "HTTP/", 5) == 0) {
@@ -316,12 +326,17 @@ static void request_start(struct http *http, struct http_request *request)
 	/* Reuse a connection that is free rather than wait to multiplex on a busy one. */
 	curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 0L);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (request->timeout_ms > 0) {
+	if (request->timeout_ms > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request->timeout_ms);
-		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-				 request->timeout_ms < HTTP_CONNECT_TIMEOUT_MS ? request->timeout_ms
-									      : HTTP_CONNECT_TIMEOUT_MS);
-	}
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 request->timeout_ms > 0 && request->timeout_ms < http->connect_timeout_ms
+				 ? request->timeout_ms : http->connect_timeout_ms);
+	/* Less than a byte a second for that long: the server took the request and went quiet. */
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, http->silence_seconds);
+	/* Plain http goes only to loopback (see http.h): no proxy from the environment. */
+	if (util_prefix_nocase(request->url, "http://"))
+		curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	switch (request->method) {
 	case HTTP_GET:
 		break;

@@ -5,6 +5,14 @@
  * Nothing blocks except http_wait(), which sleeps in curl_multi_poll() on the transfers, on one
  * extra descriptor (the terminal) and until a timeout, then runs the completion callbacks.
  *
+ * Every transfer is bounded three ways: opening the connection (connect_timeout_ms), silence
+ * (a transfer that moves less than one byte a second for silence_ms is abandoned: a server
+ * that accepted the connection and never answers ends it) and the request's own timeout_ms.
+ *
+ * Proxies: https follows libcurl's environment (https_proxy, all_proxy, no_proxy). A plain-http
+ * URL never goes through a proxy: simtop speaks plain http only to loopback (the emulator, the
+ * demo), and a proxy from http_proxy or all_proxy would see the token in the clear.
+ *
  * TLS verification is never disabled. Redirects are not followed. PATCH and DELETE always open
  * a fresh connection: libcurl replays a request by itself when a reused connection turns out
  * dead, and a change must never be sent twice without the caller knowing. Bodies are decompressed
@@ -62,8 +70,10 @@ struct http_request;
  * It may submit or cancel other requests (but not its own: it is already finished). */
 typedef void http_done(void *context, const struct http_response *response);
 
-/* parallel: transfers running at most (>= 1). user_agent is copied. Never NULL. */
-struct http *http_new(int parallel, const char *user_agent);
+/* parallel: transfers running at most (>= 1). user_agent is copied. connect_timeout_ms bounds
+ * opening a connection, silence_ms how long a transfer may move less than a byte a second
+ * (libcurl counts it in whole seconds: it is rounded up, to 1 s at least). Never NULL. */
+struct http *http_new(int parallel, const char *user_agent, long connect_timeout_ms, long silence_ms);
 /* Cancels everything still queued or running without calling their callbacks. */
 void http_free(struct http *http);
 
@@ -83,6 +93,8 @@ int http_running(const struct http *http);
 int http_free_slots(const struct http *http);
 /* Requests queued but not yet started. */
 size_t http_queued(const struct http *http);
+/* Monotonic time (util_now_ms) the last byte of any response arrived; 0 before the first. */
+int64_t http_last_received_ms(const struct http *http);
 
 /* Wait up to timeout_ms (-1: until something happens; 0: do not sleep) for a transfer or for
  * extra_fd (-1: none) to become readable, then advance the transfers and run the callbacks of

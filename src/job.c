@@ -7,7 +7,8 @@
  * A step is sent only after its intent is in the journal. Its answer settles it: 2xx done, 4xx
  * failed, anything else (5xx, timeout, dropped) unknown — then the object is read back
  * ("settling"): the target status means done, the old status means it was not applied and may
- * be sent again (at most JOB_SEND_MAX sends in all), anything else means it changed elsewhere.
+ * be sent again (at most JOB_SEND_MAX sends in all, JOB_UNANSWERED_SEND_MAX of them without an
+ * answer at all), anything else means it changed elsewhere.
  * A step a killed run left with only an intent starts with settling. After the last step (or a
  * step that failed for good) the device is read back once to report the truth.
  *
@@ -19,8 +20,10 @@
  *   yet stays an intent in the journal, for --resume to settle.
  * - A device with nothing to send ends as unchanged at once, without a read-back, so a plan of
  *   skips costs no requests.
- * - A step left unknown after JOB_READ_MAX read-backs (each retried inside the api) is failed
- *   in the journal with "outcome unknown", audited as "unknown". */
+ * - A step left unknown after its read-backs (each retried inside the api; one with no answer
+ *   at all is not tried again here) keeps its bare intent in the journal, so that --resume
+ *   reads it back first, and is audited as "unknown"; the device is reported failed (or
+ *   half-done) with unknown set. */
 #include "job.h"
 
 #include <cjson/cJSON.h>
@@ -37,6 +40,9 @@
 /* Sends of one step in all, when answers leave the outcome unknown and read-backs show the
  * step was not applied. */
 #define JOB_SEND_MAX 8
+/* Of those, sends that got no answer at all: an API that takes a change and goes quiet each
+ * time will not answer the next one either, and each costs a request's whole timeout. */
+#define JOB_UNANSWERED_SEND_MAX 3
 /* Read-backs of one step, or of a device at the end; the api retries each one itself. */
 #define JOB_READ_MAX 3
 /* Steps in a row that the API's failures (5xx, no answer) kept from being settled or applied
@@ -62,6 +68,7 @@ struct job_device {
 	enum phase phase;
 	int step;               /* the step being worked on */
 	int sends;              /* PATCHes of this step so far */
+	int unanswered;         /* of those, the ones that got no answer at all */
 	int reads;              /* read-backs of this step, or final read-backs */
 	bool unknown[2];        /* the step ended with its outcome unknown */
 	long unknown_status;    /* the answer that left the current step unknown (0: transport) */
@@ -291,16 +298,20 @@ static bool success(long http_status)
 	return http_status >= 200 && http_status <= 299;
 }
 
-/* Worth another read: nothing definite came back. */
+/* Worth another read: something came back, but nothing definite. No answer at all (0) is
+ * not: the api retried that already, until the API had been silent for too long. */
 static bool transient(long http_status)
 {
-	return http_status == 0 || http_status == 429 || http_status >= 500 || success(http_status);
+	return http_status == 429 || http_status >= 500 || success(http_status);
 }
 
 /* --- steps -------------------------------------------------------------------------------- */
 
 /* The step is over: journal and audit it, then go on (or end the device on a failure).
- * trouble: the API's own failures ended it (unknown, or never applied through 5xx). */
+ * trouble: the API's own failures ended it (unknown, or never applied through 5xx).
+ * state JOURNAL_INTENT: its outcome stays unknown. The journal keeps the bare intent, its word
+ * for "may or may not have reached emnify", so that --resume reads the object back before
+ * anything else; the pair ends as after a failure. */
 static void step_resolved(struct job_device *device, enum journal_state state, long http_status,
 			  const char *text, const char *audit_result, bool trouble)
 {
@@ -315,14 +326,17 @@ static void step_resolved(struct job_device *device, enum journal_state state, l
 	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
 		halt(job, "the API failed %d changes in a row, the last with: %s", job->trouble_streak,
 		     text ? text : "");
-	if (job->journal && !journal_result(job->journal, device->index, device->step, state, http_status,
-					    text, message, sizeof(message)))
+	if (job->journal && state != JOURNAL_INTENT &&
+	    !journal_result(job->journal, device->index, device->step, state, http_status, text, message,
+			    sizeof(message)))
 		halt(job, "%s", message);
 	if (job->audit && !audit_step(job->audit, job->plan->action, plan_device, step, audit_result, text,
 				      message, sizeof(message)))
 		halt(job, "%s", message);
 	forget_unknown(device);
-	if (state == JOURNAL_FAILED) {
+	if (state == JOURNAL_INTENT)
+		job->results[device->index].unknown = true;
+	if (state != JOURNAL_DONE) {
 		char what[96];
 		describe_step(step, what, sizeof(what));
 		add_message(device, "%s: %s", what, text && *text ? text : "failed");
@@ -332,6 +346,7 @@ static void step_resolved(struct job_device *device, enum journal_state state, l
 		device->step++;
 	}
 	device->sends = 0;
+	device->unanswered = 0;
 	device->reads = 0;
 	device_continue(device);
 }
@@ -406,6 +421,8 @@ static void patch_done(void *context, long http_status, const char *body, size_t
 	(void)body;
 	(void)length;
 	/* 5xx, a timeout, a dropped connection: applied or not, only a read-back tells. */
+	if (http_status == 0)
+		device->unanswered++;
 	forget_unknown(device);
 	device->unknown_status = http_status;
 	device->unknown_text = xstrdup(error_message);
@@ -436,7 +453,7 @@ static void settle_done(void *context, long http_status, const char *body, size_
 			snprintf(text, sizeof(text), "changed elsewhere: the %s is now %s",
 				 step->target == STEP_SIM ? "SIM" : "endpoint", status_name(step->target, read_back.status));
 			step_resolved(device, JOURNAL_FAILED, http_status, text, "failed", false);
-		} else if (device->sends >= JOB_SEND_MAX) {
+		} else if (device->sends >= JOB_SEND_MAX || device->unanswered >= JOB_UNANSWERED_SEND_MAX) {
 			device->unknown[device->step] = false;
 			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
 			step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "failed", true);
@@ -462,7 +479,7 @@ static void settle_done(void *context, long http_status, const char *body, size_
 		error_message = "the answer could not be read";
 	snprintf(text, sizeof(text), "outcome unknown: %s; reading back failed: %s", why,
 		 error_message ? error_message : "no answer");
-	step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "unknown", true);
+	step_resolved(device, JOURNAL_INTENT, device->unknown_status, text, "unknown", true);
 }
 
 /* --- devices ------------------------------------------------------------------------------ */
@@ -596,6 +613,11 @@ static void check_finished(struct job *job)
 	if (job->finished || job->running > 0 || job->next < job->plan->count)
 		return;
 	job->finished = true;
+	/* A step whose outcome is unknown is not finished: without the end line the TUI offers to
+	 * resume the journal at its next start, which reads the step back first. */
+	for (size_t i = 0; i < job->plan->count; i++)
+		if (job->results[i].unknown)
+			return;
 	if (job->journal && !journal_end(job->journal, job->cancelling || job->halted, message, sizeof(message)) &&
 	    !job->error[0])
 		copy_text(job->error, sizeof(job->error), message);
@@ -621,8 +643,8 @@ static void device_finish(struct job_device *device)
 			applied = true;
 			describe_step(step, what, sizeof(what));
 			snprintf(done_steps + used, sizeof(done_steps) - used, "%s%s done", used ? "; " : "", what);
-		} else if (state == JOURNAL_FAILED) {
-			failed = true;
+		} else if (state == JOURNAL_FAILED || (state == JOURNAL_INTENT && result->unknown)) {
+			failed = true; /* an unknown outcome has its message already */
 		} else {
 			incomplete = true;
 		}
@@ -630,8 +652,10 @@ static void device_finish(struct job_device *device)
 	if (failed && !result->message[0])
 		add_message(device, "failed in an earlier run (see the journal)");
 	if (incomplete && !failed) {
-		if (device->unknown_text)
+		if (device->unknown_text) {
 			add_message(device, "outcome unknown: %s; stopped: %s", device->unknown_text, job->error);
+			result->unknown = true;
+		}
 		else
 			add_message(device, "not sent: %s", job->error[0] ? job->error : "the job stopped");
 	}
@@ -711,8 +735,8 @@ struct job *job_start(struct api *api, const struct plan *plan, enum journal_sta
 	job->parallel = options && options->parallel > 0 ? options->parallel : JOB_DEFAULT_PARALLEL;
 	if (job->parallel > JOB_PARALLEL_MAX)
 		job->parallel = JOB_PARALLEL_MAX;
-	if (options && options->rate > 0)
-		api_set_rate(api, options->rate);
+	/* Also with the rate as it is: the job starts without what the load saved up. */
+	api_set_rate(api, options ? options->rate : 0);
 	job->states = xcalloc(count ? count : 1, sizeof(*job->states));
 	if (states)
 		memcpy(job->states, states, count * sizeof(*job->states));

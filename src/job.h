@@ -12,8 +12,15 @@
  *
  * The choices where the contract leaves room:
  * - A step not applied (read back with its old status) is sent again, JOB_SEND_MAX times in
- *   all; a read-back that fails is tried again (each one already retried by the api) before
- *   the step is failed with "outcome unknown" (audited "unknown").
+ *   all, and no more than 3 times in all when its sends got no answer at all; a read-back answered 429, 5xx or unreadable is tried again (each one already retried
+ *   by the api); one that got no answer at all is not (the api retried it until the API had
+ *   been silent for API_GIVE_UP_MS). Then the step's outcome is unknown: the journal keeps
+ *   its intent without a result (so `simtop --resume` reads it back before anything else),
+ *   the audit log says "unknown", and the device is FAILED or HALF_DONE with unknown set; the
+ *   journal then gets no end line, so that the TUI offers to resume it at its next start.
+ *   So a job against an API that takes PATCHes and then answers nothing at all ends within
+ *   about API_GIVE_UP_MS + API_SILENCE_MS + 1 s (the silence counts from its first PATCH; the
+ *   last second is the final read-back's one try), 2 min 16 s with the default bounds.
  * - A step that fails for good ends its device: the other step of the pair is not sent, and
  *   the device is FAILED, or HALF_DONE when the other step was done; the device is still read
  *   back, so both statuses show.
@@ -56,13 +63,17 @@ struct job_device_result {
 	int sim_status, endpoint_status; /* as read back at the end; as loaded when not read */
 	bool read_back;                  /* the statuses above come from the API */
 	bool changed_elsewhere;          /* read back, and not what the plan leads to */
+	bool unknown;                    /* a step's outcome is unknown: no answer, and reading
+					  * back got none either; --resume settles it */
 	char message[200];               /* the API's message for a failure, "" otherwise */
 };
 
 struct job_options {
 	double rate;      /* requests per second for the whole job, set on the api (api_set_rate);
 			   * 0: the api's own rate as it is (emnify's published limit unless the
-			   * api was made with another) */
+			   * api was made with another). Either way the job starts with the api's
+			   * overall bucket emptied to one token: nothing saved up while loading goes
+			   * out as a burst, so requests / rate is what the job takes. */
 	int parallel;     /* devices in flight at most; 0: a default (8) */
 };
 

@@ -58,6 +58,17 @@ int64_t ratelimit_wait_ms(struct ratelimit *limit, int64_t now_ms)
 	return whole > 0 ? whole : 1;
 }
 
+void ratelimit_restart(struct ratelimit *limit, int64_t now_ms)
+{
+	limit->tokens = limit->burst < 1 ? limit->burst : 1;
+	limit->updated_ms = now_ms;
+}
+
+double ratelimit_burst_for(double rate)
+{
+	return rate > 1 ? rate : 1;
+}
+
 int64_t ratelimit_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, double random01)
 {
 	if (base_ms <= 0 || cap_ms <= 0)

@@ -19,6 +19,11 @@ void ratelimit_init(struct ratelimit *limit, double rate, double burst, int64_t 
 bool ratelimit_take(struct ratelimit *limit, int64_t now_ms);
 /* Milliseconds until a token will be there (0 if one is now). */
 int64_t ratelimit_wait_ms(struct ratelimit *limit, int64_t now_ms);
+/* Start over with at most one token: what was saved up while idle is no burst. */
+void ratelimit_restart(struct ratelimit *limit, int64_t now_ms);
+/* The burst for a rate an operator sets: one second's worth, at least 1, so that N per second
+ * means at most N (plus the one token there at the start) in any second. */
+double ratelimit_burst_for(double rate);
 
 /* Exponential back-off with full jitter: attempt 1 waits up to base_ms, each next attempt
  * doubles it, capped at cap_ms. random01 is a number in [0,1) supplied by the caller. */

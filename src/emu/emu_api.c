@@ -12,6 +12,7 @@
 #include "emu_buf.h"
 #include "emu_http.h"
 #include "emu_render.h"
+#include "emu_stall.h"
 
 /* Largest page each list serves, and what it serves when per_page is absent or useless. */
 #define SIM_PER_PAGE_DEFAULT 2000
@@ -476,6 +477,12 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	if (context->latency_ms > 0)
 		sleep_ms(context->latency_ms);
 
+	/* A stall strikes before faults and limits; held "after", the request is carried out
+	 * and only its answer is kept back. */
+	enum emu_stall_point stall = emu_stall_point(context, method);
+	if (stall == EMU_STALL_BEFORE)
+		return emu_stall_hold(context, connection);
+
 	struct emu_http_reply reply;
 	emu_http_reply_init(&reply, 500);
 
@@ -543,6 +550,10 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	}
 
 send:
+	if (stall == EMU_STALL_AFTER) {
+		free(reply.body);
+		return emu_stall_hold(context, connection);
+	}
 	add_request_id(&reply, context, serial);
 	emu_stats_add_status(&context->stats, reply.status);
 	return emu_http_send(connection, &reply, context->lower_case_headers);

@@ -28,6 +28,9 @@ struct emu_context {
 	int latency_ms;
 	bool lower_case_headers;
 	bool corrupt_lists;         /* list pages are cut in half (tests of the client's checks) */
+	uint32_t stall;             /* atomic: enum emu_stall, the API requests held unanswered */
+	uint32_t stall_after;       /* atomic: held after being carried out (see emu_stall.h) */
+	int stall_release_fd;       /* readable once the server stops: every held request ends */
 };
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "emu_buf.h"
 #include "emu_http.h"
+#include "emu_stall.h"
 
 /* --- GET /_emu/state --------------------------------------------------------------------- */
 
@@ -259,7 +260,21 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 		return send_message(context, connection, 204, NULL);
 	}
 
-	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits" };
+	if (strcmp(name, "stall") == 0 && post) {
+		const char *what = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "what");
+		const char *when = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "when");
+		enum emu_stall stall;
+		if (!emu_stall_parse(what, &stall))
+			return send_message(context, connection, 400, "what must be none, patch, get or all");
+		if (when && strcmp(when, "before") != 0 && strcmp(when, "after") != 0)
+			return send_message(context, connection, 400, "when must be before or after");
+		__atomic_store_n(&context->stall_after, when && strcmp(when, "after") == 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&context->stall, (uint32_t)stall, __ATOMIC_RELAXED);
+		return send_message(context, connection, 204, NULL);
+	}
+
+	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits",
+					     "stall" };
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strcmp(name, known[i]) == 0)
 			return send_message(context, connection, 405, "method not allowed on this control route");

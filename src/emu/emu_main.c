@@ -16,6 +16,7 @@
 #include "emu_fleet.h"
 #include "emu_limits.h"
 #include "emu_server.h"
+#include "emu_stall.h"
 
 /* configure passes PACKAGE_VERSION on the command line; a direct build gets the fallback. */
 #ifndef PACKAGE_VERSION
@@ -40,6 +41,8 @@ struct options {
 	const char *state_file;
 	const char *token_file;
 	int64_t token_lifetime;
+	enum emu_stall stall;
+	bool stall_after;
 };
 
 static void usage(FILE *out)
@@ -63,6 +66,10 @@ static void usage(FILE *out)
 	      "  --token-file FILE       accept the application token on FILE's first line\n"
 	      "                          (default: " DEFAULT_TOKEN ")\n"
 	      "  --token-lifetime SECS   lifetime of issued auth tokens (default 14400)\n"
+	      "  --stall WHAT            take WHAT requests (patch, get, all; default none) and\n"
+	      "                          never answer them, until the client gives up\n"
+	      "  --stall-after           carry a stalled request out before holding it\n"
+	      "                          (a stalled PATCH is applied; default: not applied)\n"
 	      "  --help                  show this help and exit\n"
 	      "  --version               show the version and exit\n",
 	      out);
@@ -121,6 +128,7 @@ enum option_id {
 	OPT_PORT = 256, OPT_DEVICES, OPT_SEED, OPT_MISALIGNED, OPT_UNPAIRED, OPT_HOSTILE, OPT_LATENCY,
 	OPT_FAULTS, OPT_NO_LIMITS, OPT_LOWER_CASE_HEADERS, OPT_CORRUPT_LISTS, OPT_STATE_FILE, OPT_TOKEN_FILE,
 	OPT_TOKEN_LIFETIME, OPT_HELP, OPT_VERSION,
+	OPT_STALL, OPT_STALL_AFTER,
 };
 
 static void parse_options(int argc, char **argv, struct options *options)
@@ -140,6 +148,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME },
+		{ "stall", required_argument, NULL, OPT_STALL },
+		{ "stall-after", no_argument, NULL, OPT_STALL_AFTER },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -199,6 +209,13 @@ static void parse_options(int argc, char **argv, struct options *options)
 			break;
 		case OPT_TOKEN_LIFETIME:
 			options->token_lifetime = parse_integer("--token-lifetime", optarg, 1, 315360000);
+			break;
+		case OPT_STALL:
+			if (!emu_stall_parse(optarg, &options->stall))
+				usage_error("--stall needs none, patch, get or all", optarg);
+			break;
+		case OPT_STALL_AFTER:
+			options->stall_after = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -288,6 +305,8 @@ int main(int argc, char **argv)
 		.latency_ms = options.latency_ms,
 		.lower_case_headers = options.lower_case_headers,
 		.corrupt_lists = options.corrupt_lists,
+		.stall = (int)options.stall,
+		.stall_after = options.stall_after,
 		.port = options.port,
 	};
 	struct emu_server *server = emu_server_start(&server_options, error, sizeof error);

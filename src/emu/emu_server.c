@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct emu_server {
 	struct emu_context context;
 	struct MHD_Daemon *daemon;
 	int port;
+	int release[2];         /* stall_release_fd's pipe: written once, at stop */
 };
 
 /* Per request: the body as it arrives. */
@@ -134,9 +136,19 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	context->latency_ms = options->latency_ms;
 	context->lower_case_headers = options->lower_case_headers;
 	context->corrupt_lists = options->corrupt_lists;
+	context->stall = (uint32_t)options->stall;
+	context->stall_after = options->stall_after;
+	if (pipe2(server->release, O_CLOEXEC) != 0) {
+		snprintf(error, error_size, "pipe: %s", strerror(errno));
+		free(server);
+		return NULL;
+	}
+	context->stall_release_fd = server->release[0];
 
 	int fd = listen_loopback(options->port, &server->port, error, error_size);
 	if (fd < 0) {
+		close(server->release[0]);
+		close(server->release[1]);
 		free(server);
 		return NULL;
 	}
@@ -155,6 +167,8 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	if (!server->daemon) {
 		snprintf(error, error_size, "cannot start the HTTP server (libmicrohttpd)");
 		close(fd);
+		close(server->release[0]);
+		close(server->release[1]);
 		free(server);
 		return NULL;
 	}
@@ -170,7 +184,12 @@ void emu_server_stop(struct emu_server *server)
 {
 	if (!server)
 		return;
+	/* Wake every stalled request first: stopping waits for each connection's thread. */
+	while (write(server->release[1], "", 1) < 0 && errno == EINTR)
+		;
 	/* Stopping also closes the listening socket that was handed over. */
 	MHD_stop_daemon(server->daemon);
+	close(server->release[0]);
+	close(server->release[1]);
 	free(server);
 }

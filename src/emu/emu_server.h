@@ -24,6 +24,8 @@ struct emu_server_options {
 	int latency_ms;         /* added to every API response */
 	bool lower_case_headers; /* send every response header name in lower case */
 	bool corrupt_lists;     /* answer list calls with a page cut in half */
+	int stall;              /* enum emu_stall: API requests held unanswered */
+	bool stall_after;       /* held after being carried out */
 	int port;               /* 0: let the system pick one */
 };
 

@@ -3,7 +3,8 @@
  * One X-macro list names every counter, so the enum and the JSON keys cannot drift apart.
  * Route counters count every request that reached the route with its method, refused ones
  * included; *_applied count PATCHes that changed a status; status_* count API responses by
- * HTTP status; dropped counts connections closed without an answer. Lock-free. */
+ * HTTP status; dropped counts connections closed without an answer; stalled the requests held
+ * unanswered (--stall). Lock-free. */
 #ifndef SIMTOP_EMU_STATS_H
 #define SIMTOP_EMU_STATS_H
 
@@ -32,7 +33,8 @@
 	X(dropped) \
 	X(tokens_issued) \
 	X(status_400) \
-	X(status_405)
+	X(status_405) \
+	X(stalled)
 
 enum emu_stat {
 #define EMU_STAT_ENUM(name) EMU_STAT_##name,

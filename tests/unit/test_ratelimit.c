@@ -30,6 +30,33 @@ static void test_burst_then_rate(void **state)
 	assert_int_equal(ratelimit_wait_ms(&limit, 1100), 100);
 }
 
+/* --rate 1 means 1: the burst of an operator's rate is one second's worth, and a restart
+ * (a job starting after a load) begins with a single token, so the first second sees at most
+ * two requests, and N requests take N - 1 seconds after the first. */
+static void test_operator_rate_has_no_saved_burst(void **state)
+{
+	(void)state;
+	struct ratelimit limit;
+	assert_true(ratelimit_burst_for(1) == 1);
+	assert_true(ratelimit_burst_for(0.2) == 1);
+	assert_true(ratelimit_burst_for(25) == 25);
+
+	ratelimit_init(&limit, 1, ratelimit_burst_for(1), 0);
+	/* Idle for a minute (the load, the question): still one token, not sixty. */
+	ratelimit_restart(&limit, 60000);
+	int first_second = 0;
+	for (int64_t now = 60000; now <= 61000; now++)
+		while (ratelimit_take(&limit, now))
+			first_second++;
+	assert_int_equal(first_second, 2);
+
+	/* A restart also drops a bigger saved burst (emnify's own limit, after a load). */
+	ratelimit_init(&limit, RATELIMIT_IP_RATE, RATELIMIT_IP_BURST, 0);
+	ratelimit_restart(&limit, 5000);
+	assert_true(ratelimit_take(&limit, 5000));
+	assert_false(ratelimit_take(&limit, 5000));
+}
+
 static void test_refill_caps_at_burst(void **state)
 {
 	(void)state;
@@ -179,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_burst_then_rate),
+		cmocka_unit_test(test_operator_rate_has_no_saved_burst),
 		cmocka_unit_test(test_refill_caps_at_burst),
 		cmocka_unit_test(test_sustained_rate),
 		cmocka_unit_test(test_wait_is_exact),

@@ -1,0 +1,58 @@
+#!/bin/sh
+# --rate N means N: no saved-up burst first, and the estimate printed before a job is what it
+# then takes, within 10%.
+#
+# 1. --rate 1: at most 2 requests of the job in its first second (the emulator's counters,
+#    sampled every 50 ms; the job's requests are its PATCHes and read-backs).
+# 2. --rate 4 on a fleet of 8: the time the command takes, load included, is within 10% of
+#    the estimate, requests / rate, from the numbers the plan printed.
+. "$top_srcdir/tests/lib/harness.sh"
+
+# job_requests: PATCHes and single GETs the emulator received.
+job_requests() {
+	curl -s "$EMU_URL/_emu/stats" | tr ',{}' '\n\n\n' |
+		awk -F: '/"(sim|endpoint)_(patch|get)"/ { n += $2 } END { print n + 0 }'
+}
+now_ms() {
+	date +%s%3N
+}
+
+# --- 1. the first second at --rate 1 ---------------------------------------------------------
+emu_start --devices 3 --seed 3 --misaligned 0 --unpaired 0
+"$SIMTOP" apply offline --filter "" --yes --rate 1 >first.out 2>first.err &
+apply_pid=$!
+first_ms=""
+in_first_second=0
+while kill -0 "$apply_pid" 2>/dev/null; do
+	count=$(job_requests)
+	now=$(now_ms)
+	if [ -z "$first_ms" ] && [ "$count" -gt 0 ]; then
+		first_ms=$now
+	fi
+	# The first second of the job, counted from when its first request was seen.
+	if [ -n "$first_ms" ] && [ $((now - first_ms)) -le 1000 ]; then
+		in_first_second=$count
+	fi
+	sleep 0.05
+done
+wait "$apply_pid"
+assert_eq "$?" 0 "rate 1: exit status"
+[ -n "$first_ms" ] && [ "$in_first_second" -le 2 ] && pass "rate 1: $in_first_second requests in the first second" ||
+	fail "rate 1: $in_first_second requests in the first second"
+assert_eq "$(job_requests)" "$(sed -n 's/.* (\([0-9]*\) requests: the changes.*/\1/p' first.out)" "rate 1: requests as planned"
+
+# --- 2. the estimate at --rate 4 -------------------------------------------------------------
+emu_start --devices 8 --seed 3 --misaligned 0 --unpaired 0
+started=$(now_ms)
+"$SIMTOP" apply offline --filter "" --yes --rate 4 >estimate.out 2>estimate.err
+assert_eq "$?" 0 "rate 4: exit status"
+took=$(($(now_ms) - started))
+planned=$(sed -n 's/.* (\([0-9]*\) requests: the changes.*/\1/p' estimate.out)
+assert_eq "$(job_requests)" "$planned" "rate 4: requests as planned"
+assert_contains estimate.out "at 4.0 requests/s"
+estimate=$((planned * 1000 / 4))
+low=$((estimate * 9 / 10))
+high=$((estimate * 11 / 10))
+[ "$took" -ge "$low" ] && [ "$took" -le "$high" ] && pass "rate 4: took $took ms, estimate $estimate ms" ||
+	fail "rate 4: took $took ms, estimate $estimate ms (10% is $low..$high)"
+finish
