@@ -334,24 +334,30 @@ struct page_kind {
 	const char *name;
 	size_t record_size;
 	bool (*read)(struct page *page, const cJSON *item, void *record);
-	void (*add)(struct fleet *fleet, const void *record);
+	int64_t (*add)(struct fleet *fleet, const void *record); /* returns the record's id */
 };
 
-static void add_sim_record(struct fleet *fleet, const void *record)
+static int64_t add_sim_record(struct fleet *fleet, const void *record)
 {
-	fleet_add_sim(fleet, record);
+	const struct sim_record *sim = record;
+	fleet_add_sim(fleet, sim);
+	return sim->id;
 }
 
-static void add_endpoint_record(struct fleet *fleet, const void *record)
+static int64_t add_endpoint_record(struct fleet *fleet, const void *record)
 {
-	fleet_add_endpoint(fleet, record);
+	const struct endpoint_record *endpoint = record;
+	fleet_add_endpoint(fleet, endpoint);
+	return endpoint->id;
 }
 
 static enum emnify_result parse_page(const struct page_kind *kind, const char *body, size_t length,
-				     struct fleet *fleet, size_t *count, char *message, size_t size)
+				     struct fleet *fleet, struct fleet_page_ids *ids, char *message,
+				     size_t size)
 {
-	if (count)
-		*count = 0;
+	struct fleet_page_ids seen = { 0 };
+	if (ids)
+		*ids = seen;
 	arena_begin();
 	cJSON *root = parse_array(body, length, kind->name, message, size);
 	if (!root) {
@@ -378,9 +384,9 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 	/* Only a page that is valid as a whole reaches the fleet. */
 	if (valid) {
 		for (size_t i = 0; i < page.item; i++)
-			kind->add(fleet, records + i * kind->record_size);
-		if (count)
-			*count = page.item;
+			fleet_page_ids_add(&seen, kind->add(fleet, records + i * kind->record_size));
+		if (ids)
+			*ids = seen;
 	}
 	free(records);
 	page_free_strings(&page);
@@ -389,18 +395,18 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 }
 
 enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
-					 size_t *count, char *message, size_t size)
+					 struct fleet_page_ids *ids, char *message, size_t size)
 {
 	static const struct page_kind sims = { "SIM page", sizeof(struct sim_record), read_sim, add_sim_record };
-	return parse_page(&sims, body, length, fleet, count, message, size);
+	return parse_page(&sims, body, length, fleet, ids, message, size);
 }
 
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
-					      size_t *count, char *message, size_t size)
+					      struct fleet_page_ids *ids, char *message, size_t size)
 {
 	static const struct page_kind endpoints = { "endpoint page", sizeof(struct endpoint_record),
 						    read_endpoint, add_endpoint_record };
-	return parse_page(&endpoints, body, length, fleet, count, message, size);
+	return parse_page(&endpoints, body, length, fleet, ids, message, size);
 }
 
 /* --- headers ----------------------------------------------------------------------------- */

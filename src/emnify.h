@@ -21,9 +21,11 @@ enum emnify_result {
 	EMNIFY_BAD_RESPONSE,
 };
 
-/* Parse one List SIMs page (a bare JSON array) into fleet; *count receives the number of SIMs.
- * On error nothing is added and message (size bytes) says why, naming the item as jq counts
- * it ("endpoint page item 12: missing status.id"). count and message may be NULL.
+/* Parse one List SIMs page (a bare JSON array) into fleet; *ids receives the page's
+ * fingerprint (fleet.h): how many SIMs it held, and their ids in order, so the loader can
+ * tell a page that repeats an earlier one. On error nothing is added, ids->count is 0 and
+ * message (size bytes) says why, naming the item as jq counts it ("endpoint page item 12:
+ * missing status.id"). ids and message may be NULL.
  *
  * Every item must be an object with a positive integer "id" and a "status" object whose "id"
  * is a known status; a nested "endpoint" (SIM) or "sim" (endpoint) object, when present and
@@ -32,9 +34,9 @@ enum emnify_result {
  * records; a string field of another type is an error. Ids are read through cJSON's double,
  * so ids above 2^53 are refused (emnify's are far below). */
 enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
-					 size_t *count, char *message, size_t size);
+					 struct fleet_page_ids *ids, char *message, size_t size);
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
-					      size_t *count, char *message, size_t size);
+					      struct fleet_page_ids *ids, char *message, size_t size);
 
 /* Paging headers of a list response. Zero when absent. */
 struct emnify_paging {
