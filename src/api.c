@@ -547,7 +547,7 @@ static void page_done(struct api *api, struct api_request *request, const struct
 	struct load_list *list = &api->lists[request->list];
 	enum fleet_list fleet_list = request->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS;
 	struct emnify_paging paging = { 0 };
-	struct fleet_page_ids ids = { 0 };
+	struct emnify_page page = { 0 };
 	enum emnify_result result;
 	char what[256];
 
@@ -559,15 +559,15 @@ static void page_done(struct api *api, struct api_request *request, const struct
 		emnify_paging_header(&paging, response->header_lines[i], response->header_lengths[i]);
 	if (request->list == LIST_SIM)
 		result = emnify_parse_sim_page(response->body, response->body_length, api->fleet,
-					       &ids, what, sizeof(what));
+					       request->page, &page, what, sizeof(what));
 	else
 		result = emnify_parse_endpoint_page(response->body, response->body_length, api->fleet,
-						    &ids, what, sizeof(what));
+						    request->page, &page, what, sizeof(what));
 	if (result != EMNIFY_OK) {
 		fail_bad_response(api, request, response, what);
 		return;
 	}
-	size_t count = ids.count;
+	size_t count = page.ids.count;
 
 	if (request->page == 1) {
 		if (paging.total_pages < 0 || paging.total_pages > API_TOTAL_PAGES_MAX) {
@@ -612,14 +612,14 @@ static void page_done(struct api *api, struct api_request *request, const struct
 	}
 	/* The API answers a page past the end with the last page again: once a page repeats,
 	 * the list has no more pages to ask for. */
-	if (fleet_note_page(api->fleet, fleet_list, request->page, &ids, NULL) &&
-	    list->total_pages > list->next_page - 1) {
+	if (page.repeated && list->total_pages > list->next_page - 1) {
 		list->total_pages = list->next_page - 1;
 		update_totals(api);
 	}
 	list->pages_done++;
 	api->progress.pages_done++;
-	api->progress.records_loaded += (int64_t)count;
+	if (!page.repeated)
+		api->progress.records_loaded += (int64_t)count;
 	request_drop(api, request);
 	if (load_finished(api)) {
 		api->progress.running = false;

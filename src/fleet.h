@@ -39,8 +39,8 @@
  *   index and a SIM record does not update it.
  * - Paging that contradicts itself is noted by the loader: an X-Total-Pages that disagrees
  *   with X-Total-Count and the page size (fleet_note_paging), and a page whose ids are those
- *   of an earlier page of the same list (fleet_note_page tells the loader, which then stops
- *   asking for more pages of that list). Its records are duplicates, counted as above.
+ *   of an earlier page of the same list (fleet_note_page; the page parser of emnify.h then
+ *   adds none of its records, and the loader asks for no more pages of that list).
  *
  * Strings live in one pool owned by the fleet; fleet_text() returns a pointer that stays valid
  * until the fleet is freed (not across fleet_add_* calls — the pool may move). Device indexes

@@ -12,6 +12,7 @@
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
+#include "emu_odd.h"
 #include "emu_stats.h"
 
 /* Fault rates are kept in parts per million so they fit an atomic integer. */
@@ -28,6 +29,7 @@ struct emu_context {
 	int latency_ms;
 	bool lower_case_headers;
 	bool corrupt_lists;         /* list pages are cut in half (tests of the client's checks) */
+	struct emu_odd odd;         /* list pages bent into data that cannot be true (emu_odd.h) */
 };
 
 #endif

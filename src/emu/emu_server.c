@@ -134,6 +134,7 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	context->latency_ms = options->latency_ms;
 	context->lower_case_headers = options->lower_case_headers;
 	context->corrupt_lists = options->corrupt_lists;
+	context->odd = options->odd;
 
 	int fd = listen_loopback(options->port, &server->port, error, error_size);
 	if (fd < 0) {

@@ -14,6 +14,7 @@
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
+#include "emu_odd.h"
 
 struct emu_server_options {
 	struct emu_fleet *fleet;
@@ -24,6 +25,7 @@ struct emu_server_options {
 	int latency_ms;         /* added to every API response */
 	bool lower_case_headers; /* send every response header name in lower case */
 	bool corrupt_lists;     /* answer list calls with a page cut in half */
+	struct emu_odd odd;     /* bend list pages into data that cannot be true (prepared) */
 	int port;               /* 0: let the system pick one */
 };
 
