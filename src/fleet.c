@@ -617,7 +617,9 @@ size_t fleet_memory(const struct fleet *fleet)
 {
 	return sizeof(*fleet) + fleet->device_capacity * sizeof(*fleet->devices) +
 	       fleet->flag_capacity * sizeof(*fleet->flags) + fleet->pool_capacity +
-	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t);
+	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t) +
+	       (fleet->pages[FLEET_LIST_ENDPOINTS].capacity + fleet->pages[FLEET_LIST_SIMS].capacity) *
+		       sizeof(struct noted_page);
 }
 
 void fleet_set_statuses(struct fleet *fleet, size_t index, int sim_status, int endpoint_status)

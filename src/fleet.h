@@ -201,7 +201,7 @@ void fleet_anomalies(const struct fleet *fleet, struct fleet_anomalies *anomalie
  * when nothing was odd. */
 bool fleet_describe_anomalies(const struct fleet *fleet, char *buffer, size_t size);
 
-/* Bytes held by the fleet (devices, pool and indexes), for the benchmarks. */
+/* Bytes held by the fleet (devices, pool, indexes and pages noted), for the benchmarks. */
 size_t fleet_memory(const struct fleet *fleet);
 
 #endif
