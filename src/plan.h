@@ -12,7 +12,7 @@
  * - enabling an endpoint without a SIM, which emnify answers with 409 (ENABLE_NO_SIM);
  * - any change to a SIM that more than one endpoint claims (DEVICE_ODD_SHARED_SIM, fleet.h):
  *   which device it serves is unknown, so a change might start or stop charges, or traffic,
- *   on a device nobody chose (SIM_SHARED). It goes before every other reason.
+ *   on a device nobody chose (SIM_SHARED). It goes before every reason but NO_SIM.
  * Pairs:
  * - online: when the SIM cannot be activated (forbidden, e.g. Deleted, or missing), the
  *   endpoint is not enabled either (SIM_CANNOT_ACTIVATE, or ENABLE_NO_SIM): an enabled
