@@ -3,7 +3,8 @@
  * map SIMs and endpoints into a fleet, join), then the fleet checked as a whole.
  *
  * The input is an endpoint page, a NUL byte and a SIM page; without a NUL byte the same bytes
- * are tried as both. The seed corpus (corpus/pages) holds the bodies of the recorded list
+ * are tried as both. An input of odd length has its SIM page parsed first, so both orders of
+ * the join are tried. The seed corpus (corpus/pages) holds the bodies of the recorded list
  * responses of tests/data (get_all_devices.02.json, test_update_device.02.json: endpoint
  * pages; get_sim_list.02.json: a SIM page; see tests/data/README.md for where they come from)
  * and the two recorded pages joined by a NUL byte. */
@@ -81,15 +82,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fleet *fleet = fleet_new();
 	struct emnify_page page, again;
 	char message[256];
+	bool sims_first = size % 2 == 1;
+	if (sims_first)
+		emnify_parse_sim_page(sims, sims_length, fleet, 1, NULL, message, sizeof(message));
+	size_t rows = fleet_count(fleet);
 	bool endpoints_valid = emnify_parse_endpoint_page(endpoints, endpoints_length, fleet, 1, &page, message,
 							  sizeof(message)) == EMNIFY_OK;
-	if (!endpoints_valid && (page.ids.count != 0 || fleet_count(fleet) != 0 || strlen(message) == 0))
+	if (!endpoints_valid && (page.ids.count != 0 || fleet_count(fleet) != rows || strlen(message) == 0))
 		abort();
-	emnify_parse_sim_page(sims, sims_length, fleet, 1, NULL, message, sizeof(message));
+	if (!sims_first)
+		emnify_parse_sim_page(sims, sims_length, fleet, 1, NULL, message, sizeof(message));
 	check_fleet(fleet);
 
 	/* The same endpoint page served again as page 2 is a repeat and changes nothing. */
-	size_t rows = fleet_count(fleet);
+	rows = fleet_count(fleet);
 	if (endpoints_valid) {
 		if (emnify_parse_endpoint_page(endpoints, endpoints_length, fleet, 2, &again, NULL, 0) != EMNIFY_OK ||
 		    memcmp(&page.ids, &again.ids, sizeof(page.ids)) != 0 || again.repeated != (page.ids.count > 0) ||
