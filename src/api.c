@@ -109,7 +109,9 @@ struct api_request {
 
 struct load_list {
 	bool known;          /* page 1 has arrived */
-	int64_t total_pages; /* pages to fetch, at least 1 */
+	int64_t total_pages; /* pages to fetch, at least 1: X-Total-Pages, but never more than
+			      * X-Total-Count needs plus one, and no further than a page that
+			      * repeats an earlier one */
 	int64_t total_count;
 	int64_t next_page;   /* next page to queue, once known */
 	int64_t pages_done;
@@ -646,10 +648,11 @@ static void update_totals(struct api *api)
 static void page_done(struct api *api, struct api_request *request, const struct http_response *response)
 {
 	struct load_list *list = &api->lists[request->list];
+	enum fleet_list fleet_list = request->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS;
 	struct emnify_paging paging = { 0 };
+	struct emnify_page page = { 0 };
 	enum emnify_result result;
 	char what[256];
-	size_t count = 0;
 
 	if (response->body_length == 0) {
 		fail_bad_response(api, request, response, "an empty body instead of a JSON array");
@@ -659,14 +662,15 @@ static void page_done(struct api *api, struct api_request *request, const struct
 		emnify_paging_header(&paging, response->header_lines[i], response->header_lengths[i]);
 	if (request->list == LIST_SIM)
 		result = emnify_parse_sim_page(response->body, response->body_length, api->fleet,
-					       &count, what, sizeof(what));
+					       request->page, &page, what, sizeof(what));
 	else
 		result = emnify_parse_endpoint_page(response->body, response->body_length, api->fleet,
-						    &count, what, sizeof(what));
+						    request->page, &page, what, sizeof(what));
 	if (result != EMNIFY_OK) {
 		fail_bad_response(api, request, response, what);
 		return;
 	}
+	size_t count = page.ids.count;
 
 	if (request->page == 1) {
 		if (paging.total_pages < 0 || paging.total_pages > API_TOTAL_PAGES_MAX) {
@@ -683,6 +687,25 @@ static void page_done(struct api *api, struct api_request *request, const struct
 		/* 0 pages means an empty list; page 1 was still fetched. */
 		list->total_pages = paging.total_pages > 0 ? paging.total_pages : 1;
 		list->total_count = paging.total_count > 0 ? paging.total_count : (int64_t)count;
+		/* X-Total-Pages must agree with the records at the page size, known from
+		 * X-Total-Count or from a first page that is not full. A server claiming far
+		 * more pages than that would keep the load going for hours: ask for one page
+		 * more than the records need at most, and say what was odd. A page holds at
+		 * least what page 1 held, whatever X-Count-Per-Page says. */
+		int64_t per_page = paging.per_page > 0 ? paging.per_page : list_info[request->list].per_page;
+		if (per_page < (int64_t)count)
+			per_page = (int64_t)count;
+		if (paging.total_count > 0 || count < (size_t)per_page) {
+			int64_t needed = list->total_count / per_page + (list->total_count % per_page != 0);
+			if (needed < 1)
+				needed = 1;
+			if (paging.total_pages != needed && !(paging.total_pages == 0 && needed == 1)) {
+				fleet_note_paging(api->fleet, fleet_list, paging.total_pages, list->total_count,
+						  per_page);
+				if (list->total_pages - 1 > needed)
+					list->total_pages = needed + 1;
+			}
+		}
 		list->next_page = 2;
 		update_totals(api);
 	} else if (paging.total_count != list->total_count) {
@@ -690,9 +713,16 @@ static void page_done(struct api *api, struct api_request *request, const struct
 		 * never chase the end, a page past it returns the last page again. */
 		api->progress.total_changed = true;
 	}
+	/* The API answers a page past the end with the last page again: once a page repeats,
+	 * the list has no more pages to ask for. */
+	if (page.repeated && list->total_pages > list->next_page - 1) {
+		list->total_pages = list->next_page - 1;
+		update_totals(api);
+	}
 	list->pages_done++;
 	api->progress.pages_done++;
-	api->progress.records_loaded += (int64_t)count;
+	if (!page.repeated)
+		api->progress.records_loaded += (int64_t)count;
 	request_drop(api, request);
 	if (load_finished(api)) {
 		api->progress.running = false;

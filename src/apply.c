@@ -84,6 +84,9 @@ struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *messag
 		fleet_free(fleet);
 		return NULL;
 	}
+	char odd[512];
+	if (fleet_describe_anomalies(fleet, odd, sizeof(odd)))
+		fprintf(stderr, "simtop: %s\n", odd);
 	return fleet;
 }
 

@@ -333,9 +333,21 @@ static cJSON *parse_array(const char *body, size_t length, const char *kind, cha
 struct page_kind {
 	const char *name;
 	size_t record_size;
+	enum fleet_list list;
 	bool (*read)(struct page *page, const cJSON *item, void *record);
+	int64_t (*id)(const void *record);
 	void (*add)(struct fleet *fleet, const void *record);
 };
+
+static int64_t sim_record_id(const void *record)
+{
+	return ((const struct sim_record *)record)->id;
+}
+
+static int64_t endpoint_record_id(const void *record)
+{
+	return ((const struct endpoint_record *)record)->id;
+}
 
 static void add_sim_record(struct fleet *fleet, const void *record)
 {
@@ -348,10 +360,12 @@ static void add_endpoint_record(struct fleet *fleet, const void *record)
 }
 
 static enum emnify_result parse_page(const struct page_kind *kind, const char *body, size_t length,
-				     struct fleet *fleet, size_t *count, char *message, size_t size)
+				     struct fleet *fleet, int64_t number, struct emnify_page *result,
+				     char *message, size_t size)
 {
-	if (count)
-		*count = 0;
+	struct emnify_page seen = { 0 };
+	if (result)
+		*result = seen;
 	arena_begin();
 	cJSON *root = parse_array(body, length, kind->name, message, size);
 	if (!root) {
@@ -373,14 +387,17 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 			valid = false;
 			break;
 		}
+		fleet_page_ids_add(&seen.ids, kind->id(records + page.item * kind->record_size));
 		page.item++;
 	}
-	/* Only a page that is valid as a whole reaches the fleet. */
+	/* Only a page that is valid as a whole reaches the fleet, and a page served again is
+	 * there already. */
 	if (valid) {
-		for (size_t i = 0; i < page.item; i++)
+		seen.repeated = number > 0 && fleet_note_page(fleet, kind->list, number, &seen.ids, NULL);
+		for (size_t i = 0; i < page.item && !seen.repeated; i++)
 			kind->add(fleet, records + i * kind->record_size);
-		if (count)
-			*count = page.item;
+		if (result)
+			*result = seen;
 	}
 	free(records);
 	page_free_strings(&page);
@@ -388,19 +405,23 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
 }
 
-enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
-					 size_t *count, char *message, size_t size)
+enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet, int64_t number,
+					 struct emnify_page *page, char *message, size_t size)
 {
-	static const struct page_kind sims = { "SIM page", sizeof(struct sim_record), read_sim, add_sim_record };
-	return parse_page(&sims, body, length, fleet, count, message, size);
+	static const struct page_kind sims = {
+		"SIM page", sizeof(struct sim_record), FLEET_LIST_SIMS, read_sim, sim_record_id, add_sim_record,
+	};
+	return parse_page(&sims, body, length, fleet, number, page, message, size);
 }
 
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
-					      size_t *count, char *message, size_t size)
+					      int64_t number, struct emnify_page *page, char *message, size_t size)
 {
-	static const struct page_kind endpoints = { "endpoint page", sizeof(struct endpoint_record),
-						    read_endpoint, add_endpoint_record };
-	return parse_page(&endpoints, body, length, fleet, count, message, size);
+	static const struct page_kind endpoints = {
+		"endpoint page", sizeof(struct endpoint_record), FLEET_LIST_ENDPOINTS, read_endpoint,
+		endpoint_record_id, add_endpoint_record,
+	};
+	return parse_page(&endpoints, body, length, fleet, number, page, message, size);
 }
 
 /* --- headers ----------------------------------------------------------------------------- */

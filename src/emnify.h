@@ -21,9 +21,19 @@ enum emnify_result {
 	EMNIFY_BAD_RESPONSE,
 };
 
-/* Parse one List SIMs page (a bare JSON array) into fleet; *count receives the number of SIMs.
- * On error nothing is added and message (size bytes) says why, naming the item as jq counts
- * it ("endpoint page item 12: missing status.id"). count and message may be NULL.
+/* What one list page held. */
+struct emnify_page {
+	struct fleet_page_ids ids;  /* how many records, and their ids in order */
+	bool repeated;              /* the ids of an earlier page of its list: nothing was added */
+};
+
+/* Parse one List SIMs page (a bare JSON array) into fleet; *page (may be NULL) receives what
+ * it held. number is the page's number in its list, or 0: a numbered page is noted in the
+ * fleet (fleet_note_page), and one that repeats an earlier page of its list is a page served
+ * again — past the end, the API answers with the last page — so its records, which are in the
+ * fleet already, are not added again and not counted as duplicates. On error nothing is
+ * added, page->ids.count is 0 and message (size bytes) says why, naming the item as jq counts
+ * it ("endpoint page item 12: missing status.id"). message may be NULL.
  *
  * Every item must be an object with a positive integer "id" and a "status" object whose "id"
  * is a known status; a nested "endpoint" (SIM) or "sim" (endpoint) object, when present and
@@ -31,10 +41,11 @@ enum emnify_result {
  * cleaned with text_clean() and bounded to 512 bytes; null or absent strings are NULL in the
  * records; a string field of another type is an error. Ids are read through cJSON's double,
  * so ids above 2^53 are refused (emnify's are far below). */
-enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet,
-					 size_t *count, char *message, size_t size);
+enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet, int64_t number,
+					 struct emnify_page *page, char *message, size_t size);
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
-					      size_t *count, char *message, size_t size);
+					      int64_t number, struct emnify_page *page, char *message,
+					      size_t size);
 
 /* Paging headers of a list response. Zero when absent. */
 struct emnify_paging {

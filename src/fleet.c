@@ -7,6 +7,7 @@
 #include "fleet.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,30 @@ enum {
 	/* An endpoint record for device.endpoint_id has arrived. Without it, a non-zero
 	 * endpoint_id is a provisional link taken from the SIM page. */
 	FLAG_ENDPOINT_SEEN = 1,
+	/* A SIM record for device.sim_id has arrived. */
+	FLAG_SIM_SEEN = 2,
+	/* A second record arrived for the SIM id (the endpoint id) of the device. */
+	FLAG_SIM_DUPLICATE = 4,
+	FLAG_ENDPOINT_DUPLICATE = 8,
+	/* The device's SIM is claimed by more than one endpoint. */
+	FLAG_SIM_SHARED = 16,
+	/* device.sim_id is a later claim of a SIM that another row holds: it is not in the SIM
+	 * index, and nothing but this row's own endpoint record changes it. */
+	FLAG_SIM_SHADOW = 32,
+	/* What moves with a SIM from one row to another. */
+	FLAG_SIM_SIDE = FLAG_SIM_SEEN | FLAG_SIM_DUPLICATE | FLAG_SIM_SHARED,
+};
+
+/* A list page already loaded, to tell one that repeats it. */
+struct noted_page {
+	int64_t page;
+	struct fleet_page_ids ids;
+};
+
+struct noted_pages {
+	struct noted_page *items;
+	size_t count;
+	size_t capacity;
 };
 
 struct id_index {
@@ -42,20 +67,26 @@ struct fleet {
 	struct id_index sims;
 	struct id_index endpoints;
 	size_t per_alignment[ALIGN_COUNT];
+	struct fleet_anomalies anomalies;
+	struct noted_pages pages[FLEET_LIST_COUNT];
 };
 
 /* --- id indexes ------------------------------------------------------------------------- */
 
 /* splitmix64's finaliser: ids are often sequential, so spread them before masking. */
-static uint64_t hash_id(int64_t id)
+static uint64_t mix(uint64_t x)
 {
-	uint64_t x = (uint64_t)id;
 	x ^= x >> 30;
 	x *= UINT64_C(0xbf58476d1ce4e5b9);
 	x ^= x >> 27;
 	x *= UINT64_C(0x94d049bb133111eb);
 	x ^= x >> 31;
 	return x;
+}
+
+static uint64_t hash_id(int64_t id)
+{
+	return mix((uint64_t)id);
 }
 
 static int64_t index_key(const struct fleet *fleet, const struct id_index *index, uint32_t device)
@@ -245,8 +276,39 @@ static bool has_provisional_endpoint(const struct fleet *fleet, size_t device)
 	return fleet->devices[device].endpoint_id != 0 && !(fleet->flags[device] & FLAG_ENDPOINT_SEEN);
 }
 
+static bool is_shadow(const struct fleet *fleet, size_t device)
+{
+	return (fleet->flags[device] & FLAG_SIM_SHADOW) != 0;
+}
+
+/* device.odd follows the internal flags. */
+static void sync_odd(struct fleet *fleet, size_t device)
+{
+	uint8_t flags = fleet->flags[device];
+	uint8_t odd = 0;
+	if (flags & (FLAG_SIM_DUPLICATE | FLAG_ENDPOINT_DUPLICATE))
+		odd |= DEVICE_ODD_DUPLICATE;
+	if (flags & FLAG_SIM_SHARED)
+		odd |= DEVICE_ODD_SHARED_SIM;
+	fleet->devices[device].odd = odd;
+}
+
+/* One more record for an id the device holds already (flag: which side). The first repeat
+ * counts the id and both its records. */
+static void count_duplicate(struct fleet *fleet, size_t device, uint8_t flag, size_t *ids, size_t *records)
+{
+	if (!(fleet->flags[device] & flag)) {
+		fleet->flags[device] |= flag;
+		(*ids)++;
+		(*records)++;
+	}
+	(*records)++;
+	sync_odd(fleet, device);
+}
+
 static void set_sim_id(struct fleet *fleet, size_t device, int64_t sim_id)
 {
+	assert(!is_shadow(fleet, device));
 	uncount(fleet, device);
 	index_remove(fleet, &fleet->sims, fleet->devices[device].sim_id);
 	fleet->devices[device].sim_id = sim_id;
@@ -283,12 +345,15 @@ static void clear_endpoint(struct fleet *fleet, size_t device)
 	entry->text[TEXT_IP] = entry->text[TEXT_TAGS] = 0;
 	index_texts(fleet, device);
 	recount(fleet, device);
+	fleet->flags[device] &= (uint8_t)~FLAG_ENDPOINT_DUPLICATE;
+	sync_odd(fleet, device);
 }
 
 /* Move the SIM of one device (id, status, texts) to another that has none. A provisional
  * endpoint came from that SIM's page, so it does not stay behind without it. */
 static void move_sim(struct fleet *fleet, size_t from, size_t to)
 {
+	assert(!is_shadow(fleet, from));
 	uncount(fleet, from);
 	uncount(fleet, to);
 	struct device *source = &fleet->devices[from];
@@ -308,6 +373,10 @@ static void move_sim(struct fleet *fleet, size_t from, size_t to)
 	index_insert(fleet, &fleet->sims, to);
 	recount(fleet, from);
 	recount(fleet, to);
+	fleet->flags[to] |= fleet->flags[from] & FLAG_SIM_SIDE;
+	fleet->flags[from] &= (uint8_t)~FLAG_SIM_SIDE;
+	sync_odd(fleet, from);
+	sync_odd(fleet, to);
 	if (has_provisional_endpoint(fleet, from))
 		clear_endpoint(fleet, from);
 }
@@ -338,6 +407,44 @@ static void update_sim(struct fleet *fleet, size_t device, int status, const cha
 	recount(fleet, device);
 }
 
+/* device, which has no SIM, is an endpoint claiming the SIM that holder's endpoint claimed
+ * first. It shows that SIM as well, outside the SIM index, and both rows count as sharing it. */
+static void claim_shared_sim(struct fleet *fleet, size_t device, size_t holder)
+{
+	struct fleet_anomalies *anomalies = &fleet->anomalies;
+	uncount(fleet, device);
+	fleet->devices[device].sim_id = fleet->devices[holder].sim_id;
+	fleet->devices[device].sim_status = fleet->devices[holder].sim_status;
+	static const enum device_text sim_texts[] = { TEXT_ICCID, TEXT_IMSI, TEXT_MSISDN };
+	for (size_t i = 0; i < ARRAY_SIZE(sim_texts); i++)
+		set_text(fleet, device, sim_texts[i], fleet_text(fleet, &fleet->devices[holder], sim_texts[i]));
+	index_texts(fleet, device);
+	recount(fleet, device);
+	fleet->flags[device] |= FLAG_SIM_SHADOW | FLAG_SIM_SHARED;
+	sync_odd(fleet, device);
+	if (!(fleet->flags[holder] & FLAG_SIM_SHARED)) {
+		fleet->flags[holder] |= FLAG_SIM_SHARED;
+		sync_odd(fleet, holder);
+		anomalies->shared_sims++;
+		anomalies->shared_sim_rows++;
+	}
+	anomalies->shared_sim_rows++;
+}
+
+/* A later claimant's record names another SIM now, or none: its row gives the shared one up. */
+static void drop_shadow_sim(struct fleet *fleet, size_t device)
+{
+	uncount(fleet, device);
+	struct device *entry = &fleet->devices[device];
+	entry->sim_id = 0;
+	entry->sim_status = SIM_NONE;
+	entry->text[TEXT_ICCID] = entry->text[TEXT_IMSI] = entry->text[TEXT_MSISDN] = 0;
+	index_texts(fleet, device);
+	recount(fleet, device);
+	fleet->flags[device] &= (uint8_t)~(FLAG_SIM_SIDE | FLAG_SIM_SHADOW);
+	sync_odd(fleet, device);
+}
+
 /* --- public ----------------------------------------------------------------------------- */
 
 struct fleet *fleet_new(void)
@@ -361,6 +468,8 @@ void fleet_free(struct fleet *fleet)
 	free(fleet->pool);
 	free(fleet->sims.slots);
 	free(fleet->endpoints.slots);
+	for (int list = 0; list < FLEET_LIST_COUNT; list++)
+		free(fleet->pages[list].items);
 	free(fleet);
 }
 
@@ -378,17 +487,24 @@ size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim)
 		 * stands. */
 		if (sim->endpoint_id && !endpoint_known)
 			set_endpoint_id(fleet, device, sim->endpoint_id, false);
-	} else if (!has_seen_endpoint(fleet, device)) {
-		/* The SIM's own link is provisional: follow the SIM page, within the same rule. */
-		int64_t current = fleet->devices[device].endpoint_id;
-		if (current != sim->endpoint_id) {
-			if (current)
-				clear_endpoint(fleet, device);
-			if (sim->endpoint_id && !endpoint_known)
-				set_endpoint_id(fleet, device, sim->endpoint_id, false);
+	} else {
+		if (fleet->flags[device] & FLAG_SIM_SEEN)
+			count_duplicate(fleet, device, FLAG_SIM_DUPLICATE, &fleet->anomalies.duplicate_sims,
+					&fleet->anomalies.duplicate_sim_records);
+		if (!has_seen_endpoint(fleet, device)) {
+			/* The SIM's own link is provisional: follow the SIM page, within the same
+			 * rule. */
+			int64_t current = fleet->devices[device].endpoint_id;
+			if (current != sim->endpoint_id) {
+				if (current)
+					clear_endpoint(fleet, device);
+				if (sim->endpoint_id && !endpoint_known)
+					set_endpoint_id(fleet, device, sim->endpoint_id, false);
+			}
 		}
 	}
 	update_sim(fleet, device, sim->sim_status, sim->iccid, sim->imsi, sim->msisdn, false);
+	fleet->flags[device] |= FLAG_SIM_SEEN;
 	return device;
 }
 
@@ -397,9 +513,17 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	assert(endpoint->id != 0);
 	size_t device, sim_holder;
 	bool endpoint_known = fleet_find_endpoint(fleet, endpoint->id, &device);
+
+	if (endpoint_known && has_seen_endpoint(fleet, device))
+		count_duplicate(fleet, device, FLAG_ENDPOINT_DUPLICATE, &fleet->anomalies.duplicate_endpoints,
+				&fleet->anomalies.duplicate_endpoint_records);
+	if (endpoint_known && is_shadow(fleet, device) && fleet->devices[device].sim_id != endpoint->sim_id)
+		drop_shadow_sim(fleet, device);
 	bool sim_known = endpoint->sim_id && fleet_find_sim(fleet, endpoint->sim_id, &sim_holder);
 
-	if (!endpoint_known) {
+	if (endpoint_known && is_shadow(fleet, device)) {
+		/* A later claimant repeats its claim: nothing moves. */
+	} else if (!endpoint_known) {
 		if (sim_known && !has_seen_endpoint(fleet, sim_holder)) {
 			/* The SIM waits alone or under a provisional link: the endpoint joins it. */
 			device = sim_holder;
@@ -407,9 +531,9 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 				clear_endpoint(fleet, device);
 		} else {
 			device = new_device(fleet);
-			/* Another endpoint held the SIM: the newest claim wins, that one keeps its row. */
+			/* Another endpoint's record claimed the SIM first: it keeps it. */
 			if (sim_known)
-				move_sim(fleet, sim_holder, device);
+				claim_shared_sim(fleet, device, sim_holder);
 		}
 		set_endpoint_id(fleet, device, endpoint->id, true);
 	} else {
@@ -417,9 +541,11 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 		if (!sim_known || sim_holder != device) {
 			/* The endpoint's record says which SIM it has: any other goes to its own row. */
 			detach_sim(fleet, device);
-			/* The SIM's old row keeps its endpoint if that one's record is in; else the
-			 * row is left vacant. */
-			if (sim_known)
+			/* The SIM's old row keeps it if its endpoint's record claimed it; else the
+			 * SIM moves here and that row is left vacant. */
+			if (sim_known && has_seen_endpoint(fleet, sim_holder))
+				claim_shared_sim(fleet, device, sim_holder);
+			else if (sim_known)
 				move_sim(fleet, sim_holder, device);
 		}
 	}
@@ -491,7 +617,9 @@ size_t fleet_memory(const struct fleet *fleet)
 {
 	return sizeof(*fleet) + fleet->device_capacity * sizeof(*fleet->devices) +
 	       fleet->flag_capacity * sizeof(*fleet->flags) + fleet->pool_capacity +
-	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t);
+	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t) +
+	       (fleet->pages[FLEET_LIST_ENDPOINTS].capacity + fleet->pages[FLEET_LIST_SIMS].capacity) *
+		       sizeof(struct noted_page);
 }
 
 void fleet_set_statuses(struct fleet *fleet, size_t index, int sim_status, int endpoint_status)
@@ -505,4 +633,112 @@ void fleet_set_statuses(struct fleet *fleet, size_t index, int sim_status, int e
 	if (device->endpoint_id)
 		device->endpoint_status = (int8_t)endpoint_status;
 	recount(fleet, index);
+}
+
+/* --- data that cannot be true ------------------------------------------------------------ */
+
+void fleet_page_ids_add(struct fleet_page_ids *ids, int64_t id)
+{
+	if (ids->count == 0)
+		ids->first_id = id;
+	ids->last_id = id;
+	ids->count++;
+	/* Mixing the running hash with each id keeps the order in it. */
+	ids->hash = mix(ids->hash ^ hash_id(id));
+}
+
+bool fleet_note_page(struct fleet *fleet, enum fleet_list list, int64_t page,
+		     const struct fleet_page_ids *ids, int64_t *earlier)
+{
+	if ((unsigned)list >= FLEET_LIST_COUNT || ids->count == 0)
+		return false;
+	struct noted_pages *noted = &fleet->pages[list];
+	for (size_t i = 0; i < noted->count; i++) {
+		const struct fleet_page_ids *seen = &noted->items[i].ids;
+		if (seen->hash == ids->hash && seen->count == ids->count && seen->first_id == ids->first_id &&
+		    seen->last_id == ids->last_id) {
+			if (earlier)
+				*earlier = noted->items[i].page;
+			fleet->anomalies.lists[list].repeated_pages++;
+			return true;
+		}
+	}
+	noted->items = xgrow(noted->items, &noted->capacity, noted->count + 1, sizeof(*noted->items));
+	noted->items[noted->count++] = (struct noted_page){ .page = page, .ids = *ids };
+	return false;
+}
+
+void fleet_note_paging(struct fleet *fleet, enum fleet_list list, int64_t total_pages,
+		       int64_t total_count, int64_t per_page)
+{
+	if ((unsigned)list >= FLEET_LIST_COUNT)
+		return;
+	fleet->anomalies.lists[list].disagrees = true;
+	fleet->anomalies.lists[list].total_pages = total_pages;
+	fleet->anomalies.lists[list].total_count = total_count;
+	fleet->anomalies.lists[list].per_page = per_page;
+}
+
+void fleet_anomalies(const struct fleet *fleet, struct fleet_anomalies *anomalies)
+{
+	*anomalies = fleet->anomalies;
+}
+
+/* Append ", item" (or the first item after the prefix) when the whole of it fits. */
+static bool append_item(char *buffer, size_t size, size_t *used, const char *item)
+{
+	const char *separator = *used ? ", " : "odd data from the API: ";
+	int wrote = snprintf(buffer + *used, size - *used, "%s%s", separator, item);
+	if (wrote < 0 || (size_t)wrote >= size - *used) {
+		buffer[*used] = '\0';
+		return false;
+	}
+	*used += (size_t)wrote;
+	return true;
+}
+
+bool fleet_describe_anomalies(const struct fleet *fleet, char *buffer, size_t size)
+{
+	static const char *const list_names[FLEET_LIST_COUNT] = {
+		[FLEET_LIST_ENDPOINTS] = "endpoint", [FLEET_LIST_SIMS] = "SIM",
+	};
+	const struct fleet_anomalies *odd = &fleet->anomalies;
+	char items[8][160];
+	size_t count = 0;
+	char a[32], b[32], c[32];
+
+	if (odd->duplicate_sims)
+		snprintf(items[count++], sizeof(items[0]), "%s duplicate SIM id%s (%s records)",
+			 util_thousands((int64_t)odd->duplicate_sims, a, sizeof(a)), odd->duplicate_sims == 1 ? "" : "s",
+			 util_thousands((int64_t)odd->duplicate_sim_records, b, sizeof(b)));
+	if (odd->duplicate_endpoints)
+		snprintf(items[count++], sizeof(items[0]), "%s duplicate endpoint id%s (%s records)",
+			 util_thousands((int64_t)odd->duplicate_endpoints, a, sizeof(a)),
+			 odd->duplicate_endpoints == 1 ? "" : "s",
+			 util_thousands((int64_t)odd->duplicate_endpoint_records, b, sizeof(b)));
+	if (odd->shared_sims)
+		snprintf(items[count++], sizeof(items[0]), "%s SIM%s claimed by %s endpoints (%s rows)",
+			 util_thousands((int64_t)odd->shared_sims, a, sizeof(a)), odd->shared_sims == 1 ? "" : "s",
+			 odd->shared_sim_rows == 2 * odd->shared_sims ? "two" : "several",
+			 util_thousands((int64_t)odd->shared_sim_rows, b, sizeof(b)));
+	for (int list = 0; list < FLEET_LIST_COUNT; list++) {
+		if (odd->lists[list].disagrees)
+			snprintf(items[count++], sizeof(items[0]),
+				 "the %s list's X-Total-Pages %lld disagrees with %s records at %s per page",
+				 list_names[list], (long long)odd->lists[list].total_pages,
+				 util_thousands(odd->lists[list].total_count, a, sizeof(a)),
+				 util_thousands(odd->lists[list].per_page, c, sizeof(c)));
+		if (odd->lists[list].repeated_pages)
+			snprintf(items[count++], sizeof(items[0]), "%s %s page%s repeated an earlier one",
+				 util_thousands((int64_t)odd->lists[list].repeated_pages, a, sizeof(a)),
+				 list_names[list], odd->lists[list].repeated_pages == 1 ? "" : "s");
+	}
+
+	if (size == 0)
+		return count > 0;
+	buffer[0] = '\0';
+	size_t used = 0;
+	for (size_t i = 0; i < count && append_item(buffer, size, &used, items[i]); i++)
+		;
+	return count > 0;
 }

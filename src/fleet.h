@@ -7,19 +7,40 @@
  *
  * Who pairs with whom — the endpoint's record decides:
  * - An endpoint record places its SIM (sim.id) in its own row. A SIM that sat alone, or under
- *   a provisional link (below), joins the endpoint's row; a SIM that another endpoint had
- *   claimed moves to this endpoint (the newest claim wins) and the other keeps its row without
- *   a SIM. A SIM the endpoint no longer names moves to a row of its own.
+ *   a provisional link (below), joins the endpoint's row; a SIM that another endpoint's record
+ *   claims already stays there, and this endpoint shows it too, as a shared SIM (below). A SIM
+ *   the endpoint no longer names moves to a row of its own.
  * - A SIM record's endpoint.id only links provisionally: it puts that endpoint id in the SIM's
  *   row (endpoint_status stays ENDPOINT_NONE) while the endpoint is not yet known anywhere in
  *   the fleet, so rows pair up early when SIM pages arrive first. It never moves an endpoint
  *   whose record arrived or that another row holds, and the endpoint's own record overrides it.
- * - A record that arrives again (a refresh, or the last page served again past the end)
- *   updates its row in place: statuses and strings are replaced, never duplicated.
+ * - A record that arrives again (the same page served again past the end, or a refresh into
+ *   the same fleet) updates its row in place: statuses and strings are replaced, never
+ *   duplicated, and the row is counted as a duplicate (below).
  * - Joining an endpoint row to a SIM row that both exist already (a refresh after a SIM was
  *   assigned) leaves the SIM's old row vacant: sim_id and endpoint_id both 0, in no alignment.
  *   Views skip vacant rows (fleet_device_vacant); with consistent pages this only happens on
  *   a refresh that finds a new pairing.
+ *
+ * Data that parses but cannot be true. A fleet holds one load, so within it every SIM record
+ * and every endpoint record should arrive once, and each SIM should be named by one endpoint
+ * at most. What the fleet does when the API says otherwise (fleet_anomalies counts each kind,
+ * fleet_describe_anomalies words them for the status line and stderr):
+ * - A duplicate id (the same SIM id in two SIM records, or the same endpoint id in two
+ *   endpoint records, on one page or across pages) keeps one row, which holds the record that
+ *   arrived last, and sets DEVICE_ODD_DUPLICATE on it. A plan treats it as any other row:
+ *   every step names its id, and the job reads each device back after its changes.
+ * - A SIM claimed by two endpoints: the endpoint whose record arrived first keeps the SIM (its
+ *   row is the one fleet_find_sim() returns); every later claimant keeps a row of its own that
+ *   shows the SIM as its record names it (sim_id, status, ICCID...), instead of looking
+ *   unpaired. All those rows carry DEVICE_ODD_SHARED_SIM, and no plan sends a SIM PATCH for
+ *   them (plan.h): which endpoint the SIM serves is unknown, so a change could stop or start
+ *   charges on a device the operator did not choose. A later claimant's SIM is not in the SIM
+ *   index and a SIM record does not update it.
+ * - Paging that contradicts itself is noted by the loader: an X-Total-Pages that disagrees
+ *   with X-Total-Count and the page size (fleet_note_paging), and a page whose ids are those
+ *   of an earlier page of the same list (fleet_note_page; the page parser of emnify.h then
+ *   adds none of its records, and the loader asks for no more pages of that list).
  *
  * Strings live in one pool owned by the fleet; fleet_text() returns a pointer that stays valid
  * until the fleet is freed (not across fleet_add_* calls — the pool may move). Device indexes
@@ -59,6 +80,8 @@ struct device {
 	int8_t sim_status;       /* enum sim_status, SIM_NONE without a SIM */
 	int8_t endpoint_status;  /* enum endpoint_status, ENDPOINT_NONE without an endpoint or
 				  * while its record has not arrived (provisional link) */
+	uint8_t odd;             /* DEVICE_ODD_* bits: what the API said of this row that
+				  * cannot be true (see above); 0 for an ordinary row */
 	uint8_t numeric_text;    /* bit (1 << field) set when that text field holds only digits
 				  * and dots, or nothing: a search for a word with any other
 				  * character skips it (ICCID, IMSI, MSISDN, IMEI, IPv4) */
@@ -66,6 +89,12 @@ struct device {
 	uint64_t trigrams[FLEET_TRIGRAM_WORDS]; /* fleet_add_trigrams() of every text field: a
 				  * word with a trigram whose bit is clear is in no field, and a
 				  * search need not read them */
+};
+
+/* device.odd bits. */
+enum {
+	DEVICE_ODD_DUPLICATE = 1,   /* its SIM or endpoint id arrived in more than one record */
+	DEVICE_ODD_SHARED_SIM = 2,  /* its SIM is claimed by another endpoint as well */
 };
 
 /* What one page of the API says about one SIM or one endpoint, strings already cleaned.
@@ -126,7 +155,53 @@ bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t 
 /* Devices per alignment, kept up to date as records arrive; vacant rows count nowhere. */
 size_t fleet_count_alignment(const struct fleet *fleet, enum alignment alignment);
 
-/* Bytes held by the fleet (devices, pool and indexes), for the benchmarks. */
+/* --- data that cannot be true ------------------------------------------------------------ */
+
+enum fleet_list { FLEET_LIST_ENDPOINTS, FLEET_LIST_SIMS, FLEET_LIST_COUNT };
+
+/* The ids of one list page, in order: a fingerprint that tells a page repeating an earlier
+ * one. Start from a zeroed struct and add every id (fleet_page_ids_add). */
+struct fleet_page_ids {
+	size_t count;
+	int64_t first_id, last_id;
+	uint64_t hash;  /* of every id, in order */
+};
+void fleet_page_ids_add(struct fleet_page_ids *ids, int64_t id);
+
+/* Remember page number page of list. True when it holds the same ids in the same order as an
+ * earlier page of that list, whose number goes to *earlier (may be NULL); the page is then
+ * counted as repeated and not remembered. Empty pages repeat nothing. O(pages noted). */
+bool fleet_note_page(struct fleet *fleet, enum fleet_list list, int64_t page,
+		     const struct fleet_page_ids *ids, int64_t *earlier);
+/* Record that the list's X-Total-Pages (total_pages) disagrees with its X-Total-Count
+ * (total_count) at per_page records a page. The last note of a list stands. */
+void fleet_note_paging(struct fleet *fleet, enum fleet_list list, int64_t total_pages,
+		       int64_t total_count, int64_t per_page);
+
+/* Counters of each kind, for tests and for the words below. */
+struct fleet_anomalies {
+	size_t duplicate_sims;             /* SIM ids that arrived in more than one SIM record */
+	size_t duplicate_sim_records;      /* the SIM records that carried them */
+	size_t duplicate_endpoints;        /* the same for endpoint ids and endpoint records */
+	size_t duplicate_endpoint_records;
+	size_t shared_sims;                /* SIMs claimed by more than one endpoint */
+	size_t shared_sim_rows;            /* the rows of the endpoints claiming them */
+	struct {
+		size_t repeated_pages;     /* pages that repeated an earlier page */
+		bool disagrees;            /* X-Total-Pages disagreed with X-Total-Count */
+		int64_t total_pages, total_count, per_page; /* as noted, when it disagrees */
+	} lists[FLEET_LIST_COUNT];
+};
+void fleet_anomalies(const struct fleet *fleet, struct fleet_anomalies *anomalies);
+
+/* One line for the status line and stderr, such as "odd data from the API: 2 duplicate SIM
+ * ids (4 records), 1 SIM claimed by two endpoints (2 rows), the endpoint list's X-Total-Pages
+ * 99999 disagrees with 3,000 records at 1,000 per page, 1 endpoint page repeated an earlier
+ * one". A line longer than size is cut after its last whole item. Returns false and writes ""
+ * when nothing was odd. */
+bool fleet_describe_anomalies(const struct fleet *fleet, char *buffer, size_t size);
+
+/* Bytes held by the fleet (devices, pool, indexes and pages noted), for the benchmarks. */
 size_t fleet_memory(const struct fleet *fleet);
 
 #endif

@@ -70,6 +70,8 @@ static struct plan_step sim_step(const struct device *device, int to)
 	if (!has_sim(device)) {
 		step.from = SIM_NONE;
 		step.skip = SKIP_NO_SIM;
+	} else if (device->odd & DEVICE_ODD_SHARED_SIM) {
+		step.skip = SKIP_SIM_SHARED;
 	} else if (step.from == to) {
 		step.skip = SKIP_ALREADY;
 	} else if (!model_sim_transition_allowed(step.from, to)) {
@@ -118,6 +120,8 @@ static void build_device(struct plan_device *out, enum plan_action action, const
 			sim.skip = out->steps[0].skip;
 		if (out->steps[0].skip == SKIP_NONE && sim.skip == SKIP_FORBIDDEN)
 			out->steps[0].skip = SKIP_SIM_CANNOT_ACTIVATE;
+		if (sim.skip == SKIP_SIM_SHARED)
+			out->steps[0].skip = SKIP_SIM_SHARED;
 		out->steps[1] = sim;
 		out->step_count = 2;
 		break;
@@ -269,6 +273,7 @@ const char *plan_skip_text(const struct plan *plan, const struct plan_step *step
 	case SKIP_NO_SIM:
 	case SKIP_NO_ENDPOINT:
 	case SKIP_ENDPOINT_DELETED:
+	case SKIP_SIM_SHARED:
 		snprintf(buffer, size, "%s", skip_texts[step->skip]);
 		break;
 	case SKIP_COUNT:

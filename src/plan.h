@@ -9,7 +9,10 @@
  * - a SIM change emnify forbids, model_sim_transition_allowed (FORBIDDEN);
  * - a change to a side that is missing — id 0, or a status not known yet (NO_SIM,
  *   NO_ENDPOINT) — or to a Deleted endpoint (ENDPOINT_DELETED);
- * - enabling an endpoint without a SIM, which emnify answers with 409 (ENABLE_NO_SIM).
+ * - enabling an endpoint without a SIM, which emnify answers with 409 (ENABLE_NO_SIM);
+ * - any change to a SIM that more than one endpoint claims (DEVICE_ODD_SHARED_SIM, fleet.h):
+ *   which device it serves is unknown, so a change might start or stop charges, or traffic,
+ *   on a device nobody chose (SIM_SHARED). It goes before every reason but NO_SIM.
  * Pairs:
  * - online: when the SIM cannot be activated (forbidden, e.g. Deleted, or missing), the
  *   endpoint is not enabled either (SIM_CANNOT_ACTIVATE, or ENABLE_NO_SIM): an enabled
@@ -18,7 +21,9 @@
  *   ENDPOINT_DELETED): emnify would charge for a SIM no endpoint can use; sim-activate does
  *   that for whoever means it.
  * - offline: when the SIM cannot be suspended (e.g. Issued), the endpoint is still disabled:
- *   that stops traffic, and Issued + Disabled is the aligned "new" state.
+ *   that stops traffic, and Issued + Disabled is the aligned "new" state. The same holds for a
+ *   shared SIM: the endpoint is disabled, the SIM left alone.
+ * - online with a shared SIM: neither step is sent, the endpoint's with the SIM's reason.
  * Skip kinds say why, not which side: a step skipped for the other side's sake carries that
  * side's kind. Pure data: no I/O, no curl. */
 #ifndef SIMTOP_PLAN_H
@@ -61,7 +66,8 @@ enum step_target { STEP_SIM, STEP_ENDPOINT };
 	_(NO_ENDPOINT,  "the device has no endpoint") \
 	_(ENABLE_NO_SIM, "an endpoint without a SIM cannot be enabled") \
 	_(ENDPOINT_DELETED, "the endpoint is deleted") \
-	_(SIM_CANNOT_ACTIVATE, "the SIM cannot be activated")
+	_(SIM_CANNOT_ACTIVATE, "the SIM cannot be activated") \
+	_(SIM_SHARED,   "the SIM is claimed by more than one endpoint")
 
 enum plan_skip {
 #define PLAN_SKIP_ENUM(id, text) SKIP_##id,

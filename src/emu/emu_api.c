@@ -279,14 +279,11 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 		page = 1;
 	if (page > pages)
 		page = pages;
-	int64_t first = (page - 1) * per_page;
+	int64_t first = (emu_odd_served_page(&context->odd, page) - 1) * per_page;
 	int64_t count = total - first < per_page ? total - first : per_page;
 
 	struct emu_buf buf = { 0 };
-	if (sims)
-		emu_render_sim_page(&buf, context->fleet, first, count);
-	else
-		emu_render_endpoint_page(&buf, context->fleet, first, count);
+	emu_odd_render_page(&context->odd, &buf, context->fleet, sims, first, count, page == pages);
 	/* A server that answers, but not as emnify does: the page ends mid-way, headers intact. */
 	if (context->corrupt_lists) {
 		buf.length = buf.length / 2 ? buf.length / 2 : 1;
@@ -298,7 +295,7 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 	emu_http_reply_header_int(reply, "X-Current-Page", page);
 	emu_http_reply_header(reply, "X-Sort", "id");
 	emu_http_reply_header_int(reply, "X-Total-Count", total);
-	emu_http_reply_header_int(reply, "X-Total-Pages", pages);
+	emu_http_reply_header_int(reply, "X-Total-Pages", emu_odd_total_pages(&context->odd, pages));
 }
 
 /* Resolve route->id to a device index, or fill reply with the API's 400 or 404. */

@@ -12,6 +12,7 @@
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
+#include "emu_odd.h"
 #include "emu_stats.h"
 
 /* Fault rates are kept in parts per million so they fit an atomic integer. */
@@ -31,6 +32,7 @@ struct emu_context {
 	uint32_t stall;             /* atomic: enum emu_stall, the API requests held unanswered */
 	uint32_t stall_after;       /* atomic: held after being carried out (see emu_stall.h) */
 	int stall_release_fd;       /* readable once the server stops: every held request ends */
+	struct emu_odd odd;         /* list pages bent into data that cannot be true (emu_odd.h) */
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
+#include "emu_odd.h"
 #include "emu_server.h"
 #include "emu_stall.h"
 
@@ -38,6 +39,7 @@ struct options {
 	bool limits;
 	bool lower_case_headers;
 	bool corrupt_lists;
+	struct emu_odd odd;
 	const char *state_file;
 	const char *token_file;
 	int64_t token_lifetime;
@@ -62,6 +64,8 @@ static void usage(FILE *out)
 	      "  --no-limits             do not enforce emnify's rate limits\n"
 	      "  --lower-case-headers    send response header names in lower case\n"
 	      "  --corrupt-lists         cut every list page in half (to test a client's checks)\n"
+	      "  --odd-data KIND,...     serve list pages that parse but cannot be true: duplicate-sim,\n"
+	      "                          duplicate-endpoint, shared-sim, total-pages, repeat-pages\n"
 	      "  --state-file FILE       replay and record status changes in FILE\n"
 	      "  --token-file FILE       accept the application token on FILE's first line\n"
 	      "                          (default: " DEFAULT_TOKEN ")\n"
@@ -129,6 +133,7 @@ enum option_id {
 	OPT_FAULTS, OPT_NO_LIMITS, OPT_LOWER_CASE_HEADERS, OPT_CORRUPT_LISTS, OPT_STATE_FILE, OPT_TOKEN_FILE,
 	OPT_TOKEN_LIFETIME, OPT_HELP, OPT_VERSION,
 	OPT_STALL, OPT_STALL_AFTER,
+	OPT_ODD_DATA,
 };
 
 static void parse_options(int argc, char **argv, struct options *options)
@@ -145,6 +150,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "no-limits", no_argument, NULL, OPT_NO_LIMITS },
 		{ "lower-case-headers", no_argument, NULL, OPT_LOWER_CASE_HEADERS },
 		{ "corrupt-lists", no_argument, NULL, OPT_CORRUPT_LISTS },
+		{ "odd-data", required_argument, NULL, OPT_ODD_DATA },
 		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME },
@@ -201,6 +207,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 		case OPT_CORRUPT_LISTS:
 			options->corrupt_lists = true;
 			break;
+		case OPT_ODD_DATA: {
+			char bad[64];
+			if (!emu_odd_parse(&options->odd, optarg, bad, sizeof bad))
+				usage_error("--odd-data: not a kind of odd data", bad);
+			break;
+		}
 		case OPT_STATE_FILE:
 			options->state_file = optarg;
 			break;
@@ -276,6 +288,7 @@ int main(int argc, char **argv)
 		.hostile = options.hostile,
 	};
 	struct emu_fleet *fleet = emu_fleet_new(&params, options.devices);
+	emu_odd_prepare(&options.odd, fleet);
 	char error[512];
 	if (options.state_file && !emu_fleet_open_state(fleet, options.state_file, error, sizeof error)) {
 		fprintf(stderr, "simtop-emu: %s\n", error);
@@ -307,6 +320,7 @@ int main(int argc, char **argv)
 		.corrupt_lists = options.corrupt_lists,
 		.stall = (int)options.stall,
 		.stall_after = options.stall_after,
+		.odd = options.odd,
 		.port = options.port,
 	};
 	struct emu_server *server = emu_server_start(&server_options, error, sizeof error);

@@ -143,8 +143,19 @@ void emu_render_sim(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t 
 
 void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index, bool detailed)
 {
-	struct emu_device device;
+	emu_render_endpoint_claiming(buf, fleet, index, index, detailed);
+}
+
+void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index,
+				  int64_t sim_device, bool detailed)
+{
+	struct emu_device device, sim_owner;
 	emu_fleet_device(fleet, index, &device);
+	const struct emu_device *sim = &device;
+	if (sim_device != index) {
+		emu_fleet_device(fleet, sim_device, &sim_owner);
+		sim = &sim_owner;
+	}
 	int status = emu_fleet_endpoint_status(fleet, index);
 
 	emu_buf_reserve(buf, 2048);
@@ -169,20 +180,20 @@ void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int
 	ADD(buf, ",\"name\":");
 	emu_buf_add_json_string(buf, device.tariff_profile->name);
 	emu_buf_add_char(buf, '}');
-	if (device.sim_id) {
-		int sim_status = emu_fleet_sim_status(fleet, index);
+	if (sim->sim_id) {
+		int sim_status = emu_fleet_sim_status(fleet, sim_device);
 		ADD(buf, ",\"sim\":{\"id\":");
-		emu_buf_add_int(buf, device.sim_id);
+		emu_buf_add_int(buf, sim->sim_id);
 		ADD(buf, ",\"iccid\":\"");
-		emu_buf_add_str(buf, device.iccid);
+		emu_buf_add_str(buf, sim->iccid);
 		ADD(buf, "\",\"iccid_with_luhn\":\"");
-		emu_buf_add_str(buf, device.iccid_with_luhn);
+		emu_buf_add_str(buf, sim->iccid_with_luhn);
 		ADD(buf, "\",\"sim_profile_type_id\":1,\"status\":");
 		add_status(buf, sim_status, emu_sim_status_name(sim_status));
 		ADD(buf, ",\"imsi\":\"");
-		emu_buf_add_str(buf, device.imsi);
+		emu_buf_add_str(buf, sim->imsi);
 		ADD(buf, "\",\"msisdn\":\"");
-		emu_buf_add_str(buf, device.msisdn);
+		emu_buf_add_str(buf, sim->msisdn);
 		ADD(buf, "\"}");
 	}
 	ADD(buf, ",\"imei\":");
@@ -217,12 +228,20 @@ void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int
 
 void emu_render_endpoint_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count)
 {
+	emu_render_endpoint_page_claiming(buf, fleet, first, count, -1, -1);
+}
+
+void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
+				       int64_t count, int64_t claim_rank, int64_t claim_device)
+{
 	emu_buf_reserve(buf, (size_t)count * 700 + 2);
 	emu_buf_add_char(buf, '[');
 	for (int64_t i = 0; i < count; i++) {
 		if (i)
 			emu_buf_add_char(buf, ',');
-		emu_render_endpoint(buf, fleet, emu_fleet_endpoint_at(fleet, first + i), false);
+		int64_t index = emu_fleet_endpoint_at(fleet, first + i);
+		emu_render_endpoint_claiming(buf, fleet, index, first + i == claim_rank ? claim_device : index,
+					     false);
 	}
 	emu_buf_add_char(buf, ']');
 }

@@ -19,10 +19,18 @@ void emu_render_sim(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t 
 /* The endpoint of device index (which must have one). detailed adds what Get Endpoint by id
  * shows beyond the list item: the address space's range and IP version. */
 void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index, bool detailed);
+/* The same, with the nested "sim" of device sim_device (none when it has no SIM) in place of
+ * its own: an endpoint claiming another's SIM (simtop-emu --odd-data shared-sim). */
+void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index,
+				  int64_t sim_device, bool detailed);
 
 /* A JSON array of count SIMs (endpoints) starting at list position first. */
 void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
 void emu_render_endpoint_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
+/* The same, with the endpoint at list position claim_rank claiming the SIM of device
+ * claim_device (emu_render_endpoint_claiming); claim_rank -1: none does. */
+void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
+				       int64_t count, int64_t claim_rank, int64_t claim_device);
 
 /* Append t (Unix seconds) the way the API writes timestamps: "2021-11-18T08:25:53.000+0000". */
 void emu_render_timestamp(struct emu_buf *buf, int64_t t);

@@ -144,6 +144,7 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 		return NULL;
 	}
 	context->stall_release_fd = server->release[0];
+	context->odd = options->odd;
 
 	int fd = listen_loopback(options->port, &server->port, error, error_size);
 	if (fd < 0) {

@@ -14,6 +14,7 @@
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
+#include "emu_odd.h"
 
 struct emu_server_options {
 	struct emu_fleet *fleet;
@@ -26,6 +27,7 @@ struct emu_server_options {
 	bool corrupt_lists;     /* answer list calls with a page cut in half */
 	int stall;              /* enum emu_stall: API requests held unanswered */
 	bool stall_after;       /* held after being carried out */
+	struct emu_odd odd;     /* bend list pages into data that cannot be true (prepared) */
 	int port;               /* 0: let the system pick one */
 };
 

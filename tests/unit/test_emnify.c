@@ -125,20 +125,22 @@ static const struct device *find_sim(const struct fleet *fleet, int64_t id)
 static void parse_endpoint_fixture(struct fleet *fleet, const char *name, size_t expected)
 {
 	char *body, message[256] = "";
-	size_t length, count = 0;
+	size_t length;
+	struct emnify_page page = { 0 };
 	load_body(name, &body, &length, NULL);
-	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
-	assert_int_equal(count, expected);
+	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(page.ids.count, expected);
 	free(body);
 }
 
 static void parse_sim_fixture(struct fleet *fleet, const char *name, size_t expected)
 {
 	char *body, message[256] = "";
-	size_t length, count = 0;
+	size_t length;
+	struct emnify_page page = { 0 };
 	load_body(name, &body, &length, NULL);
-	assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
-	assert_int_equal(count, expected);
+	assert_int_equal(emnify_parse_sim_page(body, length, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(page.ids.count, expected);
 	free(body);
 }
 
@@ -284,11 +286,11 @@ static void expect_bad_endpoint_page(const char *body, const char *expected_mess
 {
 	struct fleet *fleet = fleet_new();
 	char message[256] = "";
-	size_t count = 99;
-	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+	struct emnify_page page = { .ids.count = 99 };
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, 0, &page, message, sizeof(message)),
 			 EMNIFY_BAD_RESPONSE);
 	assert_string_equal(message, expected_message);
-	assert_int_equal(count, 0);
+	assert_int_equal(page.ids.count, 0);
 	assert_int_equal(fleet_count(fleet), 0);
 	fleet_free(fleet);
 }
@@ -297,11 +299,11 @@ static void expect_bad_sim_page(const char *body, const char *expected_message)
 {
 	struct fleet *fleet = fleet_new();
 	char message[256] = "";
-	size_t count = 99;
-	assert_int_equal(emnify_parse_sim_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+	struct emnify_page page = { .ids.count = 99 };
+	assert_int_equal(emnify_parse_sim_page(body, strlen(body), fleet, 0, &page, message, sizeof(message)),
 			 EMNIFY_BAD_RESPONSE);
 	assert_string_equal(message, expected_message);
-	assert_int_equal(count, 0);
+	assert_int_equal(page.ids.count, 0);
 	assert_int_equal(fleet_count(fleet), 0);
 	fleet_free(fleet);
 }
@@ -357,11 +359,12 @@ static void test_malformed_real_pages(void **state)
 {
 	(void)state;
 	char *body, message[256];
-	size_t length, count;
+	size_t length;
+	struct emnify_page page;
 	load_body("get_sim_list.02.json", &body, &length, NULL);
 	struct fleet *fleet = fleet_new();
 
-	assert_int_equal(emnify_parse_sim_page(body, length - 10, fleet, &count, message, sizeof(message)),
+	assert_int_equal(emnify_parse_sim_page(body, length - 10, fleet, 0, &page, message, sizeof(message)),
 			 EMNIFY_BAD_RESPONSE);
 	assert_non_null(strstr(message, "SIM page is not valid JSON"));
 	assert_int_equal(fleet_count(fleet), 0);
@@ -372,11 +375,11 @@ static void test_malformed_real_pages(void **state)
 	memcpy(extended, body, length - 1);
 	const char *bad = ",{\"id\":77}]";
 	memcpy(extended + length - 1, bad, strlen(bad));
-	assert_int_equal(emnify_parse_sim_page(extended, length - 1 + strlen(bad), fleet, &count, message,
+	assert_int_equal(emnify_parse_sim_page(extended, length - 1 + strlen(bad), fleet, 0, &page, message,
 					       sizeof(message)),
 			 EMNIFY_BAD_RESPONSE);
 	assert_string_equal(message, "SIM page item 12: missing status.id");
-	assert_int_equal(count, 0);
+	assert_int_equal(page.ids.count, 0);
 	assert_int_equal(fleet_count(fleet), 0);
 	free(extended);
 	free(body);
@@ -388,10 +391,10 @@ static void test_page_edge_cases(void **state)
 	(void)state;
 	struct fleet *fleet = fleet_new();
 	char message[256] = "";
-	size_t count = 99;
+	struct emnify_page page = { .ids.count = 99 };
 	/* An empty page is valid. */
-	assert_int_equal(emnify_parse_endpoint_page("[]", 2, fleet, &count, message, sizeof(message)), EMNIFY_OK);
-	assert_int_equal(count, 0);
+	assert_int_equal(emnify_parse_endpoint_page("[]", 2, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(page.ids.count, 0);
 
 	/* Ids above 2^32; strings cleaned of escape sequences and bounded; sim null = none;
 	 * a nested SIM without status. */
@@ -404,9 +407,9 @@ static void test_page_edge_cases(void **state)
 		 "\"tags\":null,\"sim\":{\"id\":8589934593}},"
 		 "{\"id\":2,\"status\":{\"id\":2},\"name\":\"%s\",\"sim\":null,\"ip_address\":\"\\u009b31m10.0.0.1\"}]",
 		 long_name);
-	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, &count, message, sizeof(message)),
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, 0, &page, message, sizeof(message)),
 			 EMNIFY_OK);
-	assert_int_equal(count, 2);
+	assert_int_equal(page.ids.count, 2);
 	const struct device *device = find_endpoint(fleet, INT64_C(4294967301));
 	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "evilname");
 	assert_int_equal(device->sim_id, INT64_C(8589934593));
@@ -419,14 +422,14 @@ static void test_page_edge_cases(void **state)
 
 	/* The largest id a double holds exactly. */
 	const char *sims = "[{\"id\":9007199254740992,\"status\":{\"id\":4},\"endpoint\":null}]";
-	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
 	device = find_sim(fleet, INT64_C(9007199254740992));
 	assert_int_equal(device->sim_status, SIM_FACTORY_TEST);
 	assert_int_equal(device->endpoint_id, 0);
 
-	/* count and message may be left out. */
-	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, NULL, NULL, 0), EMNIFY_OK);
-	assert_int_equal(emnify_parse_sim_page("[", 1, fleet, NULL, NULL, 0), EMNIFY_BAD_RESPONSE);
+	/* page and message may be left out. */
+	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, 0, NULL, NULL, 0), EMNIFY_OK);
+	assert_int_equal(emnify_parse_sim_page("[", 1, fleet, 0, NULL, NULL, 0), EMNIFY_BAD_RESPONSE);
 	fleet_free(fleet);
 }
 
@@ -441,7 +444,7 @@ static void test_large_pages(void **state)
 	char *body = malloc(capacity);
 	assert_non_null(body);
 	struct fleet *fleet = fleet_new();
-	size_t count = 0;
+	struct emnify_page page = { 0 };
 	char message[256] = "";
 	for (int round = 0; round < 2; round++) {
 		size_t length = 0;
@@ -452,8 +455,8 @@ static void test_large_pages(void **state)
 						   "\"imsi\":\"2950%011d\",\"msisdn\":\"4236%011d\",\"endpoint\":null}",
 						   i ? "," : "", i + 1 + round * SIMS, i % 5, i, i, i);
 		body[length++] = ']';
-		assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
-		assert_int_equal(count, SIMS);
+		assert_int_equal(emnify_parse_sim_page(body, length, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
+		assert_int_equal(page.ids.count, SIMS);
 	}
 	assert_int_equal(fleet_count(fleet), 2 * SIMS);
 	const struct device *device = find_sim(fleet, 2 * SIMS);
@@ -465,7 +468,7 @@ static void test_large_pages(void **state)
 	memset(body + length, '7', huge);
 	length += huge;
 	length += (size_t)snprintf(body + length, capacity - length, "\",\"endpoint\":null}]");
-	assert_int_equal(emnify_parse_sim_page(body, length, fleet, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(emnify_parse_sim_page(body, length, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
 	device = find_sim(fleet, 3 * SIMS);
 	assert_int_equal(strlen(fleet_text(fleet, device, TEXT_ICCID)), 512);  /* bounded */
 	free(body);
@@ -473,6 +476,62 @@ static void test_large_pages(void **state)
 }
 
 /* --- headers ----------------------------------------------------------------------------- */
+
+/* Each page tells its ids in order. A numbered page with the ids of an earlier page of its
+ * list is a page served again (past the end): noted as repeated, its records not added again.
+ * Unnumbered, the same page is a page of duplicates. */
+static void test_page_fingerprint(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	char *body, message[256] = "";
+	size_t length;
+	struct emnify_page first, again, other;
+	load_body("get_all_devices.02.json", &body, &length, NULL);
+	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, 1, &first, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_int_equal(first.ids.count, 3);
+	assert_int_equal(first.ids.first_id, 11379224);
+	assert_int_equal(first.ids.last_id, 11379819);
+	assert_false(first.repeated);
+
+	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, 2, &again, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_true(again.repeated);
+	assert_memory_equal(&first.ids, &again.ids, sizeof(first.ids));
+	struct fleet_anomalies odd;
+	fleet_anomalies(fleet, &odd);
+	assert_int_equal(odd.lists[FLEET_LIST_ENDPOINTS].repeated_pages, 1);
+	assert_int_equal(odd.duplicate_endpoints, 0);
+	char line[256];
+	assert_true(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_string_equal(line, "odd data from the API: 1 endpoint page repeated an earlier one");
+
+	/* The same ids in a SIM page belong to another list. */
+	assert_false(fleet_note_page(fleet, FLEET_LIST_SIMS, 1, &again.ids, NULL));
+	/* The same ids in another order are another page. */
+	const char *swapped = "[{\"id\":11379818,\"status\":{\"id\":1}},{\"id\":11379224,\"status\":{\"id\":0},"
+			      "\"sim\":{\"id\":4397515}},{\"id\":11379819,\"status\":{\"id\":1}}]";
+	assert_int_equal(emnify_parse_endpoint_page(swapped, strlen(swapped), fleet, 3, &other, message,
+						    sizeof(message)),
+			 EMNIFY_OK);
+	assert_false(other.repeated);
+	assert_true(other.ids.hash != first.ids.hash);
+	fleet_anomalies(fleet, &odd);
+	assert_int_equal(odd.duplicate_endpoints, 3);
+	assert_int_equal(odd.duplicate_endpoint_records, 6);
+
+	/* Unnumbered pages are not compared. */
+	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, 0, &again, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_false(again.repeated);
+	fleet_anomalies(fleet, &odd);
+	assert_int_equal(odd.duplicate_endpoint_records, 9);
+	assert_int_equal(odd.lists[FLEET_LIST_ENDPOINTS].repeated_pages, 1);
+	assert_int_equal(fleet_count(fleet), 3);
+	free(body);
+	fleet_free(fleet);
+}
 
 static void test_real_paging_headers(void **state)
 {
@@ -772,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_real_pages),
 		cmocka_unit_test(test_page_edge_cases),
 		cmocka_unit_test(test_large_pages),
+		cmocka_unit_test(test_page_fingerprint),
 		cmocka_unit_test(test_real_paging_headers),
 		cmocka_unit_test(test_paging_header_lines),
 		cmocka_unit_test(test_real_auth_response),

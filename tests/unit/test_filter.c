@@ -651,8 +651,8 @@ static void test_large_fleet(void **state)
 }
 
 /* A word with letters skips the fields of digits, and any word skips the devices that lack one
- * of its trigrams: both must follow each field as it changes, and a SIM that moves to another
- * endpoint takes its fields along. */
+ * of its trigrams: both must follow each field as it changes, a second endpoint claiming a SIM
+ * shows its fields too, and a SIM that moves to a row of its own takes them along. */
 static void test_numeric_fields_follow_changes(void **state)
 {
 	(void)state;
@@ -682,31 +682,30 @@ static void test_numeric_fields_follow_changes(void **state)
 	first = fleet_device(fleet, 0);
 	assert_true(filter_match(letter_b, fleet, first));
 
-	/* A second endpoint claims the SIM: the letters go with it. */
+	/* A second endpoint claims the SIM too: its row shows the SIM's texts, found as its own. */
 	struct endpoint_record second = {
 		.id = 2, .endpoint_status = ENDPOINT_ENABLED, .name = "99", .sim_id = 5,
 		.sim_status = SIM_ACTIVATED,
 	};
 	size_t index = fleet_add_endpoint(fleet, &second);
 	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, index)));
-	assert_false(filter_match(letter_b, fleet, fleet_device(fleet, 0)));
+	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, 0)));
 	struct filter *digits = filter_parse("89", NULL, 0, NULL);
-	assert_false(filter_match(digits, fleet, fleet_device(fleet, 0)));
 	assert_true(filter_match(digits, fleet, fleet_device(fleet, index)));
-	struct filter *trigram = filter_parse("9AB", NULL, 0, NULL);  /* trigrams go along too */
-	assert_false(filter_match(trigram, fleet, fleet_device(fleet, 0)));
+	struct filter *trigram = filter_parse("9AB", NULL, 0, NULL);  /* trigrams too */
 	assert_true(filter_match(trigram, fleet, fleet_device(fleet, index)));
 
-	/* The second endpoint drops the SIM: it moves to a row of its own, still found. */
-	second.sim_id = 0;
-	second.sim_status = SIM_NONE;
-	fleet_add_endpoint(fleet, &second);
+	/* The first endpoint drops the SIM: the SIM's texts go with it to a row of its own. */
+	endpoint.sim_id = 0;
+	endpoint.sim_status = SIM_NONE;
+	fleet_add_endpoint(fleet, &endpoint);
 	size_t alone;
 	assert_true(fleet_find_sim(fleet, 5, &alone));
 	assert_true(alone != index && alone != 0);
 	assert_true(filter_match(trigram, fleet, fleet_device(fleet, alone)));
 	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, alone)));
-	assert_false(filter_match(trigram, fleet, fleet_device(fleet, index)));
+	assert_false(filter_match(trigram, fleet, fleet_device(fleet, 0)));
+	assert_false(filter_match(digits, fleet, fleet_device(fleet, 0)));
 	filter_free(trigram);
 
 	filter_free(digits);

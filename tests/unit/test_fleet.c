@@ -52,7 +52,11 @@ static void check_invariants(const struct fleet *fleet)
 		size_t found;
 		if (device->sim_id) {
 			assert_true(fleet_find_sim(fleet, device->sim_id, &found));
-			assert_int_equal(found, i);
+			/* Only a later claimant of a shared SIM shows a SIM another row holds. */
+			if (found != i) {
+				assert_true(device->odd & DEVICE_ODD_SHARED_SIM);
+				assert_true(fleet_device(fleet, found)->odd & DEVICE_ODD_SHARED_SIM);
+			}
 		}
 		if (device->endpoint_id) {
 			assert_true(fleet_find_endpoint(fleet, device->endpoint_id, &found));
@@ -270,29 +274,210 @@ static void test_provisional_link_follows_sim_page(void **state)
 	fleet_free(fleet);
 }
 
-static void test_newest_claim_wins(void **state)
+static struct fleet_anomalies anomalies_of(const struct fleet *fleet)
+{
+	struct fleet_anomalies odd;
+	fleet_anomalies(fleet, &odd);
+	return odd;
+}
+
+/* Two endpoints name one SIM: the first claim keeps it, the second shows it too (not as
+ * unpaired), both are marked, and the count says how many rows it touched. */
+static void test_shared_sim(void **state)
 {
 	(void)state;
 	struct fleet *fleet = fleet_new();
 	add_sim(fleet, 5, SIM_ACTIVATED, 0, "895");
 	add_endpoint(fleet, 50, ENDPOINT_ENABLED, "first", 5, SIM_ACTIVATED);
-	/* The SIM moved to endpoint 51 between two pages. */
-	assert_int_equal(add_endpoint(fleet, 51, ENDPOINT_ENABLED, "second", 5, SIM_ACTIVATED), 1);
-	assert_int_equal(fleet_device(fleet, 0)->endpoint_id, 50);
-	assert_int_equal(fleet_device(fleet, 0)->sim_id, 0);
-	assert_int_equal(fleet_device(fleet, 1)->sim_id, 5);
-	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_ICCID), "895");
-	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
-	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 1);
+	assert_int_equal(anomalies_of(fleet).shared_sims, 0);
+	/* Endpoint 51's record says SIM 5 as well, Suspended by its words. */
+	assert_int_equal(add_endpoint(fleet, 51, ENDPOINT_DISABLED, "second", 5, SIM_SUSPENDED), 1);
+	const struct device *first = fleet_device(fleet, 0), *second = fleet_device(fleet, 1);
+	assert_int_equal(first->endpoint_id, 50);
+	assert_int_equal(first->sim_id, 5);
+	assert_int_equal(first->sim_status, SIM_ACTIVATED);
+	assert_int_equal(second->endpoint_id, 51);
+	assert_int_equal(second->sim_id, 5);
+	assert_int_equal(second->sim_status, SIM_SUSPENDED);
+	assert_string_equal(fleet_text(fleet, second, TEXT_ICCID), "895"); /* from the SIM's row */
+	assert_true(first->odd & DEVICE_ODD_SHARED_SIM);
+	assert_true(second->odd & DEVICE_ODD_SHARED_SIM);
+	assert_false(first->odd & DEVICE_ODD_DUPLICATE);
+	size_t index;
+	assert_true(fleet_find_sim(fleet, 5, &index));
+	assert_int_equal(index, 0);
+	assert_int_equal(fleet_alignment(second), ALIGN_OFFLINE);
+	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 0);
+	struct fleet_anomalies odd = anomalies_of(fleet);
+	assert_int_equal(odd.shared_sims, 1);
+	assert_int_equal(odd.shared_sim_rows, 2);
+	char line[256];
+	assert_true(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_string_equal(line, "odd data from the API: 1 SIM claimed by two endpoints (2 rows)");
 	check_invariants(fleet);
 
-	/* Endpoint 51 exists, so does SIM 5's... now endpoint 50 takes it back: 51 keeps its row. */
+	/* A SIM record updates the row that holds the SIM, not the later claim. */
+	add_sim(fleet, 5, SIM_ACTIVATED, 50, "8950");
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 0), TEXT_ICCID), "8950");
+	assert_string_equal(fleet_text(fleet, fleet_device(fleet, 1), TEXT_ICCID), "895");
+
+	/* Both records again: nothing moves; they are duplicates now. */
 	assert_int_equal(add_endpoint(fleet, 50, ENDPOINT_ENABLED, "first", 5, SIM_ACTIVATED), 0);
-	assert_int_equal(fleet_device(fleet, 0)->sim_id, 5);
-	assert_int_equal(fleet_device(fleet, 1)->sim_id, 0);
-	assert_int_equal(fleet_device(fleet, 1)->endpoint_id, 51);
+	assert_int_equal(add_endpoint(fleet, 51, ENDPOINT_DISABLED, "second", 5, SIM_SUSPENDED), 1);
+	assert_int_equal(fleet_device(fleet, 1)->sim_id, 5);
+	assert_true(fleet_device(fleet, 1)->odd & DEVICE_ODD_DUPLICATE);
+	odd = anomalies_of(fleet);
+	assert_int_equal(odd.shared_sims, 1);
+	assert_int_equal(odd.shared_sim_rows, 2);
+	assert_int_equal(odd.duplicate_endpoints, 2);
+	check_invariants(fleet);
+
+	/* A third claimant. */
+	assert_int_equal(add_endpoint(fleet, 52, ENDPOINT_ENABLED, "third", 5, SIM_ACTIVATED), 2);
+	assert_int_equal(anomalies_of(fleet).shared_sim_rows, 3);
+	assert_true(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_non_null(strstr(line, "1 SIM claimed by several endpoints (3 rows)"));
+	check_invariants(fleet);
+
+	/* The second claimant's record now names no SIM: its row gives it up. */
+	add_endpoint(fleet, 51, ENDPOINT_DISABLED, "second", 0, SIM_NONE);
+	second = fleet_device(fleet, 1);
+	assert_int_equal(second->sim_id, 0);
+	assert_int_equal(second->sim_status, SIM_NONE);
+	assert_string_equal(fleet_text(fleet, second, TEXT_ICCID), "");
+	assert_false(second->odd & DEVICE_ODD_SHARED_SIM);
+	assert_int_equal(fleet_alignment(second), ALIGN_UNPAIRED);
+	assert_true(fleet_find_sim(fleet, 5, &index));
+	assert_int_equal(index, 0);
+	assert_int_equal(fleet_count(fleet), 3);
+	check_invariants(fleet);
+
+	/* The first claimant takes another SIM: SIM 5 goes to a row of its own, still marked. */
+	add_endpoint(fleet, 50, ENDPOINT_ENABLED, "first", 6, SIM_ACTIVATED);
+	assert_true(fleet_find_sim(fleet, 5, &index));
+	assert_int_equal(index, 3);
+	assert_true(fleet_device(fleet, 3)->odd & DEVICE_ODD_SHARED_SIM);
+	assert_false(fleet_device(fleet, 0)->odd & DEVICE_ODD_SHARED_SIM);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* An endpoint already in the fleet that then claims a SIM another endpoint holds. */
+static void test_shared_sim_known_endpoint(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_endpoint(fleet, 60, ENDPOINT_ENABLED, "bare", 0, SIM_NONE);
+	add_endpoint(fleet, 61, ENDPOINT_ENABLED, "holder", 6, SIM_ACTIVATED);
+	assert_int_equal(add_endpoint(fleet, 60, ENDPOINT_ENABLED, "bare", 6, SIM_ACTIVATED), 0);
+	assert_int_equal(fleet_device(fleet, 0)->sim_id, 6);
+	assert_int_equal(fleet_device(fleet, 1)->sim_id, 6);
+	size_t index;
+	assert_true(fleet_find_sim(fleet, 6, &index));
+	assert_int_equal(index, 1);
+	struct fleet_anomalies odd = anomalies_of(fleet);
+	assert_int_equal(odd.shared_sims, 1);
+	assert_int_equal(odd.duplicate_endpoints, 1);
 	assert_int_equal(fleet_count(fleet), 2);
 	check_invariants(fleet);
+
+	/* A SIM that waited under a provisional link is no shared SIM: the endpoint joins it. */
+	add_sim(fleet, 7, SIM_ISSUED, 70, "897");
+	add_endpoint(fleet, 70, ENDPOINT_DISABLED, "seven", 7, SIM_ISSUED);
+	assert_int_equal(anomalies_of(fleet).shared_sims, 1);
+	assert_int_equal(fleet_device(fleet, 2)->odd, 0);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* The same id in two records of one kind keeps one row, holding the last record; a SIM named
+ * both in an endpoint record and in a SIM record is no duplicate. */
+static void test_duplicate_ids(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	add_endpoint(fleet, 10, ENDPOINT_ENABLED, "dev", 1, SIM_ACTIVATED);
+	add_sim(fleet, 1, SIM_ACTIVATED, 10, "891");
+	add_sim(fleet, 2, SIM_ISSUED, 0, "892");
+	assert_false(fleet_describe_anomalies(fleet, (char[8]){ 'x' }, 8));
+	char line[256] = "x";
+	assert_false(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_string_equal(line, "");
+	assert_int_equal(fleet_device(fleet, 0)->odd, 0);
+
+	/* SIM 2 twice more, the last record Activated; endpoint 10 once more, Disabled. */
+	add_sim(fleet, 2, SIM_ISSUED, 0, "892");
+	assert_int_equal(add_sim(fleet, 2, SIM_ACTIVATED, 0, "892b"), 1);
+	assert_int_equal(add_endpoint(fleet, 10, ENDPOINT_DISABLED, "dev", 1, SIM_ACTIVATED), 0);
+	assert_int_equal(fleet_count(fleet), 2);
+	const struct device *sim = fleet_device(fleet, 1);
+	assert_int_equal(sim->sim_status, SIM_ACTIVATED);
+	assert_string_equal(fleet_text(fleet, sim, TEXT_ICCID), "892b");
+	assert_true(sim->odd & DEVICE_ODD_DUPLICATE);
+	assert_int_equal(fleet_device(fleet, 0)->endpoint_status, ENDPOINT_DISABLED);
+	assert_true(fleet_device(fleet, 0)->odd & DEVICE_ODD_DUPLICATE);
+	struct fleet_anomalies odd = anomalies_of(fleet);
+	assert_int_equal(odd.duplicate_sims, 1);
+	assert_int_equal(odd.duplicate_sim_records, 3);
+	assert_int_equal(odd.duplicate_endpoints, 1);
+	assert_int_equal(odd.duplicate_endpoint_records, 2);
+	assert_int_equal(odd.shared_sims, 0);
+	assert_true(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_string_equal(line, "odd data from the API: 1 duplicate SIM id (3 records), "
+				  "1 duplicate endpoint id (2 records)");
+
+	/* A line that does not fit is cut after its last whole item. */
+	char shorter[60];
+	assert_true(fleet_describe_anomalies(fleet, shorter, sizeof(shorter)));
+	assert_string_equal(shorter, "odd data from the API: 1 duplicate SIM id (3 records)");
+	char tiny[10];
+	assert_true(fleet_describe_anomalies(fleet, tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "");
+
+	/* A SIM that moves to a row of its own keeps its mark; the endpoint keeps its own. */
+	add_endpoint(fleet, 10, ENDPOINT_DISABLED, "dev", 0, SIM_NONE);
+	size_t index;
+	assert_true(fleet_find_sim(fleet, 1, &index));
+	assert_int_equal(fleet_device(fleet, index)->odd, 0);
+	add_endpoint(fleet, 20, ENDPOINT_ENABLED, "twenty", 2, SIM_ACTIVATED);
+	assert_true(fleet_find_endpoint(fleet, 20, &index));
+	assert_true(fleet_device(fleet, index)->odd & DEVICE_ODD_DUPLICATE); /* SIM 2's mark */
+	assert_int_equal(anomalies_of(fleet).duplicate_endpoint_records, 3);
+	check_invariants(fleet);
+	fleet_free(fleet);
+}
+
+/* What the loader notes about paging, in the words of the status line. */
+static void test_paging_notes(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	fleet_note_paging(fleet, FLEET_LIST_ENDPOINTS, 99999, 3000, 1000);
+	struct fleet_page_ids page = { 0 };
+	fleet_page_ids_add(&page, 11);
+	fleet_page_ids_add(&page, 12);
+	assert_false(fleet_note_page(fleet, FLEET_LIST_SIMS, 1, &page, NULL));
+	struct fleet_page_ids empty = { 0 };
+	assert_false(fleet_note_page(fleet, FLEET_LIST_SIMS, 2, &empty, NULL));
+	assert_false(fleet_note_page(fleet, FLEET_LIST_SIMS, 3, &empty, NULL));
+	int64_t earlier = 0;
+	assert_true(fleet_note_page(fleet, FLEET_LIST_SIMS, 4, &page, &earlier));
+	assert_int_equal(earlier, 1);
+	assert_true(fleet_note_page(fleet, FLEET_LIST_SIMS, 5, &page, &earlier));
+	struct fleet_page_ids reversed = { 0 };
+	fleet_page_ids_add(&reversed, 12);
+	fleet_page_ids_add(&reversed, 11);
+	assert_false(fleet_note_page(fleet, FLEET_LIST_SIMS, 6, &reversed, NULL));
+
+	struct fleet_anomalies odd = anomalies_of(fleet);
+	assert_true(odd.lists[FLEET_LIST_ENDPOINTS].disagrees);
+	assert_int_equal(odd.lists[FLEET_LIST_ENDPOINTS].total_pages, 99999);
+	assert_false(odd.lists[FLEET_LIST_SIMS].disagrees);
+	assert_int_equal(odd.lists[FLEET_LIST_SIMS].repeated_pages, 2);
+	char line[256];
+	assert_true(fleet_describe_anomalies(fleet, line, sizeof(line)));
+	assert_string_equal(line, "odd data from the API: the endpoint list's X-Total-Pages 99999 disagrees "
+				  "with 3,000 records at 1,000 per page, 2 SIM pages repeated an earlier one");
 	fleet_free(fleet);
 }
 
@@ -351,6 +536,12 @@ static void test_duplicates_update_in_place(void **state)
 	assert_int_equal(fleet_count(fleet), 3);
 	assert_int_equal(fleet_count_alignment(fleet, ALIGN_ONLINE), 1);
 	assert_int_equal(fleet_count_alignment(fleet, ALIGN_UNPAIRED), 2);
+	/* ... but every record that came again is counted. */
+	struct fleet_anomalies odd = anomalies_of(fleet);
+	assert_int_equal(odd.duplicate_sims, 2);
+	assert_int_equal(odd.duplicate_sim_records, 6);
+	assert_int_equal(odd.duplicate_endpoints, 2);
+	assert_int_equal(odd.duplicate_endpoint_records, 6);
 	check_invariants(fleet);
 
 	/* The same pages again and again do not grow the fleet. */
@@ -550,7 +741,10 @@ int main(void)
 		cmocka_unit_test(test_two_sims_name_one_endpoint),
 		cmocka_unit_test(test_endpoint_overrides_sim_link),
 		cmocka_unit_test(test_provisional_link_follows_sim_page),
-		cmocka_unit_test(test_newest_claim_wins),
+		cmocka_unit_test(test_shared_sim),
+		cmocka_unit_test(test_shared_sim_known_endpoint),
+		cmocka_unit_test(test_duplicate_ids),
+		cmocka_unit_test(test_paging_notes),
 		cmocka_unit_test(test_endpoint_changes_sim),
 		cmocka_unit_test(test_refresh_joins_existing_rows),
 		cmocka_unit_test(test_duplicates_update_in_place),

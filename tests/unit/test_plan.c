@@ -497,6 +497,61 @@ static void test_summary_billed(void **state)
 }
 
 /* 100,000 devices: built and summed up in well under a second. */
+/* A SIM two endpoints claim never gets a PATCH from a bulk action, whichever row holds it;
+ * the plan says why. Endpoint steps go on where they stop traffic (offline, ep-disable). */
+static void test_shared_sim_skipped(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct endpoint_record first = {
+		.id = 50, .endpoint_status = ENDPOINT_ENABLED, .sim_id = 5, .sim_status = SIM_ACTIVATED,
+	};
+	struct endpoint_record second = first, plain = first;
+	second.id = 51;
+	plain.id = 60;
+	plain.sim_id = 6;
+	size_t devices[3] = {
+		fleet_add_endpoint(fleet, &first), fleet_add_endpoint(fleet, &second), fleet_add_endpoint(fleet, &plain),
+	};
+	assert_true(fleet_device(fleet, devices[1])->odd & DEVICE_ODD_SHARED_SIM);
+	char reason[96];
+
+	for (int action = 0; action < PLAN_ACTION_COUNT; action++) {
+		struct plan plan;
+		plan_build(&plan, (enum plan_action)action, fleet, devices, 3);
+		for (size_t i = 0; i < plan.count; i++) {
+			for (int s = 0; s < plan.devices[i].step_count; s++) {
+				const struct plan_step *step = &plan.devices[i].steps[s];
+				if (step->target == STEP_SIM && step->id == 5) {
+					assert_int_equal(step->skip, SKIP_SIM_SHARED);
+					assert_string_equal(plan_skip_text(&plan, step, reason, sizeof(reason)),
+							    "the SIM is claimed by more than one endpoint");
+				}
+			}
+		}
+		plan_free(&plan);
+	}
+
+	struct plan plan;
+	struct plan_summary summary;
+	plan_build(&plan, PLAN_OFFLINE, fleet, devices, 3);
+	plan_summarize(&plan, &summary);
+	assert_int_equal(transition(&summary, STEP_SIM, SIM_ACTIVATED, SIM_SUSPENDED), 1);
+	assert_int_equal(transition(&summary, STEP_ENDPOINT, ENDPOINT_ENABLED, ENDPOINT_DISABLED), 3);
+	assert_int_equal(skipped(&summary, "the SIM is claimed by more than one endpoint"), 2);
+	plan_free(&plan);
+
+	/* Online sends nothing for them: an endpoint enabled while its SIM stays as it is. */
+	plan_build(&plan, PLAN_ONLINE, fleet, devices, 2);
+	plan_summarize(&plan, &summary);
+	assert_int_equal(plan_sends(&plan), 0);
+	assert_int_equal(plan.devices[0].steps[0].skip, SKIP_SIM_SHARED);
+	assert_int_equal(summary.skip_count, 1);
+	assert_int_equal(skipped(&summary, "the SIM is claimed by more than one endpoint"), 2);
+	plan_free(&plan);
+	fleet_free(fleet);
+}
+
 static void test_large_plan(void **state)
 {
 	(void)state;
@@ -535,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_summary_offline),
 		cmocka_unit_test(test_summary_online),
 		cmocka_unit_test(test_summary_billed),
+		cmocka_unit_test(test_shared_sim_skipped),
 		cmocka_unit_test(test_large_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,62 @@
+/* emu_odd.h — list pages that parse but cannot be true (simtop-emu --odd-data), for tests of
+ * how a client reports them. Each kind bends one thing the real API would send, and only that:
+ *   duplicate-sim       the SIM list's last page ends with the list's first SIM once more
+ *   duplicate-endpoint  the endpoint list's last page ends with its first endpoint once more
+ *   shared-sim          the endpoint after the first one that has a SIM names that SIM as its
+ *                       own (in its nested "sim"), so two endpoints claim one SIM
+ *   total-pages         X-Total-Pages is EMU_ODD_PAGES_CLAIMED on both lists; X-Total-Count and
+ *                       X-Count-Per-Page stay true, and a page past the end still answers with
+ *                       the last page
+ *   repeat-pages        page 2 of each list answers with the items of page 1 (its headers say
+ *                       page 2)
+ * The emulator's state, its single GETs and its PATCHes are not bent. */
+#ifndef SIMTOP_EMU_ODD_H
+#define SIMTOP_EMU_ODD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emu_buf.h"
+#include "emu_fleet.h"
+
+#define EMU_ODD_PAGES_CLAIMED 99999
+
+/* _(ID, word on the command line) */
+#define EMU_ODD_LIST(_) \
+	_(DUPLICATE_SIM,      "duplicate-sim") \
+	_(DUPLICATE_ENDPOINT, "duplicate-endpoint") \
+	_(SHARED_SIM,         "shared-sim") \
+	_(TOTAL_PAGES,        "total-pages") \
+	_(REPEAT_PAGES,       "repeat-pages")
+
+enum emu_odd_kind {
+#define EMU_ODD_ENUM(id, word) EMU_ODD_##id,
+	EMU_ODD_LIST(EMU_ODD_ENUM)
+#undef EMU_ODD_ENUM
+	EMU_ODD_COUNT
+};
+
+/* What to bend, fixed before serving; a zeroed struct bends nothing. */
+struct emu_odd {
+	unsigned kinds;             /* bit (1 << enum emu_odd_kind) per kind asked for */
+	int64_t claim_rank;         /* shared-sim: list position of the endpoint that claims... */
+	int64_t claim_device;       /* ...the SIM of this device; -1 (both) when there is none */
+};
+
+/* Parse a comma-separated list of kind words into odd->kinds. False with the word that is not
+ * a kind in bad (size bytes) when one is not. */
+bool emu_odd_parse(struct emu_odd *odd, const char *list, char *bad, size_t size);
+/* Find the endpoints shared-sim bends in fleet; call once the fleet is built. */
+void emu_odd_prepare(struct emu_odd *odd, const struct emu_fleet *fleet);
+
+/* The page whose items answer a request for page (repeat-pages: 2 answers with 1's). */
+int64_t emu_odd_served_page(const struct emu_odd *odd, int64_t page);
+/* The X-Total-Pages header to send for a list of pages pages. */
+int64_t emu_odd_total_pages(const struct emu_odd *odd, int64_t pages);
+/* The JSON array of count SIMs (endpoints) from list position first, bent as asked; last tells
+ * that it is the list's last page. */
+void emu_odd_render_page(const struct emu_odd *odd, struct emu_buf *buf, const struct emu_fleet *fleet,
+			 bool sims, int64_t first, int64_t count, bool last);
+
+#endif
