@@ -303,16 +303,19 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		printf(", %zu changed elsewhere", changed);
 	printf(" in %s (%zu %s, %.1f/s).\n", duration, progress.requests, plural(progress.requests, "request", "requests"),
 	       seconds > 0 ? (double)progress.requests / seconds : 0.0);
+	/* Quoted for the shell: the command is meant to be pasted. */
+	char *quoted = util_shell_quote(journal);
 	if (unknown > 0)
 		printf("%zu %s in an unknown state (listed as unknown): a change was sent, and neither its answer "
 		       "nor reading back told whether it was applied.\nTo read %s back and finish the job: "
 		       "simtop --resume %s\n", unknown,
-		       plural(unknown, "device is", "devices are"), plural(unknown, "it", "them"), journal);
+		       plural(unknown, "device is", "devices are"), plural(unknown, "it", "them"), quoted);
 	if (progress.error[0])
-		printf("The job stopped: %s\nTo finish what it left: simtop --resume %s\n", progress.error, journal);
+		printf("The job stopped: %s\nTo finish what it left: simtop --resume %s\n", progress.error, quoted);
 	else if (counts[JOB_CANCELLED] > 0)
 		printf("%zu %s not started (cancelled); to finish the job: simtop --resume %s\n",
-		       counts[JOB_CANCELLED], plural(counts[JOB_CANCELLED], "device was", "devices were"), journal);
+		       counts[JOB_CANCELLED], plural(counts[JOB_CANCELLED], "device was", "devices were"), quoted);
+	free(quoted);
 	fflush(stdout);
 	for (size_t i = 0; i < plan->count; i++)
 		if (!reached_target(job_result(job, i)))
@@ -348,8 +351,10 @@ static int run_job(struct api *api, const struct plan *plan, enum journal_state 
 		if (interrupts >= 2) {
 			if (show_progress)
 				fputc('\n', stderr);
+			char *quoted = util_shell_quote(journal_path(journal));
 			fprintf(stderr, "simtop: stopped at once; changes in flight may or may not have been applied.\n"
-					"To finish the job: simtop --resume %s\n", journal_path(journal));
+					"To finish the job: simtop --resume %s\n", quoted);
+			free(quoted);
 			exit(130);
 		}
 		if (interrupts == 1 && !cancel_sent) {

@@ -361,10 +361,12 @@ static void draw_status(struct loop *loop)
 
 static bool has_notice(const struct tui *tui)
 {
-	return (tui->job && !tui->message_is_error) || tui->message[0];
+	return (tui->job && !tui->message_is_error) || tui->message[0] || tui->progress.retry_note[0] ||
+	       tui->data_warning[0];
 }
 
-/* A running job's progress, or else the message, on the line above the status line. */
+/* On the line above the status line, the first of: a running job's progress, the message, a
+ * load's retry countdown, what was odd in the fleet's data. */
 static void draw_notice(struct loop *loop, int row)
 {
 	struct tui *tui = &loop->tui;
@@ -372,9 +374,15 @@ static void draw_notice(struct loop *loop, int row)
 	int attr = display_attr(ROLE_STATUS);
 	if (tui->job && !tui->message_is_error) {
 		describe_job(loop, line, sizeof(line));
-	} else {
+	} else if (tui->message[0]) {
 		attr = display_attr(tui->message_is_error ? ROLE_ERROR : ROLE_STATUS);
 		snprintf(line, sizeof(line), " %s", tui->message);
+	} else if (tui->progress.retry_note[0]) {
+		attr = display_attr(ROLE_ERROR);
+		snprintf(line, sizeof(line), " %s", tui->progress.retry_note);
+	} else {
+		attr = display_attr(ROLE_ERROR);
+		snprintf(line, sizeof(line), " %s", tui->data_warning);
 	}
 	draw_cell(row, 0, line, COLS, attr);
 }
@@ -522,7 +530,8 @@ static void update_load(struct loop *loop)
 	struct api_load_progress before = tui->progress;
 	api_load_progress(tui->api, &tui->progress);
 	const struct api_load_progress *now = &tui->progress;
-	if (now->records_loaded != before.records_loaded || now->running != before.running)
+	if (now->records_loaded != before.records_loaded || now->running != before.running ||
+	    strcmp(now->retry_note, before.retry_note) != 0)
 		loop->dirty = true;
 
 	if (was_running && !now->running) {
@@ -545,6 +554,7 @@ static void update_load(struct loop *loop)
 			tui->loaded = true;
 			after_first_load(loop);
 		}
+		fleet_describe_anomalies(tui->fleet, tui->data_warning, sizeof(tui->data_warning));
 		if (loop->bench && loop->loaded_ms == 0 && tui->loaded)
 			loop->loaded_ms = util_now_ms() - loop->start_ms;
 		loop->dirty = true;

@@ -61,6 +61,7 @@ struct tui {
 	char message[512];            /* shown above the status line until the next key; "" for none */
 	bool message_is_error;
 	char fatal[1024];             /* full-screen error when nothing can be shown */
+	char data_warning[256];       /* what was odd in the shown fleet's data, "" when nothing */
 	bool redraw;                  /* set by callbacks (API answers) that change the screen */
 };
 

@@ -73,14 +73,15 @@ static const struct view_ops results_ops = {
 
 struct view *view_results_new(struct tui *tui, const struct plan *plan, const struct job *job)
 {
-	(void)tui;
 	struct results_view *results = xcalloc(1, sizeof(*results));
 	results->view.ops = &results_ops;
-	results->lines = xmalloc(sizeof(*results->lines) * (plan->count + 3));
+	results->lines = xmalloc(sizeof(*results->lines) * (plan->count + 5));
 	results->failed = xmalloc(sizeof(*results->failed) * (plan->count + 1));
-	size_t counts[JOB_OUTCOME_COUNT] = { 0 }, elsewhere = 0;
-	for (size_t i = 0; i < plan->count; i++)
+	size_t counts[JOB_OUTCOME_COUNT] = { 0 }, elsewhere = 0, unknown = 0;
+	for (size_t i = 0; i < plan->count; i++) {
 		counts[job_result(job, i)->outcome]++;
+		unknown += job_result(job, i)->unknown;
+	}
 	results->lines[results->count++] = xasprintf("%zu done, %zu unchanged, %zu failed, %zu half-done, %zu cancelled",
 						     counts[JOB_DONE], counts[JOB_UNCHANGED], counts[JOB_FAILED],
 						     counts[JOB_HALF_DONE], counts[JOB_CANCELLED]);
@@ -96,7 +97,8 @@ struct view *view_results_new(struct tui *tui, const struct plan *plan, const st
 			elsewhere++;
 		results->lines[results->count++] = xasprintf(
 			"%-9s endpoint %-10lld SIM %-10lld SIM %-12s endpoint %-8s %s%s",
-			job_outcome_word(result->outcome), (long long)device->endpoint_id, (long long)device->sim_id,
+			result->unknown ? "unknown" : job_outcome_word(result->outcome), (long long)device->endpoint_id,
+			(long long)device->sim_id,
 			model_sim_status_name(result->sim_status), model_endpoint_status_name(result->endpoint_status),
 			result->changed_elsewhere ? "changed on the server meanwhile; " : "", result->message);
 		struct device *ids = &results->failed[results->failed_count++];
@@ -104,6 +106,15 @@ struct view *view_results_new(struct tui *tui, const struct plan *plan, const st
 	}
 	if (results->count == 2)
 		results->lines[results->count++] = xstrdup("Every device reached its target.");
+	if (unknown > 0 && tui->journal) {
+		/* No answer came, and reading back got none either: only a later read can tell. */
+		char *quoted = util_shell_quote(journal_path(tui->journal));
+		results->lines[results->count++] = xstrdup("");
+		results->lines[results->count++] = xasprintf(
+			"%zu unknown: neither the answer nor a read-back came. simtop offers to settle them at its "
+			"next start; or run simtop --resume %s", unknown, quoted);
+		free(quoted);
+	}
 	(void)elsewhere;
 	return &results->view;
 }

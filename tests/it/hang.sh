@@ -54,7 +54,7 @@ took=$(elapsed_since "$started")
 assert_eq "$(grep -c '^unknown ' silent.out)" 2 "silent: devices listed as unknown"
 assert_contains silent.out "2 devices are in an unknown state"
 journal=$(journal_of silent.err)
-assert_contains silent.out "simtop --resume $journal"
+assert_contains silent.out "simtop --resume '$journal'"
 assert_contains silent.out "reading back failed: no answer from 127.0.0.1"
 assert_eq "$(grep -c '"type":"intent"' "$journal")" 2 "silent: intents journaled"
 assert_eq "$(grep -c '"type":"result"' "$journal")" 0 "silent: results journaled (none: the outcome is unknown)"
