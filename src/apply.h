@@ -32,8 +32,10 @@ int apply_run(struct api *api, const struct apply_options *options);
  * and exit status as apply_run (2 also for a file that is not a simtop journal). */
 int apply_resume(struct api *api, const char *journal_path, const struct apply_options *options);
 
-/* Load the whole fleet, with a progress line on stderr when show_progress; NULL with message
- * when the load failed. The caller frees the fleet. */
+/* Load the whole fleet, with a progress line (and a waiting retry's note) on stderr when
+ * show_progress, and a line on stderr when the data holds what cannot be true
+ * (fleet_describe_anomalies); NULL with message when the load failed. The caller frees the
+ * fleet. */
 struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *message, size_t size);
 
 #endif
