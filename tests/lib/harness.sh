@@ -26,7 +26,12 @@ failures=0
 emu_pids=""
 emu_count=0
 
+tmux_sockets=""
+
 cleanup() {
+	for socket in $tmux_sockets; do
+		"$TMUX_BIN" -S "$socket" kill-server 2>/dev/null
+	done
 	for pid in $emu_pids; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
@@ -169,4 +174,58 @@ wait_results() {
 # planned_steps FILE: the sum of the transition counts of a plan printed by simtop apply.
 planned_steps() {
 	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# --- a real terminal ------------------------------------------------------------------------
+# tmux_session NAME COMMAND: run the shell command line COMMAND in a 100x30 pane of a new tmux
+# server of this test's own, in a session NAME; tmux_run and the tmux_wait_* calls then talk
+# to that server. Every server is killed when the test ends.
+tmux_run() {
+	"$TMUX_BIN" -S "$tmux_socket" "$@"
+}
+tmux_session() {
+	tmux_session_name=$1
+	tmux_socket="$test_dir/tmux.$(echo "$tmux_sockets" | wc -w).socket"
+	tmux_sockets="$tmux_sockets $tmux_socket"
+	tmux_run -f /dev/null new-session -d -s "$1" -x 100 -y 30 "$2"
+}
+
+# tmux_wait_for TEXT: poll the pane until it shows TEXT (30 s at most); the last capture is in
+# $test_dir/pane.
+tmux_wait_for() {
+	tries=0
+	while ! tmux_run capture-pane -p -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
+		! grep -qF -- "$1" "$test_dir/pane"; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 300 ]; then
+			fail "the terminal never showed '$1'"
+			cat "$test_dir/pane"
+			return 1
+		fi
+		sleep 0.1
+	done
+	pass "the terminal shows '$1'"
+}
+
+# tmux_wait_gone TEXT: poll the pane until it no longer shows TEXT (30 s at most).
+tmux_wait_gone() {
+	tries=0
+	while ! tmux_run capture-pane -p -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
+		grep -qF -- "$1" "$test_dir/pane"; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 300 ]; then
+			fail "the terminal still shows '$1'"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# wait_file FILE: until FILE exists and is not empty (20 s at most).
+wait_file() {
+	tries=0
+	while [ ! -s "$1" ] && [ "$tries" -lt 200 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
 }

@@ -31,15 +31,9 @@ check_quick stdin-pipe "$status"
 
 # Standard output to a file, standard input a terminal: under tmux, where there is one.
 if [ -n "$TMUX_BIN" ]; then
-	socket="$test_dir/tmux.socket"
-	"$TMUX_BIN" -S "$socket" -f /dev/null new-session -d -s notty -x 80 -y 24 \
+	tmux_session notty \
 		"started=\$(date +%s%N); timeout 10 $SIMTOP >stdout-file.stdout 2>stdout-file.stderr; echo \$? \$(((\$(date +%s%N) - started) / 1000000)) >stdout-file.result"
-	tries=0
-	while [ ! -s stdout-file.result ] && [ "$tries" -lt 150 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	"$TMUX_BIN" -S "$socket" kill-server 2>/dev/null
+	wait_file stdout-file.result
 	read -r status elapsed_ms <stdout-file.result || status=none
 	check_quick stdout-file "$status"
 	assert_contains stdout-file.stderr "standard output is not one"

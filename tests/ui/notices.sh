@@ -9,33 +9,14 @@
 # --- 1. a silent API, in tmux -------------------------------------------------------------
 if [ -n "$TMUX_BIN" ]; then
 	emu_start --devices 50 --no-limits --stall get
-	socket="$test_dir/tmux.socket"
-	tmux_run() { "$TMUX_BIN" -S "$socket" "$@"; }
-	trap 'tmux_run kill-server 2>/dev/null; cleanup' EXIT
-	tmux_run -f /dev/null new-session -d -s notices -x 100 -y 30 \
+	tmux_session notices \
 		"env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token SIMTOP_SILENCE_MS=1000 \
 		SIMTOP_GIVE_UP_MS=6000 TERM=screen-256color $SIMTOP"
-	# wait_for TEXT: poll the pane until it shows TEXT (at most 20 s).
-	wait_for() {
-		tries=0
-		while ! tmux_run capture-pane -p -t notices >"$test_dir/pane" 2>/dev/null ||
-			! grep -qF -- "$1" "$test_dir/pane"; do
-			tries=$((tries + 1))
-			if [ "$tries" -gt 200 ]; then
-				fail "the terminal never showed '$1'"
-				cat "$test_dir/pane"
-				return 1
-			fi
-			sleep 0.1
-		done
-		pass "the terminal shows '$1'"
-	}
-	wait_for "no answer from 127.0.0.1, retry"
+	tmux_wait_for "no answer from 127.0.0.1, retry"
 	grep -E "retry [0-9]+ of [0-9]+ in [0-9]+ s" "$test_dir/pane" >/dev/null &&
 		pass "the retry note counts down" || fail "the retry note has no countdown"
-	wait_for "simtop cannot show the fleet" && wait_for "no answer from 127.0.0.1 for"
+	tmux_wait_for "simtop cannot show the fleet" && tmux_wait_for "no answer from 127.0.0.1 for"
 	tmux_run send-keys -t notices q
-	tmux_run kill-server 2>/dev/null
 else
 	echo "tmux is not installed: the retry countdown is not checked"
 fi

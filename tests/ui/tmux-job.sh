@@ -11,60 +11,25 @@ fi
 emu_start --devices 90 --seed 23 --no-limits --latency 200
 export XDG_STATE_HOME="$test_dir/state"
 journal_dir="$XDG_STATE_HOME/simtop/journal"
-tmux_run() { "$TMUX_BIN" -S "$socket" "$@"; }
-
-# wait_for TEXT: poll the pane until it shows TEXT (at most 30 s).
-wait_for() {
-	tries=0
-	while ! tmux_run capture-pane -p -t job >"$test_dir/pane" 2>/dev/null || ! grep -qF -- "$1" "$test_dir/pane"; do
-		tries=$((tries + 1))
-		if [ "$tries" -gt 300 ]; then
-			fail "the terminal never showed '$1'"
-			cat "$test_dir/pane"
-			return 1
-		fi
-		sleep 0.1
-	done
-	pass "the terminal shows '$1'"
-}
-
-# wait_gone TEXT: poll the pane until it no longer shows TEXT (at most 30 s).
-wait_gone() {
-	tries=0
-	while ! tmux_run capture-pane -p -t job >"$test_dir/pane" 2>/dev/null || grep -qF -- "$1" "$test_dir/pane"; do
-		tries=$((tries + 1))
-		if [ "$tries" -gt 300 ]; then
-			fail "the terminal still shows '$1'"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 # start_simtop N: simtop in a new tmux server and session; its exit status lands in exit-status.N. The
 # shell traps SIGINT so that it outlives a Ctrl-C meant for simtop, and stays to show the
 # pane after simtop exits.
 start_simtop() {
 	rm -f "$test_dir/exit-status.$1"
-	socket="$test_dir/tmux.$1.socket"
-	tmux_run -f /dev/null new-session -d -s job -x 100 -y 30 \
+	tmux_session job \
 		"trap : INT; env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token XDG_STATE_HOME=$XDG_STATE_HOME TERM=screen-256color $SIMTOP; echo exited \$? >$test_dir/exit-status.$1; sleep 60"
-	wait_for "ALIGN" && wait_gone "loading"
+	tmux_wait_for "ALIGN" && tmux_wait_gone "loading"
 }
 # start_job: mark the online devices and switch them offline.
 start_job() {
 	tmux_run send-keys -t job / a l i g n : o n l i n e Enter
 	tmux_run send-keys -t job a f
-	wait_for "[ Cancel ]"
+	tmux_wait_for "[ Cancel ]"
 	tmux_run send-keys -t job Tab Enter
-	wait_for " done ·"
+	tmux_wait_for " done ·"
 }
 wait_exit() {
-	tries=0
-	while [ ! -s "$test_dir/exit-status.$1" ] && [ "$tries" -lt 200 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
+	wait_file "$test_dir/exit-status.$1"
 	assert_contains "$test_dir/exit-status.$1" "exited $2"
 }
 
@@ -72,8 +37,8 @@ wait_exit() {
 start_simtop 1
 start_job
 tmux_run send-keys -t job C-c
-wait_for "Cancelling: steps in flight finish, nothing new starts"
-wait_for "cancelled"
+tmux_wait_for "Cancelling: steps in flight finish, nothing new starts"
+tmux_wait_for "cancelled"
 journal=$(ls "$journal_dir"/*.jsonl)
 assert_eq "$(results_in "$journal")" "$(grep -c '"type":"intent"' "$journal")" "results in the journal (one per intent)"
 assert_eq "$(grep -c '"type":"end","cancelled":true' "$journal")" 1 "the journal ends, cancelled"
@@ -83,9 +48,9 @@ assert_eq "$(applied)" "$(grep -c '"state":"done","http":204' "$journal")" "step
 tmux_run send-keys -t job Escape
 start_job
 tmux_run send-keys -t job q
-wait_for "q again quits now"
+tmux_wait_for "q again quits now"
 tmux_run send-keys -t job q
-wait_for "To finish the job: simtop --resume '"
+tmux_wait_for "To finish the job: simtop --resume '"
 wait_exit 1 1
 tmux_run capture-pane -p -t job >q-q.pane
 assert_not_contains q-q.pane "ALIGN"
@@ -93,7 +58,6 @@ assert_contains q-q.pane "simtop: the job is unfinished: "
 second=$(ls -t "$journal_dir"/*.jsonl | head -n 1)
 assert_contains q-q.pane "Journal: $second"
 assert_eq "$(grep -c '"type":"end"' "$second")" 0 "end lines in the journal q q left"
-tmux_run kill-server 2>/dev/null
 
 # Ctrl-C twice, as signals from the terminal: the second, within 2 s, quits at once with the
 # same report. (A fresh state directory: the journal q q left would be offered for a resume.)
@@ -101,22 +65,20 @@ export XDG_STATE_HOME="$test_dir/state-twice"
 start_simtop 2
 start_job
 tmux_run send-keys -t job C-c
-wait_for "Ctrl-C again quits now"
+tmux_wait_for "Ctrl-C again quits now"
 tmux_run send-keys -t job C-c
-wait_for "To finish the job: simtop --resume '"
+tmux_wait_for "To finish the job: simtop --resume '"
 wait_exit 2 1
 tmux_run capture-pane -p -t job >twice.pane
 assert_not_contains twice.pane "ALIGN"
-tmux_run kill-server 2>/dev/null
 
 # A lost terminal (SIGHUP) lets the job go on unattended; a SIGTERM after it (as a logout sends)
 # cancels the job, and the report goes to standard error, here a file.
 export XDG_STATE_HOME="$test_dir/state-hangup"
-socket="$test_dir/tmux.hangup.socket"
-tmux_run -f /dev/null new-session -d -s job -x 100 -y 30 \
+tmux_session job \
 	"exec env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token XDG_STATE_HOME=$XDG_STATE_HOME TERM=screen-256color $SIMTOP 2>$test_dir/hangup.stderr"
 pid=$(tmux_run display-message -p -t job '#{pane_pid}')
-wait_for "ALIGN" && wait_gone "loading"
+tmux_wait_for "ALIGN" && tmux_wait_gone "loading"
 start_job
 tmux_run kill-server
 sleep 0.5
