@@ -271,6 +271,52 @@ int files_open_own(const char *path, int flags, const char *what, char *message,
 	return fd;
 }
 
+int files_create_export(const char *path, bool overwrite, char *message, size_t size)
+{
+	int flags = O_WRONLY | OPEN_FLAGS | O_NOFOLLOW;
+	int fd = overwrite ? open(path, flags) : open(path, flags | O_CREAT | O_EXCL, 0600);
+	int saved = errno;
+	struct stat info;
+
+	if (fd < 0 && (saved == EEXIST || saved == ELOOP)) {
+		if (lstat(path, &info) == 0 && S_ISLNK(info.st_mode))
+			snprintf(message, size, "%s is a symbolic link, and simtop never writes through one; "
+				 "remove it or choose another name", path);
+		else if (saved == EEXIST && lstat(path, &info) == 0 && S_ISREG(info.st_mode))
+			snprintf(message, size, "%s exists", path);
+		else
+			snprintf(message, size, "%s is %s, not a regular file", path,
+				 lstat(path, &info) == 0 ? kind_of(info.st_mode) : "no file");
+		files_clean_message(message, size);
+		errno = saved == EEXIST && S_ISREG(info.st_mode) ? EEXIST : EPERM;
+		return -1;
+	}
+	if (fd < 0) {
+		open_failed(path, "the export", saved, message, size);
+		files_clean_message(message, size);
+		errno = saved;
+		return -1;
+	}
+	bool refused = fstat(fd, &info) != 0;
+	if (refused)
+		snprintf(message, size, "cannot write the export %s: %s", path, strerror(errno));
+	else
+		refused = !check_regular(path, &info, "the export", message, size) ||
+			  !check_owner(path, &info, "the export", false, message, size);
+	if (!refused && overwrite && (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0)) {
+		snprintf(message, size, "cannot write the export %s: %s", path, strerror(errno));
+		refused = true;
+	}
+	if (refused) {
+		close(fd);
+		files_clean_message(message, size);
+		errno = EPERM;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 void files_clean_message(char *message, size_t size)
 {
 	char *clean;

@@ -54,6 +54,15 @@ bool files_check_private(const char *path, const struct stat *info, const char *
  * EEXIST under O_EXCL can be retried with another name). */
 int files_open_own(const char *path, int flags, const char *what, char *message, size_t size);
 
+/* Open path to write an export the operator named. A new file is created with mode 0600, and
+ * O_EXCL makes a symbolic link (or anything else) planted at path fail instead of being
+ * followed. An existing file is opened only with overwrite (the operator said yes), never
+ * through a symbolic link, and only when it is a regular file of the user's: it is then
+ * emptied and set to 0600, in that order, so another user's file is never truncated. Returns
+ * a descriptor with O_CLOEXEC; or -1 with errno EEXIST when a regular file is there and
+ * overwrite is false (ask, then call again), else -1 with message. */
+int files_create_export(const char *path, bool overwrite, char *message, size_t size);
+
 /* Clean message in place of control characters and escape sequences (text_clean), for
  * messages that quote a file's name or content. */
 void files_clean_message(char *message, size_t size);

@@ -2,13 +2,11 @@
  * view stack, and the derived rows (filter, marks, sort). */
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -16,6 +14,7 @@
 #include "job.h"
 #include "journal.h"
 #include "display.h"
+#include "files.h"
 #include "draw.h"
 #include "keys.h"
 #include "output.h"
@@ -617,46 +616,16 @@ enum export_open {
 	EXPORT_REFUSED,  /* message says why */
 };
 
-/* Open an export file. A new file is created with mode 0600, and O_EXCL makes a symbolic link
- * (or anything else) at the path fail instead of being followed. An existing file is opened
- * only with overwrite, without following a symbolic link (O_NOFOLLOW), and only when it is a
- * regular file of this user: it is then emptied and set to 0600. O_NONBLOCK keeps a FIFO from
- * blocking the loop. */
+/* Open an export file (files_create_export): EXPORT_EXISTS when the operator must be asked
+ * first. */
 static enum export_open open_export(const char *path, bool overwrite, FILE **file, char *message, size_t size)
 {
-	int flags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-	int fd = overwrite ? open(path, flags) : open(path, flags | O_CREAT | O_EXCL, 0600);
-	struct stat status;
-	int open_error = errno;
-	if (fd < 0 && (open_error == EEXIST || open_error == ELOOP)) {
-		if (lstat(path, &status) == 0 && S_ISLNK(status.st_mode)) {
-			snprintf(message, size, "%s is a symbolic link: simtop never writes through one (remove it or "
-				 "choose another name)", path);
-			return EXPORT_REFUSED;
-		}
-		if (open_error == EEXIST && lstat(path, &status) == 0 && S_ISREG(status.st_mode))
-			return EXPORT_EXISTS;
-		snprintf(message, size, "%s is not a regular file", path);
-		return EXPORT_REFUSED;
-	}
-	if (fd < 0) {
-		snprintf(message, size, "%s: %s", path, strerror(open_error));
-		return EXPORT_REFUSED;
-	}
-	const char *refused = NULL;
-	if (fstat(fd, &status) != 0)
-		refused = strerror(errno);
-	else if (!S_ISREG(status.st_mode))
-		refused = "not a regular file";
-	else if (status.st_uid != geteuid())
-		refused = "the file belongs to another user";
-	else if (overwrite && (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0))
-		refused = strerror(errno);
-	if (!refused && !(*file = fdopen(fd, "w")))
-		refused = strerror(errno);
-	if (refused) {
+	int fd = files_create_export(path, overwrite, message, size);
+	if (fd < 0)
+		return errno == EEXIST ? EXPORT_EXISTS : EXPORT_REFUSED;
+	if (!(*file = fdopen(fd, "w"))) {
+		snprintf(message, size, "cannot write the export %s: %s", path, strerror(errno));
 		close(fd);
-		snprintf(message, size, "%s: %s", path, refused);
 		return EXPORT_REFUSED;
 	}
 	return EXPORT_OPENED;

@@ -81,8 +81,8 @@ assert_contains link.screen "Not written: link.csv is a symbolic link"
 assert_contains dangling.screen "Not written: dangling.csv is a symbolic link"
 assert_eq "$(cat target.csv)" other "the symbolic link's target"
 [ -e missing.csv ] && fail "the dangling link's target was created" || pass "the dangling link's target was not created"
-assert_contains fifo.screen "fifo.csv is not a regular file"
-assert_contains folder.screen "folder.csv is not a regular file"
+assert_contains fifo.screen "fifo.csv is a FIFO, not a regular file"
+assert_contains folder.screen "folder.csv is a directory, not a regular file"
 
 # ~/ in the export and the import prompt is the home directory.
 printf 'endpoint_id\n11000001\n11000002\n' >"$HOME/two.csv"
