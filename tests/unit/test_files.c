@@ -283,6 +283,74 @@ static void test_own(void **state)
 	free(directory);
 }
 
+/* An export: created 0600, asked about when it exists, never written through a link, never
+ * another user's file, and that one not even emptied. */
+static void test_export(void **state)
+{
+	(void)state;
+	char *directory = make_temporary_directory("files");
+	char *path = xasprintf("%s/out.csv", directory);
+	char *target = xasprintf("%s/target", directory);
+	char message[512];
+	struct stat info;
+	mode_t mask = umask(0);
+	int fd;
+
+	fd = files_create_export(path, false, message, sizeof(message));
+	umask(mask);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "old\n", 4), 4);
+	close(fd);
+	assert_int_equal(file_mode(path), 0600);
+
+	/* It exists now: EEXIST says to ask; yes empties it and keeps it private. */
+	assert_int_equal(files_create_export(path, false, message, sizeof(message)), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(chmod(path, 0644), 0);
+	fd = files_create_export(path, true, message, sizeof(message));
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &info), 0);
+	assert_int_equal(info.st_size, 0);
+	close(fd);
+	assert_int_equal(file_mode(path), 0600);
+	assert_int_equal(unlink(path), 0);
+
+	/* A link at the path, dangling or not: refused both ways, the target untouched. */
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(files_create_export(path, false, message, sizeof(message)), -1);
+	assert_int_not_equal(errno, EEXIST);
+	assert_contains(message, "is a symbolic link");
+	assert_int_equal(access(target, F_OK), -1);
+	write_file(target, "keep\n", 0600);
+	assert_int_equal(files_create_export(path, true, message, sizeof(message)), -1);
+	assert_contains(message, "is a symbolic link");
+	assert_int_equal(stat(target, &info), 0);
+	assert_int_equal(info.st_size, 5);
+	assert_int_equal(unlink(path), 0);
+
+	/* A FIFO nobody reads: refused at once, not waited on. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(files_create_export(path, true, message, sizeof(message)), -1);
+	assert_int_equal(files_create_export(path, false, message, sizeof(message)), -1);
+	alarm(0);
+	assert_contains(message, "is a FIFO, not a regular file");
+	assert_int_equal(unlink(path), 0);
+
+	if (geteuid() == 0) {
+		write_file(path, "theirs\n", 0644);
+		assert_int_equal(chown(path, OTHER_UID, OTHER_UID), 0);
+		assert_int_equal(files_create_export(path, true, message, sizeof(message)), -1);
+		assert_contains(message, "belongs to another user");
+		assert_int_equal(stat(path, &info), 0);
+		assert_int_equal(info.st_size, 7);
+	}
+	free(target);
+	free(path);
+	remove_tree(directory);
+	free(directory);
+}
+
 /* A path is text from outside: its escapes never reach the terminal. */
 static void test_clean(void **state)
 {
@@ -319,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_own),
+		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_clean),
 	};
 	/* A blocking open would hang the test instead of failing it. */
