@@ -81,7 +81,7 @@ kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 planned=$(planned_steps killed.out)
 devices=$(sed -n 's/.* on \([0-9][0-9]*\) devices:.*/\1/p' killed.out | head -n 1)
-run_script resume <<STEPS
+run_script resume --rate 40 <<STEPS
 :save-display resume-offer.screen
 $devices<Enter>
 :wait-idle
