@@ -176,6 +176,24 @@ static int open_in_trusted_directory(const char *path, int flags, const char *wh
 	return fd;
 }
 
+/* The end of a refused open: fd (when open) closed, message cleaned, errno set to error. */
+static int refuse(int fd, int error, char *message, size_t size)
+{
+	if (fd >= 0)
+		close(fd);
+	files_clean_message(message, size);
+	errno = error;
+	return -1;
+}
+
+/* The end of an accepted open: reading or writing a regular file never blocks anyway, and
+ * simtop's reads and writes must not see EAGAIN. */
+static int accept_open(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int files_open(const char *path, int flags, enum files_trust trust, const char *what, struct stat *info,
 	       char *message, size_t size)
 {
@@ -200,24 +218,15 @@ int files_open(const char *path, int flags, enum files_trust trust, const char *
 	if (fstat(fd, info) != 0) {
 		int saved = errno;
 		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
-		close(fd);
-		files_clean_message(message, size);
-		errno = saved;
-		return -1;
+		return refuse(fd, saved, message, size);
 	}
 	/* A token file open to others is answered with chmod 600 first: it fixes writers too. */
 	if (!check_regular(path, info, what, message, size) ||
 	    (trust != FILES_REGULAR && !check_owner(path, info, what, true, message, size)) ||
 	    (trust == FILES_SECRET && !files_check_private(path, info, what, NULL, message, size)) ||
-	    (trust != FILES_REGULAR && !check_writers(path, info, what, message, size))) {
-		close(fd);
-		files_clean_message(message, size);
-		errno = EPERM;
-		return -1;
-	}
-	/* Reading a regular file never blocks anyway; simtop's reads must not see EAGAIN. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	    (trust != FILES_REGULAR && !check_writers(path, info, what, message, size)))
+		return refuse(fd, EPERM, message, size);
+	return accept_open(fd);
 }
 
 bool files_check_private(const char *path, const struct stat *info, const char *what, const char *why,
@@ -247,28 +256,18 @@ int files_open_own(const char *path, int flags, const char *what, char *message,
 				 "remove it (rm %s)", what, path, path);
 		else
 			open_failed(path, what, saved, message, size);
-		files_clean_message(message, size);
-		errno = saved;
-		return -1;
+		return refuse(-1, saved, message, size);
 	}
 	if (fstat(fd, &info) != 0) {
 		int saved = errno;
 		snprintf(message, size, "cannot open %s %s: %s", what, path, strerror(saved));
-		close(fd);
-		files_clean_message(message, size);
-		errno = saved;
-		return -1;
+		return refuse(fd, saved, message, size);
 	}
 	if (!check_regular(path, &info, what, message, size) ||
 	    !check_owner(path, &info, what, false, message, size) ||
-	    !check_writers(path, &info, what, message, size)) {
-		close(fd);
-		files_clean_message(message, size);
-		errno = EPERM;
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	    !check_writers(path, &info, what, message, size))
+		return refuse(fd, EPERM, message, size);
+	return accept_open(fd);
 }
 
 int files_create_export(const char *path, bool overwrite, char *message, size_t size)
@@ -279,23 +278,21 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
 	struct stat info;
 
 	if (fd < 0 && (saved == EEXIST || saved == ELOOP)) {
-		if (lstat(path, &info) == 0 && S_ISLNK(info.st_mode))
+		bool known = lstat(path, &info) == 0;
+		bool ask = known && saved == EEXIST && S_ISREG(info.st_mode);
+		if (known && S_ISLNK(info.st_mode))
 			snprintf(message, size, "%s is a symbolic link, and simtop never writes through one; "
 				 "remove it or choose another name", path);
-		else if (saved == EEXIST && lstat(path, &info) == 0 && S_ISREG(info.st_mode))
+		else if (ask)
 			snprintf(message, size, "%s exists", path);
 		else
 			snprintf(message, size, "%s is %s, not a regular file", path,
-				 lstat(path, &info) == 0 ? kind_of(info.st_mode) : "no file");
-		files_clean_message(message, size);
-		errno = saved == EEXIST && S_ISREG(info.st_mode) ? EEXIST : EPERM;
-		return -1;
+				 known ? kind_of(info.st_mode) : "no longer there");
+		return refuse(-1, ask ? EEXIST : EPERM, message, size);
 	}
 	if (fd < 0) {
 		open_failed(path, "the export", saved, message, size);
-		files_clean_message(message, size);
-		errno = saved;
-		return -1;
+		return refuse(-1, saved, message, size);
 	}
 	bool refused = fstat(fd, &info) != 0;
 	if (refused)
@@ -307,14 +304,7 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
 		snprintf(message, size, "cannot write the export %s: %s", path, strerror(errno));
 		refused = true;
 	}
-	if (refused) {
-		close(fd);
-		files_clean_message(message, size);
-		errno = EPERM;
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	return refused ? refuse(fd, EPERM, message, size) : accept_open(fd);
 }
 
 void files_clean_message(char *message, size_t size)
