@@ -287,36 +287,12 @@ static int64_t hook_ms(const char *name, int64_t fallback)
 	return text && util_parse_int64(text, &value) && value > 0 ? value : fallback;
 }
 
-/* The host of a base URL ("https://user@host:port/..." → "host"), for messages. */
+/* The host of a base URL, for messages. The URL may come from a config file: cleaned. */
 static void host_of(const char *url, char *host, size_t size)
 {
-	const char *start = strstr(url, "://");
-	size_t length;
-
-	start = start ? start + 3 : url;
-	length = strcspn(start, "/?#");
-	const char *at = memchr(start, '@', length);
-	if (at) {
-		length -= (size_t)(at + 1 - start);
-		start = at + 1;
-	}
-	if (*start == '[') {
-		const char *close = memchr(start, ']', length);
-		if (close)
-			length = (size_t)(close + 1 - start);
-	} else {
-		const char *colon = memchr(start, ':', length);
-		if (colon)
-			length = (size_t)(colon - start);
-	}
-	if (length >= size)
-		length = size - 1;
-	memcpy(host, start, length);
-	host[length] = '\0';
-	/* The URL may come from a config file: keep the terminal safe. */
-	char *clean = text_clean(host, size - 1);
-	snprintf(host, size, "%s", clean);
-	free(clean);
+	if (!util_url_host(url, host, size))
+		snprintf(host, size, "the API");
+	text_clean_in_place(host, size);
 }
 
 /* The overall bucket, full: a rate the caller set holds one second's worth, emnify's

@@ -212,7 +212,7 @@ bool config_read_secret(const char *path, char **secret, char *message, size_t s
 	return true;
 fail:
 	wipe_free(content);
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	return false;
 }
 
@@ -241,7 +241,7 @@ static bool is_loopback(const char *host)
 
 bool config_check_url(const char *url, char *message, size_t size)
 {
-	const char *authority, *end, *at, *host_end;
+	const char *authority, *end;
 	size_t length = strlen(url);
 	char host[256];
 	bool https;
@@ -275,28 +275,12 @@ bool config_check_url(const char *url, char *message, size_t size)
 			 "and port (simtop adds /api/v1), e.g. %s", (int)length, url, EMNIFY_DEFAULT_BASE);
 		return false;
 	}
-	/* Skip user information: what counts is the host the connection goes to. */
-	at = memchr(authority, '@', (size_t)(end - authority));
-	if (at)
-		authority = at + 1;
-	if (*authority == '[') {
-		host_end = memchr(authority, ']', (size_t)(end - authority));
-		if (!host_end) {
-			snprintf(message, size, "the API URL %s has an unterminated [IPv6] host", url);
-			return false;
-		}
-		authority++;
-	} else {
-		host_end = memchr(authority, ':', (size_t)(end - authority));
-		if (!host_end)
-			host_end = end;
-	}
-	if (host_end == authority || (size_t)(host_end - authority) >= sizeof(host)) {
-		snprintf(message, size, "the API URL %s has no usable host", url);
+	/* What counts is the host the connection goes to. */
+	if (!util_url_host(url, host, sizeof(host))) {
+		snprintf(message, size, "the API URL %s has no usable host (an IPv6 address goes in "
+			 "brackets, as in http://[::1]:8080)", url);
 		return false;
 	}
-	memcpy(host, authority, (size_t)(host_end - authority));
-	host[host_end - authority] = '\0';
 	if (!https && !is_loopback(host)) {
 		snprintf(message, size, "refusing to send the token over plain http to %s: use https "
 			 "(http is only allowed to loopback, for the emulator)", host);
@@ -679,7 +663,7 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	return true;
 fail:
 	/* Paths, keys and values come from outside: nothing of them may steer the terminal. */
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	file_values_free(&file);
 	free(path);
 	config_free(config);

@@ -449,7 +449,7 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 	if ((uintmax_t)info.st_size > FILE_MAX) {
 		snprintf(message, size, "%s: too large for a list of devices", path);
 		close(fd);
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 		return false;
 	}
 	size_t length = (size_t)info.st_size, used = 0;
@@ -462,7 +462,7 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 			snprintf(message, size, "%s: %s", path, got < 0 ? strerror(errno) : "file shrank while reading");
 			free(text);
 			close(fd);
-			files_clean_message(message, size);
+			text_clean_in_place(message, size);
 			return false;
 		}
 		used += (size_t)got;
@@ -472,7 +472,7 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 	free(text);
 	/* Messages quote the path and the file's cells. */
 	if (!ok)
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 	return ok;
 }
 

@@ -181,7 +181,7 @@ static int refuse(int fd, int error, char *message, size_t size)
 {
 	if (fd >= 0)
 		close(fd);
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	errno = error;
 	return -1;
 }
@@ -212,7 +212,7 @@ int files_open(const char *path, int flags, enum files_trust trust, const char *
 	if (fd < 0) {
 		if (errno == EISDIR || errno == ENXIO)
 			errno = EPERM;
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 		return -1;
 	}
 	if (fstat(fd, info) != 0) {
@@ -240,7 +240,7 @@ bool files_check_private(const char *path, const struct stat *info, const char *
 	snprintf(message, size, "%s %s %s%sis %s by other users (mode %s); run chmod 600 %s", what, path,
 		 why ? why : "", why ? " but " : "", (info->st_mode & 044) ? "readable" : "writable", mode,
 		 path);
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	return false;
 }
 
@@ -305,15 +305,4 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
 		refused = true;
 	}
 	return refused ? refuse(fd, EPERM, message, size) : accept_open(fd);
-}
-
-void files_clean_message(char *message, size_t size)
-{
-	char *clean;
-
-	if (size == 0)
-		return;
-	clean = text_clean(message, size - 1);
-	snprintf(message, size, "%s", clean);
-	free(clean);
 }

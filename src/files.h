@@ -63,8 +63,4 @@ int files_open_own(const char *path, int flags, const char *what, char *message,
  * overwrite is false (ask, then call again), else -1 with message. */
 int files_create_export(const char *path, bool overwrite, char *message, size_t size);
 
-/* Clean message in place of control characters and escape sequences (text_clean), for
- * messages that quote a file's name or content. */
-void files_clean_message(char *message, size_t size);
-
 #endif

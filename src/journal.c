@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "files.h"
+#include "text.h"
 #include "util.h"
 
 #define JOURNAL_VERSION 1
@@ -208,7 +209,7 @@ static bool lock(int fd, const char *path, char *message, size_t size)
 			 "running now); wait for it to end", path);
 	else
 		snprintf(message, size, "cannot lock the journal %s: %s", path, strerror(errno));
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	return false;
 }
 
@@ -861,14 +862,14 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 	if (!data) {
 		snprintf(message, size, "cannot read the journal %s: %s", path, reason);
 		close(fd);
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 		return NULL;
 	}
 	if (!read_lines(data, length, plan, states, &finished, &good_end, reason, sizeof(reason))) {
 		snprintf(message, size, "%s is not a simtop journal: %s", path, reason);
 		free(data);
 		close(fd);
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 		return NULL;
 	}
 	free(data);
@@ -886,7 +887,7 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 	journal->finished = finished;
 	return journal;
 fail:
-	files_clean_message(message, size);
+	text_clean_in_place(message, size);
 	close(fd);
 	plan_free(plan);
 	free(*states);

@@ -7,8 +7,8 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "files.h"
 #include "keys.h"
+#include "text.h"
 #include "util.h"
 
 #define KEY_CODE_MAX (KEY_MAX + 1)
@@ -172,7 +172,7 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 			action = (enum action)i;
 	if (action == ACTION_NONE) {
 		snprintf(message, size, "unknown action \"%.40s\"", action_name);
-		files_clean_message(message, size);
+		text_clean_in_place(message, size);
 		return false;
 	}
 	if (strlen(keys) >= sizeof(bound_keys[0])) {
@@ -189,7 +189,7 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 				 "<PgUp> <PgDn> <Home> <End> <Enter> <Esc> <Space> <Tab> <Backspace> <Delete> "
 				 "<C-x> <F1>…<F12>)", action_name, (int)(length ? length : strlen(at)), at);
 			/* The keys are the config file's text. */
-			files_clean_message(message, size);
+			text_clean_in_place(message, size);
 			return false;
 		}
 		at += length;

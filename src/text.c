@@ -4,6 +4,8 @@
 #include <langinfo.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -334,4 +336,15 @@ size_t text_fit(const char *text, int max_columns, int *used_columns)
 	if (used_columns)
 		*used_columns = columns;
 	return fit;
+}
+
+void text_clean_in_place(char *text, size_t size)
+{
+	char *clean;
+
+	if (size == 0)
+		return;
+	clean = text_clean(text, size - 1);
+	snprintf(text, size, "%s", clean);
+	free(clean);
 }

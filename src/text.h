@@ -21,6 +21,10 @@ char *text_clean(const char *input, size_t max_bytes);
  * Returns the length written. */
 size_t text_clean_buffer(char *out, size_t size, const char *input);
 
+/* Clean text, a string in a buffer of size bytes, in place (as text_clean, cut to fit): for
+ * messages that quote a file's name or content, or anything else from outside. */
+void text_clean_in_place(char *text, size_t size);
+
 /* Display width of a cleaned UTF-8 string (anything unprintable left in it counts 1). */
 int text_width(const char *text);
 

@@ -149,6 +149,33 @@ char *util_shell_quote(const char *text)
 	return quoted;
 }
 
+bool util_url_host(const char *url, char *host, size_t size)
+{
+	const char *authority = strstr(url, "://");
+	const char *end, *at, *host_end;
+
+	authority = authority ? authority + 3 : url;
+	end = authority + strcspn(authority, "/?#");
+	at = memchr(authority, '@', (size_t)(end - authority));
+	if (at)
+		authority = at + 1;
+	if (*authority == '[') {
+		host_end = memchr(authority, ']', (size_t)(end - authority));
+		if (!host_end)
+			return false;
+		authority++;
+	} else {
+		host_end = memchr(authority, ':', (size_t)(end - authority));
+		if (!host_end)
+			host_end = end;
+	}
+	if (host_end == authority || (size_t)(host_end - authority) >= size)
+		return false;
+	memcpy(host, authority, (size_t)(host_end - authority));
+	host[host_end - authority] = '\0';
+	return true;
+}
+
 int64_t util_now_ms(void)
 {
 	struct timespec now;

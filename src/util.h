@@ -35,6 +35,11 @@ char *util_expand_home(const char *path);
  * as '\''. The caller frees the result. */
 char *util_shell_quote(const char *text);
 
+/* The host of a URL ("https://user@host:8080/x" → "host", "http://[::1]:9" → "::1"): what
+ * the connection goes to, user information and port left out. false when the URL has none,
+ * its [IPv6] address is not closed, or the host does not fit in size - 1 bytes. */
+bool util_url_host(const char *url, char *host, size_t size);
+
 /* Monotonic clock in milliseconds. */
 int64_t util_now_ms(void);
 

@@ -216,6 +216,9 @@ static void test_url_checks(void **state)
 	assert_false(config_check_url("ftp://cdn.emnify.net", message, size));
 	assert_false(config_check_url("cdn.emnify.net", message, size));
 	assert_false(config_check_url("https://", message, size));
+	assert_contains(message, "no usable host");
+	assert_false(config_check_url("http://[::1:8080", message, size));
+	assert_contains(message, "no usable host");
 
 	assert_false(config_check_url("https://cdn.emnify.net/api", message, size));
 	assert_contains(message, "scheme, host and port");

@@ -154,6 +154,39 @@ static void test_max_bytes(void **state)
 	expect_clean_bounded("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 7, "\xf0\x9f\x98\x80");
 }
 
+static void test_clean_in_place(void **state)
+{
+	(void)state;
+	char message[32];
+	char small[8] = "ab\xc3\xa9\xc3\xa9";
+
+	snprintf(message, sizeof(message), "a\033[31mred\033[0m\tline\r");
+	text_clean_in_place(message, sizeof(message));
+	assert_string_equal(message, "ared line ");
+	/* Cut to the size given, never in the middle of a character. */
+	text_clean_in_place(small, 5);
+	assert_string_equal(small, "ab\xc3\xa9");
+}
+
+static void test_url_host(void **state)
+{
+	(void)state;
+	char host[16];
+
+	assert_true(util_url_host("https://cdn.emnify.net", host, sizeof(host)));
+	assert_string_equal(host, "cdn.emnify.net");
+	assert_true(util_url_host("http://127.0.0.1:40000/x?y", host, sizeof(host)));
+	assert_string_equal(host, "127.0.0.1");
+	assert_true(util_url_host("http://[::1]:8080", host, sizeof(host)));
+	assert_string_equal(host, "::1");
+	/* User information is not the host: the connection goes after the @. */
+	assert_true(util_url_host("http://127.0.0.1@evil.example:80", host, sizeof(host)));
+	assert_string_equal(host, "evil.example");
+	assert_false(util_url_host("https://", host, sizeof(host)));
+	assert_false(util_url_host("http://[::1:8080", host, sizeof(host)));
+	assert_false(util_url_host("https://a-host-name-too-long.example", host, sizeof(host)));
+}
+
 static void test_width(void **state)
 {
 	(void)state;
@@ -373,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_valid_utf8_kept),
 		cmocka_unit_test(test_invisible_characters_dropped),
 		cmocka_unit_test(test_max_bytes),
+		cmocka_unit_test(test_clean_in_place),
+		cmocka_unit_test(test_url_host),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_fit_never_splits),
