@@ -280,8 +280,8 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 		if (listed++ == 0)
 			printf("\n%-17s %-12s%-12s%-13s%-10s %s\n", "OUTCOME", "ENDPOINT", "SIM", "SIM STATUS",
 			       "ENDPOINT", "MESSAGE");
-		printf("%-17s ", result->unknown ? "unknown" : result->outcome == JOB_DONE ? "changed elsewhere"
-											   : job_outcome_word(result->outcome));
+		printf("%-17s ", result->outcome == JOB_DONE && !result->unknown ? "changed elsewhere"
+										 : job_result_word(result));
 		print_id(stdout, device->endpoint_id);
 		print_id(stdout, device->sim_id);
 		char sim[24], endpoint[24];

@@ -117,6 +117,11 @@ const char *job_outcome_word(enum job_outcome outcome)
 	return outcome_words[outcome];
 }
 
+const char *job_result_word(const struct job_device_result *result)
+{
+	return result->unknown ? "unknown" : job_outcome_word(result->outcome);
+}
+
 static void device_continue(struct job_device *device);
 static void device_finish(struct job_device *device);
 static void fill(struct job *job);

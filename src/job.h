@@ -67,6 +67,8 @@ struct job_device_result {
 					  * back got none either; --resume settles it */
 	char message[200];               /* the API's message for a failure, "" otherwise */
 };
+/* How a device ended, for people: "unknown" when a step's outcome is, else the outcome's word. */
+const char *job_result_word(const struct job_device_result *result);
 
 struct job_options {
 	double rate;      /* requests per second for the whole job, set on the api (api_set_rate);

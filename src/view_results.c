@@ -97,8 +97,7 @@ struct view *view_results_new(struct tui *tui, const struct plan *plan, const st
 			elsewhere++;
 		results->lines[results->count++] = xasprintf(
 			"%-9s endpoint %-10lld SIM %-10lld SIM %-12s endpoint %-8s %s%s",
-			result->unknown ? "unknown" : job_outcome_word(result->outcome), (long long)device->endpoint_id,
-			(long long)device->sim_id,
+			job_result_word(result), (long long)device->endpoint_id, (long long)device->sim_id,
 			model_sim_status_name(result->sim_status), model_endpoint_status_name(result->endpoint_status),
 			result->changed_elsewhere ? "changed on the server meanwhile; " : "", result->message);
 		struct device *ids = &results->failed[results->failed_count++];
