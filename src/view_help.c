@@ -14,13 +14,15 @@ struct help_view {
 	size_t offset;
 };
 
-/* Lines: a heading, one line per action, then the alignment legend. */
+/* Lines: a heading, one line per action, Ctrl-C (not an action: it cannot be rebound), then
+ * the alignment legend. */
 #define HELP_HEADER_LINES 2
+#define HELP_ACTION_LINES (ACTION_COUNT - 1 + 1)
 #define HELP_LEGEND_LINES (2 + ALIGN_COUNT)
 
 static size_t help_line_count(void)
 {
-	return HELP_HEADER_LINES + (ACTION_COUNT - 1) + HELP_LEGEND_LINES;
+	return HELP_HEADER_LINES + HELP_ACTION_LINES + HELP_LEGEND_LINES;
 }
 
 static void help_line(struct tui *tui, size_t line, int row)
@@ -36,8 +38,11 @@ static void help_line(struct tui *tui, size_t line, int row)
 		enum action action = (enum action)(line - HELP_HEADER_LINES + 1);
 		snprintf(text, sizeof(text), " %-13s %-14s %s", keys_action_keys(action),
 			 keys_action_name(action), keys_action_help(action));
+	} else if (line < HELP_HEADER_LINES + HELP_ACTION_LINES) {
+		snprintf(text, sizeof(text), " %-13s %-14s %s", "<C-c>", "",
+			 "Quit; in a job: cancel, as Esc (twice in 2 s: quit)");
 	} else {
-		size_t legend = line - HELP_HEADER_LINES - (ACTION_COUNT - 1);
+		size_t legend = line - HELP_HEADER_LINES - HELP_ACTION_LINES;
 		if (legend == 0) {
 			text[0] = '\0';
 		} else if (legend == 1) {
