@@ -40,7 +40,7 @@ static void help_line(struct tui *tui, size_t line, int row)
 			 keys_action_name(action), keys_action_help(action));
 	} else if (line < HELP_HEADER_LINES + HELP_ACTION_LINES) {
 		snprintf(text, sizeof(text), " %-13s %-14s %s", "<C-c>", "",
-			 "Quit; in a job: cancel, as Esc (twice in 2 s: quit)");
+			 "Quit, or cancel a job as Esc (twice in 2 s: quit)");
 	} else {
 		size_t legend = line - HELP_HEADER_LINES - HELP_ACTION_LINES;
 		if (legend == 0) {

@@ -64,7 +64,7 @@ assert_not_contains keys-help.screen "<Down> j"
 assert_contains keys-help-2.screen "  F             offline "
 # Ctrl-C is no action, but the help says what it does.
 assert_contains keys-help-end.screen "<C-c>"
-assert_contains keys-help-end.screen "in a job: cancel, as Esc (twice in 2 s: quit)"
+assert_contains keys-help-end.screen "Quit, or cancel a job as Esc (twice in 2 s: quit)"
 # A key name that is no key: the file and line, and nothing starts.
 printf '[keys]\noffline = <Fn>\n' >"$XDG_CONFIG_HOME/simtop/config"
 "$SIMTOP" list >/dev/null 2>keys.stderr
