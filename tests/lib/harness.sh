@@ -191,10 +191,11 @@ tmux_session() {
 }
 
 # tmux_wait_for TEXT: poll the pane until it shows TEXT (30 s at most); the last capture is in
-# $test_dir/pane.
+# $test_dir/pane. Lines the terminal wrapped are joined (-J), so a long path (the build
+# directory's) is found whole whatever its length.
 tmux_wait_for() {
 	tries=0
-	while ! tmux_run capture-pane -p -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
+	while ! tmux_run capture-pane -p -J -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
 		! grep -qF -- "$1" "$test_dir/pane"; do
 		tries=$((tries + 1))
 		if [ "$tries" -gt 300 ]; then
@@ -210,7 +211,7 @@ tmux_wait_for() {
 # tmux_wait_gone TEXT: poll the pane until it no longer shows TEXT (30 s at most).
 tmux_wait_gone() {
 	tries=0
-	while ! tmux_run capture-pane -p -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
+	while ! tmux_run capture-pane -p -J -t "$tmux_session_name" >"$test_dir/pane" 2>/dev/null ||
 		grep -qF -- "$1" "$test_dir/pane"; do
 		tries=$((tries + 1))
 		if [ "$tries" -gt 300 ]; then

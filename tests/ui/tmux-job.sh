@@ -52,7 +52,7 @@ tmux_wait_for "q again quits now"
 tmux_run send-keys -t job q
 tmux_wait_for "To finish the job: simtop --resume '"
 wait_exit 1 1
-tmux_run capture-pane -p -t job >q-q.pane
+tmux_run capture-pane -p -J -t job >q-q.pane
 assert_not_contains q-q.pane "ALIGN"
 assert_contains q-q.pane "simtop: the job is unfinished: "
 second=$(ls -t "$journal_dir"/*.jsonl | head -n 1)
@@ -69,7 +69,7 @@ tmux_wait_for "Ctrl-C again quits now"
 tmux_run send-keys -t job C-c
 tmux_wait_for "To finish the job: simtop --resume '"
 wait_exit 2 1
-tmux_run capture-pane -p -t job >twice.pane
+tmux_run capture-pane -p -J -t job >twice.pane
 assert_not_contains twice.pane "ALIGN"
 
 # A lost terminal (SIGHUP) lets the job go on unattended; a SIGTERM after it (as a logout sends)
