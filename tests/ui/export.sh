@@ -87,6 +87,8 @@ assert_contains folder.screen "folder.csv is a directory, not a regular file"
 # ~/ in the export and the import prompt is the home directory.
 printf 'endpoint_id\n11000001\n11000002\n' >"$HOME/two.csv"
 run_script home <<'STEPS'
+# Wide enough for the message with the whole path, wherever the build directory is.
+:resize 300x24
 e~/home-export.csv<Enter>
 :save-display home-export.screen
 I~/two.csv<Enter>
