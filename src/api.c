@@ -64,6 +64,7 @@ enum request_kind {
 	REQUEST_PAGE,
 	REQUEST_READ,
 	REQUEST_PATCH,
+	REQUEST_LIST,   /* one list page for a caller (api_read_page), not for the fleet */
 };
 
 enum list_kind {
@@ -96,8 +97,11 @@ struct api_request {
 	enum list_kind list;            /* REQUEST_PAGE */
 	int64_t page;
 	api_read_done *done;            /* REQUEST_READ, REQUEST_PATCH */
+	api_page_done *page_done;       /* REQUEST_LIST */
 	void *context;
 	char *body;                     /* REQUEST_PATCH */
+	bool report_throttle;           /* REQUEST_PATCH: a throttled answer goes to done at once */
+	bool endpoint_change;           /* changes endpoints: never two in flight */
 	struct ratelimit *object_limit; /* REQUEST_READ: its route's bucket, or NULL */
 
 	/* The retry it waits for, for the load's retry note: "no answer from", retry_number of
@@ -105,6 +109,14 @@ struct api_request {
 	char retry_reason[48];
 	int retry_number, retry_max;
 	bool given_up;                  /* to be failed by give_up() */
+};
+
+/* A caller's timer (api_timer). */
+struct api_timer {
+	struct api_timer *next;
+	int64_t due_ms;
+	api_timer_done *done;
+	void *context;
 };
 
 struct load_list {
@@ -124,7 +136,6 @@ struct api {
 	char *token_source;
 	bool rate_limits;
 	double rate;                    /* overall requests per second; 0: unlimited */
-	bool rate_set;                  /* rate was set by the caller: burst one second's worth */
 	double pace;                    /* the overall bucket's rate now: rate, or less after 429s */
 	int64_t pace_cut_ms;            /* when a 429 last lowered pace */
 	int parallel;
@@ -135,6 +146,13 @@ struct api {
 	int64_t waiting_since_ms;       /* when a transfer started while nothing awaited the API */
 	int64_t gave_up_at_ms;          /* when give_up() last ran; 0: not since the last load */
 	struct ratelimit list_limit, ip_limit, auth_limit, endpoint_get_limit, sim_get_limit;
+	struct ratelimit_window ip_window; /* emnify's 2000 calls per 5 minutes, with rate_limits */
+	int endpoint_changes_running;   /* endpoint-changing requests in flight: 0 or 1 */
+	struct api_timer *timers;
+	int64_t workspace_id;           /* of the current JWT; 0 when unknown */
+	bool want_token;                /* api_authenticate(): authenticate with nothing queued */
+	char auth_error[512];           /* why the last authentication failed; "" when none did */
+	char workspace_name[96];
 	uint64_t random_state;
 	bool ever_answered;             /* the API has sent at least one HTTP response */
 
@@ -247,8 +265,11 @@ static void request_append(struct api *api, struct api_request *request)
 /* Unlink (when listed), stop its transfer and free it. */
 static void request_drop(struct api *api, struct api_request *request)
 {
-	if (request->transfer)
+	if (request->transfer) {
 		http_cancel(api->http, request->transfer);
+		if (request->endpoint_change)
+			api->endpoint_changes_running--;
+	}
 	if (request == api->auth) {
 		api->auth = NULL;
 	} else {
@@ -295,11 +316,11 @@ static void host_of(const char *url, char *host, size_t size)
 	text_clean_in_place(host, size);
 }
 
-/* The overall bucket, full: a rate the caller set holds one second's worth, emnify's
- * published limit its own burst (the API counts 2000 calls per 5 minutes). */
+/* The overall bucket, full, holding one second's worth: the pace between calls. What emnify
+ * counts over 5 minutes is the window's (ip_window). */
 static void init_ip_limit(struct api *api, int64_t now)
 {
-	double burst = api->rate_set ? ratelimit_burst_for(api->rate) : RATELIMIT_IP_BURST;
+	double burst = ratelimit_burst_for(api->rate);
 
 	api->pace = api->rate;
 	ratelimit_init(&api->ip_limit, api->rate, burst, now);
@@ -316,8 +337,7 @@ struct api *api_new(const struct api_options *options)
 	api->token = xstrdup(options->token ? options->token : "");
 	api->token_source = options->token_source ? xstrdup(options->token_source) : NULL;
 	api->rate_limits = options->rate_limits;
-	api->rate = options->rate > 0 ? options->rate : options->rate_limits ? RATELIMIT_IP_RATE : 0;
-	api->rate_set = options->rate > 0;
+	api->rate = options->rate > 0 ? options->rate : options->rate_limits ? RATELIMIT_DEFAULT_RATE : 0;
 	api->parallel = options->parallel > 0 ? options->parallel : API_DEFAULT_PARALLEL;
 	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : 2 * silence_ms;
 	api->backoff_base_ms = hook_ms("SIMTOP_BACKOFF_BASE_MS", RATELIMIT_BACKOFF_BASE_MS);
@@ -331,6 +351,12 @@ struct api *api_new(const struct api_options *options)
 		       burst_with_margin(API_SIM_GET_RATE, API_SIM_GET_BURST), now);
 	init_ip_limit(api, now);
 	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
+	if (api->rate_limits)
+		ratelimit_window_init(&api->ip_window,
+				      options->window_calls > 0 ? options->window_calls : RATELIMIT_IP_WINDOW_CALLS,
+				      options->window_seconds > 0 ? (int64_t)(options->window_seconds * 1000)
+								  : RATELIMIT_IP_WINDOW_MS,
+				      RATELIMIT_IP_WINDOW_MARGIN_PCT);
 	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION,
 			     silence_ms < API_CONNECT_TIMEOUT_MS ? silence_ms : API_CONNECT_TIMEOUT_MS, silence_ms);
 	return api;
@@ -360,6 +386,12 @@ void api_free(struct api *api)
 	if (api->auth)
 		request_drop(api, api->auth);
 	http_free(api->http);
+	while (api->timers) {
+		struct api_timer *next = api->timers->next;
+		free(api->timers);
+		api->timers = next;
+	}
+	ratelimit_window_free(&api->ip_window);
 	forget_jwt(api);
 	explicit_bzero(api->token, strlen(api->token));
 	free(api->token);
@@ -398,10 +430,14 @@ static void fail_read(struct api *api, struct api_request *request, long status,
 		      size_t length, const char *message)
 {
 	api_read_done *done = request->done;
+	api_page_done *page_done = request->page_done;
 	void *context = request->context;
 
 	request_drop(api, request);
-	done(context, status, body, length, message);
+	if (page_done)
+		page_done(context, status, body, length, 0, message);
+	else
+		done(context, status, body, length, message);
 }
 
 /* Fail every read now listed. Reads their callbacks start are not failed with them. */
@@ -414,14 +450,21 @@ static void fail_reads(struct api *api, long status, const char *message)
 	while (request) {
 		struct api_request *next = request->next;
 		api_read_done *done = request->done;
+		api_page_done *page_done = request->page_done;
 		void *context = request->context;
 
-		if (request->transfer)
+		if (request->transfer) {
 			http_cancel(api->http, request->transfer);
+			if (request->endpoint_change)
+				api->endpoint_changes_running--;
+		}
 		free(request->path);
 		free(request->body);
 		free(request);
-		done(context, status, NULL, 0, message);
+		if (page_done)
+			page_done(context, status, NULL, 0, 0, message);
+		else if (done)
+			done(context, status, NULL, 0, message);
 		request = next;
 	}
 }
@@ -436,10 +479,13 @@ static void fail_request(struct api *api, struct api_request *request, enum api_
 		break;
 	case REQUEST_READ:
 	case REQUEST_PATCH:
+	case REQUEST_LIST:
 		fail_read(api, request, status, body, length, message);
 		break;
 	case REQUEST_AUTH:
 		/* Nothing can go on without a token: everything waiting for it fails the same way. */
+		snprintf(api->auth_error, sizeof(api->auth_error), "%s", message);
+		api->want_token = false;
 		request_drop(api, request);
 		fail_load(api, error, message);
 		fail_reads(api, status, message);
@@ -503,6 +549,8 @@ static void describe_failure(const struct http_response *response, char *text, s
 	case HTTP_FAILURE_NONE:
 		if (response->status == 429)
 			snprintf(text, size, "rate limited (HTTP 429) by");
+		else if (response->status == 403)
+			snprintf(text, size, "blocked (HTTP 403, the per-IP limit) by");
 		else
 			snprintf(text, size, "HTTP %ld from", response->status);
 		return;
@@ -533,14 +581,14 @@ static bool silent(const struct api *api)
 /* Schedule another attempt; false when the request has used up its attempts. A 429 counts
  * apart from other failures and against a more generous cap: it applied nothing. */
 static bool retry_later(struct api *api, struct api_request *request,
-			const struct http_response *response)
+			const struct http_response *response, bool throttle)
 {
 	int attempts = RATELIMIT_RETRY_MAX;
 	int64_t base = api->backoff_base_ms;
 	int64_t delay;
 	int *count = &request->failures;
 
-	if (response->failure == HTTP_FAILURE_NONE && response->status == 429) {
+	if (response->failure == HTTP_FAILURE_NONE && throttle) {
 		count = &request->throttled;
 		attempts = API_THROTTLE_RETRY_MAX;
 	} else if (response->failure != HTTP_FAILURE_NONE && !api->ever_answered) {
@@ -583,6 +631,9 @@ static void auth_done(struct api *api, struct api_request *request, const struct
 	forget_jwt(api);
 	api->jwt = jwt;
 	api->authorization = xasprintf("Authorization: Bearer %s", jwt);
+	emnify_jwt_workspace(jwt, &api->workspace_id, api->workspace_name, sizeof(api->workspace_name));
+	api->want_token = false;
+	api->auth_error[0] = '\0';
 	api->auth_generation++;
 	api->stats.authentications++;
 	api->refresh_ms = API_NO_DEADLINE;
@@ -716,9 +767,18 @@ static void read_done(struct api *api, struct api_request *request, const struct
 	done(context, response->status, response->body, response->body_length, NULL);
 }
 
-static bool retryable_status(long status)
+/* A caller's list page: its body and X-Total-Pages. */
+static void list_read_done(struct api *api, struct api_request *request, const struct http_response *response)
 {
-	return status == 429 || (status >= 500 && status <= 599);
+	struct emnify_paging paging = { 0 };
+	api_page_done *done = request->page_done;
+	void *context = request->context;
+
+	for (size_t i = 0; i < response->header_count; i++)
+		emnify_paging_header(&paging, response->header_lines[i], response->header_lengths[i]);
+	request_drop(api, request);
+	done(context, response->status, response->body, response->body_length,
+	     paging.total_pages > 0 ? paging.total_pages : 1, NULL);
 }
 
 /* Set the overall bucket's rate, keeping what it saved up so far. */
@@ -758,6 +818,8 @@ static void transfer_done(void *context, const struct http_response *response)
 	char message[512];
 
 	request->transfer = NULL;
+	if (request->endpoint_change)
+		api->endpoint_changes_running--;
 	api->stats.bytes_received += (int64_t)response->body_length;
 	for (size_t i = 0; i < response->header_count; i++)
 		api->stats.bytes_received += (int64_t)response->header_lengths[i];
@@ -778,7 +840,7 @@ static void transfer_done(void *context, const struct http_response *response)
 			fail_request(api, request, API_ERROR_UNREACHABLE, 0, NULL, 0, message);
 			return;
 		}
-		if (retryable && retry_later(api, request, response))
+		if (retryable && retry_later(api, request, response, false))
 			return;
 		if (response->failure == HTTP_FAILURE_TOO_LARGE) {
 			fail_bad_response(api, request, response, response->error);
@@ -810,14 +872,19 @@ static void transfer_done(void *context, const struct http_response *response)
 		forget_jwt(api);
 		return;
 	}
-	if (response->status == 429)
+	/* 429, or a 403 that is not emnify's own error object: an edge firewall's block of the
+	 * per-IP limit. Either way nothing was done. */
+	bool throttle = response->status == 429 ||
+			(response->status == 403 && !emnify_is_error_object(response->body, response->body_length));
+	if (throttle)
 		api->stats.throttled++;
-	adjust_pace(api, response->status);
+	adjust_pace(api, throttle ? 429 : response->status);
 	/* A PATCH answered 5xx may have been applied: only a read tells, so it is not resent. */
-	if (retryable_status(response->status) &&
-	    !(request->kind == REQUEST_PATCH && response->status != 429) &&
-	    retry_later(api, request, response))
-		return;
+	if ((throttle && !request->report_throttle) ||
+	    (response->status >= 500 && response->status <= 599 && request->kind != REQUEST_PATCH)) {
+		if (retry_later(api, request, response, throttle))
+			return;
+	}
 	if (response->status < 200 || response->status > 299) {
 		char detail[384];
 		emnify_error_message(response->status, response->body, response->body_length,
@@ -843,6 +910,9 @@ static void transfer_done(void *context, const struct http_response *response)
 	case REQUEST_READ:
 	case REQUEST_PATCH:
 		read_done(api, request, response);
+		break;
+	case REQUEST_LIST:
+		list_read_done(api, request, response);
 		break;
 	}
 }
@@ -932,6 +1002,9 @@ static void send_request(struct api *api, struct api_request *request)
 	if (request->failures == 0 && request->throttled == 0 && !awaiting(api, util_now_ms()))
 		api->waiting_since_ms = util_now_ms();
 	request->auth_generation = api->auth_generation;
+	if (request->endpoint_change)
+		api->endpoint_changes_running++;
+	ratelimit_window_take(&api->ip_window, util_now_ms());
 	request->transfer = http_submit(api->http, request->method, url, headers, header_count,
 					send_body, send_body ? strlen(send_body) : 0, api->timeout_ms,
 					transfer_done, request);
@@ -953,13 +1026,14 @@ static bool take_tokens(struct api *api, const struct api_request *request, int6
 
 	if (api->rate > 0)
 		limits[count++] = &api->ip_limit;
-	if (api->rate_limits && request->kind == REQUEST_PAGE)
+	if (api->rate_limits && (request->kind == REQUEST_PAGE || request->kind == REQUEST_LIST))
 		limits[count++] = &api->list_limit;
 	else if (api->rate_limits && request->kind == REQUEST_AUTH)
 		limits[count++] = &api->auth_limit;
 	else if (api->rate_limits && request->kind == REQUEST_READ && request->object_limit)
 		limits[count++] = request->object_limit;
-	if (count == 0)
+	longest = ratelimit_window_wait_ms(&api->ip_window, now);
+	if (count == 0 && longest == 0)
 		return true;
 	for (size_t i = 0; i < count; i++) {
 		int64_t wait = ratelimit_wait_ms(limits[i], now);
@@ -1054,7 +1128,7 @@ static int64_t start_ready(struct api *api, int64_t now)
 	int64_t deadline = API_NO_DEADLINE;
 
 	queue_pages(api, now);
-	if (!api->head) {
+	if (!api->head && !api->want_token) {
 		/* Nobody needs a token any more (the load was cancelled): stop waiting for one. */
 		if (api->auth && !api->auth->transfer)
 			request_drop(api, api->auth);
@@ -1070,6 +1144,9 @@ static int64_t start_ready(struct api *api, int64_t now)
 	for (struct api_request *request = api->head; request; request = request->next) {
 		if (http_free_slots(api->http) == 0)
 			break;
+		/* emnify: endpoint changes one at a time, each waiting for the previous answer. */
+		if (request->endpoint_change && api->endpoint_changes_running > 0)
+			continue;
 		if (!request->transfer)
 			try_start(api, request, now, &deadline);
 	}
@@ -1077,8 +1154,33 @@ static int64_t start_ready(struct api *api, int64_t now)
 }
 
 /* Give up on a silent API, start what may start; return the nearest time to look again. */
+/* Call the timers that are due; return when the next one is. */
+static int64_t run_timers(struct api *api)
+{
+	int64_t now = util_now_ms(), next = API_NO_DEADLINE;
+
+	for (;;) {
+		struct api_timer **link = &api->timers, *due = NULL;
+		for (; *link; link = &(*link)->next)
+			if ((*link)->due_ms <= now) {
+				due = *link;
+				*link = due->next;
+				break;
+			}
+		if (!due)
+			break;
+		due->done(due->context);
+		free(due);
+	}
+	for (struct api_timer *timer = api->timers; timer; timer = timer->next)
+		if (timer->due_ms < next)
+			next = timer->due_ms;
+	return next;
+}
+
 static int64_t pump(struct api *api)
 {
+	int64_t timer_deadline = run_timers(api);
 	int64_t now = util_now_ms();
 	int64_t deadline;
 
@@ -1087,7 +1189,7 @@ static int64_t pump(struct api *api)
 	deadline = start_ready(api, now);
 	if (!silent(api) && awaiting(api, now) && heard_ms(api) + api->give_up_ms < deadline)
 		deadline = heard_ms(api) + api->give_up_ms;
-	return deadline;
+	return timer_deadline < deadline ? timer_deadline : deadline;
 }
 
 /* --- public ------------------------------------------------------------------------------- */
@@ -1173,17 +1275,76 @@ void api_patch_status(struct api *api, const char *kind, int64_t id, int status,
 	request_append(api, request);
 }
 
+void api_send_change(struct api *api, const char *path, char *body, bool endpoint_change, api_read_done *done,
+		     void *context)
+{
+	struct api_request *request = request_new(api, REQUEST_PATCH, HTTP_PATCH, xstrdup(path));
+
+	request->body = body;
+	request->report_throttle = true;
+	request->endpoint_change = endpoint_change;
+	request->done = done;
+	request->context = context;
+	request_append(api, request);
+}
+
+void api_read_page(struct api *api, const char *kind, int64_t page, api_page_done *done, void *context)
+{
+	struct api_request *request;
+	int per_page = strcmp(kind, "endpoint") == 0 ? EMNIFY_ENDPOINT_PAGE_MAX : EMNIFY_SIM_PAGE_MAX;
+
+	check_kind("api_read_page", kind);
+	request = request_new(api, REQUEST_LIST, HTTP_GET,
+			      xasprintf("/api/v1/%s?page=%lld&per_page=%d", kind, (long long)page, per_page));
+	request->page_done = done;
+	request->context = context;
+	request_append(api, request);
+}
+
+void api_timer(struct api *api, int64_t delay_ms, api_timer_done *done, void *context)
+{
+	struct api_timer *timer = xcalloc(1, sizeof(*timer));
+
+	timer->due_ms = util_now_ms() + (delay_ms > 0 ? delay_ms : 0);
+	timer->done = done;
+	timer->context = context;
+	timer->next = api->timers;
+	api->timers = timer;
+}
+
 void api_cancel_context(struct api *api, const void *context)
 {
 	struct api_request *request = api->head;
 
 	while (request) {
 		struct api_request *next = request->next;
-		if ((request->kind == REQUEST_READ || request->kind == REQUEST_PATCH) &&
+		if ((request->kind == REQUEST_READ || request->kind == REQUEST_PATCH || request->kind == REQUEST_LIST) &&
 		    request->context == context)
 			request_drop(api, request);
 		request = next;
 	}
+	for (struct api_timer **link = &api->timers; *link;) {
+		struct api_timer *timer = *link;
+		if (timer->context == context) {
+			*link = timer->next;
+			free(timer);
+		} else {
+			link = &timer->next;
+		}
+	}
+}
+
+int64_t api_workspace(const struct api *api, char *name, size_t size)
+{
+	if (size)
+		snprintf(name, size, "%s", api->workspace_name);
+	return api->workspace_id;
+}
+
+void api_window(const struct api *api, size_t *calls, int64_t *window_ms)
+{
+	*calls = api->ip_window.limit;
+	*window_ms = api->ip_window.window_ms;
 }
 
 double api_rate(const struct api *api)
@@ -1195,17 +1356,31 @@ void api_set_rate(struct api *api, double rate)
 {
 	int64_t now = util_now_ms();
 
-	if (rate > 0) {
+	if (rate > 0)
 		api->rate = rate;
-		api->rate_set = true;
-	}
 	init_ip_limit(api, now);
 	ratelimit_restart(&api->ip_limit, now);
 }
 
 bool api_busy(const struct api *api)
 {
-	return api->head || api->auth || api->progress.running;
+	return api->head || api->auth || api->progress.running || api->timers || api->want_token;
+}
+
+void api_authenticate(struct api *api)
+{
+	api->auth_error[0] = '\0';
+	if (!have_token(api, util_now_ms()))
+		api->want_token = true;
+}
+
+int api_authenticated(const struct api *api, char *message, size_t size)
+{
+	if (api->auth_error[0]) {
+		snprintf(message, size, "%s", api->auth_error);
+		return 0;
+	}
+	return api->want_token ? -1 : 1;
 }
 
 void api_wait(struct api *api, int extra_fd, int timeout_ms, bool *extra_ready)

@@ -14,9 +14,15 @@
  * only a few times, quickly, so a wrong URL is reported within seconds. Changes (PATCH) follow
  * a stricter policy, described at api_patch_status().
  *
- * Every request takes a token of the overall limit (emnify: 2000 per 5 minutes per IP, or the
- * rate the caller sets); list calls, authentication and single GETs of an endpoint or a SIM
- * also take one of their route's bucket (published limits; with rate_limits only).
+ * Every request takes a token of the overall pace (RATELIMIT_DEFAULT_RATE, about 100 ms between
+ * calls as emnify advises, or the rate the caller sets) and, with rate_limits, counts against
+ * emnify's per-IP window: at most 2,000 calls in any 5 minutes (less a 5% margin; the window's
+ * size and length are options), kept as a sliding window of the calls sent. List calls,
+ * authentication and single GETs of an endpoint or a SIM also take one of their route's
+ * bucket (published limits; with rate_limits only). Endpoint changes go one at a time: one
+ * that changes endpoints (api_send_change) never starts while another is in flight.
+ * A throttled answer is a 429, or a 403 whose body is not emnify's error object — an edge
+ * firewall's block once the per-IP window is spent; both applied nothing.
  * A 429 halves the overall pace (once a second at most) and successes bring it back to the set
  * rate step by step, so a rate set above what the API grants settles just under it.
  *
@@ -71,9 +77,11 @@ struct api_options {
 	const char *token;      /* application token; copied, never logged */
 	const char *token_source; /* where it came from, for the rejection message, or NULL */
 	bool rate_limits;       /* keep within emnify's published limits (default true) */
-	double rate;            /* requests per second for everything; 0: emnify's published
-				 * per-IP limit (RATELIMIT_IP_RATE). A rate set here is kept even
-				 * when rate_limits is false. */
+	double rate;            /* requests per second for everything; 0: RATELIMIT_DEFAULT_RATE
+				 * (with rate_limits; unlimited without). A rate set here is kept
+				 * even when rate_limits is false. */
+	size_t window_calls;    /* the per-IP window: calls (0: 2,000) in window_seconds (0: 300) */
+	double window_seconds;
 	int parallel;           /* transfers in flight at most; 0 picks a default */
 	long timeout_ms;        /* per request; 0 picks a default */
 };
@@ -135,9 +143,44 @@ void api_read_object(struct api *api, const char *kind, int64_t id, api_read_don
 void api_patch_status(struct api *api, const char *kind, int64_t id, int status, api_read_done *done,
 		      void *context);
 
-/* Drop every read or PATCH queued or in flight whose context is context, without calling
- * done. A dropped PATCH may still reach emnify. */
+/* Send a change: PATCH path (e.g. "/api/v2/endpoint/multi") with body (taken over; JSON).
+ * Like api_patch_status(), except that a throttled answer (429, or an edge's 403) goes to
+ * done at once instead of being retried: the caller pauses and sends again. endpoint_change:
+ * it changes endpoints, and waits for any other such change in flight. */
+void api_send_change(struct api *api, const char *path, char *body, bool endpoint_change, api_read_done *done,
+		     void *context);
+
+/* Read one page (from 1) of the "endpoint" or "sim" list with the largest per_page, for a
+ * caller rather than the fleet: done gets the body and X-Total-Pages (1 when absent), or a
+ * failure like a read's. Takes a token of the list bucket. */
+typedef void api_page_done(void *context, long http_status, const char *body, size_t length, int64_t total_pages,
+			   const char *error_message);
+void api_read_page(struct api *api, const char *kind, int64_t page, api_page_done *done, void *context);
+
+/* Call done from api_wait() after delay_ms. */
+typedef void api_timer_done(void *context);
+void api_timer(struct api *api, int64_t delay_ms, api_timer_done *done, void *context);
+
+/* Drop every read, PATCH, page and timer queued or in flight whose context is context,
+ * without calling done. A dropped PATCH may still reach emnify. */
 void api_cancel_context(struct api *api, const void *context);
+
+/* Authenticate now unless a token is held, as api_wait() goes on; api_authenticated() says
+ * -1 while that runs, 1 once a token is held, 0 when it failed (with the message). */
+void api_authenticate(struct api *api);
+int api_authenticated(const struct api *api, char *message, size_t size);
+
+/* The workspace of the current token: the JWT's esc.org (returned; 0 before the first
+ * authentication or when the claim is absent) and esc.orgName into name. */
+int64_t api_workspace(const struct api *api, char *name, size_t size);
+/* The per-IP window in force: calls (0: none) per window_ms. */
+void api_window(const struct api *api, size_t *calls, int64_t *window_ms);
+
+/* The job engine's transport (transport.h) over this api, in api_transport.c. The transport's
+ * rate and window are the api's when it is made: make it after api_set_rate(). Free with
+ * api_transport_free() before the api. SIMTOP_BULK_MAX (a test hook) lowers bulk_max. */
+struct transport *api_transport_new(struct api *api);
+void api_transport_free(struct transport *transport);
 
 /* Reads and PATCHes still queued or running when api_free() is called are dropped without a
  * call. */

@@ -115,18 +115,37 @@ static bool select_from_csv(const char *path, const struct csv_ids *ids, const s
 
 /* --- the plan ----------------------------------------------------------------------------- */
 
-static void print_estimate(FILE *out, size_t requests, double rate)
+/* "About 31 s: 302 requests (288 SIM changes, 1 bulk endpoint call, 3 list pages to read back)
+ * at 10.0 requests/s, at most 1900 per 5 min." */
+static void print_estimate(FILE *out, const struct plan *plan, enum journal_state (*states)[2],
+			   const struct transport *transport)
 {
-	char duration[48];
+	struct job_calls calls;
+	char duration[48], window[64] = "";
 
-	if (rate > 0) {
-		util_format_duration((double)requests / rate, duration, sizeof(duration));
-		fprintf(out, "About %s at %.1f requests/s (%zu %s: the changes and a read-back of each device).\n",
-			duration, rate, requests, plural(requests, "request", "requests"));
-	} else {
-		fprintf(out, "%zu %s (the changes and a read-back of each device), as fast as the API answers.\n",
-			requests, plural(requests, "request", "requests"));
+	job_plan_calls(plan, states, transport, &calls);
+	if (transport->window_calls > 0) {
+		char length[32];
+		util_format_duration((double)transport->window_ms / 1000.0, length, sizeof(length));
+		snprintf(window, sizeof(window), ", at most %zu per %s", transport->window_calls, length);
 	}
+	if (transport->rate > 0) {
+		util_format_duration(job_planned_seconds(transport, calls.total), duration, sizeof(duration));
+		fprintf(out, "About %s: ", duration);
+	}
+	fprintf(out, "%zu %s (%zu SIM %s, %zu bulk endpoint %s", calls.total, plural(calls.total, "request", "requests"),
+		calls.sim_changes, plural(calls.sim_changes, "change", "changes"), calls.bulk_calls,
+		plural(calls.bulk_calls, "call", "calls"));
+	if (calls.settle_reads > 0)
+		fprintf(out, ", %zu %s of unanswered changes", calls.settle_reads,
+			plural(calls.settle_reads, "read-back", "read-backs"));
+	fprintf(out, ", %zu %s to read back)", calls.verify_reads,
+		calls.verify_by_list ? plural(calls.verify_reads, "list page", "list pages")
+				     : plural(calls.verify_reads, "GET", "GETs"));
+	if (transport->rate > 0)
+		fprintf(out, " at %.1f requests/s%s.\n", transport->rate, window);
+	else
+		fprintf(out, ", as fast as the API answers.\n");
 }
 
 static void print_charge_warning(FILE *out, const struct plan_summary *summary)
@@ -148,7 +167,7 @@ static void print_charge_warning(FILE *out, const struct plan_summary *summary)
 
 /* Counts per transition and per skip reason, the estimate and the charge warning. */
 static void print_plan(FILE *out, const struct plan *plan, const struct plan_summary *summary,
-		       size_t requests, double rate)
+		       enum journal_state (*states)[2], const struct transport *transport)
 {
 	fprintf(out, "%s (%s) on %zu %s:\n", plan_action_name(plan->action), plan_action_text(plan->action),
 		plan->count, plural(plan->count, "device", "devices"));
@@ -162,7 +181,7 @@ static void print_plan(FILE *out, const struct plan *plan, const struct plan_sum
 	for (size_t i = 0; i < summary->skip_count; i++)
 		fprintf(out, "  %zu skipped: %s\n", summary->skips[i].count, summary->skips[i].reason);
 	if (summary->steps > 0)
-		print_estimate(out, requests, rate);
+		print_estimate(out, plan, states, transport);
 	print_charge_warning(out, summary);
 }
 
@@ -228,9 +247,13 @@ static void print_progress(const struct job_progress *progress, const char *acti
 		util_format_duration(progress->eta_seconds, duration, sizeof(duration));
 		snprintf(eta, sizeof(eta), " \u00b7 ETA %s", duration);
 	}
-	fprintf(stderr, "\r%s: %zu done \u00b7 %zu failed \u00b7 %zu remaining \u00b7 %.1f requests/s%s%s\033[K", action,
-		progress->done, progress->failed, progress->remaining, progress->rate, eta,
-		progress->cancelling ? " \u00b7 cancelling (Ctrl-C again stops at once)" : "");
+	fprintf(stderr, "\r%s: %zu done \u00b7 %zu failed \u00b7 %zu remaining \u00b7 %.1f requests/s%s", action,
+		progress->done, progress->failed, progress->remaining, progress->rate, eta);
+	if (progress->verifying > 0)
+		fprintf(stderr, " \u00b7 reading back %zu", progress->verifying);
+	if (progress->paused_seconds > 0)
+		fprintf(stderr, " \u00b7 paused, %s: again in %.0f s", progress->pause_reason, progress->paused_seconds + 0.5);
+	fprintf(stderr, "%s\033[K", progress->cancelling ? " \u00b7 cancelling (Ctrl-C again stops at once)" : "");
 	fflush(stderr);
 }
 
@@ -324,11 +347,10 @@ static int print_results(const struct plan *plan, const struct job *job, const c
 }
 
 /* Run the job to its end with progress on stderr; Ctrl-C cancels, twice stops at once. */
-static int run_job(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
-		   struct journal *journal, struct audit *audit, double rate)
+static int run_job(struct api *api, const struct transport *transport, const struct plan *plan,
+		   enum journal_state (*states)[2], struct journal *journal, struct audit *audit)
 {
 	struct sigaction action = { 0 }, old_action;
-	struct job_options options = { .rate = rate };
 	struct job_progress progress;
 	struct api_stats before, after;
 	bool show_progress = isatty(STDERR_FILENO);
@@ -343,7 +365,7 @@ static int run_job(struct api *api, const struct plan *plan, enum journal_state 
 	sigaction(SIGINT, &action, &old_action);
 
 	api_stats(api, &before);
-	struct job *job = job_start(api, plan, states, journal, audit, &options);
+	struct job *job = job_start(transport, plan, states, journal, audit, NULL);
 	for (;;) {
 		job_progress(job, &progress);
 		if (progress.finished)
@@ -433,40 +455,63 @@ int apply_run(struct api *api, const struct apply_options *options)
 	rows_free(&rows);
 	fleet_free(fleet);
 
-	if (options->rate > 0)
-		api_set_rate(api, options->rate);
+	/* The job starts without what the load saved up: requests / rate is what it takes. */
+	api_set_rate(api, options->rate);
+	struct transport *transport = api_transport_new(api);
 	plan_summarize(&plan, &summary);
-	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, NULL), api_rate(api));
+	print_plan(stdout, &plan, &summary, NULL, transport);
 	fflush(stdout);
 	if (summary.steps == 0) {
 		printf("Nothing to send: every selected device is in its target state already or skipped.\n");
-		plan_free(&plan);
-		return APPLY_EXIT_OK;
-	}
-	if (options->dry_run) {
+		status = APPLY_EXIT_OK;
+	} else if (options->dry_run) {
 		printf("Dry run: nothing was sent.\n");
-		plan_free(&plan);
-		return APPLY_EXIT_OK;
-	}
-	status = ask("Apply to", summary.devices_changed, options);
-	if (status >= 0) {
-		plan_free(&plan);
-		return status;
-	}
-	/* The audit log first: a journal is only created for a job that can start. */
-	struct audit *audit = audit_open(NULL, message, sizeof(message));
-	struct journal *journal = audit ? journal_create(NULL, &plan, message, sizeof(message)) : NULL;
-	if (!journal) {
-		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+		status = APPLY_EXIT_OK;
+	} else if ((status = ask("Apply to", summary.devices_changed, options)) < 0) {
+		/* The audit log first: a journal is only created for a job that can start. */
+		struct audit *audit = audit_open(NULL, message, sizeof(message));
+		struct journal *journal = audit ? journal_create(NULL, &plan, message, sizeof(message)) : NULL;
+		if (journal) {
+			status = run_job(api, transport, &plan, NULL, journal, audit);
+		} else {
+			fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+			status = APPLY_EXIT_FAILED;
+		}
+		journal_close(journal);
 		audit_close(audit);
-		plan_free(&plan);
-		return APPLY_EXIT_FAILED;
 	}
-	status = run_job(api, &plan, NULL, journal, audit, options->rate);
-	journal_close(journal);
-	audit_close(audit);
+	api_transport_free(transport);
 	plan_free(&plan);
 	return status;
+}
+
+/* Read back every device the journal's job would still change, with a line on stderr while
+ * that runs; then plan only what is still needed. false when the read-back could not start. */
+static void check_before_resume(const struct transport *transport, struct api *api, struct plan *plan,
+				enum journal_state (*states)[2])
+{
+	struct job_rebase_report report;
+	struct job_progress progress;
+	bool show_progress = isatty(STDERR_FILENO);
+	struct job *check = job_start_check(transport, plan, states);
+
+	for (;;) {
+		job_progress(check, &progress);
+		if (progress.finished)
+			break;
+		if (show_progress)
+			fprintf(stderr, "\rreading back %zu devices before resuming%s%s\033[K", progress.verifying,
+				progress.paused_seconds > 0 ? " \u00b7 paused: " : "", progress.pause_reason);
+		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
+	}
+	if (show_progress)
+		fprintf(stderr, "\r\033[K");
+	job_rebase(plan, states, job_check_truths(check), &report);
+	job_free(check);
+	printf("Read back before resuming: %zu %s left to change, %zu already in %s target state, "
+	       "%zu changed elsewhere (left alone), %zu could not be read (left alone).\n", report.remaining,
+	       plural(report.remaining, "device", "devices"), report.reached, plural(report.reached, "its", "their"),
+	       report.changed, report.unread);
 }
 
 int apply_resume(struct api *api, const char *journal_path_name, const struct apply_options *options)
@@ -474,7 +519,7 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 	struct plan plan;
 	struct plan_summary summary;
 	enum journal_state (*states)[2] = NULL;
-	size_t counts[4] = { 0 }, devices_left = 0;
+	size_t devices_left = 0;
 	char message[1024];
 	int status;
 
@@ -487,26 +532,20 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 		fprintf(stderr, "simtop: %s\n", message);
 		return APPLY_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < plan.count; i++) {
-		bool left = false;
-		for (int step = 0; step < plan.devices[i].step_count; step++) {
-			if (plan.devices[i].steps[step].skip != SKIP_NONE)
-				continue;
-			counts[states[i][step]]++;
-			left = left || states[i][step] == JOURNAL_PENDING || states[i][step] == JOURNAL_INTENT;
-		}
-		if (left)
-			devices_left++;
-	}
-	if (options->rate > 0)
-		api_set_rate(api, options->rate);
-	plan_summarize(&plan, &summary);
+	api_set_rate(api, options->rate);
+	struct transport *transport = api_transport_new(api);
 	printf("Resuming the job of %s%s\n", journal_path_name,
 	       journal_finished(journal) ? " (it ended, cancelled or stopped)" : "");
-	print_plan(stdout, &plan, &summary, job_planned_requests(&plan, states), api_rate(api));
-	printf("Steps done before: %zu; failed before: %zu; sent without a known answer (read back first): %zu; "
-	       "not sent yet: %zu.\n", counts[JOURNAL_DONE], counts[JOURNAL_FAILED], counts[JOURNAL_INTENT],
-	       counts[JOURNAL_PENDING]);
+	check_before_resume(transport, api, &plan, states);
+	for (size_t i = 0; i < plan.count; i++)
+		for (int step = 0; step < plan.devices[i].step_count; step++)
+			if (plan.devices[i].steps[step].skip == SKIP_NONE &&
+			    (states[i][step] == JOURNAL_PENDING || states[i][step] == JOURNAL_INTENT)) {
+				devices_left++;
+				break;
+			}
+	plan_summarize(&plan, &summary);
+	print_plan(stdout, &plan, &summary, states, transport);
 	fflush(stdout);
 	if (devices_left == 0)
 		printf("Nothing is left to send.\n");
@@ -518,13 +557,14 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 	} else {
 		struct audit *audit = audit_open(NULL, message, sizeof(message));
 		if (audit) {
-			status = run_job(api, &plan, states, journal, audit, options->rate);
+			status = run_job(api, transport, &plan, states, journal, audit);
 			audit_close(audit);
 		} else {
 			fprintf(stderr, "simtop: nothing was sent: %s\n", message);
 			status = APPLY_EXIT_FAILED;
 		}
 	}
+	api_transport_free(transport);
 	journal_close(journal);
 	free(states);
 	plan_free(&plan);

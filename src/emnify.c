@@ -543,6 +543,39 @@ bool emnify_jwt_expiry(const char *jwt, int64_t *expires)
 	return found;
 }
 
+bool emnify_jwt_workspace(const char *jwt, int64_t *organisation, char *name, size_t size)
+{
+	const char *first = strchr(jwt, '.');
+	const char *second = first ? strchr(first + 1, '.') : NULL;
+	size_t length, at;
+
+	*organisation = 0;
+	if (size)
+		name[0] = '\0';
+	if (!second)
+		return false;
+	char *payload = base64url_decode(first + 1, (size_t)(second - first - 1), &length);
+	if (!payload)
+		return false;
+	cJSON *claims = parse_json(payload, length, &at);
+	free(payload);
+	if (!cJSON_IsObject(claims)) {
+		cJSON_Delete(claims);
+		return false;
+	}
+	const cJSON *org = cJSON_GetObjectItemCaseSensitive(claims, "esc.org");
+	const cJSON *org_name = cJSON_GetObjectItemCaseSensitive(claims, "esc.orgName");
+	if (cJSON_IsNumber(org) && org->valuedouble > 0 && org->valuedouble <= EXACT_DOUBLE_MAX)
+		*organisation = (int64_t)org->valuedouble;
+	if (cJSON_IsString(org_name) && size) {
+		char *clean = text_clean(org_name->valuestring, 80);
+		snprintf(name, size, "%s", clean);
+		free(clean);
+	}
+	cJSON_Delete(claims);
+	return true;
+}
+
 /* A JWT is base64url segments joined by dots: nothing else may go into a header line. */
 static bool token_is_clean(const char *token)
 {
@@ -727,4 +760,128 @@ char *emnify_auth_body(const char *application_token)
 char *emnify_status_body(int status_id)
 {
 	return xasprintf("{\"status\":{\"id\":%d}}", status_id);
+}
+
+/* --- statuses read back ------------------------------------------------------------------- */
+
+/* An object's status.id, within the bound of known statuses; false when absent or odd. */
+static bool object_status(const cJSON *object, int *status)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(object, "status"), "id");
+
+	if (!cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble > 100 ||
+	    id->valuedouble != (double)(int)id->valuedouble)
+		return false;
+	*status = (int)id->valuedouble;
+	return true;
+}
+
+static bool object_id(const cJSON *object, int64_t *id)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, "id");
+
+	if (!cJSON_IsNumber(value) || value->valuedouble < 1 || value->valuedouble > EXACT_DOUBLE_MAX ||
+	    value->valuedouble != (double)(int64_t)value->valuedouble)
+		return false;
+	*id = (int64_t)value->valuedouble;
+	return true;
+}
+
+static bool read_object(const cJSON *item, bool endpoint, struct transport_object *object)
+{
+	int64_t id;
+	int status;
+
+	*object = (struct transport_object){ 0, ENDPOINT_NONE, 0, SIM_NONE };
+	if (!cJSON_IsObject(item) || !object_id(item, &id) || !object_status(item, &status))
+		return false;
+	if (!endpoint) {
+		object->sim_id = id;
+		object->sim_status = status;
+		return true;
+	}
+	object->endpoint_id = id;
+	object->endpoint_status = status;
+	const cJSON *sim = cJSON_GetObjectItemCaseSensitive(item, "sim");
+	if (!sim || cJSON_IsNull(sim))
+		return true;
+	if (!cJSON_IsObject(sim) || !object_id(sim, &object->sim_id))
+		return false;
+	if (!object_status(sim, &object->sim_status))
+		object->sim_status = SIM_NONE;
+	return true;
+}
+
+enum emnify_result emnify_parse_object(const char *body, size_t length, bool endpoint,
+				       struct transport_object *object, char *message, size_t size)
+{
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	bool ok = read_object(root, endpoint, object);
+
+	cJSON_Delete(root);
+	if (message && size)
+		message[0] = '\0';
+	if (!ok)
+		append(message, size, "the %s read back has no id or status.id", endpoint ? "endpoint" : "SIM");
+	return ok ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+}
+
+enum emnify_result emnify_parse_object_page(const char *body, size_t length, struct transport_object **objects,
+					    size_t *count, char *message, size_t size)
+{
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	size_t item = 0;
+
+	*objects = NULL;
+	*count = 0;
+	if (message && size)
+		message[0] = '\0';
+	if (!cJSON_IsArray(root)) {
+		append(message, size, "the endpoint page is not a JSON array");
+		cJSON_Delete(root);
+		return EMNIFY_BAD_RESPONSE;
+	}
+	size_t total = (size_t)cJSON_GetArraySize(root);
+	*objects = xcalloc(total ? total : 1, sizeof(**objects));
+	const cJSON *element;
+	cJSON_ArrayForEach(element, root) {
+		if (!read_object(element, true, &(*objects)[item])) {
+			append(message, size, "endpoint page item %zu: no id or status.id", item);
+			free(*objects);
+			*objects = NULL;
+			cJSON_Delete(root);
+			return EMNIFY_BAD_RESPONSE;
+		}
+		item++;
+	}
+	*count = item;
+	cJSON_Delete(root);
+	return EMNIFY_OK;
+}
+
+bool emnify_is_error_object(const char *body, size_t length)
+{
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	bool error = cJSON_IsObject(root) && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(root, "error_code"));
+
+	cJSON_Delete(root);
+	return error;
+}
+
+char *emnify_endpoints_body(const struct transport_endpoint_change *changes, size_t count)
+{
+	/* {"id":9007199254740992,"status":{"id":1}}, is at most 44 bytes. */
+	size_t size = 2 + count * 48, used = 0;
+	char *body = xmalloc(size);
+
+	body[used++] = '[';
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(body + used, size - used, "%s{\"id\":%lld,\"status\":{\"id\":%d}}",
+					 i ? "," : "", (long long)changes[i].id, changes[i].status);
+	body[used++] = ']';
+	body[used] = '\0';
+	return body;
 }

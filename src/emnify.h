@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fleet.h"
+#include "transport.h"
 
 /* per_page maxima of the list calls. */
 #define EMNIFY_SIM_PAGE_MAX 2500
@@ -66,6 +67,20 @@ enum emnify_result emnify_parse_auth(const char *body, size_t length, char **tok
 				     char *message, size_t size);
 /* exp claim of a JWT (base64url middle segment); false when it has none or is malformed. */
 bool emnify_jwt_expiry(const char *jwt, int64_t *expires);
+/* The workspace a JWT belongs to: its esc.org claim (0 when absent) and esc.orgName (cleaned,
+ * "" when absent) into name. false when the JWT cannot be read. */
+bool emnify_jwt_workspace(const char *jwt, int64_t *organisation, char *name, size_t size);
+
+/* Statuses as read back, from GET /endpoint/{id} or GET /sim/{id} (endpoint false): *object
+ * as transport.h describes it. A nested SIM without a status gives SIM_NONE. */
+enum emnify_result emnify_parse_object(const char *body, size_t length, bool endpoint,
+				       struct transport_object *object, char *message, size_t size);
+/* The same for every item of an endpoint list page; *objects (caller frees) and *count. */
+enum emnify_result emnify_parse_object_page(const char *body, size_t length, struct transport_object **objects,
+					    size_t *count, char *message, size_t size);
+/* True when body is one of emnify's own error objects (a JSON object with a numeric
+ * error_code), as opposed to a gateway's or an edge firewall's page. */
+bool emnify_is_error_object(const char *body, size_t length);
 
 /* A one-line human message for an error response: both JSON shapes
  * ({error_code,error_token,message,errors[]} and the gateway's {message}), empty bodies and
@@ -81,5 +96,7 @@ void emnify_error_message(long http_status, const char *body, size_t length, cha
 /* Request bodies. Caller frees. */
 char *emnify_auth_body(const char *application_token);
 char *emnify_status_body(int status_id);
+/* PATCH /api/v2/endpoint/multi: [{"id":…,"status":{"id":…}},…] */
+char *emnify_endpoints_body(const struct transport_endpoint_change *changes, size_t count);
 
 #endif

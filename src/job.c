@@ -1,79 +1,116 @@
 /* job.c — the bulk-change engine described in job.h.
  *
- * Every device of the plan is a small state machine driven by the api's completions:
+ * Every device moves through phases, driven by the transport's answers:
  *
- *   waiting ─► (settling ─►) sending ─► … next step … ─► reading ─► over
+ *   idle ─► sim queued ─► sim active ─┐            (a SIM step: single PATCH, read back if lost)
+ *        └► endpoint ready ─► batched ─┴─► … its next step … ─► steps over ─► verifying ─► over
  *
- * A step is sent only after its intent is in the journal. Its answer settles it: 2xx done, 4xx
- * failed, anything else (5xx, timeout, dropped) unknown — then the object is read back
- * ("settling"): the target status means done, the old status means it was not applied and may
- * be sent again (at most JOB_SEND_MAX sends in all, JOB_UNANSWERED_SEND_MAX of them without an
- * answer at all), anything else means it changed elsewhere.
- * A step a killed run left with only an intent starts with settling. After the last step (or a
- * step that failed for good) the device is read back once to report the truth.
+ * Two lanes send changes. The SIM lane keeps up to sim_parallel devices' SIM steps in flight.
+ * The endpoint lane holds one call at a time: a bulk call of a batch, or one single endpoint
+ * PATCH while a refused batch is narrowed down. A batch whose answer is not a plain success is
+ * read back as a group (list pages or GETs); so are the devices at the end (verification) and,
+ * before a resume, the devices still to finish (a check job).
  *
- * Choices:
- * - Cancel starts no new device; a device already started finishes its pair and its read-back,
- *   so a cancel never leaves a device half-way by itself.
- * - A failed journal or audit write, or a token the API rejects, halts the job: nothing more is
- *   sent; devices in flight end as failed with the reason, and a step whose answer was not in
- *   yet stays an intent in the journal, for --resume to settle.
- * - A device with nothing to send ends as unchanged at once, without a read-back, so a plan of
- *   skips costs no requests.
- * - A step left unknown after its read-backs (each retried inside the api; one with no answer
- *   at all is not tried again here) keeps its bare intent in the journal, so that --resume
- *   reads it back first, and is audited as "unknown"; the device is reported failed (or
- *   half-done) with unknown set. */
+ * Every call the job makes is a struct call in job->calls, so that a pause can hold calls back
+ * (job->parked) and send them again, and job_free() can cancel what is still out. */
 #include "job.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "ratelimit.h"
 #include "util.h"
 
-#define JOB_DEFAULT_PARALLEL 8
-#define JOB_PARALLEL_MAX 64
-/* Sends of one step in all, when answers leave the outcome unknown and read-backs show the
- * step was not applied. */
-#define JOB_SEND_MAX 8
-/* Of those, sends that got no answer at all: an API that takes a change and goes quiet each
- * time will not answer the next one either, and each costs a request's whole timeout. */
-#define JOB_UNANSWERED_SEND_MAX 3
-/* Read-backs of one step, or of a device at the end; the api retries each one itself. */
-#define JOB_READ_MAX 3
-/* Steps in a row that the API's failures (5xx, no answer) kept from being settled or applied
- * before the job stops: the API is down, and going through every device would only take long
- * to say so. */
+#define JOB_DEFAULT_SIM_PARALLEL 4
+/* Changes in a row lost to the API's failures (5xx, no answer) before the job stops. */
 #define JOB_TROUBLE_STREAK_MAX 10
+/* Pauses after throttled answers: 429 from 1 s, an edge block from 10 s, doubling to 60 s. */
+#define JOB_THROTTLE_BASE_MS 1000
+#define JOB_EDGE_BLOCK_BASE_MS 10000
+#define JOB_THROTTLE_CAP_MS 60000
 /* Progress: requests per second over this much of the recent past. */
 #define JOB_RATE_WINDOW_MS 10000
 #define JOB_RATE_SAMPLE_MS 250
 #define JOB_RATE_SAMPLES 64
 
 enum phase {
-	PHASE_WAITING,  /* not started, or between two requests */
-	PHASE_SETTLING, /* reading a step back to settle an unknown outcome */
-	PHASE_SENDING,  /* PATCH in flight */
-	PHASE_READING,  /* the final read-back in flight */
+	PHASE_IDLE,
+	PHASE_SIM_QUEUED,
+	PHASE_SIM_ACTIVE,
+	PHASE_ENDPOINT_READY,
+	PHASE_BATCHED,
+	PHASE_STEPS_OVER,
+	PHASE_VERIFYING,
 	PHASE_OVER,
 };
 
 struct job_device {
-	struct job *job;
-	size_t index;
 	enum phase phase;
 	int step;               /* the step being worked on */
-	int sends;              /* PATCHes of this step so far */
+	int sends;              /* SIM PATCHes of this step so far */
 	int unanswered;         /* of those, the ones that got no answer at all */
-	int reads;              /* read-backs of this step, or final read-backs */
+	int reads;              /* read-backs of this step so far */
+	bool started;           /* a change of it was sent, by this run or an earlier one */
+	bool feeds_endpoint;    /* in the SIM lane with an endpoint step to send after it */
 	bool unknown[2];        /* the step ended with its outcome unknown */
 	long unknown_status;    /* the answer that left the current step unknown (0: transport) */
 	char *unknown_text;     /* and what it said; NULL when the step is not unknown */
-	int estimate;           /* requests this device is still expected to send */
+};
+
+/* Endpoint changes sent together: a bulk call, or (single) one PATCH per device in turn. */
+struct batch {
+	struct batch *next;
+	size_t *devices;
+	size_t count;
+	bool single;            /* single endpoint PATCHes, devices[next_single] next */
+	size_t next_single;
+	bool refused;           /* the last call of it was refused: narrowing down */
+	bool settle_first;      /* a killed run left its intents: read back before sending */
+	int sends, unanswered;
+	long last_status;
+	char *last_text;        /* what the last answer said, for the reports */
+};
+
+enum group_purpose { GROUP_SETTLE, GROUP_VERIFY, GROUP_CHECK };
+
+/* Devices read back together, by list pages or by GETs. */
+struct group {
+	struct group *next;     /* in job->group_list */
+	enum group_purpose purpose;
+	struct batch *batch;    /* GROUP_SETTLE */
+	size_t *devices;
+	size_t count;
+	size_t pending;         /* calls out */
+	bool listing;
+	bool list_failed;       /* a page could not be read: GET what the pages did not have */
+	int64_t pages_total;
+	struct endpoint_slot { int64_t id; size_t device; } *lookup; /* sorted by id */
+	size_t lookup_count;
+};
+
+enum call_kind {
+	CALL_SIM_PATCH,         /* device */
+	CALL_SIM_SETTLE,        /* device: a SIM step read back */
+	CALL_BULK,              /* batch */
+	CALL_SINGLE,            /* batch, its devices[next_single] */
+	CALL_READ,              /* group, device */
+	CALL_PAGE,              /* group, page */
+	CALL_TIMER,             /* the end of a pause */
+};
+
+struct call {
+	struct call *prev, *next; /* in job->calls, or job->parked while held back */
+	struct job *job;
+	enum call_kind kind;
+	size_t device;
+	struct batch *batch;
+	struct group *group;
+	int64_t page;
+	int failures;           /* of this read or page, answered but not usable */
+	bool parked;
 };
 
 struct rate_sample {
@@ -82,26 +119,46 @@ struct rate_sample {
 };
 
 struct job {
-	struct api *api;
+	const struct transport *transport;
 	const struct plan *plan;
 	struct journal *journal;
 	struct audit *audit;
 	enum journal_state (*states)[2]; /* a copy, kept up to date */
 	struct job_device *devices;
 	struct job_device_result *results;
-	int parallel;
+	struct job_truth *truths;
+	bool check_only;
+	int sim_parallel;
+	size_t bulk_max;
 
-	size_t next;            /* next device to start */
-	size_t running;
-	size_t done, failed, cancelled;
-	bool cancelling, halted, finished, filling;
+	size_t *sim_queue;      /* ring of device indexes */
+	size_t sim_head, sim_count, sim_active;
+	size_t feeders;         /* devices in the SIM lane that will need the endpoint lane */
+	size_t *ready;          /* devices waiting for a batch, oldest first */
+	size_t ready_count;
+	struct batch *batches;  /* formed, not sent yet; narrowing puts its halves first */
+	bool lane_busy;         /* the endpoint lane's call, or its read-back, is out */
+	struct batch *lane_batch; /* the batch it works on */
+	struct group *group_list; /* group read-backs running */
+	size_t groups;
+
+	struct call *calls, *parked;
+	bool paused;
+	int throttles;          /* throttled answers since the last other answer */
+	int64_t throttled_since_ms, paused_until_ms;
+	char pause_reason[160];
+
+	bool bulk_refusal_atomic;  /* a read-back showed that a refused bulk call applied nothing */
+	bool bulk_refusal_partial; /* one showed that a refused call applied some items */
+
+	size_t over, concluded, done, failed, cancelled;
+	bool cancelling, halted, finished, verify_started;
 	char error[256];
 
-	int trouble_streak;     /* steps the API's failures ended, since one ended otherwise */
-	size_t requests;
-	size_t requests_left;   /* estimate, for the ETA */
+	int trouble_streak;
+	size_t requests, planned;
 	struct rate_sample samples[JOB_RATE_SAMPLES];
-	size_t sample_count;    /* samples written so far; the ring holds the last ones */
+	size_t sample_count;
 };
 
 static const char *const outcome_words[] = {
@@ -122,25 +179,23 @@ const char *job_result_word(const struct job_device_result *result)
 	return result->unknown ? "unknown" : job_outcome_word(result->outcome);
 }
 
-static void device_continue(struct job_device *device);
-static void device_finish(struct job_device *device);
-static void fill(struct job *job);
+static void pump(struct job *job);
+static void device_route(struct job *job, size_t index);
+static void batch_free(struct batch *batch);
+static void batch_over(struct job *job, struct batch *batch);
+static void group_start(struct job *job, enum group_purpose purpose, struct batch *batch, size_t *devices,
+			size_t count);
 
 /* --- small helpers ------------------------------------------------------------------------ */
 
-static const struct plan_device *plan_device_of(const struct job_device *device)
+static const struct plan_device *plan_device_of(const struct job *job, size_t index)
 {
-	return &device->job->plan->devices[device->index];
+	return &job->plan->devices[index];
 }
 
-static const struct plan_step *current_step(const struct job_device *device)
+static const struct plan_step *current_step(const struct job *job, size_t index)
 {
-	return &plan_device_of(device)->steps[device->step];
-}
-
-static const char *step_kind(const struct plan_step *step)
-{
-	return step->target == STEP_SIM ? "sim" : "endpoint";
+	return &job->plan->devices[index].steps[job->devices[index].step];
 }
 
 static const char *status_name(enum step_target target, int status)
@@ -166,30 +221,19 @@ static bool step_to_send(const struct job *job, size_t device, int step)
 	return sendable(&job->plan->devices[device].steps[step], job->states[device][step]);
 }
 
-/* Requests a device is expected to send: one per step, a read-back per step a killed run left
- * unsettled, and the final read-back. states: the device's two, or NULL for a new job. */
-static int estimate_requests(const struct plan_device *device, const enum journal_state *states)
+static bool device_has_work(const struct job *job, size_t device)
 {
-	int requests = 0;
-
-	for (int step = 0; step < device->step_count; step++) {
-		enum journal_state state = states ? states[step] : JOURNAL_PENDING;
-		if (sendable(&device->steps[step], state))
-			requests += state == JOURNAL_INTENT ? 2 : 1;
-	}
-	return requests > 0 ? requests + 1 : 0;
+	for (int step = 0; step < job->plan->devices[device].step_count; step++)
+		if (step_to_send(job, device, step))
+			return true;
+	return false;
 }
 
-static void count_request(struct job_device *device)
+static void count_request(struct job *job)
 {
-	struct job *job = device->job;
-	int64_t now = util_now_ms();
+	int64_t now = job->transport->ops->now_ms(job->transport->self);
 
 	job->requests++;
-	if (device->estimate > 0) {
-		device->estimate--;
-		job->requests_left--;
-	}
 	if (job->sample_count == 0 ||
 	    now - job->samples[(job->sample_count - 1) % JOB_RATE_SAMPLES].ms >= JOB_RATE_SAMPLE_MS) {
 		job->samples[job->sample_count % JOB_RATE_SAMPLES] = (struct rate_sample){ now, job->requests };
@@ -197,7 +241,6 @@ static void count_request(struct job_device *device)
 	}
 }
 
-/* Stop sending: a write that must happen cannot, or the API refuses the token. */
 static void halt(struct job *job, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void halt(struct job *job, const char *format, ...)
 {
@@ -208,25 +251,6 @@ static void halt(struct job *job, const char *format, ...)
 	job->halted = true;
 	va_start(args, format);
 	vsnprintf(job->error, sizeof(job->error), format, args);
-	va_end(args);
-}
-
-/* Append to the device's message, separated by "; ". */
-static void add_message(struct job_device *device, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void add_message(struct job_device *device, const char *format, ...)
-{
-	struct job_device_result *result = &device->job->results[device->index];
-	size_t used = strlen(result->message);
-	va_list args;
-
-	if (used > 0 && used + 2 < sizeof(result->message)) {
-		memcpy(result->message + used, "; ", 3);
-		used += 2;
-	}
-	if (used + 1 >= sizeof(result->message))
-		return;
-	va_start(args, format);
-	vsnprintf(result->message + used, sizeof(result->message) - used, format, args);
 	va_end(args);
 }
 
@@ -243,6 +267,25 @@ static void copy_text(char *buffer, size_t size, const char *text)
 	buffer[length] = '\0';
 }
 
+/* Append to the device's message, separated by "; ". */
+static void add_message(struct job *job, size_t index, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void add_message(struct job *job, size_t index, const char *format, ...)
+{
+	struct job_device_result *result = &job->results[index];
+	size_t used = strlen(result->message);
+	va_list args;
+
+	if (used > 0 && used + 2 < sizeof(result->message)) {
+		memcpy(result->message + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= sizeof(result->message))
+		return;
+	va_start(args, format);
+	vsnprintf(result->message + used, sizeof(result->message) - used, format, args);
+	va_end(args);
+}
+
 static void forget_unknown(struct job_device *device)
 {
 	free(device->unknown_text);
@@ -250,396 +293,277 @@ static void forget_unknown(struct job_device *device)
 	device->unknown_status = 0;
 }
 
-/* --- reading objects back ----------------------------------------------------------------- */
-
-struct read_back {
-	int status;             /* status.id of the object */
-	bool sim_known;         /* endpoint objects: the nested SIM was there with its status */
-	int64_t sim_id;         /* endpoint objects: nested sim.id, 0 when absent */
-	int sim_status;         /* endpoint objects: nested sim.status.id, SIM_NONE when absent */
-};
-
-static bool read_status_id(const cJSON *object, int *status)
+static void set_unknown(struct job_device *device, long http_status, const char *text)
 {
-	const cJSON *status_object = cJSON_GetObjectItemCaseSensitive(object, "status");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(status_object, "id");
-
-	if (!cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble > 100 ||
-	    id->valuedouble != (double)(int)id->valuedouble)
-		return false;
-	*status = (int)id->valuedouble;
-	return true;
+	forget_unknown(device);
+	device->unknown_status = http_status;
+	device->unknown_text = xstrdup(text);
+	device->unknown[device->step] = true;
 }
 
-/* Parse GET /sim/{id} or GET /endpoint/{id}. */
-static bool parse_read_back(const char *body, size_t length, bool endpoint, struct read_back *out)
+static const char *answer_text(const struct transport_answer *answer, char *buffer, size_t size)
 {
-	cJSON *root;
-	bool ok;
+	if (answer->message && *answer->message)
+		return answer->message;
+	if (answer->http_status)
+		snprintf(buffer, size, "HTTP %ld", answer->http_status);
+	else
+		snprintf(buffer, size, "no answer");
+	return buffer;
+}
 
-	memset(out, 0, sizeof(*out));
-	out->sim_status = SIM_NONE;
-	if (!body || length == 0)
-		return false;
-	root = cJSON_ParseWithLength(body, length);
-	ok = cJSON_IsObject(root) && read_status_id(root, &out->status);
-	if (ok && endpoint) {
-		const cJSON *sim = cJSON_GetObjectItemCaseSensitive(root, "sim");
-		if (!sim || cJSON_IsNull(sim)) {
-			out->sim_known = true;
-		} else if (cJSON_IsObject(sim)) {
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(sim, "id");
-			if (cJSON_IsNumber(id))
-				out->sim_id = (int64_t)id->valuedouble;
-			out->sim_known = read_status_id(sim, &out->sim_status);
-		}
+/* --- calls, pauses ------------------------------------------------------------------------ */
+
+static void list_insert(struct call **head, struct call *call)
+{
+	call->prev = NULL;
+	call->next = *head;
+	if (*head)
+		(*head)->prev = call;
+	*head = call;
+}
+
+static void list_remove(struct call **head, struct call *call)
+{
+	if (call->prev)
+		call->prev->next = call->next;
+	else
+		*head = call->next;
+	if (call->next)
+		call->next->prev = call->prev;
+	call->prev = call->next = NULL;
+}
+
+static struct call *call_new(struct job *job, enum call_kind kind)
+{
+	struct call *call = xcalloc(1, sizeof(*call));
+	call->job = job;
+	call->kind = kind;
+	return call;
+}
+
+static void call_free(struct call *call)
+{
+	list_remove(call->parked ? &call->job->parked : &call->job->calls, call);
+	free(call);
+}
+
+static void sim_patch_done(void *context, const struct transport_answer *answer);
+static void batch_done(void *context, const struct transport_answer *answer);
+static void object_done(void *context, const struct transport_answer *answer, const struct transport_object *object);
+static void page_done(void *context, const struct transport_answer *answer, const struct transport_object *objects,
+		      size_t count, int64_t total_pages);
+static void pause_over(void *context);
+
+/* Send call through the transport, or hold it back while the job is paused. */
+static void issue(struct call *call)
+{
+	struct job *job = call->job;
+	const struct transport *transport = job->transport;
+	void *self = transport->self;
+
+	if (job->paused && call->kind != CALL_TIMER) {
+		call->parked = true;
+		list_insert(&job->parked, call);
+		return;
 	}
-	cJSON_Delete(root);
-	return ok;
+	call->parked = false;
+	list_insert(&job->calls, call);
+	if (call->kind != CALL_TIMER)
+		count_request(job);
+	switch (call->kind) {
+	case CALL_SIM_PATCH: {
+		const struct plan_step *step = current_step(job, call->device);
+		transport->ops->patch_status(self, TRANSPORT_SIM, step->id, step->to, sim_patch_done, call);
+		break;
+	}
+	case CALL_SIM_SETTLE:
+		transport->ops->read(self, TRANSPORT_SIM, current_step(job, call->device)->id, object_done, call);
+		break;
+	case CALL_BULK: {
+		struct batch *batch = call->batch;
+		struct transport_endpoint_change *changes = xcalloc(batch->count, sizeof(*changes));
+		for (size_t i = 0; i < batch->count; i++) {
+			const struct plan_step *step = current_step(job, batch->devices[i]);
+			changes[i] = (struct transport_endpoint_change){ step->id, step->to };
+		}
+		transport->ops->patch_endpoints(self, changes, batch->count, batch_done, call);
+		free(changes);
+		break;
+	}
+	case CALL_SINGLE: {
+		const struct plan_step *step = current_step(job, call->batch->devices[call->batch->next_single]);
+		transport->ops->patch_status(self, TRANSPORT_ENDPOINT, step->id, step->to, batch_done, call);
+		break;
+	}
+	case CALL_READ: {
+		const struct plan_device *device = plan_device_of(job, call->device);
+		if (device->endpoint_id)
+			transport->ops->read(self, TRANSPORT_ENDPOINT, device->endpoint_id, object_done, call);
+		else
+			transport->ops->read(self, TRANSPORT_SIM, device->sim_id, object_done, call);
+		break;
+	}
+	case CALL_PAGE:
+		transport->ops->list_endpoints(self, call->page, page_done, call);
+		break;
+	case CALL_TIMER:
+		transport->ops->timer(self, job->paused_until_ms - transport->ops->now_ms(self), pause_over, call);
+		break;
+	}
 }
 
-static bool success(long http_status)
+/* The call's answer was throttled: nothing was applied. Pause everything, then send it again
+ * (the call waits in job->parked). Halts instead when the API has refused everything for too
+ * long; the call then stays where it is, for its callback to end. */
+static void throttled(struct call *call, const struct transport_answer *answer)
 {
-	return http_status >= 200 && http_status <= 299;
+	struct job *job = call->job;
+	int64_t now = job->transport->ops->now_ms(job->transport->self);
+	bool edge = answer->http_status == 403;
+
+	if (job->throttled_since_ms == 0)
+		job->throttled_since_ms = now;
+	if (now - job->throttled_since_ms >= JOB_THROTTLE_GIVE_UP_MS) {
+		halt(job, "the API has refused every call for %d minutes (rate limits, HTTP %ld); resume the job "
+			  "later", JOB_THROTTLE_GIVE_UP_MS / 60000, answer->http_status);
+		return;
+	}
+	if (!job->paused) {
+		int64_t delay = edge ? JOB_EDGE_BLOCK_BASE_MS : JOB_THROTTLE_BASE_MS;
+		for (int i = 0; i < job->throttles && delay < JOB_THROTTLE_CAP_MS; i++)
+			delay = delay * 2 > JOB_THROTTLE_CAP_MS ? JOB_THROTTLE_CAP_MS : delay * 2;
+		job->throttles++;
+		job->paused = true;
+		job->paused_until_ms = now + delay;
+		snprintf(job->pause_reason, sizeof(job->pause_reason), "%s",
+			 edge ? "blocked at the API's edge (HTTP 403), the per-IP limit"
+			      : "rate limited by the API (HTTP 429)");
+		issue(call_new(job, CALL_TIMER));
+	}
+	list_remove(&job->calls, call);
+	call->parked = true;
+	list_insert(&job->parked, call);
 }
 
-/* Worth another read: something came back, but nothing definite. No answer at all (0) is
- * not: the api retried that already, until the API had been silent for too long. */
-static bool transient(long http_status)
+/* Every callback starts here. A throttled answer parks the call for after the pause: true
+ * then, and the callback is over. Once the job halted, a throttled answer is handed on. */
+static bool held_back(struct call *call, const struct transport_answer *answer)
 {
-	return http_status == 429 || http_status >= 500 || success(http_status);
+	struct job *job = call->job;
+
+	if (answer->outcome != TRANSPORT_THROTTLED) {
+		job->throttles = 0;
+		job->throttled_since_ms = 0;
+		return false;
+	}
+	if (job->halted)
+		return false;
+	throttled(call, answer);
+	return !job->halted;
+}
+
+static void pause_over(void *context)
+{
+	struct call *timer = context;
+	struct job *job = timer->job;
+
+	call_free(timer);
+	job->paused = false;
+	job->pause_reason[0] = '\0';
+	/* Oldest first: they were inserted at the head. */
+	struct call *last = job->parked;
+	while (last && last->next)
+		last = last->next;
+	while (last) {
+		struct call *previous = last->prev;
+		list_remove(&job->parked, last);
+		issue(last);
+		last = previous;
+	}
+	pump(job);
 }
 
 /* --- steps -------------------------------------------------------------------------------- */
 
-/* The step is over: journal and audit it, then go on (or end the device on a failure).
- * trouble: the API's own failures ended it (unknown, or never applied through 5xx).
- * state JOURNAL_INTENT: its outcome stays unknown. The journal keeps the bare intent, its word
- * for "may or may not have reached emnify", so that --resume reads the object back before
- * anything else; the pair ends as after a failure. */
-static void step_resolved(struct job_device *device, enum journal_state state, long http_status,
+/* The device's current step is over: journal and audit it, then route the device on (or end
+ * its pair on anything but success). state JOURNAL_INTENT: its outcome stays unknown — the
+ * journal keeps the bare intent, so that --resume reads it back first. trouble: the API's own
+ * failures ended it. */
+static void step_resolved(struct job *job, size_t index, enum journal_state state, long http_status,
 			  const char *text, const char *audit_result, bool trouble)
 {
-	struct job *job = device->job;
-	const struct plan_device *plan_device = plan_device_of(device);
-	const struct plan_step *step = current_step(device);
+	struct job_device *device = &job->devices[index];
+	const struct plan_device *plan_device = plan_device_of(job, index);
+	const struct plan_step *step = current_step(job, index);
 	char message[512];
 
-	job->states[device->index][device->step] = state;
+	job->states[index][device->step] = state;
 	if (!trouble)
 		job->trouble_streak = 0;
 	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
-		halt(job, "the API failed %d changes in a row, the last with: %s", job->trouble_streak,
-		     text ? text : "");
+		halt(job, "the API failed %d changes in a row, the last with: %s", job->trouble_streak, text ? text : "");
 	if (job->journal && state != JOURNAL_INTENT &&
-	    !journal_result(job->journal, device->index, device->step, state, http_status, text, message,
-			    sizeof(message)))
+	    !journal_result(job->journal, index, device->step, state, http_status, text, message, sizeof(message)))
 		halt(job, "%s", message);
-	if (job->audit && !audit_step(job->audit, job->plan->action, plan_device, step, audit_result, text,
-				      message, sizeof(message)))
+	if (job->audit && !audit_step(job->audit, job->plan->action, plan_device, step, audit_result, text, message,
+				      sizeof(message)))
 		halt(job, "%s", message);
 	forget_unknown(device);
 	if (state == JOURNAL_INTENT)
-		job->results[device->index].unknown = true;
+		job->results[index].unknown = true;
+	else
+		device->unknown[device->step] = false;
 	if (state != JOURNAL_DONE) {
 		char what[96];
 		describe_step(step, what, sizeof(what));
-		add_message(device, "%s: %s", what, text && *text ? text : "failed");
+		add_message(job, index, "%s: %s", what, text && *text ? text : "failed");
 		/* The pair stops here: the other step is never sent after a failure. */
 		device->step = plan_device->step_count;
 	} else {
 		device->step++;
 	}
-	device->sends = 0;
-	device->unanswered = 0;
-	device->reads = 0;
-	device_continue(device);
+	device->sends = device->unanswered = device->reads = 0;
+	device_route(job, index);
 }
 
-static void patch_done(void *context, long http_status, const char *body, size_t length,
-		       const char *error_message);
-static void settle_done(void *context, long http_status, const char *body, size_t length,
-			const char *error_message);
-
-static void step_send(struct job_device *device)
+/* Write the intent of the device's current step; false (and the job halts) when the disk
+ * refuses. */
+static bool write_intent(struct job *job, size_t index)
 {
-	struct job *job = device->job;
-	const struct plan_step *step = current_step(device);
 	char message[512];
 
-	if (job->halted) {
-		device_finish(device);
-		return;
-	}
-	if (job->journal && !journal_intent(job->journal, device->index, device->step, message, sizeof(message))) {
+	if (job->journal && !journal_intent(job->journal, index, job->devices[index].step, message, sizeof(message))) {
 		halt(job, "%s", message);
-		device_finish(device);
-		return;
+		return false;
 	}
-	job->states[device->index][device->step] = JOURNAL_INTENT;
-	device->sends++;
-	device->phase = PHASE_SENDING;
-	count_request(device);
-	api_patch_status(job->api, step_kind(step), step->id, step->to, patch_done, device);
+	job->states[index][job->devices[index].step] = JOURNAL_INTENT;
+	job->devices[index].started = true;
+	return true;
 }
 
-static void step_settle(struct job_device *device)
+/* --- conclusions -------------------------------------------------------------------------- */
+
+/* The device's steps are over: settle its outcome from the states. */
+static void device_conclude(struct job *job, size_t index)
 {
-	const struct plan_step *step = current_step(device);
-
-	if (device->job->halted) {
-		device_finish(device);
-		return;
-	}
-	device->phase = PHASE_SETTLING;
-	count_request(device);
-	api_read_object(device->job->api, step_kind(step), step->id, settle_done, device);
-}
-
-static void patch_done(void *context, long http_status, const char *body, size_t length,
-		       const char *error_message)
-{
-	struct job_device *device = context;
-	char text[256];
-
-	device->phase = PHASE_WAITING;
-	if (!error_message)
-		error_message = "";
-	if (success(http_status)) {
-		step_resolved(device, JOURNAL_DONE, http_status, NULL, "done", false);
-		return;
-	}
-	if (!*error_message) {
-		snprintf(text, sizeof(text), "HTTP %ld", http_status);
-		error_message = text;
-	}
-	if (http_status == 401) {
-		/* A 401 applied nothing, and nothing more will pass with this token. */
-		halt(device->job, "%s", error_message);
-		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed", false);
-		return;
-	}
-	if (http_status >= 400 && http_status <= 499) {
-		step_resolved(device, JOURNAL_FAILED, http_status, error_message, "failed", false);
-		return;
-	}
-	(void)body;
-	(void)length;
-	/* 5xx, a timeout, a dropped connection: applied or not, only a read-back tells. */
-	if (http_status == 0)
-		device->unanswered++;
-	forget_unknown(device);
-	device->unknown_status = http_status;
-	device->unknown_text = xstrdup(error_message);
-	device->unknown[device->step] = true;
-	device->reads = 0;
-	step_settle(device);
-}
-
-static void settle_done(void *context, long http_status, const char *body, size_t length,
-			const char *error_message)
-{
-	struct job_device *device = context;
-	struct job *job = device->job;
-	const struct plan_step *step = current_step(device);
-	const char *why = device->unknown_text ? device->unknown_text : "the earlier run stopped before the answer";
-	struct read_back read_back;
-	char text[512];
-
-	device->phase = PHASE_WAITING;
-	if (success(http_status) && parse_read_back(body, length, false, &read_back)) {
-		if (read_back.status == step->to) {
-			device->unknown[device->step] = false;
-			snprintf(text, sizeof(text), "applied, as reading back showed (after: %s)", why);
-			step_resolved(device, JOURNAL_DONE, device->unknown_status ? device->unknown_status : http_status,
-				      text, "done", false);
-		} else if (read_back.status != step->from) {
-			device->unknown[device->step] = false;
-			snprintf(text, sizeof(text), "changed elsewhere: the %s is now %s",
-				 step->target == STEP_SIM ? "SIM" : "endpoint", status_name(step->target, read_back.status));
-			step_resolved(device, JOURNAL_FAILED, http_status, text, "failed", false);
-		} else if (device->sends >= JOB_SEND_MAX || device->unanswered >= JOB_UNANSWERED_SEND_MAX) {
-			device->unknown[device->step] = false;
-			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
-			step_resolved(device, JOURNAL_FAILED, device->unknown_status, text, "failed", true);
-		} else {
-			/* Not applied: sending it again cannot apply it twice. */
-			device->unknown[device->step] = false;
-			forget_unknown(device);
-			device->reads = 0;
-			step_send(device);
-		}
-		return;
-	}
-	if (http_status == 401) {
-		halt(job, "%s", error_message ? error_message : "the API rejected the token");
-		device_finish(device);
-		return;
-	}
-	if (transient(http_status) && ++device->reads < JOB_READ_MAX) {
-		step_settle(device);
-		return;
-	}
-	if (success(http_status))
-		error_message = "the answer could not be read";
-	snprintf(text, sizeof(text), "outcome unknown: %s; reading back failed: %s", why,
-		 error_message ? error_message : "no answer");
-	step_resolved(device, JOURNAL_INTENT, device->unknown_status, text, "unknown", true);
-}
-
-/* --- devices ------------------------------------------------------------------------------ */
-
-static void final_done(void *context, long http_status, const char *body, size_t length,
-		       const char *error_message);
-
-static void final_read(struct job_device *device)
-{
-	const struct plan_device *plan_device = plan_device_of(device);
-	bool endpoint = plan_device->endpoint_id != 0;
-
-	device->phase = PHASE_READING;
-	count_request(device);
-	api_read_object(device->job->api, endpoint ? "endpoint" : "sim",
-			endpoint ? plan_device->endpoint_id : plan_device->sim_id, final_done, device);
-}
-
-/* What the plan leads to, side by side; *known false where the outcome is unknown. */
-static void expected_statuses(const struct job_device *device, int *sim, int *endpoint, bool *sim_known,
-			      bool *endpoint_known)
-{
-	const struct job *job = device->job;
-	const struct plan_device *plan_device = plan_device_of(device);
-
-	*sim = plan_device->sim_status;
-	*endpoint = plan_device->endpoint_status;
-	*sim_known = *endpoint_known = true;
-	for (int i = 0; i < plan_device->step_count; i++) {
-		const struct plan_step *step = &plan_device->steps[i];
-		enum journal_state state = job->states[device->index][i];
-		bool *known = step->target == STEP_SIM ? sim_known : endpoint_known;
-		int *status = step->target == STEP_SIM ? sim : endpoint;
-
-		if (step->skip != SKIP_NONE)
-			continue;
-		if (state == JOURNAL_DONE)
-			*status = step->to;
-		else if (device->unknown[i] || state == JOURNAL_INTENT)
-			*known = false;
-	}
-}
-
-static void final_done(void *context, long http_status, const char *body, size_t length,
-		       const char *error_message)
-{
-	struct job_device *device = context;
-	struct job *job = device->job;
-	const struct plan_device *plan_device = plan_device_of(device);
-	struct job_device_result *result = &job->results[device->index];
-	bool endpoint = plan_device->endpoint_id != 0;
-	struct read_back read_back;
-
-	device->phase = PHASE_WAITING;
-	if (success(http_status) && parse_read_back(body, length, endpoint, &read_back)) {
-		int sim, endpoint_status;
-		bool sim_known, endpoint_known;
-
-		expected_statuses(device, &sim, &endpoint_status, &sim_known, &endpoint_known);
-		result->read_back = true;
-		if (endpoint) {
-			result->endpoint_status = read_back.status;
-			if (read_back.sim_known)
-				result->sim_status = read_back.sim_status;
-			if (read_back.sim_known && read_back.sim_id != plan_device->sim_id)
-				result->changed_elsewhere = true;
-			if (!read_back.sim_known)
-				sim_known = false;
-		} else {
-			result->sim_status = read_back.status;
-		}
-		if ((sim_known && result->sim_status != sim) ||
-		    (endpoint_known && result->endpoint_status != endpoint_status))
-			result->changed_elsewhere = true;
-		if (result->changed_elsewhere && read_back.sim_known && read_back.sim_id != plan_device->sim_id) {
-			if (read_back.sim_id)
-				add_message(device, "changed elsewhere: the endpoint now has SIM %lld",
-					    (long long)read_back.sim_id);
-			else
-				add_message(device, "changed elsewhere: the endpoint has no SIM any more");
-		} else if (result->changed_elsewhere)
-			add_message(device, "changed elsewhere: read back SIM %s, endpoint %s; the plan leads to "
-				    "SIM %s, endpoint %s", status_name(STEP_SIM, result->sim_status),
-				    status_name(STEP_ENDPOINT, result->endpoint_status), status_name(STEP_SIM, sim),
-				    status_name(STEP_ENDPOINT, endpoint_status));
-		device_finish(device);
-		return;
-	}
-	if (http_status == 401) {
-		halt(job, "%s", error_message ? error_message : "the API rejected the token");
-		device_finish(device);
-		return;
-	}
-	if (!job->halted && transient(http_status) && ++device->reads < JOB_READ_MAX) {
-		final_read(device);
-		return;
-	}
-	/* The statuses stay as loaded; the outcome does not depend on this read. */
-	device_finish(device);
-}
-
-/* Work on the next step to send, or read the device back when none is left. */
-static void device_continue(struct job_device *device)
-{
-	struct job *job = device->job;
-	const struct plan_device *plan_device = plan_device_of(device);
-
-	while (device->step < plan_device->step_count && !step_to_send(job, device->index, device->step))
-		device->step++;
-	if (job->halted) {
-		device_finish(device);
-		return;
-	}
-	if (device->step >= plan_device->step_count) {
-		final_read(device);
-		return;
-	}
-	if (job->states[device->index][device->step] == JOURNAL_INTENT) {
-		/* A killed run's intent: it may have been applied. */
-		device->unknown[device->step] = true;
-		step_settle(device);
-		return;
-	}
-	step_send(device);
-}
-
-static void check_finished(struct job *job)
-{
-	char message[512];
-
-	if (job->finished || job->running > 0 || job->next < job->plan->count)
-		return;
-	job->finished = true;
-	/* A step whose outcome is unknown is not finished: without the end line the TUI offers to
-	 * resume the journal at its next start, which reads the step back first. */
-	for (size_t i = 0; i < job->plan->count; i++)
-		if (job->results[i].unknown)
-			return;
-	if (job->journal && !journal_end(job->journal, job->cancelling || job->halted, message, sizeof(message)) &&
-	    !job->error[0])
-		copy_text(job->error, sizeof(job->error), message);
-}
-
-static void device_finish(struct job_device *device)
-{
-	struct job *job = device->job;
-	const struct plan_device *plan_device = plan_device_of(device);
-	struct job_device_result *result = &job->results[device->index];
-	bool failed = false, incomplete = false, applied = false;
+	struct job_device *device = &job->devices[index];
+	const struct plan_device *plan_device = plan_device_of(job, index);
+	struct job_device_result *result = &job->results[index];
+	bool failed = false, incomplete = false, applied = false, changed = false;
 	char done_steps[200] = "";
 
-	device->phase = PHASE_OVER;
 	for (int i = 0; i < plan_device->step_count; i++) {
 		const struct plan_step *step = &plan_device->steps[i];
-		enum journal_state state = job->states[device->index][i];
+		enum journal_state state = job->states[index][i];
+		if (step->skip == SKIP_CHANGED)
+			changed = true;
+		if (step->skip == SKIP_UNREAD && !result->unknown) {
+			result->unknown = true;
+			failed = true;
+			add_message(job, index, "could not be read back before resuming: not sent, its journal "
+				    "intent is kept for the next resume");
+		}
 		if (step->skip != SKIP_NONE)
 			continue;
 		if (state == JOURNAL_DONE) {
@@ -654,15 +578,26 @@ static void device_finish(struct job_device *device)
 			incomplete = true;
 		}
 	}
+	if (changed && !failed) {
+		char reason[160];
+		for (int i = 0; i < plan_device->step_count; i++)
+			if (plan_device->steps[i].skip == SKIP_CHANGED) {
+				add_message(job, index, "%s", plan_skip_text(job->plan, &plan_device->steps[i], reason,
+									     sizeof(reason)));
+				break;
+			}
+		result->changed_elsewhere = true;
+		failed = true;
+	}
 	if (failed && !result->message[0])
-		add_message(device, "failed in an earlier run (see the journal)");
+		add_message(job, index, "failed in an earlier run (see the journal)");
 	if (incomplete && !failed) {
 		if (device->unknown_text) {
-			add_message(device, "outcome unknown: %s; stopped: %s", device->unknown_text, job->error);
+			add_message(job, index, "outcome unknown: %s; stopped: %s", device->unknown_text, job->error);
 			result->unknown = true;
+		} else {
+			add_message(job, index, "not sent: %s", job->error[0] ? job->error : "the job stopped");
 		}
-		else
-			add_message(device, "not sent: %s", job->error[0] ? job->error : "the job stopped");
 	}
 	if (failed || incomplete) {
 		result->outcome = applied ? JOB_HALF_DONE : JOB_FAILED;
@@ -680,90 +615,1063 @@ static void device_finish(struct job_device *device)
 		job->done++;
 	}
 	forget_unknown(device);
-	job->requests_left -= (size_t)device->estimate;
-	device->estimate = 0;
-	job->running--;
-	fill(job);
+	job->concluded++;
 }
 
-static void device_start(struct job_device *device)
+static void device_over(struct job *job, size_t index)
 {
-	struct job *job = device->job;
+	job->devices[index].phase = PHASE_OVER;
+	job->over++;
+}
 
-	job->running++;
-	job->results[device->index].outcome = JOB_RUNNING;
-	if (device->estimate == 0) {
-		/* Nothing to send, or everything settled by an earlier run. */
-		device_finish(device);
+/* What the plan leads to, side by side; *known false where the outcome is unknown. */
+static void expected_statuses(const struct job *job, size_t index, int *sim, int *endpoint, bool *sim_known,
+			      bool *endpoint_known)
+{
+	const struct plan_device *plan_device = plan_device_of(job, index);
+
+	*sim = plan_device->sim_status;
+	*endpoint = plan_device->endpoint_status;
+	*sim_known = *endpoint_known = true;
+	for (int i = 0; i < plan_device->step_count; i++) {
+		const struct plan_step *step = &plan_device->steps[i];
+		enum journal_state state = job->states[index][i];
+		bool *known = step->target == STEP_SIM ? sim_known : endpoint_known;
+		int *status = step->target == STEP_SIM ? sim : endpoint;
+
+		if (step->skip != SKIP_NONE)
+			continue;
+		if (state == JOURNAL_DONE)
+			*status = step->to;
+		else if (job->devices[index].unknown[i] || state == JOURNAL_INTENT)
+			*known = false;
+	}
+}
+
+/* The read-back at the end: the truth into the result, and "changed elsewhere" when it is not
+ * what the plan leads to. */
+static void device_verified(struct job *job, size_t index, const struct job_truth *truth)
+{
+	const struct plan_device *plan_device = plan_device_of(job, index);
+	struct job_device_result *result = &job->results[index];
+	const struct transport_object *object = &truth->object;
+	int sim, endpoint;
+	bool sim_known, endpoint_known;
+
+	if (!truth->known)
+		return; /* the statuses stay as loaded; the outcome does not depend on this read */
+	expected_statuses(job, index, &sim, &endpoint, &sim_known, &endpoint_known);
+	result->read_back = true;
+	if (plan_device->endpoint_id) {
+		if (object->endpoint_id == 0) {
+			result->changed_elsewhere = true;
+			add_message(job, index, "changed elsewhere: the endpoint is gone");
+			return;
+		}
+		result->endpoint_status = object->endpoint_status;
+		result->sim_status = object->sim_status;
+		if (object->sim_id != plan_device->sim_id) {
+			result->changed_elsewhere = true;
+			if (object->sim_id)
+				add_message(job, index, "changed elsewhere: the endpoint now has SIM %lld",
+					    (long long)object->sim_id);
+			else
+				add_message(job, index, "changed elsewhere: the endpoint has no SIM any more");
+			return;
+		}
+		if (object->sim_status == SIM_NONE)
+			sim_known = false;
+	} else {
+		if (object->sim_id == 0) {
+			result->changed_elsewhere = true;
+			add_message(job, index, "changed elsewhere: the SIM is gone");
+			return;
+		}
+		result->sim_status = object->sim_status;
+	}
+	if ((sim_known && result->sim_status != sim) || (endpoint_known && result->endpoint_status != endpoint)) {
+		result->changed_elsewhere = true;
+		add_message(job, index, "changed elsewhere: read back SIM %s, endpoint %s; the plan leads to SIM %s, "
+			    "endpoint %s", status_name(STEP_SIM, result->sim_status),
+			    status_name(STEP_ENDPOINT, result->endpoint_status), status_name(STEP_SIM, sim),
+			    status_name(STEP_ENDPOINT, endpoint));
+	}
+}
+
+/* --- routing ------------------------------------------------------------------------------ */
+
+static bool later_endpoint_step(const struct job *job, size_t index)
+{
+	const struct plan_device *plan_device = plan_device_of(job, index);
+	for (int step = job->devices[index].step + 1; step < plan_device->step_count; step++)
+		if (plan_device->steps[step].target == STEP_ENDPOINT && step_to_send(job, index, step))
+			return true;
+	return false;
+}
+
+static void leave_sim_lane(struct job *job, size_t index)
+{
+	struct job_device *device = &job->devices[index];
+	if (device->phase == PHASE_SIM_ACTIVE)
+		job->sim_active--;
+	if (device->feeds_endpoint) {
+		device->feeds_endpoint = false;
+		job->feeders--;
+	}
+}
+
+/* Put the device where its next step to send is worked on, or end its steps. */
+static void device_route(struct job *job, size_t index)
+{
+	struct job_device *device = &job->devices[index];
+	const struct plan_device *plan_device = plan_device_of(job, index);
+
+	leave_sim_lane(job, index);
+	while (device->step < plan_device->step_count && !step_to_send(job, index, device->step))
+		device->step++;
+	bool stopping = job->halted || (job->cancelling && !device->started);
+	if (stopping && !device->started) {
+		job->results[index].outcome = JOB_CANCELLED;
+		job->cancelled++;
+		device_over(job, index);
 		return;
 	}
-	device_continue(device);
+	if (device->step >= plan_device->step_count || stopping) {
+		device_conclude(job, index);
+		if (job->halted)
+			device_over(job, index);
+		else
+			device->phase = PHASE_STEPS_OVER;
+		return;
+	}
+	if (current_step(job, index)->target == STEP_SIM) {
+		device->phase = PHASE_SIM_QUEUED;
+		device->feeds_endpoint = later_endpoint_step(job, index);
+		if (device->feeds_endpoint)
+			job->feeders++;
+		job->sim_queue[(job->sim_head + job->sim_count) % job->plan->count] = index;
+		job->sim_count++;
+	} else {
+		device->phase = PHASE_ENDPOINT_READY;
+		job->ready[job->ready_count++] = index;
+	}
 }
 
-/* Start devices up to the parallel limit. Devices that end at once (nothing to send) end
- * inside this loop; the guard keeps their device_finish() from calling back in. */
-static void fill(struct job *job)
+/* --- the SIM lane ------------------------------------------------------------------------- */
+
+static void sim_send(struct job *job, size_t index)
 {
-	if (job->filling)
+	struct call *call;
+
+	if (!write_intent(job, index)) {
+		device_route(job, index);
 		return;
-	job->filling = true;
-	while (job->next < job->plan->count) {
-		if (job->cancelling || job->halted) {
-			struct job_device *device = &job->devices[job->next++];
-			job->results[device->index].outcome = JOB_CANCELLED;
-			job->requests_left -= (size_t)device->estimate;
-			device->estimate = 0;
-			device->phase = PHASE_OVER;
-			job->cancelled++;
+	}
+	job->devices[index].sends++;
+	call = call_new(job, CALL_SIM_PATCH);
+	call->device = index;
+	issue(call);
+}
+
+static void sim_settle(struct job *job, size_t index)
+{
+	struct call *call = call_new(job, CALL_SIM_SETTLE);
+	call->device = index;
+	issue(call);
+}
+
+static void sim_patch_done(void *context, const struct transport_answer *answer)
+{
+	struct call *call = context;
+	struct job *job = call->job;
+	size_t index = call->device;
+	struct job_device *device = &job->devices[index];
+	char buffer[64];
+	const char *text = answer_text(answer, buffer, sizeof(buffer));
+
+	if (held_back(call, answer))
+		return;
+	call_free(call);
+	switch (answer->outcome) {
+	case TRANSPORT_OK:
+		step_resolved(job, index, JOURNAL_DONE, answer->http_status, NULL, "done", false);
+		break;
+	case TRANSPORT_AUTH:
+	case TRANSPORT_FORBIDDEN:
+		halt(job, "%s", text);
+		step_resolved(job, index, JOURNAL_FAILED, answer->http_status, text, "failed", false);
+		break;
+	case TRANSPORT_REFUSED:
+		step_resolved(job, index, JOURNAL_FAILED, answer->http_status, text, "failed", false);
+		break;
+	case TRANSPORT_THROTTLED:
+		/* Only once the job halted: nothing was applied, and the intent stays for --resume. */
+		device_route(job, index);
+		break;
+	case TRANSPORT_LOST:
+		/* Applied or not, only a read-back tells. */
+		if (answer->http_status == 0)
+			device->unanswered++;
+		set_unknown(device, answer->http_status, text);
+		device->reads = 0;
+		sim_settle(job, index);
+		break;
+	}
+	pump(job);
+}
+
+/* A read-back of a SIM step whose answer was lost, or that a killed run left as an intent. */
+static void sim_settled(struct job *job, size_t index, const struct transport_answer *answer,
+			const struct transport_object *object)
+{
+	struct job_device *device = &job->devices[index];
+	const struct plan_step *step = current_step(job, index);
+	const char *why = device->unknown_text ? device->unknown_text : "the earlier run stopped before the answer";
+	char text[512], buffer[64];
+
+	if (answer->outcome == TRANSPORT_OK) {
+		if (object->sim_status == step->to) {
+			snprintf(text, sizeof(text), "applied, as reading back showed (after: %s)", why);
+			step_resolved(job, index, JOURNAL_DONE, device->unknown_status ? device->unknown_status : 200,
+				      text, "done", false);
+		} else if (object->sim_status != step->from) {
+			snprintf(text, sizeof(text), "changed elsewhere: the SIM is now %s",
+				 status_name(STEP_SIM, object->sim_status));
+			step_resolved(job, index, JOURNAL_FAILED, answer->http_status, text, "failed", false);
+		} else if (device->sends >= JOB_SEND_MAX || device->unanswered >= JOB_UNANSWERED_SEND_MAX) {
+			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
+			step_resolved(job, index, JOURNAL_FAILED, device->unknown_status, text, "failed", true);
+		} else {
+			/* Not applied: sending it again cannot apply it twice. */
+			device->unknown[device->step] = false;
+			forget_unknown(device);
+			device->reads = 0;
+			if (job->halted)
+				device_route(job, index);
+			else
+				sim_send(job, index);
+		}
+		return;
+	}
+	if (answer->outcome == TRANSPORT_AUTH || answer->outcome == TRANSPORT_FORBIDDEN)
+		halt(job, "%s", answer_text(answer, buffer, sizeof(buffer)));
+	else if (answer->outcome == TRANSPORT_REFUSED) {
+		snprintf(text, sizeof(text), "changed elsewhere: the SIM cannot be read (%s)",
+			 answer_text(answer, buffer, sizeof(buffer)));
+		step_resolved(job, index, JOURNAL_FAILED, answer->http_status, text, "failed", false);
+		return;
+	}
+	if (!job->halted && ++device->reads < JOB_READ_MAX && answer->outcome == TRANSPORT_LOST &&
+	    answer->http_status != 0) {
+		sim_settle(job, index);
+		return;
+	}
+	snprintf(text, sizeof(text), "outcome unknown: %s; reading back failed: %s", why,
+		 answer_text(answer, buffer, sizeof(buffer)));
+	step_resolved(job, index, JOURNAL_INTENT, device->unknown_status, text, "unknown", true);
+}
+
+static void sim_lane_pump(struct job *job)
+{
+	while (job->sim_count > 0 && job->sim_active < (size_t)job->sim_parallel && !job->paused) {
+		size_t index = job->sim_queue[job->sim_head];
+		struct job_device *device = &job->devices[index];
+
+		job->sim_head = (job->sim_head + 1) % job->plan->count;
+		job->sim_count--;
+		if (job->halted || (job->cancelling && !device->started)) {
+			device_route(job, index);
 			continue;
 		}
-		if (job->running >= (size_t)job->parallel)
-			break;
-		device_start(&job->devices[job->next++]);
+		device->phase = PHASE_SIM_ACTIVE;
+		job->sim_active++;
+		if (job->states[index][device->step] == JOURNAL_INTENT) {
+			/* A killed run's intent: it may have been applied. */
+			device->started = true;
+			device->unknown[device->step] = true;
+			sim_settle(job, index);
+		} else {
+			sim_send(job, index);
+		}
 	}
-	job->filling = false;
+}
+
+/* --- the endpoint lane -------------------------------------------------------------------- */
+
+static struct batch *batch_new(size_t count)
+{
+	struct batch *batch = xcalloc(1, sizeof(*batch));
+	batch->devices = xcalloc(count ? count : 1, sizeof(*batch->devices));
+	batch->count = count;
+	return batch;
+}
+
+static void batch_free(struct batch *batch)
+{
+	if (!batch)
+		return;
+	free(batch->devices);
+	free(batch->last_text);
+	free(batch);
+}
+
+/* Queue batch first among the batches to send. */
+static void batch_push_front(struct job *job, struct batch *batch)
+{
+	batch->next = job->batches;
+	job->batches = batch;
+}
+
+static void batch_set_answer(struct batch *batch, long http_status, const char *text)
+{
+	free(batch->last_text);
+	batch->last_text = xstrdup(text ? text : "");
+	batch->last_status = http_status;
+}
+
+static void batch_send(struct job *job, struct batch *batch)
+{
+	struct call *call;
+	char message[512];
+
+	job->lane_busy = true;
+	job->lane_batch = batch;
+	if (batch->settle_first) {
+		batch->settle_first = false;
+		for (size_t i = 0; i < batch->count; i++) {
+			job->devices[batch->devices[i]].started = true;
+			job->devices[batch->devices[i]].unknown[job->devices[batch->devices[i]].step] = true;
+		}
+		batch_set_answer(batch, 0, "the earlier run stopped before the answer");
+		group_start(job, GROUP_SETTLE, batch, batch->devices, batch->count);
+		return;
+	}
+	size_t first = batch->single ? batch->next_single : 0;
+	size_t count = batch->single ? 1 : batch->count;
+	for (size_t i = first; i < first + count; i++) {
+		size_t index = batch->devices[i];
+		if (job->journal && !journal_intent(job->journal, index, job->devices[index].step, message, sizeof(message))) {
+			halt(job, "%s", message);
+			break;
+		}
+		job->states[index][job->devices[index].step] = JOURNAL_INTENT;
+		job->devices[index].started = true;
+	}
+	if (job->halted) {
+		/* Nothing of it goes out: the devices end with what they have. */
+		for (size_t i = 0; i < batch->count; i++)
+			device_route(job, batch->devices[i]);
+		batch_over(job, batch);
+		return;
+	}
+	batch->sends++;
+	call = call_new(job, batch->single ? CALL_SINGLE : CALL_BULK);
+	call->batch = batch;
+	issue(call);
+}
+
+/* Send the devices of batch (indexes devices[0..count)) again, split when refused: halves, or
+ * single PATCHes for a few. The halves go first, before batches not sent yet. */
+static void batch_requeue(struct job *job, const struct batch *from, const size_t *devices, size_t count,
+			  bool split)
+{
+	if (count == 0)
+		return;
+	if (split && count <= JOB_SINGLE_MAX) {
+		struct batch *batch = batch_new(count);
+		memcpy(batch->devices, devices, count * sizeof(*devices));
+		batch->single = true;
+		batch_push_front(job, batch);
+		return;
+	}
+	if (split) {
+		size_t half = count / 2;
+		struct batch *second = batch_new(count - half), *first = batch_new(half);
+		memcpy(first->devices, devices, half * sizeof(*devices));
+		memcpy(second->devices, devices + half, (count - half) * sizeof(*devices));
+		batch_push_front(job, second);
+		batch_push_front(job, first);
+		return;
+	}
+	struct batch *batch = batch_new(count);
+	memcpy(batch->devices, devices, count * sizeof(*devices));
+	batch->single = from->single;
+	batch->sends = from->sends;
+	batch->unanswered = from->unanswered;
+	batch_set_answer(batch, from->last_status, from->last_text);
+	batch_push_front(job, batch);
+}
+
+/* The lane's call of batch is over, and so is the batch. */
+static void batch_over(struct job *job, struct batch *batch)
+{
+	if (batch == job->lane_batch)
+		job->lane_batch = NULL;
+	batch_free(batch);
+	job->lane_busy = false;
+}
+
+/* The answer of a bulk call, or of one single endpoint PATCH of a batch. */
+static void batch_done(void *context, const struct transport_answer *answer)
+{
+	struct call *call = context;
+	struct job *job = call->job;
+	struct batch *batch = call->batch;
+	bool single = call->kind == CALL_SINGLE;
+	size_t first = single ? batch->next_single : 0;
+	size_t count = single ? 1 : batch->count;
+	char buffer[64];
+	const char *text = answer_text(answer, buffer, sizeof(buffer));
+
+	if (held_back(call, answer))
+		return;
+	call_free(call);
+	batch_set_answer(batch, answer->http_status, text);
+	switch (answer->outcome) {
+	case TRANSPORT_OK:
+		for (size_t i = first; i < first + count; i++)
+			step_resolved(job, batch->devices[i], JOURNAL_DONE, answer->http_status, NULL, "done", false);
+		break;
+	case TRANSPORT_AUTH:
+	case TRANSPORT_FORBIDDEN:
+		halt(job, "%s", text);
+		for (size_t i = first; i < first + count; i++)
+			step_resolved(job, batch->devices[i], JOURNAL_FAILED, answer->http_status, text, "failed", false);
+		break;
+	case TRANSPORT_THROTTLED:
+		/* Only once the job halted: nothing was applied, and the intents stay for --resume. */
+		for (size_t i = 0; i < batch->count; i++)
+			device_route(job, batch->devices[i]);
+		batch_over(job, batch);
+		pump(job);
+		return;
+	case TRANSPORT_REFUSED:
+		if (count == 1) {
+			/* Alone in its call: the refusal is its own, with the API's message. */
+			step_resolved(job, batch->devices[first], JOURNAL_FAILED, answer->http_status, text, "failed",
+				      false);
+			break;
+		}
+		batch->refused = true;
+		if (job->bulk_refusal_atomic && !job->bulk_refusal_partial) {
+			/* Refused calls apply nothing here: no need to read back before splitting. */
+			batch_requeue(job, batch, batch->devices, batch->count, true);
+			batch_over(job, batch);
+			pump(job);
+			return;
+		}
+		group_start(job, GROUP_SETTLE, batch, batch->devices, batch->count);
+		return;
+	case TRANSPORT_LOST:
+		if (answer->http_status == 0)
+			batch->unanswered++;
+		for (size_t i = first; i < first + count; i++)
+			set_unknown(&job->devices[batch->devices[i]], answer->http_status, text);
+		if (single) {
+			/* Read back the one device; the rest of the batch waits. */
+			struct batch *one = batch_new(1);
+			one->devices[0] = batch->devices[first];
+			one->single = true;
+			one->sends = batch->sends;
+			one->unanswered = batch->unanswered;
+			batch_set_answer(one, answer->http_status, text);
+			batch->next_single++;
+			if (batch->next_single < batch->count) {
+				batch->sends = batch->unanswered = 0;
+				batch_push_front(job, batch);
+			} else {
+				batch_free(batch);
+			}
+			job->lane_batch = one;
+			group_start(job, GROUP_SETTLE, one, one->devices, 1);
+			return;
+		}
+		group_start(job, GROUP_SETTLE, batch, batch->devices, batch->count);
+		return;
+	}
+	if (single && batch->next_single + 1 < batch->count) {
+		batch->next_single++;
+		batch->sends = batch->unanswered = 0;
+		job->lane_busy = false;
+		job->lane_batch = NULL;
+		batch_push_front(job, batch);
+	} else {
+		batch_over(job, batch);
+	}
+	pump(job);
+}
+
+/* A batch read back after an answer that was not a plain success. */
+static void batch_settled(struct job *job, struct batch *batch, const struct job_truth *truths)
+{
+	size_t *again = xcalloc(batch->count, sizeof(*again));
+	size_t again_count = 0, applied = 0, read = 0;
+	const char *why = batch->last_text && *batch->last_text ? batch->last_text : "no answer";
+	char text[512];
+
+	for (size_t i = 0; i < batch->count; i++) {
+		size_t index = batch->devices[i];
+		struct job_device *device = &job->devices[index];
+		const struct plan_device *plan_device = plan_device_of(job, index);
+		const struct plan_step *step = current_step(job, index);
+		const struct job_truth *truth = &truths[index];
+
+		if (!truth->known) {
+			snprintf(text, sizeof(text), "outcome unknown: %s; reading back failed", why);
+			step_resolved(job, index, JOURNAL_INTENT, batch->last_status, text, "unknown", true);
+			continue;
+		}
+		read++;
+		if (truth->object.endpoint_id == 0 || truth->object.sim_id != plan_device->sim_id) {
+			step_resolved(job, index, JOURNAL_FAILED, batch->last_status,
+				      truth->object.endpoint_id == 0 ? "changed elsewhere: the endpoint is gone"
+								     : "changed elsewhere: the endpoint holds another SIM",
+				      "failed", false);
+		} else if (truth->object.endpoint_status == step->to) {
+			applied++;
+			if (batch->refused)
+				snprintf(text, sizeof(text), "applied, as reading back showed");
+			else
+				snprintf(text, sizeof(text), "applied, as reading back showed (after: %s)", why);
+			step_resolved(job, index, JOURNAL_DONE, batch->last_status ? batch->last_status : 200, text, "done",
+				      false);
+		} else if (truth->object.endpoint_status != step->from) {
+			snprintf(text, sizeof(text), "changed elsewhere: the endpoint is now %s",
+				 status_name(STEP_ENDPOINT, truth->object.endpoint_status));
+			step_resolved(job, index, JOURNAL_FAILED, batch->last_status, text, "failed", false);
+		} else if (job->halted) {
+			device->unknown[device->step] = false;
+			forget_unknown(device);
+			device_route(job, index);
+		} else if (!batch->refused &&
+			   (batch->sends >= JOB_SEND_MAX || batch->unanswered >= JOB_UNANSWERED_SEND_MAX)) {
+			snprintf(text, sizeof(text), "not applied after %d attempts: %s", batch->sends, why);
+			step_resolved(job, index, JOURNAL_FAILED, batch->last_status, text, "failed", true);
+		} else {
+			/* Not applied: sending it again cannot apply it twice. */
+			device->unknown[device->step] = false;
+			forget_unknown(device);
+			again[again_count++] = index;
+		}
+	}
+	if (batch->refused && read == batch->count) {
+		if (applied == 0)
+			job->bulk_refusal_atomic = true;
+		else
+			job->bulk_refusal_partial = true;
+	}
+	if (batch->refused && again_count == 1 && batch->count == 1) {
+		/* Cannot happen (a refused batch of one fails at once), but never loop. */
+		step_resolved(job, again[0], JOURNAL_FAILED, batch->last_status, why, "failed", false);
+		again_count = 0;
+	}
+	batch_requeue(job, batch, again, again_count, batch->refused);
+	free(again);
+	batch_over(job, batch);
+}
+
+static void endpoint_lane_pump(struct job *job)
+{
+	if (job->lane_busy || job->paused)
+		return;
+	if (job->batches) {
+		struct batch *batch = job->batches;
+		job->batches = batch->next;
+		batch->next = NULL;
+		if (job->halted) {
+			for (size_t i = 0; i < batch->count; i++)
+				device_route(job, batch->devices[i]);
+			batch_free(batch);
+			return;
+		}
+		batch_send(job, batch);
+		return;
+	}
+	/* Drop the devices a cancel or a halt keeps from starting. */
+	size_t kept = 0;
+	for (size_t i = 0; i < job->ready_count; i++) {
+		size_t index = job->ready[i];
+		if (job->halted || (job->cancelling && !job->devices[index].started))
+			device_route(job, index);
+		else
+			job->ready[kept++] = index;
+	}
+	job->ready_count = kept;
+	if (job->ready_count == 0 || (job->ready_count < job->bulk_max && job->feeders > 0))
+		return;
+	/* A batch holds one step index, and devices a killed run left with an intent go apart:
+	 * they are read back before anything is sent. */
+	size_t first = job->ready[0];
+	int step = job->devices[first].step;
+	bool intent = job->states[first][step] == JOURNAL_INTENT;
+	struct batch *batch = batch_new(job->ready_count < job->bulk_max ? job->ready_count : job->bulk_max);
+	size_t taken = 0;
+	kept = 0;
+	for (size_t i = 0; i < job->ready_count; i++) {
+		size_t index = job->ready[i];
+		if (taken < batch->count && job->devices[index].step == step &&
+		    (job->states[index][step] == JOURNAL_INTENT) == intent) {
+			batch->devices[taken++] = index;
+			job->devices[index].phase = PHASE_BATCHED;
+		} else {
+			job->ready[kept++] = index;
+		}
+	}
+	job->ready_count = kept;
+	batch->count = taken;
+	batch->settle_first = intent;
+	batch_send(job, batch);
+}
+
+/* --- group read-backs --------------------------------------------------------------------- */
+
+static int compare_slots(const void *a, const void *b)
+{
+	const struct endpoint_slot *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void group_issue(struct job *job, struct group *group, enum call_kind kind, size_t device, int64_t page)
+{
+	struct call *call = call_new(job, kind);
+	call->group = group;
+	call->device = device;
+	call->page = page;
+	group->pending++;
+	issue(call);
+}
+
+/* List pages a read-back by list takes; 0 when the fleet's size is not known. */
+static size_t list_pages(const struct job *job)
+{
+	size_t per_page = job->transport->list_per_page ? job->transport->list_per_page : 1;
+	return (job->plan->fleet_endpoints + per_page - 1) / per_page;
+}
+
+static void group_finish(struct job *job, struct group *group);
+
+static void group_start(struct job *job, enum group_purpose purpose, struct batch *batch, size_t *devices,
+			size_t count)
+{
+	struct group *group = xcalloc(1, sizeof(*group));
+	size_t endpoints = 0;
+
+	group->purpose = purpose;
+	group->batch = batch;
+	group->devices = xcalloc(count ? count : 1, sizeof(*group->devices));
+	memcpy(group->devices, devices, count * sizeof(*devices));
+	group->count = count;
+	group->next = job->group_list;
+	job->group_list = group;
+	job->groups++;
+	for (size_t i = 0; i < count; i++) {
+		job->truths[devices[i]].known = false;
+		if (plan_device_of(job, devices[i])->endpoint_id)
+			endpoints++;
+	}
+	size_t pages = list_pages(job);
+	group->listing = pages > 0 && pages < endpoints;
+	if (group->listing) {
+		group->lookup = xcalloc(endpoints, sizeof(*group->lookup));
+		for (size_t i = 0; i < count; i++) {
+			int64_t id = plan_device_of(job, devices[i])->endpoint_id;
+			if (id)
+				group->lookup[group->lookup_count++] = (struct endpoint_slot){ id, devices[i] };
+		}
+		qsort(group->lookup, group->lookup_count, sizeof(*group->lookup), compare_slots);
+		group_issue(job, group, CALL_PAGE, 0, 1);
+	}
+	for (size_t i = 0; i < count; i++)
+		if (!group->listing || !plan_device_of(job, devices[i])->endpoint_id)
+			group_issue(job, group, CALL_READ, devices[i], 0);
+	if (group->pending == 0)
+		group_finish(job, group);
+}
+
+static void truth_from_object(struct job_truth *truth, const struct transport_object *object)
+{
+	truth->known = true;
+	truth->object = *object;
+}
+
+static void page_done(void *context, const struct transport_answer *answer, const struct transport_object *objects,
+		      size_t count, int64_t total_pages)
+{
+	struct call *call = context;
+	struct job *job = call->job;
+	struct group *group = call->group;
+
+	if (held_back(call, answer))
+		return;
+	if (answer->outcome == TRANSPORT_OK) {
+		for (size_t i = 0; i < count; i++) {
+			struct endpoint_slot key = { objects[i].endpoint_id, 0 };
+			struct endpoint_slot *slot = bsearch(&key, group->lookup, group->lookup_count, sizeof(*slot),
+							     compare_slots);
+			if (slot)
+				truth_from_object(&job->truths[slot->device], &objects[i]);
+		}
+		if (call->page == 1) {
+			group->pages_total = total_pages > 0 ? total_pages : 1;
+			for (int64_t page = 2; page <= group->pages_total; page++)
+				group_issue(job, group, CALL_PAGE, 0, page);
+		}
+	} else if (answer->outcome == TRANSPORT_LOST && !job->halted && ++call->failures < JOB_READ_MAX) {
+		list_remove(&job->calls, call);
+		issue(call);
+		return;
+	} else {
+		if (answer->outcome == TRANSPORT_AUTH || answer->outcome == TRANSPORT_FORBIDDEN) {
+			char buffer[64];
+			halt(job, "%s", answer_text(answer, buffer, sizeof(buffer)));
+		}
+		group->list_failed = true;
+	}
+	call_free(call);
+	group->pending--;
+	if (group->pending == 0) {
+		/* Endpoints the pages did not hold (gone, or missed while the list moved): GET them. */
+		if (!job->halted)
+			for (size_t i = 0; i < group->lookup_count; i++)
+				if (!job->truths[group->lookup[i].device].known)
+					group_issue(job, group, CALL_READ, group->lookup[i].device, 0);
+		free(group->lookup);
+		group->lookup = NULL;
+		group->lookup_count = 0;
+		if (group->pending == 0)
+			group_finish(job, group);
+	}
+	pump(job);
+}
+
+/* A GET of a SIM step's settling, or of one device of a group. */
+static void object_done(void *context, const struct transport_answer *answer, const struct transport_object *object)
+{
+	struct call *call = context;
+	struct job *job = call->job;
+	size_t index = call->device;
+	struct group *group = call->group;
+
+	if (held_back(call, answer))
+		return;
+	if (call->kind == CALL_SIM_SETTLE) {
+		call_free(call);
+		sim_settled(job, index, answer, object);
+		pump(job);
+		return;
+	}
+	if (answer->outcome == TRANSPORT_OK) {
+		truth_from_object(&job->truths[index], object);
+	} else if (answer->outcome == TRANSPORT_REFUSED && answer->http_status == 404) {
+		/* Gone: known, with nothing there. */
+		job->truths[index] = (struct job_truth){ .known = true,
+			.object = { 0, ENDPOINT_NONE, 0, SIM_NONE } };
+	} else if (answer->outcome == TRANSPORT_LOST && !job->halted && answer->http_status != 0 &&
+		   ++call->failures < JOB_READ_MAX) {
+		list_remove(&job->calls, call);
+		issue(call);
+		return;
+	} else if (answer->outcome == TRANSPORT_AUTH || answer->outcome == TRANSPORT_FORBIDDEN) {
+		char buffer[64];
+		halt(job, "%s", answer_text(answer, buffer, sizeof(buffer)));
+	}
+	call_free(call);
+	if (--group->pending == 0 && !group->lookup)
+		group_finish(job, group);
+	pump(job);
+}
+
+static void group_finish(struct job *job, struct group *group)
+{
+	struct group **link = &job->group_list;
+	while (*link != group)
+		link = &(*link)->next;
+	*link = group->next;
+	job->groups--;
+	switch (group->purpose) {
+	case GROUP_SETTLE:
+		batch_settled(job, group->batch, job->truths);
+		break;
+	case GROUP_VERIFY:
+		for (size_t i = 0; i < group->count; i++) {
+			device_verified(job, group->devices[i], &job->truths[group->devices[i]]);
+			device_over(job, group->devices[i]);
+		}
+		break;
+	case GROUP_CHECK:
+		for (size_t i = 0; i < group->count; i++)
+			device_over(job, group->devices[i]);
+		break;
+	}
+	free(group->devices);
+	free(group);
+}
+
+/* --- the whole job ------------------------------------------------------------------------ */
+
+static void check_finished(struct job *job)
+{
+	char message[512];
+
+	if (job->finished || job->over < job->plan->count || job->calls || job->parked)
+		return;
+	job->finished = true;
+	if (job->check_only)
+		return;
+	/* A step whose outcome is unknown is not finished: without the end line the TUI offers to
+	 * resume the journal at its next start, which reads the step back first. */
+	for (size_t i = 0; i < job->plan->count; i++)
+		if (job->results[i].unknown)
+			return;
+	if (job->journal && !journal_end(job->journal, job->cancelling || job->halted, message, sizeof(message)) &&
+	    !job->error[0])
+		copy_text(job->error, sizeof(job->error), message);
+}
+
+/* Every device's steps are over: read back those that sent something. */
+static void maybe_verify(struct job *job)
+{
+	if (job->verify_started || job->sim_count || job->sim_active || job->ready_count || job->batches ||
+	    job->lane_busy || job->groups || job->concluded < job->plan->count - job->cancelled)
+		return;
+	size_t *devices = xcalloc(job->plan->count ? job->plan->count : 1, sizeof(*devices));
+	size_t count = 0;
+	for (size_t i = 0; i < job->plan->count; i++) {
+		if (job->devices[i].phase != PHASE_STEPS_OVER)
+			continue;
+		if (job->halted) {
+			device_over(job, i);
+			continue;
+		}
+		job->devices[i].phase = PHASE_VERIFYING;
+		devices[count++] = i;
+	}
+	job->verify_started = true;
+	if (count > 0)
+		group_start(job, GROUP_VERIFY, NULL, devices, count);
+	free(devices);
+}
+
+/* Parked calls of a halted job never go out: their devices end with what they have. */
+static void drop_parked(struct job *job)
+{
+	while (job->parked) {
+		struct call *call = job->parked;
+		struct transport_answer answer = { TRANSPORT_THROTTLED, 429, job->error };
+		list_remove(&job->parked, call);
+		call->parked = false;
+		list_insert(&job->calls, call);
+		switch (call->kind) {
+		case CALL_SIM_PATCH:
+			sim_patch_done(call, &answer);
+			break;
+		case CALL_BULK:
+		case CALL_SINGLE:
+			batch_done(call, &answer);
+			break;
+		case CALL_SIM_SETTLE:
+		case CALL_READ:
+			object_done(call, &answer, NULL);
+			break;
+		case CALL_PAGE:
+			page_done(call, &answer, NULL, 0, 0);
+			break;
+		case CALL_TIMER:
+			call_free(call);
+			break;
+		}
+	}
+}
+
+static void pump(struct job *job)
+{
+	if (job->halted && job->parked)
+		drop_parked(job);
+	if (job->halted && job->paused) {
+		/* The pause's timer goes too. */
+		for (struct call *call = job->calls; call; call = call->next)
+			if (call->kind == CALL_TIMER) {
+				job->transport->ops->cancel(job->transport->self, call);
+				call_free(call);
+				break;
+			}
+		job->paused = false;
+	}
+	if (!job->check_only) {
+		sim_lane_pump(job);
+		endpoint_lane_pump(job);
+		maybe_verify(job);
+	}
 	check_finished(job);
 }
 
-/* --- public ------------------------------------------------------------------------------- */
-
-struct job *job_start(struct api *api, const struct plan *plan, enum journal_state (*states)[2],
-		      struct journal *journal, struct audit *audit, const struct job_options *options)
+static struct job *job_new(const struct transport *transport, const struct plan *plan,
+			   enum journal_state (*states)[2])
 {
 	struct job *job = xcalloc(1, sizeof(*job));
 	size_t count = plan->count;
 
-	job->api = api;
+	job->transport = transport;
 	job->plan = plan;
-	job->journal = journal;
-	job->audit = audit;
-	job->parallel = options && options->parallel > 0 ? options->parallel : JOB_DEFAULT_PARALLEL;
-	if (job->parallel > JOB_PARALLEL_MAX)
-		job->parallel = JOB_PARALLEL_MAX;
-	/* Also with the rate as it is: the job starts without what the load saved up. */
-	api_set_rate(api, options ? options->rate : 0);
 	job->states = xcalloc(count ? count : 1, sizeof(*job->states));
 	if (states)
 		memcpy(job->states, states, count * sizeof(*job->states));
 	job->devices = xcalloc(count ? count : 1, sizeof(*job->devices));
 	job->results = xcalloc(count ? count : 1, sizeof(*job->results));
+	job->truths = xcalloc(count ? count : 1, sizeof(*job->truths));
+	job->sim_queue = xcalloc(count ? count : 1, sizeof(*job->sim_queue));
+	job->ready = xcalloc(count ? count : 1, sizeof(*job->ready));
+	job->sim_parallel = JOB_DEFAULT_SIM_PARALLEL;
+	job->bulk_max = transport->bulk_max ? transport->bulk_max : 1;
 	for (size_t i = 0; i < count; i++) {
-		struct job_device *device = &job->devices[i];
-		device->job = job;
-		device->index = i;
-		device->estimate = estimate_requests(&plan->devices[i], job->states[i]);
-		/* Whether an earlier run's failure applied anything is not known here. */
-		for (int step = 0; step < plan->devices[i].step_count && step < 2; step++)
-			device->unknown[step] = job->states[i][step] == JOURNAL_FAILED;
-		job->requests_left += (size_t)device->estimate;
 		job->results[i].outcome = JOB_PENDING;
 		job->results[i].sim_status = plan->devices[i].sim_status;
 		job->results[i].endpoint_status = plan->devices[i].endpoint_status;
 	}
-	job->samples[0] = (struct rate_sample){ util_now_ms(), 0 };
+	job->samples[0] = (struct rate_sample){ transport->ops->now_ms(transport->self), 0 };
 	job->sample_count = 1;
-	fill(job);
 	return job;
+}
+
+/* A resumed plan skips steps a killed run left as intents (rebased): journal their results. */
+static void journal_rebased_steps(struct job *job)
+{
+	char message[512];
+
+	for (size_t i = 0; i < job->plan->count && job->journal && !job->halted; i++) {
+		const struct plan_device *device = plan_device_of(job, i);
+		for (int step = 0; step < device->step_count; step++) {
+			enum plan_skip skip = device->steps[step].skip;
+			if (job->states[i][step] != JOURNAL_INTENT || skip == SKIP_NONE || skip == SKIP_UNREAD)
+				continue;
+			enum journal_state state = skip == SKIP_CHANGED ? JOURNAL_FAILED : JOURNAL_DONE;
+			if (!journal_result(job->journal, i, step, state, 200,
+					    skip == SKIP_CHANGED ? "changed elsewhere, as reading back before resuming showed"
+								 : "in its target state, as reading back before resuming showed",
+					    message, sizeof(message)))
+				halt(job, "%s", message);
+			job->states[i][step] = state;
+		}
+	}
+}
+
+struct job *job_start(const struct transport *transport, const struct plan *plan, enum journal_state (*states)[2],
+		      struct journal *journal, struct audit *audit, const struct job_options *options)
+{
+	struct job *job = job_new(transport, plan, states);
+
+	job->journal = journal;
+	job->audit = audit;
+	if (options && options->sim_parallel > 0)
+		job->sim_parallel = options->sim_parallel;
+	if (options && options->bulk_max > 0 && options->bulk_max < job->bulk_max)
+		job->bulk_max = options->bulk_max;
+	job->planned = job_planned_requests(plan, job->states, transport);
+	journal_rebased_steps(job);
+	for (size_t i = 0; i < plan->count; i++) {
+		struct job_device *device = &job->devices[i];
+		for (int step = 0; step < plan->devices[i].step_count; step++) {
+			/* Whether an earlier run's failure applied anything is not known here. */
+			device->unknown[step] = job->states[i][step] == JOURNAL_FAILED;
+			if (job->states[i][step] != JOURNAL_PENDING && plan->devices[i].steps[step].skip == SKIP_NONE)
+				device->started = true;
+		}
+		job->results[i].outcome = JOB_RUNNING;
+		if (!device_has_work(job, i) || job->halted) {
+			/* Nothing to send, or everything settled by an earlier run. */
+			device_conclude(job, i);
+			device_over(job, i);
+			continue;
+		}
+		device_route(job, i);
+	}
+	pump(job);
+	return job;
+}
+
+struct job *job_start_check(const struct transport *transport, const struct plan *plan,
+			    enum journal_state (*states)[2])
+{
+	struct job *job = job_new(transport, plan, states);
+	size_t *devices = xcalloc(plan->count ? plan->count : 1, sizeof(*devices));
+	size_t count = 0;
+
+	job->check_only = true;
+	for (size_t i = 0; i < plan->count; i++) {
+		if (device_has_work(job, i)) {
+			job->devices[i].phase = PHASE_VERIFYING;
+			devices[count++] = i;
+		} else {
+			device_over(job, i);
+		}
+	}
+	if (count > 0)
+		group_start(job, GROUP_CHECK, NULL, devices, count);
+	free(devices);
+	pump(job);
+	return job;
+}
+
+const struct job_truth *job_check_truths(const struct job *job)
+{
+	return job->truths;
+}
+
+void job_rebase(struct plan *plan, enum journal_state (*states)[2], const struct job_truth *truths,
+		struct job_rebase_report *report)
+{
+	memset(report, 0, sizeof(*report));
+	for (size_t i = 0; i < plan->count; i++) {
+		struct plan_device *device = &plan->devices[i];
+		const struct job_truth *truth = &truths[i];
+		bool work = false, changed = false;
+
+		for (int step = 0; step < device->step_count; step++)
+			work = work || sendable(&device->steps[step], states[i][step]);
+		if (!work)
+			continue;
+		if (truth->known) {
+			const struct transport_object *object = &truth->object;
+			if (device->endpoint_id) {
+				changed = object->endpoint_id == 0 || object->sim_id != device->sim_id;
+				device->endpoint_status = object->endpoint_status;
+				if (device->sim_id)
+					device->sim_status = object->sim_status;
+			} else {
+				changed = object->sim_id == 0;
+				device->sim_status = object->sim_status;
+			}
+		}
+		bool left = false;
+		for (int step = 0; step < device->step_count; step++) {
+			struct plan_step *plan_step = &device->steps[step];
+			if (!sendable(plan_step, states[i][step]))
+				continue;
+			if (!truth->known) {
+				plan_step->skip = SKIP_UNREAD;
+				continue;
+			}
+			int now = plan_step->target == STEP_SIM ? device->sim_status : device->endpoint_status;
+			if (changed || (now != plan_step->to && now != plan_step->from)) {
+				changed = true;
+				plan_step->from = now;
+				plan_step->skip = SKIP_CHANGED;
+			} else if (now == plan_step->to) {
+				plan_step->skip = SKIP_ALREADY;
+			} else {
+				states[i][step] = JOURNAL_PENDING; /* read back: not applied */
+				left = true;
+			}
+		}
+		if (!truth->known)
+			report->unread++;
+		else if (changed)
+			report->changed++;
+		else if (left)
+			report->remaining++;
+		else
+			report->reached++;
+	}
 }
 
 void job_cancel(struct job *job)
@@ -771,13 +1679,12 @@ void job_cancel(struct job *job)
 	if (job->cancelling || job->finished)
 		return;
 	job->cancelling = true;
-	fill(job);
+	pump(job);
 }
 
 void job_progress(const struct job *job, struct job_progress *progress)
 {
-	int64_t now = util_now_ms();
-	double limit = api_rate(job->api);
+	int64_t now = job->transport->ops->now_ms(job->transport->self);
 	double rate = 0;
 
 	memset(progress, 0, sizeof(*progress));
@@ -789,6 +1696,13 @@ void job_progress(const struct job *job, struct job_progress *progress)
 	progress->requests = job->requests;
 	progress->finished = job->finished;
 	progress->cancelling = job->cancelling && !job->finished;
+	for (size_t i = 0; i < job->plan->count; i++)
+		if (job->devices[i].phase == PHASE_STEPS_OVER || job->devices[i].phase == PHASE_VERIFYING)
+			progress->verifying++;
+	if (job->paused && job->paused_until_ms > now) {
+		progress->paused_seconds = (double)(job->paused_until_ms - now) / 1000.0;
+		copy_text(progress->pause_reason, sizeof(progress->pause_reason), job->pause_reason);
+	}
 	copy_text(progress->error, sizeof(progress->error), job->error);
 
 	/* The oldest sample inside the window, against now. */
@@ -802,13 +1716,9 @@ void job_progress(const struct job *job, struct job_progress *progress)
 		break;
 	}
 	progress->rate = rate;
-	if (!job->finished && job->requests_left > 0) {
-		double pace = rate > 0 ? rate : limit;
-		if (limit > 0 && pace > limit)
-			pace = limit;
-		if (pace > 0)
-			progress->eta_seconds = (double)job->requests_left / pace;
-	}
+	if (!job->finished && job->planned > job->requests)
+		progress->eta_seconds = job_planned_seconds(job->transport, job->planned - job->requests) +
+					progress->paused_seconds;
 }
 
 const struct job_device_result *job_result(const struct job *job, size_t device)
@@ -816,28 +1726,89 @@ const struct job_device_result *job_result(const struct job *job, size_t device)
 	return &job->results[device];
 }
 
-size_t job_planned_requests(const struct plan *plan, enum journal_state (*states)[2])
+void job_plan_calls(const struct plan *plan, enum journal_state (*states)[2], const struct transport *transport,
+		    struct job_calls *calls)
 {
-	size_t requests = 0;
+	size_t endpoints = 0, verify_endpoints = 0, verify_sims = 0;
+	size_t bulk_max = transport->bulk_max ? transport->bulk_max : 1;
+	size_t per_page = transport->list_per_page ? transport->list_per_page : 1;
 
-	for (size_t i = 0; i < plan->count; i++)
-		requests += (size_t)estimate_requests(&plan->devices[i], states ? states[i] : NULL);
-	return requests;
+	memset(calls, 0, sizeof(*calls));
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct plan_device *device = &plan->devices[i];
+		bool sends = false;
+		for (int step = 0; step < device->step_count; step++) {
+			enum journal_state state = states ? states[i][step] : JOURNAL_PENDING;
+			if (!sendable(&device->steps[step], state))
+				continue;
+			sends = true;
+			if (state == JOURNAL_INTENT)
+				calls->settle_reads++;
+			if (device->steps[step].target == STEP_SIM)
+				calls->sim_changes++;
+			else
+				endpoints++;
+		}
+		if (sends && device->endpoint_id)
+			verify_endpoints++;
+		else if (sends)
+			verify_sims++;
+	}
+	size_t pages = (plan->fleet_endpoints + per_page - 1) / per_page;
+	calls->verify_by_list = pages > 0 && pages < verify_endpoints;
+	calls->verify_reads = (calls->verify_by_list ? pages : verify_endpoints) + verify_sims;
+	calls->bulk_calls = (endpoints + bulk_max - 1) / bulk_max;
+	calls->total = calls->sim_changes + calls->bulk_calls + calls->settle_reads + calls->verify_reads;
+}
+
+size_t job_planned_requests(const struct plan *plan, enum journal_state (*states)[2],
+			    const struct transport *transport)
+{
+	struct job_calls calls;
+	job_plan_calls(plan, states, transport, &calls);
+	return calls.total;
+}
+
+double job_planned_seconds(const struct transport *transport, size_t requests)
+{
+	return ratelimit_window_seconds(requests, transport->rate, transport->window_calls, transport->window_ms);
 }
 
 void job_free(struct job *job)
 {
 	if (!job)
 		return;
-	for (size_t i = 0; i < job->plan->count; i++) {
-		struct job_device *device = &job->devices[i];
-		if (device->phase == PHASE_SENDING || device->phase == PHASE_SETTLING ||
-		    device->phase == PHASE_READING)
-			api_cancel_context(job->api, device);
-		free(device->unknown_text);
+	while (job->calls) {
+		struct call *call = job->calls;
+		job->transport->ops->cancel(job->transport->self, call);
+		list_remove(&job->calls, call);
+		free(call);
 	}
+	while (job->parked) {
+		struct call *call = job->parked;
+		list_remove(&job->parked, call);
+		free(call);
+	}
+	while (job->group_list) {
+		struct group *next = job->group_list->next;
+		free(job->group_list->lookup);
+		free(job->group_list->devices);
+		free(job->group_list);
+		job->group_list = next;
+	}
+	batch_free(job->lane_batch);
+	while (job->batches) {
+		struct batch *next = job->batches->next;
+		batch_free(job->batches);
+		job->batches = next;
+	}
+	for (size_t i = 0; i < job->plan->count; i++)
+		free(job->devices[i].unknown_text);
 	free(job->states);
 	free(job->devices);
 	free(job->results);
+	free(job->truths);
+	free(job->sim_queue);
+	free(job->ready);
 	free(job);
 }

@@ -173,8 +173,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 			errno = 0;
 			options->rate = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(options->rate > 0) || options->rate > 100000)
-				usage_error("--rate wants requests per second, a number above 0 (emnify allows about "
-					    "6.7), not '%s'", optarg);
+				usage_error("--rate wants requests per second, a number above 0 (emnify allows 2,000 "
+					    "per 5 minutes), not '%s'", optarg);
 			break;
 		}
 		case OPT_RESUME:

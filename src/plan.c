@@ -157,6 +157,10 @@ void plan_build(struct plan *plan, enum plan_action action, const struct fleet *
 {
 	plan->action = action;
 	plan->count = count;
+	plan->fleet_endpoints = 0;
+	for (size_t i = 0; i < fleet_count(fleet); i++)
+		if (fleet_device(fleet, i)->endpoint_id != 0)
+			plan->fleet_endpoints++;
 	plan->devices = xcalloc(count ? count : 1, sizeof(*plan->devices));
 	for (size_t i = 0; i < count; i++)
 		build_device(&plan->devices[i], action, fleet_device(fleet, devices[i]));
@@ -274,7 +278,14 @@ const char *plan_skip_text(const struct plan *plan, const struct plan_step *step
 	case SKIP_NO_ENDPOINT:
 	case SKIP_ENDPOINT_DELETED:
 	case SKIP_SIM_SHARED:
+	case SKIP_UNREAD:
 		snprintf(buffer, size, "%s", skip_texts[step->skip]);
+		break;
+	case SKIP_CHANGED:
+		snprintf(buffer, size, "changed elsewhere since the job started (%s now %s)",
+			 step->target == STEP_SIM ? "SIM" : "endpoint",
+			 step->target == STEP_SIM ? sim_name(step->from, number, sizeof(number))
+						  : target_status_name(step->target, step->from));
 		break;
 	case SKIP_COUNT:
 		break;

@@ -24,6 +24,10 @@
  *   that stops traffic, and Issued + Disabled is the aligned "new" state. The same holds for a
  *   shared SIM: the endpoint is disabled, the SIM left alone.
  * - online with a shared SIM: neither step is sent, the endpoint's with the SIM's reason.
+ * A resumed job's plan is rebased on what was read back (job_rebase(), job.h): a step found
+ * in its target state is ALREADY, one found in neither its from nor its target state is
+ * CHANGED (with the later steps of its device), and the steps of a device that could not be
+ * read are UNREAD.
  * Skip kinds say why, not which side: a step skipped for the other side's sake carries that
  * side's kind. Pure data: no I/O, no curl. */
 #ifndef SIMTOP_PLAN_H
@@ -67,7 +71,9 @@ enum step_target { STEP_SIM, STEP_ENDPOINT };
 	_(ENABLE_NO_SIM, "an endpoint without a SIM cannot be enabled") \
 	_(ENDPOINT_DELETED, "the endpoint is deleted") \
 	_(SIM_CANNOT_ACTIVATE, "the SIM cannot be activated") \
-	_(SIM_SHARED,   "the SIM is claimed by more than one endpoint")
+	_(SIM_SHARED,   "the SIM is claimed by more than one endpoint") \
+	_(CHANGED,      "changed elsewhere since the job started") \
+	_(UNREAD,       "could not be read back before resuming")
 
 enum plan_skip {
 #define PLAN_SKIP_ENUM(id, text) SKIP_##id,
@@ -94,6 +100,8 @@ struct plan {
 	enum plan_action action;
 	struct plan_device *devices;
 	size_t count;
+	size_t fleet_endpoints; /* endpoints in the fleet it was built from: reading the devices
+				 * back by listing endpoints takes that many divided by a page's */
 };
 
 /* Build the plan for the given devices (indexes into fleet, each < fleet_count). The plan owns

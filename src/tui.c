@@ -693,10 +693,11 @@ static void start_job(struct loop *loop)
 	} else if (!tui->audit && !(tui->audit = audit_open(NULL, message, sizeof(message)))) {
 		tui_message(tui, true, "Nothing was sent: the audit log cannot be written: %s", message);
 	} else {
-		struct job_options options = { .rate = tui->rate };
 		tui->journal = journal;
 		tui->job_plan = plan;
-		tui->job = job_start(tui->api, plan, states, journal, tui->audit, &options);
+		/* The job starts without what the load saved up: requests / rate is what it takes. */
+		api_set_rate(tui->api, 0);
+		tui->job = job_start(tui->transport, plan, states, journal, tui->audit, NULL);
 		free(states);
 		tui_message(tui, false, "Started: %s on %zu devices; journal %s", plan_action_name(plan->action),
 			    plan->count, journal_path(journal));
@@ -862,9 +863,16 @@ static void describe_job(struct loop *loop, char *buffer, size_t size)
 		length += snprintf(bar + length, sizeof(bar) - (size_t)length, "%s",
 				   i < filled ? (tui->ascii ? "#" : "\u2588") : (tui->ascii ? "." : "\u2591"));
 	long eta = (long)(progress.eta_seconds + 0.5);
-	snprintf(buffer, size, " %s %s %zu done \u00b7 %zu failed \u00b7 %zu left \u00b7 %.1f/s \u00b7 ETA %ld:%02ld \u00b7 %s",
+	char when[200];
+	if (progress.paused_seconds > 0)
+		snprintf(when, sizeof(when), "paused %.0f s: %s", progress.paused_seconds + 0.5, progress.pause_reason);
+	else if (progress.remaining == 0 && progress.verifying > 0)
+		snprintf(when, sizeof(when), "reading back %zu", progress.verifying);
+	else
+		snprintf(when, sizeof(when), "ETA %ld:%02ld", eta / 60, eta % 60);
+	snprintf(buffer, size, " %s %s %zu done \u00b7 %zu failed \u00b7 %zu left \u00b7 %.1f/s \u00b7 %s \u00b7 %s",
 		 plan_action_name(tui->job_plan->action), bar, progress.done, progress.failed, progress.remaining,
-		 progress.rate, eta / 60, eta % 60, progress.cancelling ? "cancelling" : "Esc cancels");
+		 progress.rate, when, progress.cancelling ? "cancelling" : "Esc cancels");
 }
 
 static void offer_resume(struct loop *loop)
@@ -1291,6 +1299,7 @@ int tui_run(const struct tui_options *options)
 	loop->mark_from = options->mark_from;
 	struct tui *tui = &loop->tui;
 	tui->api = options->api;
+	tui->transport = tui->api ? api_transport_new(tui->api) : NULL;
 	tui->fleet = fleet_new();
 	tui->marks = marks_new();
 	tui->workspace = options->workspace;
@@ -1415,6 +1424,7 @@ int tui_run(const struct tui_options *options)
 	}
 	if (tui->job)
 		job_free(tui->job);
+	api_transport_free(tui->transport);
 	if (tui->journal)
 		journal_close(tui->journal);
 	if (tui->audit)

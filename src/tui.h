@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "transport.h"
 #include "filter.h"
 #include "fleet.h"
 #include "marks.h"
@@ -26,6 +27,7 @@ struct view;
 
 struct tui {
 	struct api *api;
+	struct transport *transport;  /* the job engine's, over api; NULL without api */
 	struct fleet *fleet;          /* what the screen shows; owned */
 	struct fleet *incoming;       /* a refresh in progress, swapped in when complete; owned */
 	struct rows base;             /* every device of fleet, default order */

@@ -54,13 +54,6 @@ static void rebuild_plan(struct plan_view *plan_view)
 	free(devices);
 }
 
-static double effective_rate(const struct tui *tui)
-{
-	if (tui->api)
-		return api_rate(tui->api);
-	return tui->rate > 0 ? tui->rate : RATELIMIT_IP_RATE;
-}
-
 /* The dialog, as lines; drawn and also what tests read. */
 static void plan_line(struct plan_view *plan_view, int line, char *text, size_t size, int *attr)
 {
@@ -115,22 +108,25 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 			snprintf(text, size, "    This plan leaves %s Activated SIMs behind disabled endpoints.",
 				 util_thousands((int64_t)summary->billed_offline, count, sizeof(count)));
 	} else if (line == after + 5) {
-		char duration[64];
-		/* The changes and a read-back of each device, at the rate the job will keep. */
-		size_t requests = job_planned_requests(plan_view->plan, plan_view->states);
-		double rate = effective_rate(tui);
+		/* The calls by kind, and how long they take at the limits the job keeps. */
+		struct job_calls calls;
+		char duration[64], changes[32], bulk[32], reads[32];
+		double rate = tui->transport ? tui->transport->rate : 0;
+		if (!tui->transport) {
+			snprintf(text, size, "  No API: nothing can be sent.");
+			return;
+		}
+		job_plan_calls(plan_view->plan, plan_view->states, tui->transport, &calls);
 		if (rate > 0)
-			util_format_duration((double)requests / rate, duration, sizeof(duration));
+			util_format_duration(job_planned_seconds(tui->transport, calls.total), duration, sizeof(duration));
 		else
 			snprintf(duration, sizeof(duration), "as fast as the API answers");
-		/* A resumed job sends only the steps its journal has not settled. */
-		size_t changes = summary->steps > plan_view->steps_done ? summary->steps - plan_view->steps_done : 0;
-		char reads[32];
-		util_thousands((int64_t)(requests > changes ? requests - changes : 0), reads, sizeof(reads));
-		snprintf(text, size, "  %s requests (%s changes + %s read-backs): %s%s",
-			 util_thousands((int64_t)requests, count, sizeof(count)),
-			 util_thousands((int64_t)changes, other, sizeof(other)), reads,
-			 rate > 0 && (double)requests / rate >= 0.5 ? "about " : "", duration);
+		util_thousands((int64_t)calls.sim_changes, changes, sizeof(changes));
+		util_thousands((int64_t)calls.bulk_calls, bulk, sizeof(bulk));
+		util_thousands((int64_t)(calls.verify_reads + calls.settle_reads), reads, sizeof(reads));
+		snprintf(text, size, "  %s requests (%s SIM, %s bulk endpoint, %s read-back): %s%s",
+			 util_thousands((int64_t)calls.total, count, sizeof(count)), changes, bulk, reads,
+			 rate > 0 && job_planned_seconds(tui->transport, calls.total) >= 0.5 ? "about " : "", duration);
 		if (rate > 0) {
 			size_t length = strlen(text);
 			snprintf(text + length, size - length, " at %.1f/s.", rate);
