@@ -124,11 +124,12 @@ static void print_estimate(FILE *out, const struct plan *plan, enum journal_stat
 	char duration[48], window[64] = "";
 
 	job_plan_calls(plan, states, transport, &calls);
-	if (transport->window_calls > 0) {
-		char length[32];
-		util_format_duration((double)transport->window_ms / 1000.0, length, sizeof(length));
-		snprintf(window, sizeof(window), ", at most %zu per %s", transport->window_calls, length);
-	}
+	if (transport->window_calls > 0 && transport->window_ms % 60000 == 0)
+		snprintf(window, sizeof(window), ", at most %zu per %lld min", transport->window_calls,
+			 (long long)(transport->window_ms / 60000));
+	else if (transport->window_calls > 0)
+		snprintf(window, sizeof(window), ", at most %zu per %lld s", transport->window_calls,
+			 (long long)(transport->window_ms / 1000));
 	if (transport->rate > 0) {
 		util_format_duration(job_planned_seconds(transport, calls.total), duration, sizeof(duration));
 		fprintf(out, "About %s: ", duration);
@@ -139,9 +140,7 @@ static void print_estimate(FILE *out, const struct plan *plan, enum journal_stat
 	if (calls.settle_reads > 0)
 		fprintf(out, ", %zu %s of unanswered changes", calls.settle_reads,
 			plural(calls.settle_reads, "read-back", "read-backs"));
-	fprintf(out, ", %zu %s to read back)", calls.verify_reads,
-		calls.verify_by_list ? plural(calls.verify_reads, "list page", "list pages")
-				     : plural(calls.verify_reads, "GET", "GETs"));
+	fprintf(out, ", %zu to read back %s)", calls.verify_reads, calls.verify_by_list ? "by list" : "by GET");
 	if (transport->rate > 0)
 		fprintf(out, " at %.1f requests/s%s.\n", transport->rate, window);
 	else

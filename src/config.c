@@ -31,7 +31,9 @@
 	_(ASCII,       "ascii",       BOOL) \
 	_(MONOCHROME,  "monochrome",  BOOL) \
 	_(RATE,        "rate",        NUMBER) \
-	_(CONFIRM_THRESHOLD, "confirm_threshold", NUMBER)
+	_(CONFIRM_THRESHOLD, "confirm_threshold", NUMBER) \
+	_(IP_WINDOW_CALLS, "ip_window_calls", NUMBER) \
+	_(IP_WINDOW_SECONDS, "ip_window_seconds", NUMBER)
 
 enum config_key {
 #define CONFIG_KEY_ENUM(id, name, kind) KEY_##id,
@@ -654,6 +656,8 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->monochrome = lookup_flag(&file, KEY_MONOCHROME, false) || (no_color && *no_color);
 	config->rate = lookup_number(&file, KEY_RATE, 0);
 	config->confirm_threshold = (int)lookup_number(&file, KEY_CONFIRM_THRESHOLD, 100);
+	config->ip_window_calls = (size_t)lookup_number(&file, KEY_IP_WINDOW_CALLS, 0);
+	config->ip_window_seconds = lookup_number(&file, KEY_IP_WINDOW_SECONDS, 0);
 	config->key_bindings = file.bindings;
 	config->key_binding_count = file.binding_count;
 	file.bindings = NULL;

@@ -25,7 +25,9 @@
  * is the token; relative to the config file's directory, ~/ is the home directory), token
  * (the token itself: only in a file not readable by group or others, e.g. chmod 600),
  * read_only, rate_limits, ascii, monochrome (true or false), rate (requests per second for
- * every call, as --rate) and confirm_threshold (above this many devices the count is typed). [default] applies to every
+ * every call, as --rate), confirm_threshold (above this many devices the count is typed),
+ * ip_window_calls and ip_window_seconds (emnify's per-IP window, 2000 calls per 300 seconds;
+ * simtop keeps 5% below it). [default] applies to every
  * profile; the chosen [profile NAME] overrides it key by key; keys before any section belong
  * to [default]. An unknown key, section or value is an error naming the file and line.
  *
@@ -53,6 +55,8 @@ struct config {
 	bool ascii;          /* ASCII glyphs only */
 	bool monochrome;     /* no colour; also set by NO_COLOR */
 	double rate;         /* rate = N: requests per second; 0: emnify's published limit */
+	size_t ip_window_calls;   /* ip_window_calls = N: the per-IP window's calls; 0: 2,000 */
+	double ip_window_seconds; /* ip_window_seconds = S: its length; 0: 300 */
 	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
 	struct key_binding *key_bindings;  /* the [keys] section, in file order */
 	size_t key_binding_count;

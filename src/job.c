@@ -84,6 +84,7 @@ struct group {
 	size_t *devices;
 	size_t count;
 	size_t pending;         /* calls out */
+	size_t pages_pending;   /* of those, list pages */
 	bool listing;
 	bool list_failed;       /* a page could not be read: GET what the pages did not have */
 	int64_t pages_total;
@@ -1238,6 +1239,8 @@ static void group_issue(struct job *job, struct group *group, enum call_kind kin
 	call->device = device;
 	call->page = page;
 	group->pending++;
+	if (kind == CALL_PAGE)
+		group->pages_pending++;
 	issue(call);
 }
 
@@ -1329,7 +1332,7 @@ static void page_done(void *context, const struct transport_answer *answer, cons
 	}
 	call_free(call);
 	group->pending--;
-	if (group->pending == 0) {
+	if (--group->pages_pending == 0) {
 		/* Endpoints the pages did not hold (gone, or missed while the list moved): GET them. */
 		if (!job->halted)
 			for (size_t i = 0; i < group->lookup_count; i++)
@@ -1615,6 +1618,23 @@ struct job *job_start_check(const struct transport *transport, const struct plan
 const struct job_truth *job_check_truths(const struct job *job)
 {
 	return job->truths;
+}
+
+void job_truths_from_fleet(const struct fleet *fleet, const struct plan *plan, struct job_truth *truths)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct plan_device *device = &plan->devices[i];
+		struct job_truth *truth = &truths[i];
+		size_t index;
+
+		*truth = (struct job_truth){ .known = true, .object = { 0, ENDPOINT_NONE, 0, SIM_NONE } };
+		if (device->endpoint_id ? fleet_find_endpoint(fleet, device->endpoint_id, &index)
+					: fleet_find_sim(fleet, device->sim_id, &index)) {
+			const struct device *found = fleet_device(fleet, index);
+			truth->object = (struct transport_object){ found->endpoint_id, found->endpoint_status, found->sim_id,
+								   found->sim_status };
+		}
+	}
 }
 
 void job_rebase(struct plan *plan, enum journal_state (*states)[2], const struct job_truth *truths,

@@ -112,6 +112,9 @@ struct job_truth {
 };
 struct job *job_start_check(const struct transport *transport, const struct plan *plan,
 			    enum journal_state (*states)[2]);
+/* The same truths from a fleet loaded just now (the TUI's first load): one per plan device,
+ * found by endpoint id (or SIM id for a SIM alone); a device the fleet lacks is gone. */
+void job_truths_from_fleet(const struct fleet *fleet, const struct plan *plan, struct job_truth *truths);
 const struct job_truth *job_check_truths(const struct job *job);
 
 /* Plan only what is still needed, from truths (one per plan device; a device without any step

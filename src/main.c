@@ -349,7 +349,9 @@ int main(int argc, char **argv)
 			.token_source = config.token_source,
 			.rate_limits = config.rate_limits,
 			.rate = rate,
-			/* A job keeps 8 devices in flight: each may have a request running. */
+			.window_calls = config.ip_window_calls,
+			.window_seconds = config.ip_window_seconds,
+			/* A job keeps a few SIM changes and read-backs in flight at once. */
 			.parallel = options.apply || options.resume ? 8 : 0,
 		};
 		api = api_new(&api_options);

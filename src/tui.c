@@ -891,8 +891,15 @@ static void offer_resume(struct loop *loop)
 		tui_message(tui, true, "An unfinished job's journal cannot be read: %s", message);
 		free(plan);
 	} else {
+		/* The fleet was loaded just now: what is still needed is planned from it. */
+		struct job_truth *truths = xcalloc(plan->count ? plan->count : 1, sizeof(*truths));
+		struct job_rebase_report report;
+		job_truths_from_fleet(tui->fleet, plan, truths);
+		job_rebase(plan, states, truths, &report);
+		free(truths);
 		push_view(loop, view_plan_resume(tui, plan, states, journal));
-		tui_message(tui, false, "An earlier job did not finish (%s)", path);
+		tui_message(tui, false, "An earlier job did not finish (%s): %zu left to change, %zu already there, "
+			    "%zu changed elsewhere", path, report.remaining, report.reached, report.changed);
 	}
 	free(path);
 }
