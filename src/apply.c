@@ -455,7 +455,7 @@ int apply_run(struct api *api, const struct apply_options *options)
 	}
 	/* The audit log first: a journal is only created for a job that can start. */
 	struct audit *audit = audit_open(NULL, message, sizeof(message));
-	struct journal *journal = audit ? journal_create(NULL, &plan, message, sizeof(message)) : NULL;
+	struct journal *journal = audit ? journal_create(NULL, &plan, NULL, message, sizeof(message)) : NULL;
 	if (!journal) {
 		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
 		audit_close(audit);
@@ -482,7 +482,7 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 		fprintf(stderr, "simtop: read-only: resuming a job changes devices, and read-only mode forbids that\n");
 		return APPLY_EXIT_USAGE;
 	}
-	struct journal *journal = journal_resume(journal_path_name, &plan, &states, message, sizeof(message));
+	struct journal *journal = journal_resume(journal_path_name, &plan, &states, false, message, sizeof(message), NULL);
 	if (!journal) {
 		fprintf(stderr, "simtop: %s\n", message);
 		return APPLY_EXIT_USAGE;

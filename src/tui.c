@@ -688,7 +688,7 @@ static void start_job(struct loop *loop)
 	char message[512];
 	if (!tui->api) {
 		tui_message(tui, true, "No application token: nothing can be sent");
-	} else if (!journal && !(journal = journal_create(NULL, plan, message, sizeof(message)))) {
+	} else if (!journal && !(journal = journal_create(NULL, plan, NULL, message, sizeof(message)))) {
 		tui_message(tui, true, "Nothing was sent: the journal cannot be written: %s", message);
 	} else if (!tui->audit && !(tui->audit = audit_open(NULL, message, sizeof(message)))) {
 		tui_message(tui, true, "Nothing was sent: the audit log cannot be written: %s", message);
@@ -878,7 +878,7 @@ static void offer_resume(struct loop *loop)
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	enum journal_state (*states)[2] = NULL;
 	char message[512];
-	struct journal *journal = journal_resume(path, plan, &states, message, sizeof(message));
+	struct journal *journal = journal_resume(path, plan, &states, false, message, sizeof(message), NULL);
 	if (!journal) {
 		tui_message(tui, true, "An unfinished job's journal cannot be read: %s", message);
 		free(plan);
