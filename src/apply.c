@@ -469,7 +469,13 @@ int apply_run(struct api *api, const struct apply_options *options)
 	} else if ((status = ask("Apply to", summary.devices_changed, options)) < 0) {
 		/* The audit log first: a journal is only created for a job that can start. */
 		struct audit *audit = audit_open(NULL, message, sizeof(message));
-		struct journal *journal = audit ? journal_create(NULL, &plan, message, sizeof(message)) : NULL;
+		char workspace_name[96];
+		struct journal_origin origin = {
+			.api_url = options->api_url, .profile = options->profile,
+			.workspace_id = api_workspace(api, workspace_name, sizeof(workspace_name)),
+			.workspace_name = workspace_name,
+		};
+		struct journal *journal = audit ? journal_create(NULL, &plan, &origin, message, sizeof(message)) : NULL;
 		if (journal) {
 			status = run_job(api, transport, &plan, NULL, journal, audit);
 		} else {
@@ -526,9 +532,35 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 		fprintf(stderr, "simtop: read-only: resuming a job changes devices, and read-only mode forbids that\n");
 		return APPLY_EXIT_USAGE;
 	}
-	struct journal *journal = journal_resume(journal_path_name, &plan, &states, message, sizeof(message));
+	enum journal_open_error open_error;
+	struct journal *journal = journal_resume(journal_path_name, &plan, &states, options->dry_run, message,
+						 sizeof(message), &open_error);
 	if (!journal) {
 		fprintf(stderr, "simtop: %s\n", message);
+		return APPLY_EXIT_USAGE;
+	}
+	/* The journal's API, profile and workspace, before anything else is asked of the API. */
+	api_authenticate(api);
+	while (api_authenticated(api, message, sizeof(message)) < 0)
+		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
+	if (api_authenticated(api, message, sizeof(message)) == 0) {
+		fprintf(stderr, "simtop: nothing was sent: %s\n", message);
+		journal_close(journal);
+		free(states);
+		plan_free(&plan);
+		return APPLY_EXIT_FAILED;
+	}
+	char workspace_name[96];
+	struct journal_origin origin = {
+		.api_url = options->api_url, .profile = options->profile,
+		.workspace_id = api_workspace(api, workspace_name, sizeof(workspace_name)),
+		.workspace_name = workspace_name,
+	};
+	if (!journal_origin_matches(journal, &origin, message, sizeof(message))) {
+		fprintf(stderr, "simtop: not resumed: %s\n", message);
+		journal_close(journal);
+		free(states);
+		plan_free(&plan);
 		return APPLY_EXIT_USAGE;
 	}
 	api_set_rate(api, options->rate);

@@ -18,6 +18,8 @@ struct apply_options {
 	bool read_only;               /* --read-only or config: refuse to change anything */
 	double rate;                  /* --rate, 0: default */
 	int confirm_threshold;        /* above this many devices the count is typed; 0: 100 */
+	const char *api_url;          /* where the job runs, for its journal: the base URL */
+	const char *profile;          /* and the config profile ("default" when none) */
 };
 
 /* Load the fleet, build the plan, print it with its warnings, ask (on a terminal, unless
@@ -27,9 +29,13 @@ struct apply_options {
  * confirmed). */
 int apply_run(struct api *api, const struct apply_options *options);
 
-/* Finish the job of a journal: steps done or failed are not sent again, steps with only an
- * intent are read back first. Uses dry_run, yes, read_only and rate of options. Same output
- * and exit status as apply_run (2 also for a file that is not a simtop journal). */
+/* Finish the job of a journal. The journal must come from this API URL, profile and
+ * workspace (refused otherwise, exit 2) and no other simtop may hold it (exit 2, naming the
+ * process). Every device with a step still to send is read back first, and only what is
+ * still needed is planned (job_rebase): the plan printed and confirmed is that remainder.
+ * --dry-run opens the journal read-only and changes nothing, on disk or remotely. Uses
+ * dry_run, yes, read_only, rate, api_url and profile of options. Same output and exit status
+ * as apply_run (2 also for a file that is not a simtop journal). */
 int apply_resume(struct api *api, const char *journal_path, const struct apply_options *options);
 
 /* Load the whole fleet, with a progress line (and a waiting retry's note) on stderr when

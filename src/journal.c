@@ -1,5 +1,5 @@
 /* journal.c — the intent/result log of a bulk job: JSON lines, each fsync'ed before the job
- * goes on, read back line by line to finish a job that was killed. */
+ * goes on, read back line by line, and checked, to finish a job that was killed. */
 #include "journal.h"
 
 #include <ctype.h>
@@ -12,33 +12,59 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "files.h"
+#include "model.h"
 #include "text.h"
 #include "util.h"
 
-#define JOURNAL_VERSION 1
 /* Every journal starts with these bytes: find_unfinished checks them without parsing. */
 #define JOB_LINE_START "{\"type\":\"job\","
 /* Bytes read from the end of a file to find its last line; an end line is far shorter. */
 #define TAIL_BYTES 4096
 /* Ids come from cJSON numbers, exact only up to 2^53 (as in the API mapping). */
 #define EXACT_DOUBLE_MAX 9007199254740992.0
-/* Status ids read back: -1 (none) up to a bound far above any status emnify has. */
+/* Status ids parsed: -1 (none) up to a bound far above any status emnify has; the plan rules
+ * then allow only the ones simtop knows. */
 #define STATUS_MAX 127
+/* Bytes of an API URL or a profile name in a journal, and of a workspace name. */
+#define ORIGIN_TEXT_MAX 4096
+#define WORKSPACE_NAME_MAX 256
+
+/* What the writer keeps of the plan, so that it never writes a line a resume would refuse. */
+struct journal_device {
+	unsigned char step_count;
+	unsigned char sent;      /* bit s: step s is sent (skip NONE) */
+	unsigned char states[2]; /* enum journal_state of each step, as the file says so far */
+};
 
 struct journal {
 	char *path;
-	FILE *file;
+	FILE *file;    /* appending; NULL when read-only */
+	int fd;        /* the locked descriptor: fileno(file), or the read-only one */
+	dev_t dev;     /* the file, to know it in journals_held */
+	ino_t ino;
+	pid_t locker;  /* the process holding the lock: a child after fork holds none */
+	bool read_only;
+	bool finished; /* the last line is an end line */
+	bool broken;   /* a write failed: nothing more is written */
+	bool has_origin;
+	char *api_url, *profile, *workspace_name;
+	struct journal_origin origin; /* points at the three strings above */
 	size_t device_count;
-	unsigned char *step_counts; /* per device: which step indexes exist */
-	bool finished;
+	struct journal_device *devices;
+	int *strays;   /* descriptors of this file opened here after all, closed with the lock */
+	size_t stray_count;
+	struct journal *next_held;
 };
+
+/* Every journal this process has open, so locked: POSIX record locks belong to the process,
+ * and closing any descriptor of the file would drop one. */
+static struct journal *journals_held;
 
 static const char *const skip_ids[SKIP_COUNT] = {
 #define PLAN_SKIP_ID(id, text) [SKIP_##id] = #id,
@@ -113,6 +139,281 @@ void journal_format_time(time_t when, char *buffer, size_t size)
 }
 
 
+/* --- what a plan may say ----------------------------------------------------------------- */
+
+/* The steps of each action, in the order plan_build gives them (plan.h): charges start last
+ * and stop first. */
+static const struct {
+	int step_count;
+	struct {
+		enum step_target target;
+		int to;
+	} steps[2];
+} layouts[PLAN_ACTION_COUNT] = {
+	[PLAN_ONLINE] = { 2, { { STEP_ENDPOINT, ENDPOINT_ENABLED }, { STEP_SIM, SIM_ACTIVATED } } },
+	[PLAN_OFFLINE] = { 2, { { STEP_SIM, SIM_SUSPENDED }, { STEP_ENDPOINT, ENDPOINT_DISABLED } } },
+	[PLAN_SIM_ACTIVATE] = { 1, { { STEP_SIM, SIM_ACTIVATED } } },
+	[PLAN_SIM_SUSPEND] = { 1, { { STEP_SIM, SIM_SUSPENDED } } },
+	[PLAN_ENDPOINT_ENABLE] = { 1, { { STEP_ENDPOINT, ENDPOINT_ENABLED } } },
+	[PLAN_ENDPOINT_DISABLE] = { 1, { { STEP_ENDPOINT, ENDPOINT_DISABLED } } },
+};
+
+/* As plan.c decides it: a side is there when it has an id and a status. */
+static bool has_sim(const struct plan_device *device)
+{
+	return device->sim_id != 0 && device->sim_status != SIM_NONE;
+}
+
+static bool has_endpoint(const struct plan_device *device)
+{
+	return device->endpoint_id != 0 && device->endpoint_status != ENDPOINT_NONE;
+}
+
+static const char *side_word(enum step_target target)
+{
+	return target == STEP_SIM ? "SIM" : "endpoint";
+}
+
+/* "Suspended", "none", or "status 9". */
+static const char *status_word(enum step_target target, int status, char *buffer, size_t size)
+{
+	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+
+	if (status == -1)
+		return "none";
+	if (name[0])
+		return name;
+	snprintf(buffer, size, "status %d", status);
+	return buffer;
+}
+
+/* The word the file uses: "no_sim". */
+static const char *skip_word(enum plan_skip skip, char *buffer, size_t size)
+{
+	const char *id = (unsigned)skip < SKIP_COUNT ? skip_ids[skip] : "NONE";
+	size_t i;
+
+	for (i = 0; id[i] && i + 1 < size; i++)
+		buffer[i] = (char)tolower((unsigned char)id[i]);
+	buffer[i] = '\0';
+	return buffer;
+}
+
+/* Whether the reason a step is skipped holds for its device. A reason this simtop does not
+ * know is not judged: such a step is never sent anyway. */
+static bool skip_holds(enum plan_action action, const struct plan_device *device, const struct plan_step *step,
+		       int from)
+{
+	bool sim = step->target == STEP_SIM;
+	bool present = sim ? has_sim(device) : has_endpoint(device);
+
+	switch (step->skip) {
+	case SKIP_ALREADY:
+		return present && from == step->to;
+	case SKIP_FORBIDDEN:
+		return sim && present && from != step->to && !model_sim_transition_allowed(from, step->to);
+	case SKIP_NO_SIM:
+		return !has_sim(device);
+	case SKIP_NO_ENDPOINT:
+		return !has_endpoint(device);
+	case SKIP_ENABLE_NO_SIM:
+		return !sim && step->to == ENDPOINT_ENABLED && !has_sim(device);
+	case SKIP_ENDPOINT_DELETED:
+		return device->endpoint_status == ENDPOINT_DELETED;
+	case SKIP_SIM_CANNOT_ACTIVATE:
+		return action == PLAN_ONLINE && !sim && has_sim(device) && device->sim_status != SIM_ACTIVATED &&
+		       !model_sim_transition_allowed(device->sim_status, SIM_ACTIVATED);
+	case SKIP_SIM_SHARED:
+		return has_sim(device);
+	case SKIP_NONE:
+	default:
+		return true;
+	}
+}
+
+/* A step that is sent: a PATCH emnify accepts, to a side that is there. */
+static bool check_sent(enum plan_action action, const struct plan_device *device, int index, int from,
+		       char *message, size_t size)
+{
+	const struct plan_step *step = &device->steps[index];
+	bool sim = step->target == STEP_SIM;
+	char a[32], b[32];
+
+	if (step->id <= 0) {
+		snprintf(message, size, "step %d is sent but has no %s id", index, side_word(step->target));
+	} else if (!(sim ? has_sim(device) : has_endpoint(device))) {
+		snprintf(message, size, "step %d is sent to a %s whose status is not known", index,
+			 side_word(step->target));
+	} else if (from == step->to) {
+		snprintf(message, size, "step %d is sent, but the %s is %s already", index, side_word(step->target),
+			 status_word(step->target, from, a, sizeof(a)));
+	} else if (sim && !model_sim_transition_allowed(from, step->to)) {
+		snprintf(message, size, "step %d is sent, but emnify does not allow SIM %s \u2192 %s", index,
+			 status_word(STEP_SIM, from, a, sizeof(a)), status_word(STEP_SIM, step->to, b, sizeof(b)));
+	} else if (!sim && from == ENDPOINT_DELETED) {
+		snprintf(message, size, "step %d is sent to a deleted endpoint", index);
+	} else if (!sim && step->to == ENDPOINT_ENABLED && !has_sim(device)) {
+		snprintf(message, size, "step %d enables an endpoint without a SIM", index);
+	} else if (action == PLAN_ONLINE && device->step_count == 2 &&
+		   device->steps[1 - index].skip != SKIP_NONE && device->steps[1 - index].skip != SKIP_ALREADY) {
+		/* An enabled endpoint whose SIM stays off, or an active SIM no endpoint uses. */
+		snprintf(message, size, "step %d is sent, but online skips the other side (\"%s\"), and the two go together",
+			 index, skip_word(device->steps[1 - index].skip, a, sizeof(a)));
+	} else {
+		return true;
+	}
+	return false;
+}
+
+static bool check_step_rules(enum plan_action action, const struct plan_device *device, int index,
+			     char *message, size_t size)
+{
+	const struct plan_step *step = &device->steps[index];
+	enum step_target target = layouts[action].steps[index].target;
+	int to = layouts[action].steps[index].to;
+	bool sim = step->target == STEP_SIM;
+	int64_t id = sim ? device->sim_id : device->endpoint_id;
+	int from = sim ? (has_sim(device) ? device->sim_status : SIM_NONE)
+		       : (has_endpoint(device) ? device->endpoint_status : ENDPOINT_NONE);
+	char a[32], b[32], c[32];
+
+	if (step->target != target || step->to != to) {
+		snprintf(message, size, "step %d changes the %s to %s, but %s changes the %s to %s there", index,
+			 side_word(step->target), status_word(step->target, step->to, a, sizeof(a)),
+			 plan_action_name(action), side_word(target), status_word(target, to, b, sizeof(b)));
+		return false;
+	}
+	if (step->id != id) {
+		snprintf(message, size, "step %d changes %s %" PRId64 ", not the device's (%" PRId64 ")", index,
+			 side_word(step->target), step->id, id);
+		return false;
+	}
+	if (step->from != from) {
+		snprintf(message, size, "step %d starts from %s %s, but the device's %s is %s", index,
+			 side_word(step->target), status_word(step->target, step->from, a, sizeof(a)),
+			 side_word(step->target), status_word(step->target, from, b, sizeof(b)));
+		return false;
+	}
+	if (step->skip == SKIP_NONE)
+		return check_sent(action, device, index, from, message, size);
+	if (!skip_holds(action, device, step, from)) {
+		snprintf(message, size, "step %d is skipped as \"%s\", which does not hold for SIM %s and endpoint %s",
+			 index, skip_word(step->skip, c, sizeof(c)),
+			 status_word(STEP_SIM, has_sim(device) ? device->sim_status : SIM_NONE, a, sizeof(a)),
+			 status_word(STEP_ENDPOINT, has_endpoint(device) ? device->endpoint_status : ENDPOINT_NONE, b,
+				     sizeof(b)));
+		return false;
+	}
+	return true;
+}
+
+static bool check_device(enum plan_action action, const struct plan_device *device, char *message, size_t size)
+{
+	if (device->sim_status < SIM_NONE || device->sim_status >= SIM_STATUS_COUNT) {
+		snprintf(message, size, "SIM status %d is not one simtop knows", device->sim_status);
+		return false;
+	}
+	if (device->endpoint_status < ENDPOINT_NONE || device->endpoint_status >= ENDPOINT_STATUS_COUNT) {
+		snprintf(message, size, "endpoint status %d is not one simtop knows", device->endpoint_status);
+		return false;
+	}
+	if (device->step_count != layouts[action].step_count) {
+		snprintf(message, size, "it has %d step%s, and %s has %d", device->step_count,
+			 device->step_count == 1 ? "" : "s", plan_action_name(action), layouts[action].step_count);
+		return false;
+	}
+	for (int s = 0; s < device->step_count; s++)
+		if (!check_step_rules(action, device, s, message, size))
+			return false;
+	return true;
+}
+
+/* The plan is one plan_build can make (journal.h). */
+static bool check_plan(const struct plan *plan, char *message, size_t size)
+{
+	char reason[256];
+
+	if ((unsigned)plan->action >= PLAN_ACTION_COUNT || layouts[plan->action].step_count == 0) {
+		snprintf(message, size, "the action %s has no steps simtop knows", plan_action_name(plan->action));
+		return false;
+	}
+	for (size_t i = 0; i < plan->count; i++) {
+		if (!check_device(plan->action, &plan->devices[i], reason, sizeof(reason))) {
+			snprintf(message, size, "device %zu: %s", i, reason);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* --- the lock ------------------------------------------------------------------------------ */
+
+static struct journal *held_journal(dev_t dev, ino_t ino)
+{
+	for (struct journal *journal = journals_held; journal; journal = journal->next_held)
+		if (journal->dev == dev && journal->ino == ino && journal->locker == getpid())
+			return journal;
+	return NULL;
+}
+
+static void busy_here(const char *path, char *message, size_t size)
+{
+	snprintf(message, size, "the journal %s is in use by this simtop (process %ld), which has it open for a job; "
+		 "wait for it to finish, or stop it", path, (long)getpid());
+	text_clean_in_place(message, size);
+}
+
+/* A descriptor of a journal this process holds cannot be closed without dropping the lock: it
+ * stays open with that journal until journal_close. True when fd was such a one. */
+static bool keep_if_held(int fd, const struct stat *info)
+{
+	struct journal *journal = held_journal(info->st_dev, info->st_ino);
+
+	if (!journal)
+		return false;
+	journal->strays = xrealloc(journal->strays, (journal->stray_count + 1) * sizeof(*journal->strays));
+	journal->strays[journal->stray_count++] = fd;
+	return true;
+}
+
+/* One job per journal: a second simtop resuming it while it runs would send steps twice. A
+ * write lock for a job, a read lock for a dry run; both on the whole file, both refused at
+ * once (never waited for), and the refusal names the holder. */
+static bool lock(int fd, bool write, const char *path, char *message, size_t size, enum journal_open_error *error)
+{
+	struct flock holder = { .l_type = F_UNLCK };
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct flock request = {
+			.l_type = write ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0,
+		};
+		if (fcntl(fd, F_SETLK, &request) == 0)
+			return true;
+		if (errno != EACCES && errno != EAGAIN) {
+			snprintf(message, size, "cannot lock the journal %s: %s", path, strerror(errno));
+			text_clean_in_place(message, size);
+			*error = JOURNAL_OPEN_REFUSED;
+			return false;
+		}
+		holder = request;
+		if (fcntl(fd, F_GETLK, &holder) != 0)
+			holder = (struct flock){ .l_type = F_WRLCK, .l_pid = 0 };
+		if (holder.l_type != F_UNLCK)
+			break;
+		/* Released between the two calls: try again. */
+	}
+	if (holder.l_type != F_UNLCK && holder.l_pid > 0)
+		snprintf(message, size, "the journal %s is in use by simtop process %ld: another simtop is %s; "
+			 "wait for it to finish, or stop it", path, (long)holder.l_pid,
+			 holder.l_type == F_RDLCK ? "reading it (a dry run)" : "running this job");
+	else
+		snprintf(message, size, "the journal %s is in use by another process: another simtop may be running "
+			 "this job; wait for it to finish, or stop it", path);
+	text_clean_in_place(message, size);
+	*error = JOURNAL_OPEN_BUSY;
+	return false;
+}
+
 /* --- writing ------------------------------------------------------------------------------ */
 
 char *journal_directory(void)
@@ -133,27 +434,14 @@ static const char *state_word(enum journal_state state)
 
 static void write_skip(FILE *out, enum plan_skip skip)
 {
-	const char *id = (unsigned)skip < SKIP_COUNT ? skip_ids[skip] : "NONE";
+	char word[32];
 
 	fputc('"', out);
-	for (const char *c = id; *c; c++)
-		fputc(tolower((unsigned char)*c), out);
+	fputs(skip_word(skip, word, sizeof(word)), out);
 	fputc('"', out);
 }
 
-/* Ends the line and makes it durable: the job goes on only after this returned true. */
-static bool finish_line(struct journal *journal, char *message, size_t size)
-{
-	fputc('\n', journal->file);
-	if (fflush(journal->file) != 0 || ferror(journal->file) || fsync(fileno(journal->file)) != 0) {
-		snprintf(message, size, "cannot write the journal %s: %s", journal->path,
-			 errno ? strerror(errno) : "write error");
-		return false;
-	}
-	return true;
-}
-
-static void write_job_line(FILE *out, const struct plan *plan, time_t created)
+static void write_job_line(FILE *out, const struct plan *plan, const struct journal_origin *origin, time_t created)
 {
 	char when[32], user[256];
 
@@ -165,6 +453,12 @@ static void write_job_line(FILE *out, const struct plan *plan, time_t created)
 	util_json_string(out, when);
 	fputs(",\"user\":", out);
 	util_json_string(out, user);
+	fputs(",\"api_url\":", out);
+	util_json_string(out, origin->api_url);
+	fputs(",\"profile\":", out);
+	util_json_string(out, origin->profile);
+	fprintf(out, ",\"workspace_id\":%" PRId64 ",\"workspace_name\":", origin->workspace_id);
+	util_json_string(out, origin->workspace_name);
 	fputs(",\"devices\":[", out);
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct plan_device *device = &plan->devices[i];
@@ -182,35 +476,50 @@ static void write_job_line(FILE *out, const struct plan *plan, time_t created)
 		}
 		fputs("]}", out);
 	}
-	fputs("]}", out);
+	fputs("]}\n", out);
 }
 
-static struct journal *journal_new(const char *path, FILE *file, const struct plan *plan)
+/* The journal takes the strings, which may be NULL (no origin: a version-1 journal). */
+static void set_origin(struct journal *journal, char *api_url, char *profile, int64_t workspace_id,
+		       char *workspace_name)
+{
+	journal->has_origin = api_url != NULL;
+	journal->api_url = api_url;
+	journal->profile = profile;
+	journal->workspace_name = workspace_name;
+	journal->origin = (struct journal_origin){
+		.api_url = api_url, .profile = profile, .workspace_id = workspace_id, .workspace_name = workspace_name,
+	};
+}
+
+/* states: what the file says of every step, or NULL for a new job. The journal is held from
+ * here on, so its descriptor is never closed by mistake. */
+static struct journal *journal_new(const char *path, FILE *file, int fd, const struct stat *info,
+				   const struct plan *plan, enum journal_state (*states)[2], bool read_only)
 {
 	struct journal *journal = xcalloc(1, sizeof(*journal));
 
 	journal->path = xstrdup(path);
 	journal->file = file;
+	journal->fd = fd;
+	journal->dev = info->st_dev;
+	journal->ino = info->st_ino;
+	journal->locker = getpid();
+	journal->read_only = read_only;
 	journal->device_count = plan->count;
-	journal->step_counts = xmalloc(plan->count ? plan->count : 1);
-	for (size_t i = 0; i < plan->count; i++)
-		journal->step_counts[i] = (unsigned char)plan->devices[i].step_count;
+	journal->devices = xcalloc(plan->count ? plan->count : 1, sizeof(*journal->devices));
+	for (size_t i = 0; i < plan->count; i++) {
+		struct journal_device *device = &journal->devices[i];
+		device->step_count = (unsigned char)plan->devices[i].step_count;
+		for (int s = 0; s < plan->devices[i].step_count; s++) {
+			if (plan->devices[i].steps[s].skip == SKIP_NONE)
+				device->sent |= (unsigned char)(1u << s);
+			device->states[s] = (unsigned char)(states ? states[i][s] : JOURNAL_PENDING);
+		}
+	}
+	journal->next_held = journals_held;
+	journals_held = journal;
 	return journal;
-}
-
-/* One job per journal: a second simtop resuming it while it runs would send steps twice. The
- * lock lasts as long as the descriptor (journal_close). */
-static bool lock(int fd, const char *path, char *message, size_t size)
-{
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return true;
-	if (errno == EWOULDBLOCK)
-		snprintf(message, size, "the journal %s is in use by another simtop (a job or a resume "
-			 "running now); wait for it to end", path);
-	else
-		snprintf(message, size, "cannot lock the journal %s: %s", path, strerror(errno));
-	text_clean_in_place(message, size);
-	return false;
 }
 
 /* So that the new file's name survives a crash as well as its lines. */
@@ -223,20 +532,82 @@ static void sync_directory(const char *directory)
 	}
 }
 
-struct journal *journal_create(const char *directory, const struct plan *plan, char *message, size_t size)
+static bool writable(struct journal *journal, char *message, size_t size)
 {
-	char *owned = directory ? xstrdup(directory) : journal_directory();
+	if (journal->read_only)
+		snprintf(message, size, "the journal %s is open read-only (a dry run): nothing is written to it",
+			 journal->path);
+	else if (journal->broken)
+		snprintf(message, size, "the journal %s is not written to after a failed write", journal->path);
+	else
+		return true;
+	text_clean_in_place(message, size);
+	return false;
+}
+
+/* Makes the lines written durable: the job goes on only after this returned true. After a
+ * failure nothing more is written, so that a half-written line stays the last one. */
+static bool sync_lines(struct journal *journal, char *message, size_t size)
+{
+	errno = 0;
+	if (fflush(journal->file) != 0 || ferror(journal->file) || fsync(journal->fd) != 0) {
+		snprintf(message, size, "cannot write the journal %s: %s", journal->path,
+			 errno ? strerror(errno) : "write error");
+		text_clean_in_place(message, size);
+		journal->broken = true;
+		return false;
+	}
+	return true;
+}
+
+static bool check_origin_text(const char *text, size_t max, const char *what, char *message, size_t size)
+{
+	if (strlen(text) <= max)
+		return true;
+	snprintf(message, size, "cannot journal this job: its %s is longer than %zu bytes", what, max);
+	return false;
+}
+
+struct journal *journal_create(const char *directory, const struct plan *plan,
+			       const struct journal_origin *origin, char *message, size_t size)
+{
+	const struct journal_origin empty = { .api_url = "", .profile = "", .workspace_id = 0, .workspace_name = "" };
+	struct journal_origin written;
+	enum journal_open_error ignored;
 	time_t now = time(NULL);
 	struct journal *journal = NULL;
-	char stamp[32], *path = NULL;
+	char stamp[32], reason[256], *path = NULL, *owned, *name;
+	struct stat info;
 	struct tm utc;
 	FILE *file;
 	int fd = -1;
 
+	if (!origin)
+		origin = &empty;
+	if (!check_plan(plan, reason, sizeof(reason))) {
+		snprintf(message, size, "cannot journal this plan: %s", reason);
+		return NULL;
+	}
+	written = (struct journal_origin){
+		.api_url = origin->api_url ? origin->api_url : "",
+		.profile = origin->profile ? origin->profile : "default",
+		.workspace_id = origin->workspace_id,
+	};
+	if (!check_origin_text(written.api_url, ORIGIN_TEXT_MAX, "API URL", message, size) ||
+	    !check_origin_text(written.profile, ORIGIN_TEXT_MAX, "profile name", message, size))
+		return NULL;
+	if (origin->workspace_id < 0) {
+		snprintf(message, size, "cannot journal this job: workspace id %" PRId64 " is below 0", origin->workspace_id);
+		return NULL;
+	}
+	owned = directory ? xstrdup(directory) : journal_directory();
 	if (!owned) {
 		snprintf(message, size, "no directory for the journal: set HOME or XDG_STATE_HOME");
 		return NULL;
 	}
+	/* The name comes from the token: shown later, so cleaned now. */
+	name = text_clean(origin->workspace_name, WORKSPACE_NAME_MAX);
+	written.workspace_name = name;
 	if (!journal_make_directories(owned, message, size))
 		goto out;
 	if (!gmtime_r(&now, &utc) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc) == 0)
@@ -256,7 +627,14 @@ struct journal *journal_create(const char *directory, const struct plan *plan, c
 	}
 	if (fd < 0)
 		goto out;
-	if (!lock(fd, path, message, size)) {
+	if (fstat(fd, &info) != 0) {
+		snprintf(message, size, "cannot open the journal %s: %s", path, strerror(errno));
+		text_clean_in_place(message, size);
+		close(fd);
+		unlink(path);
+		goto out;
+	}
+	if (!lock(fd, true, path, message, size, &ignored)) {
 		close(fd);
 		unlink(path);
 		goto out;
@@ -264,13 +642,19 @@ struct journal *journal_create(const char *directory, const struct plan *plan, c
 	file = fdopen(fd, "a");
 	if (!file) {
 		snprintf(message, size, "cannot open the journal %s: %s", path, strerror(errno));
+		text_clean_in_place(message, size);
 		close(fd);
 		unlink(path);
 		goto out;
 	}
-	journal = journal_new(path, file, plan);
-	write_job_line(file, plan, now);
-	if (!finish_line(journal, message, size)) {
+	journal = journal_new(path, file, fd, &info, plan, NULL, false);
+	if (origin == &empty)
+		set_origin(journal, xstrdup(""), xstrdup(""), 0, xstrdup(""));
+	else
+		set_origin(journal, xstrdup(written.api_url), xstrdup(written.profile), written.workspace_id,
+			   xstrdup(written.workspace_name));
+	write_job_line(file, plan, &journal->origin, now);
+	if (!sync_lines(journal, message, size)) {
 		unlink(path);
 		journal_close(journal);
 		journal = NULL;
@@ -278,49 +662,110 @@ struct journal *journal_create(const char *directory, const struct plan *plan, c
 	}
 	sync_directory(owned);
 out:
+	free(name);
 	free(path);
 	free(owned);
 	return journal;
 }
 
-static bool check_step(struct journal *journal, size_t device, int step, char *message, size_t size)
+static bool check_step(const struct journal *journal, size_t device, int step, char *message, size_t size)
 {
-	if (device >= journal->device_count || step < 0 || step >= journal->step_counts[device]) {
-		snprintf(message, size, "journal %s: no step %d of device %zu in the plan", journal->path,
-			 step, device);
+	if (device >= journal->device_count || step < 0 || step >= journal->devices[device].step_count) {
+		snprintf(message, size, "journal %s: no step %d of device %zu in the plan", journal->path, step,
+			 device);
+		text_clean_in_place(message, size);
 		return false;
 	}
 	return true;
 }
 
+static bool refuse_line(const struct journal *journal, const char *what, size_t device, int step, char *message,
+			size_t size)
+{
+	snprintf(message, size, "journal %s: step %d of device %zu %s", journal->path, step, device, what);
+	text_clean_in_place(message, size);
+	return false;
+}
+
+bool journal_intents(struct journal *journal, const size_t *devices, size_t count, int step, char *message,
+		     size_t size)
+{
+	if (!writable(journal, message, size))
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		const struct journal_device *device;
+		if (!check_step(journal, devices[i], step, message, size))
+			return false;
+		device = &journal->devices[devices[i]];
+		if (!(device->sent & (1u << step)))
+			return refuse_line(journal, "is not sent: the plan skips it", devices[i], step, message, size);
+		if (device->states[step] == JOURNAL_DONE || device->states[step] == JOURNAL_FAILED)
+			return refuse_line(journal, "has its result already: sending it again could apply it twice",
+					   devices[i], step, message, size);
+	}
+	if (count == 0)
+		return true;
+	for (size_t i = 0; i < count; i++) {
+		fprintf(journal->file, "{\"type\":\"intent\",\"device\":%zu,\"step\":%d}\n", devices[i], step);
+		journal->devices[devices[i]].states[step] = JOURNAL_INTENT;
+	}
+	/* The job goes on in this file: its last run has not ended. */
+	journal->finished = false;
+	return sync_lines(journal, message, size);
+}
+
+bool journal_results(struct journal *journal, const size_t *devices, size_t count, int step,
+		     enum journal_state state, long http_status, const char *text, char *message, size_t size)
+{
+	if (!writable(journal, message, size))
+		return false;
+	if (state != JOURNAL_DONE && state != JOURNAL_FAILED) {
+		snprintf(message, size, "journal %s: a result is done or failed", journal->path);
+		text_clean_in_place(message, size);
+		return false;
+	}
+	/* Checked and settled in one pass, so that a device given twice has no intent left the
+	 * second time; undone when one does not fit. */
+	for (size_t i = 0; i < count; i++) {
+		bool fits = check_step(journal, devices[i], step, message, size);
+		if (fits && journal->devices[devices[i]].states[step] != JOURNAL_INTENT)
+			fits = refuse_line(journal, "has no intent to answer", devices[i], step, message, size);
+		if (!fits) {
+			while (i-- > 0)
+				journal->devices[devices[i]].states[step] = JOURNAL_INTENT;
+			return false;
+		}
+		journal->devices[devices[i]].states[step] = (unsigned char)state;
+	}
+	if (count == 0)
+		return true;
+	for (size_t i = 0; i < count; i++) {
+		fprintf(journal->file,
+			"{\"type\":\"result\",\"device\":%zu,\"step\":%d,\"state\":\"%s\",\"http\":%ld,\"text\":",
+			devices[i], step, state_word(state), http_status);
+		util_json_string(journal->file, text ? text : "");
+		fputs("}\n", journal->file);
+	}
+	return sync_lines(journal, message, size);
+}
+
 bool journal_intent(struct journal *journal, size_t device, int step, char *message, size_t size)
 {
-	if (!check_step(journal, device, step, message, size))
-		return false;
-	fprintf(journal->file, "{\"type\":\"intent\",\"device\":%zu,\"step\":%d}", device, step);
-	return finish_line(journal, message, size);
+	return journal_intents(journal, &device, 1, step, message, size);
 }
 
 bool journal_result(struct journal *journal, size_t device, int step, enum journal_state state,
 		    long http_status, const char *text, char *message, size_t size)
 {
-	if (!check_step(journal, device, step, message, size))
-		return false;
-	if (state != JOURNAL_DONE && state != JOURNAL_FAILED) {
-		snprintf(message, size, "journal %s: a result is done or failed", journal->path);
-		return false;
-	}
-	fprintf(journal->file, "{\"type\":\"result\",\"device\":%zu,\"step\":%d,\"state\":\"%s\",\"http\":%ld,\"text\":",
-		device, step, state_word(state), http_status);
-	util_json_string(journal->file, text ? text : "");
-	fputc('}', journal->file);
-	return finish_line(journal, message, size);
+	return journal_results(journal, &device, 1, step, state, http_status, text, message, size);
 }
 
 bool journal_end(struct journal *journal, bool cancelled, char *message, size_t size)
 {
-	fprintf(journal->file, "{\"type\":\"end\",\"cancelled\":%s}", cancelled ? "true" : "false");
-	if (!finish_line(journal, message, size))
+	if (!writable(journal, message, size))
+		return false;
+	fprintf(journal->file, "{\"type\":\"end\",\"cancelled\":%s}\n", cancelled ? "true" : "false");
+	if (!sync_lines(journal, message, size))
 		return false;
 	journal->finished = true;
 	return true;
@@ -336,18 +781,103 @@ bool journal_finished(const struct journal *journal)
 	return journal->finished;
 }
 
+const struct journal_origin *journal_origin(const struct journal *journal)
+{
+	return journal->has_origin ? &journal->origin : NULL;
+}
+
 void journal_close(struct journal *journal)
 {
 	if (!journal)
 		return;
+	for (struct journal **link = &journals_held; *link; link = &(*link)->next_held) {
+		if (*link == journal) {
+			*link = journal->next_held;
+			break;
+		}
+	}
+	for (size_t i = 0; i < journal->stray_count; i++)
+		close(journal->strays[i]);
 	if (journal->file)
 		fclose(journal->file);
-	free(journal->step_counts);
+	else if (journal->fd >= 0)
+		close(journal->fd);
+	free(journal->strays);
+	free(journal->devices);
+	free(journal->api_url);
+	free(journal->profile);
+	free(journal->workspace_name);
 	free(journal->path);
 	free(journal);
 }
 
+/* --- where the job runs ----------------------------------------------------------------- */
+
+/* "https://a.example" and "https://a.example/" are one API. */
+static size_t url_length(const char *url)
+{
+	size_t length = strlen(url);
+	return length > 0 && url[length - 1] == '/' ? length - 1 : length;
+}
+
+/* https://a.example (profile "default", workspace 1 "Acme") */
+static void describe_origin(const char *url, const char *profile, int64_t workspace_id, const char *name,
+			    char *buffer, size_t size)
+{
+	if (workspace_id == 0)
+		snprintf(buffer, size, "%s (profile \"%s\", workspace unknown)", url[0] ? url : "no API URL", profile);
+	else if (!name[0])
+		snprintf(buffer, size, "%s (profile \"%s\", workspace %" PRId64 ")", url[0] ? url : "no API URL",
+			 profile, workspace_id);
+	else
+		snprintf(buffer, size, "%s (profile \"%s\", workspace %" PRId64 " \"%s\")", url[0] ? url : "no API URL",
+			 profile, workspace_id, name);
+}
+
+bool journal_origin_matches(const struct journal *journal, const struct journal_origin *current,
+			    char *message, size_t size)
+{
+	const char *url = current && current->api_url ? current->api_url : "";
+	const char *profile = current && current->profile ? current->profile : "default";
+	const char *name = current && current->workspace_name ? current->workspace_name : "";
+	int64_t workspace_id = current ? current->workspace_id : 0;
+	char journal_side[640], this_side[640];
+
+	if (!journal->has_origin) {
+		snprintf(message, size, "the journal %s was written by an older simtop and names no API URL, profile or "
+			 "workspace, so it cannot be tied to an API and is not resumed: check the devices (simtop list) "
+			 "and run the job anew", journal->path);
+		text_clean_in_place(message, size);
+		return false;
+	}
+	if (url_length(url) == url_length(journal->api_url) &&
+	    memcmp(url, journal->api_url, url_length(url)) == 0 && strcmp(profile, journal->profile) == 0 &&
+	    workspace_id == journal->origin.workspace_id)
+		return true;
+	describe_origin(journal->api_url, journal->profile, journal->origin.workspace_id, journal->workspace_name,
+			journal_side, sizeof(journal_side));
+	describe_origin(url, profile, workspace_id, name, this_side, sizeof(this_side));
+	snprintf(message, size, "the journal's job ran against %s and this simtop talks to %s: resume it with the same "
+		 "API URL, profile and token", journal_side, this_side);
+	text_clean_in_place(message, size);
+	return false;
+}
+
 /* --- reading, as any JSON --------------------------------------------------------------- */
+
+/* The origin a job line names; strings owned here until handed to the journal. */
+struct origin_read {
+	char *api_url, *profile, *workspace_name; /* all NULL for a version-1 journal */
+	int64_t workspace_id;
+};
+
+static void origin_read_free(struct origin_read *origin)
+{
+	free(origin->api_url);
+	free(origin->profile);
+	free(origin->workspace_name);
+	*origin = (struct origin_read){ 0 };
+}
 
 static bool read_int64(const cJSON *object, const char *key, int64_t minimum, int64_t *value)
 {
@@ -390,13 +920,7 @@ static bool skip_from_word(const char *word, size_t length, enum plan_skip *skip
 	return false;
 }
 
-/* A step always changes its own device's SIM or endpoint. */
-static bool step_fits(const struct plan_device *device, const struct plan_step *step)
-{
-	return step->id == (step->target == STEP_SIM ? device->sim_id : device->endpoint_id);
-}
-
-static bool read_step(const cJSON *object, const struct plan_device *device, struct plan_step *step)
+static bool read_step(const cJSON *object, struct plan_step *step)
 {
 	const char *target = read_string(object, "target");
 	const char *skip = read_string(object, "skip");
@@ -410,7 +934,7 @@ static bool read_step(const cJSON *object, const struct plan_device *device, str
 	else
 		return false;
 	return read_int64(object, "id", 0, &step->id) && read_status(object, "from", &step->from) &&
-	       read_status(object, "to", &step->to) && step_fits(device, step);
+	       read_status(object, "to", &step->to);
 }
 
 static bool read_device(const cJSON *object, struct plan_device *device)
@@ -426,14 +950,45 @@ static bool read_device(const cJSON *object, struct plan_device *device)
 	device->step_count = 0;
 	cJSON_ArrayForEach(item, steps) {
 		if (device->step_count == 2 || !cJSON_IsObject(item) ||
-		    !read_step(item, device, &device->steps[device->step_count]))
+		    !read_step(item, &device->steps[device->step_count]))
 			return false;
 		device->step_count++;
 	}
 	return true;
 }
 
-static bool read_job(const cJSON *job, struct plan *plan, char *message, size_t size)
+static bool read_origin_text(const cJSON *job, const char *key, size_t max, const char *what, char **out,
+			     char *message, size_t size)
+{
+	const char *text = read_string(job, key);
+
+	if (!text) {
+		snprintf(message, size, "line 1: no %s", what);
+		return false;
+	}
+	if (strlen(text) > max) {
+		snprintf(message, size, "line 1: the %s is longer than %zu bytes", what, max);
+		return false;
+	}
+	*out = xstrdup(text);
+	return true;
+}
+
+static bool read_origin(const cJSON *job, struct origin_read *origin, char *message, size_t size)
+{
+	if (!read_origin_text(job, "api_url", ORIGIN_TEXT_MAX, "API URL", &origin->api_url, message, size) ||
+	    !read_origin_text(job, "profile", ORIGIN_TEXT_MAX, "profile", &origin->profile, message, size) ||
+	    !read_origin_text(job, "workspace_name", WORKSPACE_NAME_MAX, "workspace name", &origin->workspace_name,
+			      message, size))
+		return false;
+	if (!read_int64(job, "workspace_id", 0, &origin->workspace_id)) {
+		snprintf(message, size, "line 1: no workspace id");
+		return false;
+	}
+	return true;
+}
+
+static bool read_job(const cJSON *job, struct plan *plan, struct origin_read *origin, char *message, size_t size)
 {
 	const char *type = read_string(job, "type");
 	const char *action = read_string(job, "action");
@@ -450,7 +1005,7 @@ static bool read_job(const cJSON *job, struct plan *plan, char *message, size_t 
 		snprintf(message, size, "line 1: no version");
 		return false;
 	}
-	if (version != JOURNAL_VERSION) {
+	if (version < 1 || version > JOURNAL_VERSION) {
 		snprintf(message, size, "version %" PRId64 " is not known to this simtop", version);
 		return false;
 	}
@@ -458,8 +1013,13 @@ static bool read_job(const cJSON *job, struct plan *plan, char *message, size_t 
 		snprintf(message, size, "line 1: unknown action");
 		return false;
 	}
+	if (version >= 2 && !read_origin(job, origin, message, size)) {
+		origin_read_free(origin);
+		return false;
+	}
 	if (!cJSON_IsArray(devices)) {
 		snprintf(message, size, "line 1: no devices");
+		origin_read_free(origin);
 		return false;
 	}
 	plan->count = (size_t)cJSON_GetArraySize(devices);
@@ -468,6 +1028,7 @@ static bool read_job(const cJSON *job, struct plan *plan, char *message, size_t 
 		if (!read_device(item, &plan->devices[count])) {
 			snprintf(message, size, "line 1: device %zu is not a plan entry", count);
 			plan_free(plan);
+			origin_read_free(origin);
 			return false;
 		}
 		count++;
@@ -504,7 +1065,7 @@ static bool read_event(const cJSON *line, struct event *event, char *message, si
 		} else if (state && strcmp(state, "failed") == 0) {
 			event->state = JOURNAL_FAILED;
 		} else {
-			snprintf(message, size, "a result is done or failed");
+			snprintf(message, size, "a result is done or failed, not \"%.40s\"", state ? state : "");
 			return false;
 		}
 	} else {
@@ -512,7 +1073,7 @@ static bool read_event(const cJSON *line, struct event *event, char *message, si
 		return false;
 	}
 	if (!read_int64(line, "device", 0, &event->device) || !read_int64(line, "step", 0, &event->step)) {
-		snprintf(message, size, "no such step in the plan");
+		snprintf(message, size, "no such step in the plan: no device or step index");
 		return false;
 	}
 	return true;
@@ -590,7 +1151,31 @@ static bool take_string(struct cursor *cursor, const char **start, size_t *lengt
 	return true;
 }
 
-static bool take_step(struct cursor *cursor, const struct plan_device *device, struct plan_step *step)
+/* A JSON string into a new string of at most max bytes; escapes are left to cJSON. */
+static bool take_text(struct cursor *cursor, size_t max, char **out)
+{
+	const char *start;
+	size_t length;
+	cJSON *item;
+	bool ok;
+
+	if (!take_string(cursor, &start, &length))
+		return false;
+	if (!memchr(start, '\\', length)) {
+		if (length > max)
+			return false;
+		*out = xstrndup(start, length);
+		return true;
+	}
+	item = cJSON_ParseWithLength(start - 1, length + 2);
+	ok = cJSON_IsString(item) && strlen(item->valuestring) <= max;
+	if (ok)
+		*out = xstrdup(item->valuestring);
+	cJSON_Delete(item);
+	return ok;
+}
+
+static bool take_step(struct cursor *cursor, struct plan_step *step)
 {
 	const char *word;
 	size_t length;
@@ -605,7 +1190,7 @@ static bool take_step(struct cursor *cursor, const struct plan_device *device, s
 	       take(cursor, ",\"from\":") && take_status(cursor, &step->from) && take(cursor, ",\"to\":") &&
 	       take_status(cursor, &step->to) && take(cursor, ",\"skip\":") &&
 	       take_string(cursor, &word, &length) && skip_from_word(word, length, &step->skip) &&
-	       take(cursor, "}") && step_fits(device, step);
+	       take(cursor, "}");
 }
 
 static bool take_device(struct cursor *cursor, struct plan_device *device)
@@ -620,7 +1205,7 @@ static bool take_device(struct cursor *cursor, struct plan_device *device)
 	device->step_count = 0;
 	if (!take(cursor, "]")) {
 		do {
-			if (device->step_count == 2 || !take_step(cursor, device, &device->steps[device->step_count]))
+			if (device->step_count == 2 || !take_step(cursor, &device->steps[device->step_count]))
 				return false;
 			device->step_count++;
 		} while (take(cursor, ","));
@@ -630,10 +1215,21 @@ static bool take_device(struct cursor *cursor, struct plan_device *device)
 	return take(cursor, "}");
 }
 
-/* The job line as write_job_line writes it; false (plan untouched) for anything else. */
-static bool take_job(const char *line, size_t length, struct plan *plan)
+static bool take_origin(struct cursor *cursor, struct origin_read *origin)
+{
+	return take(cursor, ",\"api_url\":") && take_text(cursor, ORIGIN_TEXT_MAX, &origin->api_url) &&
+	       take(cursor, ",\"profile\":") && take_text(cursor, ORIGIN_TEXT_MAX, &origin->profile) &&
+	       take(cursor, ",\"workspace_id\":") &&
+	       take_integer(cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &origin->workspace_id) &&
+	       take(cursor, ",\"workspace_name\":") && take_text(cursor, WORKSPACE_NAME_MAX, &origin->workspace_name);
+}
+
+/* The job line as write_job_line writes it (or wrote it, version 1); false (plan and origin
+ * untouched) for anything else. */
+static bool take_job(const char *line, size_t length, struct plan *plan, struct origin_read *origin)
 {
 	struct cursor cursor = { line, line + length };
+	struct origin_read taken = { 0 };
 	struct plan_device *devices = NULL;
 	size_t count = 0, capacity = 0;
 	char name[32];
@@ -642,39 +1238,38 @@ static bool take_job(const char *line, size_t length, struct plan *plan)
 	enum plan_action parsed;
 	int64_t version;
 
-	if (!take(&cursor, JOB_LINE_START "\"version\":") ||
-	    !take_integer(&cursor, 0, JOURNAL_VERSION, &version) || version != JOURNAL_VERSION ||
+	if (!take(&cursor, JOB_LINE_START "\"version\":") || !take_integer(&cursor, 1, JOURNAL_VERSION, &version) ||
 	    !take(&cursor, ",\"action\":") || !take_string(&cursor, &action, &action_length) ||
 	    action_length >= sizeof(name) || !take(&cursor, ",\"created\":") ||
 	    !take_string(&cursor, NULL, NULL) || !take(&cursor, ",\"user\":") ||
-	    !take_string(&cursor, NULL, NULL) || !take(&cursor, ",\"devices\":["))
+	    !take_string(&cursor, NULL, NULL))
 		return false;
 	memcpy(name, action, action_length);
 	name[action_length] = '\0';
-	if (!plan_action_parse(name, &parsed))
-		return false;
+	if (!plan_action_parse(name, &parsed) || (version >= 2 && !take_origin(&cursor, &taken)) ||
+	    !take(&cursor, ",\"devices\":["))
+		goto fail;
 	if (!take(&cursor, "]")) {
 		do {
 			devices = xgrow(devices, &capacity, count + 1, sizeof(*devices));
-			if (!take_device(&cursor, &devices[count])) {
-				free(devices);
-				return false;
-			}
+			if (!take_device(&cursor, &devices[count]))
+				goto fail;
 			count++;
 		} while (take(&cursor, ","));
-		if (!take(&cursor, "]")) {
-			free(devices);
-			return false;
-		}
+		if (!take(&cursor, "]"))
+			goto fail;
 	}
-	if (!take(&cursor, "}") || cursor.at != cursor.end) {
-		free(devices);
-		return false;
-	}
+	if (!take(&cursor, "}") || cursor.at != cursor.end)
+		goto fail;
 	plan->action = parsed;
 	plan->count = count;
 	plan->devices = devices ? devices : xcalloc(1, sizeof(*devices));
+	*origin = taken;
 	return true;
+fail:
+	free(devices);
+	origin_read_free(&taken);
+	return false;
 }
 
 static bool take_event(const char *line, size_t length, struct event *event)
@@ -711,19 +1306,54 @@ static bool take_event(const char *line, size_t length, struct event *event)
 
 /* --- resuming ------------------------------------------------------------------------------ */
 
+/* One line about a step, against what the lines before it said (journal.h). */
 static bool apply_event(const struct event *event, const struct plan *plan, enum journal_state (*states)[2],
 			bool *finished, char *message, size_t size)
 {
-	if (event->type == EVENT_END) {
-		*finished = true;
+	const struct plan_device *device;
+	const struct plan_step *step;
+	enum journal_state *state;
+	char reason[128];
+
+	*finished = event->type == EVENT_END;
+	if (event->type == EVENT_END)
 		return true;
-	}
-	if ((uint64_t)event->device >= plan->count || event->step >= plan->devices[event->device].step_count) {
-		snprintf(message, size, "no such step in the plan");
+	if ((uint64_t)event->device >= plan->count) {
+		snprintf(message, size, "no such step in the plan: device %" PRId64 " is not there (it has %zu devices)",
+			 event->device, plan->count);
 		return false;
 	}
-	/* The last line about a step wins: an intent after a result is a retry in flight. */
-	states[event->device][event->step] = event->type == EVENT_INTENT ? JOURNAL_INTENT : event->state;
+	device = &plan->devices[event->device];
+	if (event->step >= device->step_count) {
+		snprintf(message, size, "no such step in the plan: device %" PRId64 " has no step %" PRId64
+			 " (%s has %d step%s)", event->device, event->step, plan_action_name(plan->action),
+			 device->step_count, device->step_count == 1 ? "" : "s");
+		return false;
+	}
+	step = &device->steps[event->step];
+	state = &states[event->device][event->step];
+	if (event->type == EVENT_INTENT) {
+		if (step->skip != SKIP_NONE) {
+			snprintf(message, size, "an intent for step %" PRId64 " of device %" PRId64
+				 ", which the plan does not send (%s)", event->step, event->device,
+				 plan_skip_text(plan, step, reason, sizeof(reason)));
+			return false;
+		}
+		if (*state == JOURNAL_DONE || *state == JOURNAL_FAILED) {
+			snprintf(message, size, "an intent for step %" PRId64 " of device %" PRId64
+				 " after its result: the step would be sent twice", event->step, event->device);
+			return false;
+		}
+		/* Intents may repeat: a step read back as not applied is sent again. */
+		*state = JOURNAL_INTENT;
+		return true;
+	}
+	if (*state != JOURNAL_INTENT) {
+		snprintf(message, size, "a result for step %" PRId64 " of device %" PRId64 " without an intent line %s",
+			 event->step, event->device, *state == JOURNAL_PENDING ? "before it" : "since its last result");
+		return false;
+	}
+	*state = event->state;
 	return true;
 }
 
@@ -760,33 +1390,43 @@ static char *read_whole_file(int fd, size_t *length, char *message, size_t size)
 	return data;
 }
 
-/* The first line into plan. */
-static bool read_first_line(const char *line, size_t length, struct plan *plan, char *message, size_t size)
+/* The first line into plan and origin, checked. */
+static bool read_first_line(const char *line, size_t length, struct plan *plan, struct origin_read *origin,
+			    char *message, size_t size)
 {
+	char reason[320];
 	cJSON *job;
 	bool ok;
 
-	if (take_job(line, length, plan))
-		return true;
-	job = cJSON_ParseWithLength(line, length);
-	if (!cJSON_IsObject(job)) {
-		snprintf(message, size, "line 1 is not JSON");
+	if (!take_job(line, length, plan, origin)) {
+		job = cJSON_ParseWithLength(line, length);
+		if (!cJSON_IsObject(job)) {
+			snprintf(message, size, "line 1 is not JSON");
+			cJSON_Delete(job);
+			return false;
+		}
+		ok = read_job(job, plan, origin, message, size);
 		cJSON_Delete(job);
+		if (!ok)
+			return false;
+	}
+	if (!check_plan(plan, reason, sizeof(reason))) {
+		snprintf(message, size, "line 1: %s", reason);
+		plan_free(plan);
+		origin_read_free(origin);
 		return false;
 	}
-	ok = read_job(job, plan, message, size);
-	cJSON_Delete(job);
-	return ok;
+	return true;
 }
 
-/* Parse the lines of data into plan and states. *good_end: the bytes worth keeping (a cut or
- * garbled last line is left out). */
-static bool read_lines(const char *data, size_t length, struct plan *plan, enum journal_state (**states)[2],
-		       bool *finished, size_t *good_end, char *message, size_t size)
+/* Parse the lines of data into plan, origin and states. *good_end: the bytes worth keeping (a
+ * cut or garbled last line is left out). */
+static bool read_lines(const char *data, size_t length, struct plan *plan, struct origin_read *origin,
+		       enum journal_state (**states)[2], bool *finished, size_t *good_end, char *message, size_t size)
 {
 	size_t start = 0;
 	int number = 0;
-	char reason[160];
+	char reason[320];
 
 	*good_end = 0;
 	while (start < length) {
@@ -799,7 +1439,7 @@ static bool read_lines(const char *data, size_t length, struct plan *plan, enum 
 		if (!newline)
 			break;
 		if (number == 1) {
-			if (!read_first_line(data + start, end - start, plan, message, size))
+			if (!read_first_line(data + start, end - start, plan, origin, message, size))
 				return false;
 			*states = xcalloc(plan->count ? plan->count : 1, sizeof(**states));
 		} else if (!take_event(data + start, end - start, &event)) {
@@ -831,30 +1471,49 @@ fail_reason:
 	snprintf(message, size, "line %d: %s", number, reason);
 fail:
 	plan_free(plan);
+	origin_read_free(origin);
 	free(*states);
 	*states = NULL;
 	return false;
 }
 
 struct journal *journal_resume(const char *path, struct plan *plan, enum journal_state (**states)[2],
-			       char *message, size_t size)
+			       bool read_only, char *message, size_t size, enum journal_open_error *error)
 {
-	char reason[200];
+	enum journal_open_error ignored;
+	struct origin_read origin = { 0 };
+	char reason[400];
 	size_t length = 0, good_end = 0;
 	bool finished = false;
 	struct journal *journal;
 	struct stat info;
 	char *data;
-	FILE *file;
+	FILE *file = NULL;
 	int fd;
 
+	if (!error)
+		error = &ignored;
+	*error = JOURNAL_OPEN_REFUSED;
 	memset(plan, 0, sizeof(*plan));
 	*states = NULL;
+	/* Opening a journal this process holds, and closing it again on a refusal, would drop its
+	 * lock: a job of this simtop runs it. */
+	if (stat(path, &info) == 0 && held_journal(info.st_dev, info.st_ino)) {
+		busy_here(path, message, size);
+		*error = JOURNAL_OPEN_BUSY;
+		return NULL;
+	}
 	/* A journal decides which PATCHes are sent: trusted like a config file. */
-	fd = files_open(path, O_RDWR | O_APPEND, FILES_TRUSTED, "the journal", &info, message, size);
+	fd = files_open(path, read_only ? O_RDONLY : O_RDWR | O_APPEND, FILES_TRUSTED, "the journal", &info, message,
+			size);
 	if (fd < 0)
 		return NULL;
-	if (!lock(fd, path, message, size)) {
+	if (keep_if_held(fd, &info)) {
+		busy_here(path, message, size);
+		*error = JOURNAL_OPEN_BUSY;
+		return NULL;
+	}
+	if (!lock(fd, !read_only, path, message, size, error)) {
 		close(fd);
 		return NULL;
 	}
@@ -865,7 +1524,7 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 		text_clean_in_place(message, size);
 		return NULL;
 	}
-	if (!read_lines(data, length, plan, states, &finished, &good_end, reason, sizeof(reason))) {
+	if (!read_lines(data, length, plan, &origin, states, &finished, &good_end, reason, sizeof(reason))) {
 		snprintf(message, size, "%s is not a simtop journal: %s", path, reason);
 		free(data);
 		close(fd);
@@ -873,23 +1532,28 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 		return NULL;
 	}
 	free(data);
-	/* Drop a cut last line, so that what this job appends starts on a line of its own. */
-	if (good_end < length && (ftruncate(fd, (off_t)good_end) != 0 || fsync(fd) != 0)) {
-		snprintf(message, size, "cannot repair the journal %s: %s", path, strerror(errno));
-		goto fail;
+	if (!read_only) {
+		/* Drop a cut last line, so that what this job appends starts on a line of its own. */
+		if (good_end < length && (ftruncate(fd, (off_t)good_end) != 0 || fsync(fd) != 0)) {
+			snprintf(message, size, "cannot repair the journal %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		file = fdopen(fd, "a");
+		if (!file) {
+			snprintf(message, size, "cannot open the journal %s: %s", path, strerror(errno));
+			goto fail;
+		}
 	}
-	file = fdopen(fd, "a");
-	if (!file) {
-		snprintf(message, size, "cannot open the journal %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	journal = journal_new(path, file, plan);
+	journal = journal_new(path, file, fd, &info, plan, *states, read_only);
 	journal->finished = finished;
+	set_origin(journal, origin.api_url, origin.profile, origin.workspace_id, origin.workspace_name);
+	*error = JOURNAL_OPEN_OK;
 	return journal;
 fail:
 	text_clean_in_place(message, size);
 	close(fd);
 	plan_free(plan);
+	origin_read_free(&origin);
 	free(*states);
 	*states = NULL;
 	return NULL;
@@ -913,6 +1577,9 @@ static bool unfinished(const char *path)
 	int fd = files_open(path, O_RDONLY, FILES_REGULAR, "the journal", &info, ignored, sizeof(ignored));
 
 	if (fd < 0)
+		return false;
+	/* Swapped in after the caller's look: this process runs it, and must keep it open. */
+	if (keep_if_held(fd, &info))
 		return false;
 	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
 	    memcmp(head, JOB_LINE_START, sizeof(head)) != 0)
@@ -984,7 +1651,8 @@ char *journal_find_unfinished(const char *directory)
 		if (!has_suffix(entry->d_name, ".jsonl"))
 			continue;
 		path = xasprintf("%s/%s", owned, entry->d_name);
-		if (stat(path, &info) == 0 && S_ISREG(info.st_mode) &&
+		/* A journal this process holds is never opened here: closing it would drop its lock. */
+		if (stat(path, &info) == 0 && S_ISREG(info.st_mode) && !held_journal(info.st_dev, info.st_ino) &&
 		    (!best || newer(&info, entry->d_name, &best_info, best_name)) && unfinished(path)) {
 			free(best);
 			free(best_name);

@@ -373,6 +373,8 @@ int main(int argc, char **argv)
 			.read_only = options.read_only || config.read_only,
 			.rate = rate,
 			.confirm_threshold = config.confirm_threshold,
+			.api_url = config.base_url,
+			.profile = config.profile,
 		};
 		status = options.apply ? apply_run(api, &apply_options)
 				       : apply_resume(api, options.resume, &apply_options);
@@ -388,6 +390,8 @@ int main(int argc, char **argv)
 			.read_only = options.read_only || config.read_only,
 			.rate = rate,
 			.confirm_threshold = config.confirm_threshold,
+			.api_url = config.base_url,
+			.profile = config.profile,
 		};
 		status = tui_run(&tui_options);
 	}

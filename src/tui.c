@@ -674,6 +674,23 @@ static void export_rows(struct loop *loop, const char *path, bool marked_only, b
 
 /* --- bulk jobs ---------------------------------------------------------------------------- */
 
+/* Where jobs run now: the API URL, the profile and the token's workspace. */
+static void current_origin(const struct tui *tui, struct journal_origin *origin, char *name, size_t size)
+{
+	*origin = (struct journal_origin){
+		.api_url = tui->api_url, .profile = tui->profile,
+		.workspace_id = api_workspace(tui->api, name, size), .workspace_name = name,
+	};
+}
+
+static struct journal *create_journal(const struct tui *tui, const struct plan *plan, char *message, size_t size)
+{
+	struct journal_origin origin;
+	char name[96];
+	current_origin(tui, &origin, name, sizeof(name));
+	return journal_create(NULL, plan, &origin, message, size);
+}
+
 static void start_job(struct loop *loop)
 {
 	struct tui *tui = &loop->tui;
@@ -688,7 +705,7 @@ static void start_job(struct loop *loop)
 	char message[512];
 	if (!tui->api) {
 		tui_message(tui, true, "No application token: nothing can be sent");
-	} else if (!journal && !(journal = journal_create(NULL, plan, message, sizeof(message)))) {
+	} else if (!journal && !(journal = create_journal(tui, plan, message, sizeof(message)))) {
 		tui_message(tui, true, "Nothing was sent: the journal cannot be written: %s", message);
 	} else if (!tui->audit && !(tui->audit = audit_open(NULL, message, sizeof(message)))) {
 		tui_message(tui, true, "Nothing was sent: the audit log cannot be written: %s", message);
@@ -886,9 +903,19 @@ static void offer_resume(struct loop *loop)
 	struct plan *plan = xcalloc(1, sizeof(*plan));
 	enum journal_state (*states)[2] = NULL;
 	char message[512];
-	struct journal *journal = journal_resume(path, plan, &states, message, sizeof(message));
+	struct journal *journal = journal_resume(path, plan, &states, false, message, sizeof(message), NULL);
+	struct journal_origin origin;
+	char name[96], why[512];
+	current_origin(tui, &origin, name, sizeof(name));
 	if (!journal) {
-		tui_message(tui, true, "An unfinished job's journal cannot be read: %s", message);
+		tui_message(tui, true, "An unfinished job's journal cannot be resumed: %s", message);
+		free(plan);
+	} else if (!journal_origin_matches(journal, &origin, why, sizeof(why))) {
+		/* Another API's or workspace's job: not offered here. */
+		tui_message(tui, false, "An unfinished job (%s) is not offered here: %s", path, why);
+		journal_close(journal);
+		free(states);
+		plan_free(plan);
 		free(plan);
 	} else {
 		/* The fleet was loaded just now: what is still needed is planned from it. */
@@ -1310,6 +1337,8 @@ int tui_run(const struct tui_options *options)
 	tui->fleet = fleet_new();
 	tui->marks = marks_new();
 	tui->workspace = options->workspace;
+	tui->api_url = options->api_url;
+	tui->profile = options->profile;
 	tui->ascii = options->ascii;
 	tui->read_only = options->read_only;
 	tui->rate = options->rate;

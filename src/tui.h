@@ -35,6 +35,7 @@ struct tui {
 	struct api_load_progress progress;
 	bool loaded;                  /* the shown fleet is complete */
 	const char *workspace;        /* label in the title line */
+	const char *api_url, *profile; /* a journal's origin (with the token's workspace) */
 	bool ascii;                   /* ASCII glyphs */
 	bool read_only;               /* no action may change anything; the title says so */
 
@@ -78,6 +79,8 @@ struct tui_options {
 	bool read_only;
 	double rate;                  /* --rate, 0: emnify's published limit */
 	int confirm_threshold;        /* 0: 100 */
+	const char *api_url;          /* where jobs run, for their journals: the base URL */
+	const char *profile;          /* and the config profile */
 };
 
 /* Run the interactive program until the user quits. Returns the exit status. */
