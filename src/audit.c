@@ -21,6 +21,7 @@ struct audit {
 	int fd;
 	char user[256];
 	char *ssh_connection; /* NULL when not logged in over SSH */
+	bool held;              /* audit_hold(): lines are written, fsync waits for audit_sync() */
 };
 
 char *audit_default_path(void)
@@ -138,7 +139,22 @@ bool audit_step(struct audit *audit, enum plan_action action, const struct plan_
 		written += (size_t)got;
 	}
 	free(line);
-	if (written < length || fsync(audit->fd) != 0) {
+	if (written < length || (!audit->held && fsync(audit->fd) != 0)) {
+		snprintf(message, size, "cannot write the audit log %s: %s", audit->path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+void audit_hold(struct audit *audit)
+{
+	audit->held = true;
+}
+
+bool audit_sync(struct audit *audit, char *message, size_t size)
+{
+	audit->held = false;
+	if (fsync(audit->fd) != 0) {
 		snprintf(message, size, "cannot write the audit log %s: %s", audit->path, strerror(errno));
 		return false;
 	}

@@ -19,6 +19,10 @@ struct audit *audit_open(const char *path, char *message, size_t size);
  * API's message (may be NULL). */
 bool audit_step(struct audit *audit, enum plan_action action, const struct plan_device *device,
 		const struct plan_step *step, const char *result, const char *text, char *message, size_t size);
+/* Many lines at once (a bulk call's devices): after audit_hold(), audit_step() writes without
+ * fsync, and audit_sync() ends the hold with one fsync. */
+void audit_hold(struct audit *audit);
+bool audit_sync(struct audit *audit, char *message, size_t size);
 void audit_close(struct audit *audit);
 /* Default path; caller frees. */
 char *audit_default_path(void);

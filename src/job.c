@@ -491,8 +491,37 @@ static void pause_over(void *context)
  * its pair on anything but success). state JOURNAL_INTENT: its outcome stays unknown — the
  * journal keeps the bare intent, so that --resume reads it back first. trouble: the API's own
  * failures ended it. */
+static void step_over(struct job *job, size_t index, enum journal_state state, long http_status, const char *text,
+		      const char *audit_result, bool trouble, bool journaled);
+
 static void step_resolved(struct job *job, size_t index, enum journal_state state, long http_status,
 			  const char *text, const char *audit_result, bool trouble)
+{
+	step_over(job, index, state, http_status, text, audit_result, trouble, false);
+}
+
+/* A bulk call's devices all done: one journal write and one audit fsync for them all. */
+static void steps_done(struct job *job, const size_t *devices, size_t count, long http_status)
+{
+	char message[512];
+	bool journaled = true;
+
+	if (job->journal && count > 0 &&
+	    !journal_results(job->journal, devices, count, job->devices[devices[0]].step, JOURNAL_DONE, http_status,
+			     NULL, message, sizeof(message))) {
+		halt(job, "%s", message);
+		journaled = false;
+	}
+	if (job->audit)
+		audit_hold(job->audit);
+	for (size_t i = 0; i < count; i++)
+		step_over(job, devices[i], JOURNAL_DONE, http_status, NULL, "done", false, journaled);
+	if (job->audit && !audit_sync(job->audit, message, sizeof(message)))
+		halt(job, "%s", message);
+}
+
+static void step_over(struct job *job, size_t index, enum journal_state state, long http_status, const char *text,
+		      const char *audit_result, bool trouble, bool journaled)
 {
 	struct job_device *device = &job->devices[index];
 	const struct plan_device *plan_device = plan_device_of(job, index);
@@ -504,7 +533,7 @@ static void step_resolved(struct job *job, size_t index, enum journal_state stat
 		job->trouble_streak = 0;
 	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
 		halt(job, "the API failed %d changes in a row, the last with: %s", job->trouble_streak, text ? text : "");
-	if (job->journal && state != JOURNAL_INTENT &&
+	if (job->journal && state != JOURNAL_INTENT && !journaled &&
 	    !journal_result(job->journal, index, device->step, state, http_status, text, message, sizeof(message)))
 		halt(job, "%s", message);
 	if (job->audit && !audit_step(job->audit, job->plan->action, plan_device, step, audit_result, text, message,
@@ -728,8 +757,15 @@ static void device_route(struct job *job, size_t index)
 	const struct plan_device *plan_device = plan_device_of(job, index);
 
 	leave_sim_lane(job, index);
-	while (device->step < plan_device->step_count && !step_to_send(job, index, device->step))
+	while (device->step < plan_device->step_count && !step_to_send(job, index, device->step)) {
+		/* After a step that failed (in this run or an earlier one) the pair stops. */
+		if (job->states[index][device->step] == JOURNAL_FAILED &&
+		    plan_device->steps[device->step].skip == SKIP_NONE) {
+			device->step = plan_device->step_count;
+			break;
+		}
 		device->step++;
+	}
 	bool stopping = job->halted || (job->cancelling && !device->started);
 	if (stopping && !device->started) {
 		job->results[index].outcome = JOB_CANCELLED;
@@ -949,12 +985,12 @@ static void batch_send(struct job *job, struct batch *batch)
 	}
 	size_t first = batch->single ? batch->next_single : 0;
 	size_t count = batch->single ? 1 : batch->count;
-	for (size_t i = first; i < first + count; i++) {
+	/* A batch's devices share their step: one write and one fsync for every intent. */
+	if (job->journal && !journal_intents(job->journal, batch->devices + first, count,
+					     job->devices[batch->devices[first]].step, message, sizeof(message)))
+		halt(job, "%s", message);
+	for (size_t i = first; i < first + count && !job->halted; i++) {
 		size_t index = batch->devices[i];
-		if (job->journal && !journal_intent(job->journal, index, job->devices[index].step, message, sizeof(message))) {
-			halt(job, "%s", message);
-			break;
-		}
 		job->states[index][job->devices[index].step] = JOURNAL_INTENT;
 		job->devices[index].started = true;
 	}
@@ -1030,8 +1066,7 @@ static void batch_done(void *context, const struct transport_answer *answer)
 	batch_set_answer(batch, answer->http_status, text);
 	switch (answer->outcome) {
 	case TRANSPORT_OK:
-		for (size_t i = first; i < first + count; i++)
-			step_resolved(job, batch->devices[i], JOURNAL_DONE, answer->http_status, NULL, "done", false);
+		steps_done(job, batch->devices + first, count, answer->http_status);
 		break;
 	case TRANSPORT_AUTH:
 	case TRANSPORT_FORBIDDEN:
@@ -1759,6 +1794,8 @@ void job_plan_calls(const struct plan *plan, enum journal_state (*states)[2], co
 		bool sends = false;
 		for (int step = 0; step < device->step_count; step++) {
 			enum journal_state state = states ? states[i][step] : JOURNAL_PENDING;
+			if (state == JOURNAL_FAILED && device->steps[step].skip == SKIP_NONE)
+				break; /* the pair stops there */
 			if (!sendable(&device->steps[step], state))
 				continue;
 			sends = true;
