@@ -149,9 +149,6 @@ struct job {
 	int64_t throttled_since_ms, paused_until_ms;
 	char pause_reason[160];
 
-	bool bulk_refusal_atomic;  /* a read-back showed that a refused bulk call applied nothing */
-	bool bulk_refusal_partial; /* one showed that a refused call applied some items */
-
 	size_t over, concluded, done, failed, cancelled;
 	bool cancelling, halted, finished, verify_started;
 	char error[256];
@@ -1088,14 +1085,9 @@ static void batch_done(void *context, const struct transport_answer *answer)
 				      false);
 			break;
 		}
+		/* Whether the good items of a refused call were applied is not documented:
+		 * read back, then split what was not. */
 		batch->refused = true;
-		if (job->bulk_refusal_atomic && !job->bulk_refusal_partial) {
-			/* Refused calls apply nothing here: no need to read back before splitting. */
-			batch_requeue(job, batch, batch->devices, batch->count, true);
-			batch_over(job, batch);
-			pump(job);
-			return;
-		}
 		group_start(job, GROUP_SETTLE, batch, batch->devices, batch->count);
 		return;
 	case TRANSPORT_LOST:
@@ -1141,7 +1133,7 @@ static void batch_done(void *context, const struct transport_answer *answer)
 static void batch_settled(struct job *job, struct batch *batch, const struct job_truth *truths)
 {
 	size_t *again = xcalloc(batch->count, sizeof(*again));
-	size_t again_count = 0, applied = 0, read = 0;
+	size_t again_count = 0;
 	const char *why = batch->last_text && *batch->last_text ? batch->last_text : "no answer";
 	char text[512];
 
@@ -1157,14 +1149,12 @@ static void batch_settled(struct job *job, struct batch *batch, const struct job
 			step_resolved(job, index, JOURNAL_INTENT, batch->last_status, text, "unknown", true);
 			continue;
 		}
-		read++;
 		if (truth->object.endpoint_id == 0 || truth->object.sim_id != plan_device->sim_id) {
 			step_resolved(job, index, JOURNAL_FAILED, batch->last_status,
 				      truth->object.endpoint_id == 0 ? "changed elsewhere: the endpoint is gone"
 								     : "changed elsewhere: the endpoint holds another SIM",
 				      "failed", false);
 		} else if (truth->object.endpoint_status == step->to) {
-			applied++;
 			if (batch->refused)
 				snprintf(text, sizeof(text), "applied, as reading back showed");
 			else
@@ -1189,12 +1179,6 @@ static void batch_settled(struct job *job, struct batch *batch, const struct job
 			forget_unknown(device);
 			again[again_count++] = index;
 		}
-	}
-	if (batch->refused && read == batch->count) {
-		if (applied == 0)
-			job->bulk_refusal_atomic = true;
-		else
-			job->bulk_refusal_partial = true;
 	}
 	if (batch->refused && again_count == 1 && batch->count == 1) {
 		/* Cannot happen (a refused batch of one fails at once), but never loop. */
@@ -1604,7 +1588,9 @@ struct job *job_start(const struct transport *transport, const struct plan *plan
 		job->sim_parallel = options->sim_parallel;
 	if (options && options->bulk_max > 0 && options->bulk_max < job->bulk_max)
 		job->bulk_max = options->bulk_max;
-	job->planned = job_planned_requests(plan, job->states, transport);
+	struct transport planning = *transport;
+	planning.bulk_max = job->bulk_max;
+	job->planned = job_planned_requests(plan, job->states, &planning);
 	journal_rebased_steps(job);
 	for (size_t i = 0; i < plan->count; i++) {
 		struct job_device *device = &job->devices[i];
@@ -1616,9 +1602,13 @@ struct job *job_start(const struct transport *transport, const struct plan *plan
 		}
 		job->results[i].outcome = JOB_RUNNING;
 		if (!device_has_work(job, i) || job->halted) {
-			/* Nothing to send, or everything settled by an earlier run. */
+			/* Nothing to send, or everything settled by an earlier run: what an earlier
+			 * run sent is read back with the rest at the end. */
 			device_conclude(job, i);
-			device_over(job, i);
+			if (device->started && !job->halted)
+				device->phase = PHASE_STEPS_OVER;
+			else
+				device_over(job, i);
 			continue;
 		}
 		device_route(job, i);
@@ -1697,18 +1687,22 @@ void job_rebase(struct plan *plan, enum journal_state (*states)[2], const struct
 				device->sim_status = object->sim_status;
 			}
 		}
+		/* Any step found in neither of its states changes the whole device. */
+		for (int step = 0; step < device->step_count && truth->known; step++) {
+			const struct plan_step *plan_step = &device->steps[step];
+			int now = plan_step->target == STEP_SIM ? device->sim_status : device->endpoint_status;
+			if (sendable(plan_step, states[i][step]) && now != plan_step->to && now != plan_step->from)
+				changed = true;
+		}
 		bool left = false;
 		for (int step = 0; step < device->step_count; step++) {
 			struct plan_step *plan_step = &device->steps[step];
 			if (!sendable(plan_step, states[i][step]))
 				continue;
+			int now = plan_step->target == STEP_SIM ? device->sim_status : device->endpoint_status;
 			if (!truth->known) {
 				plan_step->skip = SKIP_UNREAD;
-				continue;
-			}
-			int now = plan_step->target == STEP_SIM ? device->sim_status : device->endpoint_status;
-			if (changed || (now != plan_step->to && now != plan_step->from)) {
-				changed = true;
+			} else if (changed) {
 				plan_step->from = now;
 				plan_step->skip = SKIP_CHANGED;
 			} else if (now == plan_step->to) {
@@ -1747,7 +1741,8 @@ void job_progress(const struct job *job, struct job_progress *progress)
 	progress->done = job->done;
 	progress->failed = job->failed;
 	progress->cancelled = job->cancelled;
-	progress->remaining = job->plan->count - job->done - job->failed - job->cancelled;
+	progress->remaining = job->check_only ? job->plan->count - job->over
+					      : job->plan->count - job->done - job->failed - job->cancelled;
 	progress->requests = job->requests;
 	progress->finished = job->finished;
 	progress->cancelling = job->cancelling && !job->finished;

@@ -148,12 +148,13 @@ assert_eq() {
 	fi
 }
 
-# patches: PATCHes the emulator received so far; applied: those that changed a status.
+# patches: status changes the emulator received so far, single PATCHes and the items of bulk
+# endpoint calls alike; applied: those that changed a status.
 patches() {
-	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch)))
+	echo $(($(emu_stat sim_patch) + $(emu_stat endpoint_patch) + $(emu_stat endpoint_multi_items)))
 }
 applied() {
-	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied)))
+	echo $(($(emu_stat sim_patch_applied) + $(emu_stat endpoint_patch_applied) + $(emu_stat endpoint_multi_applied)))
 }
 
 # results_in FILES...: the result lines of journals so far.
