@@ -1195,20 +1195,20 @@ static void test_refused_bulk_atomic_narrowed_down(void **state)
 	}
 	assert_true(count_calls(&fake, FAKE_ENDPOINT_PATCH) >= 1);
 	assert_true(refusals >= 2);
-	/* The first refusal is read back before anything is sent again; later ones are not. */
-	size_t first = find_call(&fake, 0, FAKE_BULK, 0);
-	size_t next = first + 1;
-	while (next < fake.call_count && !is_endpoint_change(fake.calls[next].kind))
-		next++;
-	assert_true(next < fake.call_count);
-	assert_true(reads_between(&fake, first, next) > 0);
-	for (size_t i = next; i < fake.call_count; i++) {
+	/* Whether a refused call applied its good items is not documented: every refused bulk
+	 * call of more than one device is read back before the next endpoint change; a refused
+	 * call of one device fails it at once. */
+	for (size_t i = 0; i < fake.call_count; i++) {
 		if (!is_endpoint_change(fake.calls[i].kind) || fake.calls[i].outcome != TRANSPORT_REFUSED)
 			continue;
 		size_t after = i + 1;
 		while (after < fake.call_count && !is_endpoint_change(fake.calls[after].kind))
 			after++;
-		if (after < fake.call_count)
+		if (after == fake.call_count)
+			continue;
+		if (fake.calls[i].kind == FAKE_BULK && fake.calls[i].count > 1)
+			assert_true(reads_between(&fake, i, after) > 0);
+		else
 			assert_int_equal(reads_between(&fake, i, after), 0);
 	}
 	/* Log(8) halvings and two singles at most. */
@@ -1300,9 +1300,7 @@ static void test_lost_single_while_narrowing(void **state)
 
 /* A refused bulk call of bad items only applies nothing, atomic or not: that read-back shows
  * nothing of how refused calls behave. With an API that applies the good items of a refused
- * call, a later refused batch must still be read back before its items are sent again.
- * FAILS: the read-back of [100 101] (nothing applied) sets bulk_refusal_atomic; the refused
- * [102 103], which applied 102, is then split without a read-back and 102 is sent again. */
+ * call, a later refused batch must still be read back before its items are sent again. */
 static void test_refusal_of_bad_items_only_teaches_nothing(void **state)
 {
 	(void)state;
@@ -1793,7 +1791,7 @@ static void test_cancel_mid_job(void **state)
 static char *write_killed_journal(const char *directory, const struct plan *plan, const char *const *steps)
 {
 	char message[512];
-	struct journal *journal = journal_create(directory, plan, message, sizeof(message));
+	struct journal *journal = journal_create(directory, plan, NULL, message, sizeof(message));
 	if (!journal)
 		fail_msg("%s", message);
 	char *path = xstrdup(journal_path(journal));
@@ -1858,7 +1856,7 @@ static void test_resume_rebased_on_read_back(void **state)
 	fake.sims[4].status = SIM_SUSPENDED;
 	fake.sims[6].status = SIM_DELETED;
 
-	struct journal *journal = journal_resume(path, &resumed, &states, message, sizeof(message));
+	struct journal *journal = journal_resume(path, &resumed, &states, false, message, sizeof(message), NULL);
 	if (!journal)
 		fail_msg("%s", message);
 	resumed.fleet_endpoints = plan.fleet_endpoints;
@@ -1907,7 +1905,7 @@ static void test_resume_rebased_on_read_back(void **state)
 	plan_free(&resumed);
 
 	/* The journal has the results of the intents the rebase skipped, and its end. */
-	journal = journal_resume(path, &resumed, &states, message, sizeof(message));
+	journal = journal_resume(path, &resumed, &states, false, message, sizeof(message), NULL);
 	if (!journal)
 		fail_msg("%s", message);
 	assert_true(journal_finished(journal));
@@ -1966,16 +1964,15 @@ static void check_changed_later_step(enum plan_action action, int sim_now, int e
 	fake_free(&fake);
 }
 
-/* FAILS: job_rebase() marks CHANGED only the step found changed and those after it; an
- * earlier step still at its from status stays to send, so the device is reported as left
- * alone and yet changed (offline suspends the SIM of a deleted endpoint). */
+/* A step found changed elsewhere leaves the whole device alone, the steps before it too: a
+ * resume never suspends the SIM of an endpoint deleted meanwhile. */
 static void test_resume_offline_endpoint_changed_elsewhere(void **state)
 {
 	(void)state;
 	check_changed_later_step(PLAN_OFFLINE, SIM_ACTIVATED, ENDPOINT_DELETED);
 }
 
-/* FAILS: as above; online enables the endpoint of a SIM deleted meanwhile. */
+/* As above: online never enables the endpoint of a SIM deleted meanwhile. */
 static void test_resume_online_sim_changed_elsewhere(void **state)
 {
 	(void)state;
@@ -2133,7 +2130,7 @@ static void crash_and_resume(enum crash_scenario scenario, size_t answers, bool 
 	fake.cancel_applies = in_flight_applied;
 	build_plan(&plan, PLAN_OFFLINE, &fake, CRASH_DEVICES);
 	char *directory = make_temporary_directory("job");
-	struct journal *journal = journal_create(directory, &plan, message, sizeof(message));
+	struct journal *journal = journal_create(directory, &plan, NULL, message, sizeof(message));
 	if (!journal)
 		fail_msg("%s", message);
 	char *path = xstrdup(journal_path(journal));
@@ -2144,7 +2141,7 @@ static void crash_and_resume(enum crash_scenario scenario, size_t answers, bool 
 	free_job(&fake, job);
 	journal_close(journal);
 
-	journal = journal_resume(path, &resumed, &states, message, sizeof(message));
+	journal = journal_resume(path, &resumed, &states, false, message, sizeof(message), NULL);
 	if (!journal)
 		fail_msg("%s", message);
 	resumed.fleet_endpoints = plan.fleet_endpoints;
@@ -2172,7 +2169,7 @@ static void crash_and_resume(enum crash_scenario scenario, size_t answers, bool 
 	plan_free(&resumed);
 
 	/* The journal knows every step done: a third run would send nothing. */
-	journal = journal_resume(path, &resumed, &states, message, sizeof(message));
+	journal = journal_resume(path, &resumed, &states, false, message, sizeof(message), NULL);
 	if (!journal)
 		fail_msg("%s", message);
 	for (size_t i = 0; i < CRASH_DEVICES; i++)
