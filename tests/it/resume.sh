@@ -43,13 +43,55 @@ assert_eq "$?" 2 "exit status for a file that is not a journal"
 assert_contains junk.err "is not a simtop journal"
 "$SIMTOP" --resume "$journal" </dev/null >notty.out 2>notty.err
 assert_eq "$?" 2 "exit status of --resume without a terminal and without --yes"
+before_dry=$(md5sum <"$journal")
 "$SIMTOP" --resume "$journal" --dry-run >dry.out 2>dry.err
 assert_eq "$?" 0 "exit status of --resume --dry-run"
-assert_contains dry.out "read back first): $flying;"
+assert_contains dry.out "Read back before resuming:"
+assert_contains dry.out "Dry run: nothing was sent."
+assert_eq "$(md5sum <"$journal")" "$before_dry" "the journal after the dry run"
 assert_eq "$(patches)" "$killed_patches" "PATCHes sent by the refusals and the dry run"
 
-"$SIMTOP" --resume "$journal" --yes --rate 200 >resume.out 2>resume.err
+# A journal from another API is refused, naming both.
+other_url=$EMU_URL
+emu_start --devices 10 --seed 32 --no-limits
+EMNIFY_BASE_PATH=$EMU_URL "$SIMTOP" --resume "$journal" --yes >other.out 2>other.err
+assert_eq "$?" 2 "exit status of a resume against another API"
+assert_contains other.err "not resumed"
+assert_contains other.err "$other_url"
+assert_contains other.err "$EMU_URL"
+assert_eq "$(patches)" 0 "PATCHes sent to the other API"
+EMU_URL=$other_url
+export EMNIFY_BASE_PATH=$EMU_URL
+
+# A device the job has not reached yet is taken offline elsewhere meanwhile: the resume reads
+# it back and sends it nothing.
+token=$(curl -s -X POST -d '{"application_token":"emu-demo-token"}' "$EMU_URL/api/v1/authenticate" |
+	sed -n 's/.*"auth_token": *"\([^"]*\)".*/\1/p')
+set -- $(curl -s "$EMU_URL/_emu/state.csv" | awk -F, '$3 == 1 && $4 == 0 { sim = $1; endpoint = $2 } END { print sim, endpoint }')
+for change in "sim/$1" "endpoint/$2"; do
+	curl -s -o /dev/null -X PATCH -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+		-d "{\"status\":{\"id\":$([ "${change%%/*}" = sim ] && echo 2 || echo 1)}}" "$EMU_URL/api/v1/$change"
+done
+killed_patches=$(patches)
+
+# Two resumes at once: the second names the process that holds the journal and sends nothing.
+"$SIMTOP" --resume "$journal" --yes --rate 200 >resume.out 2>resume.err &
+resume_pid=$!
+tries=0
+until grep -q "Resuming the job" resume.out 2>/dev/null || [ "$tries" -gt 200 ]; do
+	tries=$((tries + 1))
+	sleep 0.02
+done
+"$SIMTOP" --resume "$journal" --yes --rate 200 >second.out 2>second.err
+assert_eq "$?" 2 "exit status of a second resume at once"
+assert_contains second.err "in use by simtop process $resume_pid"
+wait "$resume_pid"
+
 assert_eq "$?" 0 "exit status of the resume"
+reached=$(sed -n 's/.* \([0-9]*\) already in \(its\|their\) target state.*/\1/p' resume.out)
+[ "${reached:-0}" -ge 1 ] && pass "devices found already offline before resuming: $reached" ||
+	fail "no device found already offline before resuming"
+assert_eq "$(($(patches) - $(applied)))" 0 "needless changes (sent to a status already there)"
 assert_contains resume.out "Resuming the job of $journal"
 assert_contains resume.out " 0 failed, 0 half-done, 0 cancelled"
 assert_eq "$(offline_misses)" 0 "devices not offline after the resume"
