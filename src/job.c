@@ -100,6 +100,7 @@ enum call_kind {
 	CALL_READ,              /* group, device */
 	CALL_PAGE,              /* group, page */
 	CALL_TIMER,             /* the end of a pause */
+	CALL_BATCH_TIMER,       /* ready devices waited long enough for their batch */
 };
 
 struct call {
@@ -137,6 +138,8 @@ struct job {
 	size_t feeders;         /* devices in the SIM lane that will need the endpoint lane */
 	size_t *ready;          /* devices waiting for a batch, oldest first */
 	size_t ready_count;
+	int64_t ready_since_ms; /* when the oldest of them became ready */
+	struct call *batch_timer; /* out while they wait for more */
 	struct batch *batches;  /* formed, not sent yet; narrowing puts its halves first */
 	bool lane_busy;         /* the endpoint lane's call, or its read-back, is out */
 	struct batch *lane_batch; /* the batch it works on */
@@ -154,6 +157,7 @@ struct job {
 	char error[256];
 
 	int trouble_streak;
+	size_t steps, steps_settled;
 	size_t requests, planned;
 	struct rate_sample samples[JOB_RATE_SAMPLES];
 	size_t sample_count;
@@ -352,6 +356,7 @@ static void object_done(void *context, const struct transport_answer *answer, co
 static void page_done(void *context, const struct transport_answer *answer, const struct transport_object *objects,
 		      size_t count, int64_t total_pages);
 static void pause_over(void *context);
+static void batch_wait_over(void *context);
 
 /* Send call through the transport, or hold it back while the job is paused. */
 static void issue(struct call *call)
@@ -360,14 +365,14 @@ static void issue(struct call *call)
 	const struct transport *transport = job->transport;
 	void *self = transport->self;
 
-	if (job->paused && call->kind != CALL_TIMER) {
+	if (job->paused && call->kind != CALL_TIMER && call->kind != CALL_BATCH_TIMER) {
 		call->parked = true;
 		list_insert(&job->parked, call);
 		return;
 	}
 	call->parked = false;
 	list_insert(&job->calls, call);
-	if (call->kind != CALL_TIMER)
+	if (call->kind != CALL_TIMER && call->kind != CALL_BATCH_TIMER)
 		count_request(job);
 	switch (call->kind) {
 	case CALL_SIM_PATCH: {
@@ -407,6 +412,10 @@ static void issue(struct call *call)
 		break;
 	case CALL_TIMER:
 		transport->ops->timer(self, job->paused_until_ms - transport->ops->now_ms(self), pause_over, call);
+		break;
+	case CALL_BATCH_TIMER:
+		transport->ops->timer(self, job->ready_since_ms + JOB_BATCH_WAIT_MS - transport->ops->now_ms(self),
+				      batch_wait_over, call);
 		break;
 	}
 }
@@ -459,6 +468,16 @@ static bool held_back(struct call *call, const struct transport_answer *answer)
 		return false;
 	throttled(call, answer);
 	return !job->halted;
+}
+
+static void batch_wait_over(void *context)
+{
+	struct call *timer = context;
+	struct job *job = timer->job;
+
+	call_free(timer);
+	job->batch_timer = NULL;
+	pump(job);
 }
 
 static void pause_over(void *context)
@@ -526,6 +545,7 @@ static void step_over(struct job *job, size_t index, enum journal_state state, l
 	char message[512];
 
 	job->states[index][device->step] = state;
+	job->steps_settled++;
 	if (!trouble)
 		job->trouble_streak = 0;
 	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
@@ -787,6 +807,8 @@ static void device_route(struct job *job, size_t index)
 		job->sim_count++;
 	} else {
 		device->phase = PHASE_ENDPOINT_READY;
+		if (job->ready_count == 0)
+			job->ready_since_ms = job->transport->ops->now_ms(job->transport->self);
 		job->ready[job->ready_count++] = index;
 	}
 }
@@ -1217,7 +1239,21 @@ static void endpoint_lane_pump(struct job *job)
 			job->ready[kept++] = index;
 	}
 	job->ready_count = kept;
-	if (job->ready_count == 0 || (job->ready_count < job->bulk_max && job->feeders > 0))
+	if (job->ready_count > 0 && job->ready_count < job->bulk_max && job->feeders > 0 &&
+	    job->transport->ops->now_ms(job->transport->self) - job->ready_since_ms < JOB_BATCH_WAIT_MS) {
+		/* More may come: wait for them, but not for long. */
+		if (!job->batch_timer) {
+			job->batch_timer = call_new(job, CALL_BATCH_TIMER);
+			issue(job->batch_timer);
+		}
+		return;
+	}
+	if (job->batch_timer) {
+		job->transport->ops->cancel(job->transport->self, job->batch_timer);
+		call_free(job->batch_timer);
+		job->batch_timer = NULL;
+	}
+	if (job->ready_count == 0)
 		return;
 	/* A batch holds one step index, and devices a killed run left with an intent go apart:
 	 * they are read back before anything is sent. */
@@ -1238,6 +1274,7 @@ static void endpoint_lane_pump(struct job *job)
 		}
 	}
 	job->ready_count = kept;
+	job->ready_since_ms = job->transport->ops->now_ms(job->transport->self);
 	batch->count = taken;
 	batch->settle_first = intent;
 	batch_send(job, batch);
@@ -1499,6 +1536,7 @@ static void drop_parked(struct job *job)
 			page_done(call, &answer, NULL, 0, 0);
 			break;
 		case CALL_TIMER:
+		case CALL_BATCH_TIMER:
 			call_free(call);
 			break;
 		}
@@ -1601,6 +1639,8 @@ struct job *job_start(const struct transport *transport, const struct plan *plan
 				device->started = true;
 		}
 		job->results[i].outcome = JOB_RUNNING;
+		for (int step = 0; step < plan->devices[i].step_count; step++)
+			job->steps += step_to_send(job, i, step);
 		if (!device_has_work(job, i) || job->halted) {
 			/* Nothing to send, or everything settled by an earlier run: what an earlier
 			 * run sent is read back with the rest at the end. */
@@ -1744,6 +1784,8 @@ void job_progress(const struct job *job, struct job_progress *progress)
 	progress->remaining = job->check_only ? job->plan->count - job->over
 					      : job->plan->count - job->done - job->failed - job->cancelled;
 	progress->requests = job->requests;
+	progress->steps = job->steps;
+	progress->steps_settled = job->steps_settled;
 	progress->finished = job->finished;
 	progress->cancelling = job->cancelling && !job->finished;
 	for (size_t i = 0; i < job->plan->count; i++)

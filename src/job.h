@@ -5,8 +5,10 @@
  * - SIM status changes are single PATCHes, at most sim_parallel in flight, paced by the
  *   transport's limits (no bulk form exists for them).
  * - Endpoint status changes go as bulk calls of up to bulk_max items, one call at a time. A
- *   batch is sent when bulk_max devices are ready for it, or when no more can become ready
- *   (the SIM steps they wait for are over). Single endpoint PATCHes (narrowing down, below)
+ *   batch is sent when bulk_max devices are ready for it, when no more can become ready (the
+ *   SIM steps they wait for are over), or when the first of them has waited
+ *   JOB_BATCH_WAIT_MS: a long offline job disables endpoints every minute or so, for a few
+ *   calls more, instead of all at its end. Single endpoint PATCHes (narrowing down, below)
  *   share that one lane: no endpoint change ever overlaps another.
  * - Order per device: charges start last and stop first. Offline suspends the SIM, and only a
  *   device whose SIM step succeeded (or was not needed) has its endpoint in a batch; online
@@ -36,7 +38,9 @@
  *   refuses permission (emnify's 403), and when ten changes in a row were lost: a job
  *   against an API that is down stops instead of going through every device.
  * - Cancel starts nothing new: a device whose first change was sent finishes its pair and its
- *   read-back, so a cancel never leaves a device half-way; the others end CANCELLED.
+ *   read-back, so a cancel never leaves a device half-way; the others end CANCELLED. (Online,
+ *   a device is started once its endpoint is in a bulk call: a cancel then lets that batch's
+ *   SIM activations go on.)
  * The job advances only inside the transport's callbacks; it never blocks. */
 #ifndef SIMTOP_JOB_H
 #define SIMTOP_JOB_H
@@ -85,6 +89,7 @@ const char *job_result_word(const struct job_device_result *result);
 #define JOB_READ_MAX 3
 #define JOB_SINGLE_MAX 2
 #define JOB_THROTTLE_GIVE_UP_MS (15 * 60 * 1000)
+#define JOB_BATCH_WAIT_MS 60000
 
 struct job_options {
 	int sim_parallel;  /* SIM PATCHes (and their read-backs) in flight at most; 0: 4 */
@@ -149,6 +154,10 @@ struct job_progress {
 	bool finished;        /* nothing left to do or in flight */
 	bool cancelling;
 	size_t verifying;     /* devices being read back after their steps */
+	size_t steps;         /* changes the job has to send, and of those */
+	size_t steps_settled; /* the ones settled so far (done, failed or left unknown): a
+			       * device counts as done only once its pair is over, and online
+			       * enables a whole batch's endpoints before any SIM */
 	double paused_seconds; /* > 0 while the API's limits pause the job: seconds left */
 	char pause_reason[160]; /* why, while paused ("rate limited by the API (HTTP 429)") */
 	char error[256];      /* set when the job had to stop (e.g. the journal could not be written) */

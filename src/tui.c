@@ -66,7 +66,7 @@ struct loop {
 	char *left_journal;                  /* its journal's path, NULL: nothing was left; owned */
 	size_t left_devices, left_total, left_in_flight;
 	int64_t last_job_draw_ms;
-	/* Script mode: ":wait-progress N" lets the steps after it run while a job is busy, until
+	/* Script mode: ":wait-progress N" (N changes settled) lets the steps after it run while a job is busy, until
 	 * ":wait-idle" waits for everything again. */
 	size_t wait_progress;
 	bool script_async;
@@ -872,8 +872,8 @@ static void describe_job(struct loop *loop, char *buffer, size_t size)
 	struct tui *tui = &loop->tui;
 	struct job_progress progress;
 	job_progress(tui->job, &progress);
-	size_t settled = progress.done + progress.failed + progress.cancelled;
-	int filled = progress.devices ? (int)(8 * settled / progress.devices) : 0;
+	/* The bar follows the changes: devices are done only once their pair is. */
+	int filled = progress.steps ? (int)(8 * progress.steps_settled / progress.steps) : 8;
 	char bar[64];
 	int length = 0;
 	for (int i = 0; i < 8; i++)
@@ -1308,7 +1308,7 @@ static void run_command(struct loop *loop, const struct script_step *step)
 	} else if (strncmp(command, "wait-progress ", 14) == 0) {
 		long count = atol(command + 14);
 		if (count < 1)
-			die(2, "script line %d: wait-progress wants a number of devices", step->line);
+			die(2, "script line %d: wait-progress wants a number of changes", step->line);
 		loop->wait_progress = (size_t)count;
 	} else if (strcmp(command, "wait-idle") == 0) {
 		/* The next step waits until nothing is in flight again. */
@@ -1391,7 +1391,7 @@ int tui_run(const struct tui_options *options)
 				if (tui->job)
 					job_progress(tui->job, &progress);
 				if (tui->job && !progress.finished &&
-				    progress.done + progress.failed < loop->wait_progress) {
+				    progress.steps_settled < loop->wait_progress) {
 					api_wait(tui->api, -1, LOADING_REDRAW_MS, NULL);
 					continue;
 				}

@@ -124,8 +124,11 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 		util_thousands((int64_t)calls.sim_changes, changes, sizeof(changes));
 		util_thousands((int64_t)calls.bulk_calls, bulk, sizeof(bulk));
 		util_thousands((int64_t)(calls.verify_reads + calls.settle_reads), reads, sizeof(reads));
-		snprintf(text, size, "  %s requests (%s SIM, %s bulk endpoint, %s read-back): %s%s",
-			 util_thousands((int64_t)calls.total, count, sizeof(count)), changes, bulk, reads,
+		size_t read_backs = calls.verify_reads + calls.settle_reads;
+		snprintf(text, size, "  %s %s (%s SIM %s, %s bulk %s, %s %s): %s%s",
+			 util_thousands((int64_t)calls.total, count, sizeof(count)), calls.total == 1 ? "request" : "requests",
+			 changes, calls.sim_changes == 1 ? "change" : "changes", bulk, calls.bulk_calls == 1 ? "call" : "calls",
+			 reads, read_backs == 1 ? "read" : "reads",
 			 rate > 0 && job_planned_seconds(tui->transport, calls.total) >= 0.5 ? "about " : "", duration);
 		if (rate > 0) {
 			size_t length = strlen(text);

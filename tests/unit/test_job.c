@@ -906,7 +906,6 @@ static void test_offline_verified_by_list(void **state)
 	/* 5 endpoints at 3 a page: 2 pages read back what 5 GETs would. */
 	assert_int_equal(count_calls(&fake, FAKE_LIST), 2);
 	assert_int_equal(count_calls(&fake, FAKE_ENDPOINT_GET) + count_calls(&fake, FAKE_SIM_GET), 0);
-	assert_int_equal(count_calls(&fake, FAKE_TIMER), 0);
 	assert_by_the_rules(&fake);
 	assert_charges_stop_first(&fake);
 	/* The read-back comes after the changes. */
@@ -1867,7 +1866,7 @@ static void test_resume_rebased_on_read_back(void **state)
 	assert_int_equal(report.changed, 2);
 	assert_int_equal(report.unread, 0);
 	assert_int_equal(report.remaining, 3);
-	size_t before = fake.call_count;
+	size_t before = fake.call_count, timers_before = count_calls(&fake, FAKE_TIMER);
 
 	struct job *job = job_start(&fake.transport, &resumed, states, journal, NULL, NULL);
 	fake_run(&fake);
@@ -1883,7 +1882,8 @@ static void test_resume_rebased_on_read_back(void **state)
 	assert_int_equal(count_calls(&fake, FAKE_BULK), 1);
 	struct job_calls calls;
 	job_plan_calls(&resumed, states, &fake.transport, &calls);
-	assert_int_equal(calls.total, fake.call_count - before);
+	/* Calls to the API: a timer (waiting for a batch to fill) is none. */
+	assert_int_equal(calls.total, fake.call_count - before - (count_calls(&fake, FAKE_TIMER) - timers_before));
 
 	assert_result(job, 2, JOB_DONE, SIM_SUSPENDED, ENDPOINT_DISABLED);
 	assert_result(job, 4, JOB_DONE, SIM_SUSPENDED, ENDPOINT_DISABLED);
