@@ -27,6 +27,7 @@ enum route_kind {
 	ROUTE_SIM_ONE,
 	ROUTE_ENDPOINT_LIST,
 	ROUTE_ENDPOINT_ONE,
+	ROUTE_ENDPOINT_MULTI,
 };
 
 struct route {
@@ -89,6 +90,10 @@ static void resolve_route(const char *url, struct route *route)
 {
 	memset(route, 0, sizeof *route);
 	route->kind = ROUTE_UNKNOWN;
+	if (strcmp(url, "/api/v2/endpoint/multi") == 0 || strcmp(url, "/api/v2/endpoint/multi/") == 0) {
+		route->kind = ROUTE_ENDPOINT_MULTI;
+		return;
+	}
 	if (strncmp(url, "/api/v1/", 8) != 0)
 		return;
 	const char *path = url + 8;
@@ -110,6 +115,8 @@ static bool route_serves(enum route_kind kind, const char *method)
 	case ROUTE_SIM_ONE:
 	case ROUTE_ENDPOINT_ONE:
 		return strcmp(method, "GET") == 0 || strcmp(method, "PATCH") == 0;
+	case ROUTE_ENDPOINT_MULTI:
+		return strcmp(method, "PATCH") == 0;
 	default:
 		return false;
 	}
@@ -123,6 +130,8 @@ static const char *route_allow(enum route_kind kind)
 	case ROUTE_SIM_ONE:
 	case ROUTE_ENDPOINT_ONE:
 		return "GET, PATCH";
+	case ROUTE_ENDPOINT_MULTI:
+		return "PATCH";
 	default:
 		return "GET";
 	}
@@ -150,6 +159,9 @@ static void count_route(struct emu_context *context, enum route_kind kind, const
 	case ROUTE_ENDPOINT_ONE:
 		emu_stats_add(&context->stats, patch ? EMU_STAT_endpoint_patch : EMU_STAT_endpoint_get);
 		break;
+	case ROUTE_ENDPOINT_MULTI:
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_multi);
+		break;
 	default:
 		break;
 	}
@@ -171,6 +183,52 @@ static enum emu_limit_route limit_route(enum route_kind kind, const char *method
 	default:
 		return EMU_LIMIT_OTHER;
 	}
+}
+
+/* The PATCHes emnify asks to be sent one at a time. */
+static bool changes_endpoints(enum route_kind kind, const char *method)
+{
+	return (kind == ROUTE_ENDPOINT_ONE || kind == ROUTE_ENDPOINT_MULTI) && strcmp(method, "PATCH") == 0;
+}
+
+/* The --forbid bit of the route, or -1 when --forbid cannot name it. */
+static int forbidden_route(enum route_kind kind, const char *method)
+{
+	if (strcmp(method, "PATCH") != 0)
+		return -1;
+	switch (kind) {
+	case ROUTE_SIM_ONE:
+		return EMU_API_FORBID_SIM_PATCH;
+	case ROUTE_ENDPOINT_ONE:
+		return EMU_API_FORBID_ENDPOINT_PATCH;
+	case ROUTE_ENDPOINT_MULTI:
+		return EMU_API_FORBID_MULTI;
+	default:
+		return -1;
+	}
+}
+
+bool emu_api_parse_forbidden(const char *list, uint32_t *routes, char *bad, size_t size)
+{
+	static const char *const words[EMU_API_FORBID_COUNT] = { "sim-patch", "endpoint-patch", "multi" };
+	char *copy = strdup(list);
+	if (!copy)
+		abort();
+	bool known = true;
+	char *rest = NULL;
+	for (char *word = strtok_r(copy, ",", &rest); word && known; word = strtok_r(NULL, ",", &rest)) {
+		int route = 0;
+		while (route < EMU_API_FORBID_COUNT && strcmp(word, words[route]) != 0)
+			route++;
+		if (route == EMU_API_FORBID_COUNT) {
+			snprintf(bad, size, "%s", word);
+			known = false;
+		} else {
+			*routes |= 1u << route;
+		}
+	}
+	free(copy);
+	return known;
 }
 
 /* Parse an {id} as Java's Long.parseLong would: optional sign, decimal digits, 64-bit range. */
@@ -208,19 +266,25 @@ static int64_t query_integer(struct MHD_Connection *connection, const char *name
 
 /* --- routes -------------------------------------------------------------------------------- */
 
+/* False, with the API's 400 in reply, when the body was too large or could not be read (error
+ * says why). */
+static bool body_accepted(bool too_large, bool readable, const char *error, struct emu_http_reply *reply)
+{
+	if (too_large)
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", "Request body too large");
+	else if (!readable)
+		emu_http_reply_error(reply, 400, 1000, "BadRequest", error);
+	return !too_large && readable;
+}
+
 static void authenticate(struct emu_context *context, const char *body, size_t length, bool too_large,
 			 struct emu_http_reply *reply)
 {
 	struct emu_body parsed;
 	char error[160];
-	if (too_large) {
-		emu_http_reply_error(reply, 400, 1000, "BadRequest", "Request body too large");
+	bool readable = !too_large && emu_body_parse(body, length, &parsed, error, sizeof error);
+	if (!body_accepted(too_large, readable, error, reply))
 		return;
-	}
-	if (!emu_body_parse(body, length, &parsed, error, sizeof error)) {
-		emu_http_reply_error(reply, 400, 1000, "BadRequest", error);
-		return;
-	}
 	if (!parsed.has_token || parsed.token_too_long || !emu_auth_token_accepted(context->auth, parsed.token)) {
 		emu_http_reply_error(reply, 401, 1101, "InvalidCredentials", "Invalid application token");
 		return;
@@ -349,14 +413,9 @@ static void patch_one(struct emu_context *context, const struct route *route, bo
 	}
 	struct emu_body parsed;
 	char error[160];
-	if (too_large) {
-		emu_http_reply_error(reply, 400, 1000, "BadRequest", "Request body too large");
+	bool readable = !too_large && emu_body_parse(body, length, &parsed, error, sizeof error);
+	if (!body_accepted(too_large, readable, error, reply))
 		return;
-	}
-	if (!emu_body_parse(body, length, &parsed, error, sizeof error)) {
-		emu_http_reply_error(reply, 400, 1000, "BadRequest", error);
-		return;
-	}
 	switch (parsed.status) {
 	case EMU_BODY_STATUS_ABSENT:
 		break;
@@ -393,8 +452,9 @@ static void patch_one(struct emu_context *context, const struct route *route, bo
 
 	int status = (int)parsed.status_id;
 	int previous;
-	enum emu_change change = sim ? emu_fleet_set_sim_status(context->fleet, index, status, &previous)
-				     : emu_fleet_set_endpoint_status(context->fleet, index, status, &previous);
+	enum emu_change change =
+		sim ? emu_fleet_set_sim_status(context->fleet, index, status, &previous, EMU_VIA_SINGLE)
+		    : emu_fleet_set_endpoint_status(context->fleet, index, status, &previous, EMU_VIA_SINGLE);
 	switch (change) {
 	case EMU_CHANGE_APPLIED:
 		emu_stats_add(&context->stats, sim ? EMU_STAT_sim_patch_applied : EMU_STAT_endpoint_patch_applied);
@@ -417,6 +477,104 @@ static void patch_one(struct emu_context *context, const struct route *route, bo
 	}
 }
 
+/* --- bulk --------------------------------------------------------------------------------- */
+
+/* What is wrong with one item of a bulk call, or NULL when it may be applied; *index receives
+ * the endpoint's device index then. Like the real API's, the entries name no item. */
+static const struct emu_http_error *check_multi_item(struct emu_context *context, const struct emu_body_item *item,
+						     int64_t *index)
+{
+	static const struct emu_http_error id_missing = { 1402, "Required", "id is required" };
+	static const struct emu_http_error id_malformed = { 1403, "InvalidFormat", "id must be an integer" };
+	static const struct emu_http_error status_id_missing = { 1402, "Required", "status.id is required" };
+	static const struct emu_http_error status_invalid = { 1403, "InvalidFormat", "Invalid status" };
+	static const struct emu_http_error not_found = { 1401, "InvalidReference", "Endpoint not found" };
+	static const struct emu_http_error deleted = { 1406, "NotAllowed", "A deleted endpoint cannot be changed" };
+	static const struct emu_http_error no_sim = { 1406, "NotAllowed",
+						      "An endpoint without a SIM cannot be enabled" };
+
+	if (item->id == EMU_BODY_ID_ABSENT)
+		return &id_missing;
+	if (item->id == EMU_BODY_ID_BAD)
+		return &id_malformed;
+	if (item->status == EMU_BODY_STATUS_NO_ID)
+		return &status_id_missing;
+	if (item->status == EMU_BODY_STATUS_BAD_ID ||
+	    (item->status == EMU_BODY_STATUS_ID && item->status_id != EMU_ENDPOINT_ENABLED &&
+	     item->status_id != EMU_ENDPOINT_DISABLED))
+		return &status_invalid;
+	*index = emu_fleet_find_endpoint(context->fleet, item->id_value);
+	if (*index < 0)
+		return &not_found;
+	if (emu_fleet_endpoint_status(context->fleet, *index) == EMU_ENDPOINT_DELETED)
+		return &deleted;
+	if (item->status == EMU_BODY_STATUS_ID && item->status_id == EMU_ENDPOINT_ENABLED &&
+	    emu_fleet_sim_status(context->fleet, *index) == EMU_STATUS_NONE)
+		return &no_sim;
+	return NULL;
+}
+
+/* PATCH /api/v2/endpoint/multi: every item is checked first; with a bad one the call answers
+ * 422 and applies nothing, or (bulk_partial) applies the good ones all the same. */
+static void patch_multi(struct emu_context *context, const char *body, size_t length, bool too_large,
+			struct emu_http_reply *reply)
+{
+	static const char validation[] = "Update endpoint validation error";
+	struct emu_body_list list;
+	char error[160];
+
+	bool readable = !too_large && emu_body_parse_list(body, length, &list, error, sizeof error);
+	if (!body_accepted(too_large, readable, error, reply))
+		return;
+	if (list.count < 1 || list.count > EMU_API_MULTI_ITEMS_MAX) {
+		/* The words of a Bean Validation @Size check, which is how the bound reads. */
+		snprintf(error, sizeof error, "size must be between 1 and %d", EMU_API_MULTI_ITEMS_MAX);
+		emu_http_reply_validation_error(reply, validation, 1403, "InvalidFormat", error);
+		free(list.items);
+		return;
+	}
+
+	struct emu_http_error *errors = calloc(list.count, sizeof *errors);
+	int64_t *indexes = calloc(list.count, sizeof *indexes);
+	if (!errors || !indexes)
+		abort();
+	size_t error_count = 0;
+	for (size_t i = 0; i < list.count; i++) {
+		const struct emu_http_error *problem = check_multi_item(context, &list.items[i], &indexes[i]);
+		if (problem) {
+			errors[error_count++] = *problem;
+			indexes[i] = -1;
+		}
+	}
+
+	bool apply = error_count == 0 || __atomic_load_n(&context->bulk_partial, __ATOMIC_RELAXED);
+	bool storage_failed = false;
+	for (size_t i = 0; apply && !storage_failed && i < list.count; i++) {
+		if (indexes[i] < 0)
+			continue;
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_multi_items);
+		if (list.items[i].status == EMU_BODY_STATUS_ABSENT)
+			continue; /* other fields are accepted and ignored */
+		int previous;
+		enum emu_change change = emu_fleet_set_endpoint_status(
+			context->fleet, indexes[i], (int)list.items[i].status_id, &previous, EMU_VIA_MULTI);
+		if (change == EMU_CHANGE_APPLIED)
+			emu_stats_add(&context->stats, EMU_STAT_endpoint_multi_applied);
+		storage_failed = change == EMU_CHANGE_STORAGE_FAILED; /* the disk fails: stop there */
+	}
+	if (storage_failed) {
+		emu_http_reply_message(reply, 500, "Internal server error");
+	} else if (error_count) {
+		emu_http_reply_validation_errors(reply, validation, errors, error_count);
+	} else {
+		reply->status = 204;
+		reply->content_type = EMU_HTTP_JSON_PLAIN; /* the real API labels its empty 204s as JSON */
+	}
+	free(errors);
+	free(indexes);
+	free(list.items);
+}
+
 /* --- faults -------------------------------------------------------------------------------- */
 
 static const char bad_gateway_html[] =
@@ -425,6 +583,17 @@ static const char bad_gateway_html[] =
 static const char unavailable_html[] =
 	"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
 	"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n";
+
+/* What an edge firewall (AWS WAF behind CloudFront) answers when its rate rule blocks. */
+static const char edge_blocked_html[] =
+	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\" \"http://www.w3.org/TR/html4/loose.dtd\">\n"
+	"<HTML><HEAD><META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=iso-8859-1\">\n"
+	"<TITLE>ERROR: The request could not be satisfied</TITLE>\n</HEAD><BODY>\n"
+	"<H1>403 ERROR</H1>\n<H2>The request could not be satisfied.</H2>\n<HR noshade size=\"1px\">\n"
+	"Request blocked.\nWe can't connect to the server for this app or website at this time. There might be "
+	"too much traffic or a configuration error. Try again later, or contact the app or website owner.\n"
+	"<BR clear=\"all\">\n<HR noshade size=\"1px\">\n<PRE>\nGenerated by cloudfront (CloudFront)\n</PRE>\n"
+	"</BODY></HTML>\n";
 
 enum fault { FAULT_NONE, FAULT_DROP, FAULT_502, FAULT_503 };
 
@@ -461,6 +630,15 @@ static void add_request_id(struct emu_http_reply *reply, struct emu_context *con
 	emu_http_reply_header(reply, "x-amzn-RequestId", id);
 }
 
+/* An endpoint PATCH (single or bulk) is over for the in-flight count: its answer is queued, or
+ * it is dropped or held. Does nothing the second time. */
+static void end_endpoint_change(struct emu_context *context, bool *in_flight)
+{
+	if (*in_flight)
+		__atomic_sub_fetch(&context->endpoint_changes_in_flight, 1, __ATOMIC_SEQ_CST);
+	*in_flight = false;
+}
+
 enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connection *connection,
 			       const char *method, const char *url, const char *body, size_t length,
 			       bool body_too_large)
@@ -471,22 +649,47 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	emu_stats_add(&context->stats, EMU_STAT_requests);
 	count_route(context, route.kind, method);
 
+	/* In flight from here on: the latency is time the request spends being served. */
+	bool in_flight = changes_endpoints(route.kind, method);
+	if (in_flight && __atomic_fetch_add(&context->endpoint_changes_in_flight, 1, __ATOMIC_SEQ_CST) > 0)
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_patch_overlap);
+
 	if (context->latency_ms > 0)
 		sleep_ms(context->latency_ms);
 
-	/* A stall strikes before faults and limits; held "after", the request is carried out
-	 * and only its answer is kept back. */
-	enum emu_stall_point stall = emu_stall_point(context, method);
-	if (stall == EMU_STALL_BEFORE)
-		return emu_stall_hold(context, connection);
-
 	struct emu_http_reply reply;
 	emu_http_reply_init(&reply, 500);
+	enum emu_stall_point stall = EMU_STALL_NOT; /* a request blocked at the edge never stalls */
+
+	/* The edge firewall's window sees every request first, and counts it even if it refuses. */
+	unsigned blocked = emu_limits_window_admit(context->limits, monotonic_seconds());
+	if (blocked) {
+		emu_stats_add(&context->stats, EMU_STAT_ip_window_blocked);
+		if (blocked == EMU_WINDOW_BLOCK_403) {
+			struct emu_buf buf = { 0 };
+			emu_buf_add_str(&buf, edge_blocked_html);
+			emu_http_reply_body(&reply, &buf, "text/html");
+			emu_http_reply_header(&reply, "X-Cache", "Error from cloudfront");
+			reply.status = 403;
+		} else {
+			emu_http_reply_message(&reply, 429, "Too Many Requests");
+		}
+		goto send;
+	}
+
+	/* A stall strikes before faults and the route buckets; held "after", the request is
+	 * carried out and only its answer is kept back. */
+	stall = emu_stall_point(context, method);
+	if (stall == EMU_STALL_BEFORE) {
+		end_endpoint_change(context, &in_flight);
+		return emu_stall_hold(context, connection);
+	}
 
 	/* Faults strike before anything else, so a failed PATCH never changes state. */
 	enum fault fault = pick_fault(context, serial);
 	if (fault == FAULT_DROP) {
 		emu_stats_add(&context->stats, EMU_STAT_dropped);
+		end_endpoint_change(context, &in_flight);
 		return MHD_NO; /* libmicrohttpd closes the connection without a word */
 	}
 	if (fault == FAULT_502 || fault == FAULT_503) {
@@ -529,6 +732,13 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	if (!authorized(context, connection, &reply))
 		goto send;
 
+	int forbidden = forbidden_route(route.kind, method);
+	if (forbidden >= 0 && (context->forbidden & (1u << forbidden))) {
+		emu_http_reply_error(&reply, 403, 1104, "Forbidden",
+				     "Access denied: the application token's role may not perform this operation");
+		goto send;
+	}
+
 	bool sim = route.kind == ROUTE_SIM_LIST || route.kind == ROUTE_SIM_ONE;
 	switch (route.kind) {
 	case ROUTE_SIM_LIST:
@@ -542,6 +752,9 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 		else
 			patch_one(context, &route, sim, body, length, body_too_large, &reply);
 		break;
+	case ROUTE_ENDPOINT_MULTI:
+		patch_multi(context, body, length, body_too_large, &reply);
+		break;
 	default:
 		break;
 	}
@@ -549,9 +762,12 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 send:
 	if (stall == EMU_STALL_AFTER) {
 		free(reply.body);
+		end_endpoint_change(context, &in_flight);
 		return emu_stall_hold(context, connection);
 	}
 	add_request_id(&reply, context, serial);
 	emu_stats_add_status(&context->stats, reply.status);
-	return emu_http_send(connection, &reply, context->lower_case_headers);
+	enum MHD_Result result = emu_http_send(connection, &reply, context->lower_case_headers);
+	end_endpoint_change(context, &in_flight);
+	return result;
 }

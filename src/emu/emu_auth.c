@@ -18,6 +18,8 @@ struct emu_auth {
 	char *application_token;
 	int64_t lifetime;
 	uint64_t seed;
+	int64_t org_id;
+	char *org_name;
 	pthread_mutex_t lock;
 	struct issued_token *tokens; /* tokens[jti - 1] */
 	int64_t count;
@@ -34,13 +36,16 @@ static void *allocate(size_t size)
 	return p;
 }
 
-struct emu_auth *emu_auth_new(const char *application_token, int64_t lifetime, uint64_t seed)
+struct emu_auth *emu_auth_new(const char *application_token, int64_t lifetime, uint64_t seed,
+			      const struct emu_auth_org *org)
 {
 	struct emu_auth *auth = allocate(sizeof *auth);
 	memset(auth, 0, sizeof *auth);
 	auth->application_token = strdup(application_token);
-	if (!auth->application_token)
+	auth->org_name = strdup(org->name);
+	if (!auth->application_token || !auth->org_name)
 		abort();
+	auth->org_id = org->id;
 	auth->lifetime = lifetime;
 	auth->seed = seed;
 	pthread_mutex_init(&auth->lock, NULL);
@@ -55,6 +60,7 @@ void emu_auth_free(struct emu_auth *auth)
 		free(auth->tokens[i].token);
 	free(auth->tokens);
 	free(auth->application_token);
+	free(auth->org_name);
 	pthread_mutex_destroy(&auth->lock);
 	free(auth);
 }
@@ -137,10 +143,10 @@ char *emu_auth_issue(struct emu_auth *auth, int64_t now)
 	int64_t expires = now + auth->lifetime;
 
 	struct emu_buf payload = { 0 };
-	emu_buf_printf(&payload,
-		       "{\"aud\":\"/api/v1/authentication\",\"esc.app\":1,\"esc.org\":1,"
-		       "\"esc.orgName\":\"Emulated Org\",\"iss\":\"simtop-emu\",\"iat\":%lld,\"exp\":%lld,"
-		       "\"jti\":\"%lld\"}",
+	emu_buf_printf(&payload, "{\"aud\":\"/api/v1/authentication\",\"esc.app\":1,\"esc.org\":%lld,\"esc.orgName\":",
+		       (long long)auth->org_id);
+	emu_buf_add_json_string(&payload, auth->org_name);
+	emu_buf_printf(&payload, ",\"iss\":\"simtop-emu\",\"iat\":%lld,\"exp\":%lld,\"jti\":\"%lld\"}",
 		       (long long)now, (long long)expires, (long long)jti);
 
 	/* Not a real HMAC: nobody verifies it, but it has the length and look of one. */

@@ -14,6 +14,7 @@ struct parser {
 	const char *end;
 	const char *start;
 	int depth;
+	int field_depth;        /* depth of the object whose keys are read: 1, or 2 in an array */
 	char *error;
 	size_t error_size;
 	bool failed;
@@ -25,6 +26,7 @@ enum capture {
 	CAPTURE_TOKEN,          /* top-level "application_token" */
 	CAPTURE_STATUS,         /* top-level "status" */
 	CAPTURE_STATUS_ID,      /* "id" inside the top-level "status" */
+	CAPTURE_ID,             /* top-level "id" */
 };
 
 static bool fail(struct parser *parser, const char *what)
@@ -216,23 +218,27 @@ static bool read_number(struct parser *parser, const char **text, size_t *length
 	return true;
 }
 
-/* A status id as clients send it: 1, or 1.0 (Python SDKs send floats). */
-static void capture_status_id(struct emu_body *body, const char *text, size_t length)
+/* A number as a whole value, the way clients send ids: 1, or 1.0 (Python SDKs send floats).
+ * False when it has a fraction or lies beyond +-1e15. */
+static bool integral_value(const char *text, size_t length, int64_t *value)
 {
 	char copy[64];
 	size_t n = length < sizeof copy - 1 ? length : sizeof copy - 1;
 	memcpy(copy, text, n);
 	copy[n] = '\0';
-	size_t shown = n < sizeof body->status_id_text - 1 ? n : sizeof body->status_id_text - 1;
-	memcpy(body->status_id_text, copy, shown);
+	double number = strtod(copy, NULL);
+	if (length >= sizeof copy || number != floor(number) || number < -1e15 || number > 1e15)
+		return false;
+	*value = (int64_t)number;
+	return true;
+}
+
+static void capture_status_id(struct emu_body *body, const char *text, size_t length)
+{
+	size_t shown = length < sizeof body->status_id_text - 1 ? length : sizeof body->status_id_text - 1;
+	memcpy(body->status_id_text, text, shown);
 	body->status_id_text[shown] = '\0';
-	double value = strtod(copy, NULL);
-	if (value != floor(value) || value < -1e15 || value > 1e15) {
-		body->status = EMU_BODY_STATUS_BAD_ID;
-		return;
-	}
-	body->status = EMU_BODY_STATUS_ID;
-	body->status_id = (int64_t)value;
+	body->status = integral_value(text, length, &body->status_id) ? EMU_BODY_STATUS_ID : EMU_BODY_STATUS_BAD_ID;
 }
 
 static bool read_value(struct parser *parser, struct emu_body *body, enum capture capture);
@@ -262,10 +268,13 @@ static bool read_object(struct parser *parser, struct emu_body *body, enum captu
 		parser->p++;
 
 		enum capture next = CAPTURE_NONE;
-		if (!long_key && parser->depth == 1 && strcmp(key, "application_token") == 0)
+		bool field = !long_key && parser->depth == parser->field_depth;
+		if (field && strcmp(key, "application_token") == 0)
 			next = CAPTURE_TOKEN;
-		else if (!long_key && parser->depth == 1 && strcmp(key, "status") == 0)
+		else if (field && strcmp(key, "status") == 0)
 			next = CAPTURE_STATUS;
+		else if (field && strcmp(key, "id") == 0)
+			next = CAPTURE_ID;
 		else if (!long_key && capture == CAPTURE_STATUS && strcmp(key, "id") == 0)
 			next = CAPTURE_STATUS_ID;
 		if (!read_value(parser, body, next))
@@ -285,8 +294,50 @@ static bool read_object(struct parser *parser, struct emu_body *body, enum captu
 	}
 }
 
-static bool read_array(struct parser *parser, struct emu_body *body)
+static void body_reset(struct emu_body *body)
 {
+	memset(body, 0, sizeof *body);
+	body->status = EMU_BODY_STATUS_ABSENT;
+	body->id = EMU_BODY_ID_ABSENT;
+}
+
+static void list_add(struct emu_body_list *list, size_t *capacity, const struct emu_body *body)
+{
+	if (list->count == *capacity) {
+		*capacity = *capacity ? *capacity * 2 : 64;
+		struct emu_body_item *grown = realloc(list->items, *capacity * sizeof *grown);
+		if (!grown) {
+			fputs("simtop-emu: out of memory\n", stderr);
+			abort();
+		}
+		list->items = grown;
+	}
+	list->items[list->count++] = (struct emu_body_item){
+		.id = body->id, .id_value = body->id_value, .status = body->status, .status_id = body->status_id,
+	};
+}
+
+/* One element of an array. With list (the top level of a bulk body) it must be an object, and
+ * what is read of it becomes an item of list. */
+static bool read_element(struct parser *parser, struct emu_body *body, struct emu_body_list *list,
+			 size_t *capacity)
+{
+	if (!list)
+		return read_value(parser, body, CAPTURE_NONE);
+	skip_space(parser);
+	if (parser->p >= parser->end || *parser->p != '{')
+		return fail(parser, "expected an object in the array");
+	struct emu_body item;
+	body_reset(&item);
+	if (!read_value(parser, &item, CAPTURE_NONE))
+		return false;
+	list_add(list, capacity, &item);
+	return true;
+}
+
+static bool read_array(struct parser *parser, struct emu_body *body, struct emu_body_list *list)
+{
+	size_t capacity = 0;
 	parser->p++; /* the bracket */
 	if (++parser->depth > MAX_DEPTH)
 		return fail(parser, "nesting too deep");
@@ -297,7 +348,7 @@ static bool read_array(struct parser *parser, struct emu_body *body)
 		return true;
 	}
 	for (;;) {
-		if (!read_value(parser, body, CAPTURE_NONE))
+		if (!read_element(parser, body, list, &capacity))
 			return false;
 		skip_space(parser);
 		if (parser->p < parser->end && *parser->p == ',') {
@@ -326,13 +377,18 @@ static bool read_value(struct parser *parser, struct emu_body *body, enum captur
 
 	switch (*parser->p) {
 	case '{':
-		return read_object(parser, body, capture);
 	case '[':
-		return read_array(parser, body);
+		if (capture == CAPTURE_ID)
+			body->id = EMU_BODY_ID_BAD;
+		return *parser->p == '{' ? read_object(parser, body, capture) : read_array(parser, body, NULL);
 	case '"':
 		if (capture == CAPTURE_TOKEN) {
 			body->has_token = true;
 			return read_string(parser, body->token, sizeof body->token, &body->token_too_long);
+		}
+		if (capture == CAPTURE_ID) {
+			body->id = EMU_BODY_ID_BAD;
+			return read_string(parser, NULL, 0, NULL);
 		}
 		if (capture == CAPTURE_STATUS_ID) {
 			/* "id":"1" is a type error the API reports as invalid format. */
@@ -347,13 +403,12 @@ static bool read_value(struct parser *parser, struct emu_body *body, enum captur
 		}
 		return read_string(parser, NULL, 0, NULL);
 	case 't':
-		if (capture == CAPTURE_STATUS_ID)
-			body->status = EMU_BODY_STATUS_BAD_ID;
-		return literal(parser, "true");
 	case 'f':
 		if (capture == CAPTURE_STATUS_ID)
 			body->status = EMU_BODY_STATUS_BAD_ID;
-		return literal(parser, "false");
+		if (capture == CAPTURE_ID)
+			body->id = EMU_BODY_ID_BAD;
+		return literal(parser, *parser->p == 't' ? "true" : "false");
 	case 'n':
 		/* "id":null is as good as no id. */
 		return literal(parser, "null");
@@ -364,30 +419,54 @@ static bool read_value(struct parser *parser, struct emu_body *body, enum captur
 			return false;
 		if (capture == CAPTURE_STATUS_ID)
 			capture_status_id(body, text, length);
+		if (capture == CAPTURE_ID)
+			body->id = integral_value(text, length, &body->id_value) ? EMU_BODY_ID_VALUE : EMU_BODY_ID_BAD;
 		return true;
 	}
 	}
 }
 
-bool emu_body_parse(const char *text, size_t length, struct emu_body *out, char *error, size_t error_size)
+/* Past leading blanks, at the character that must open the body. */
+static bool body_opens_with(struct parser *parser, char opening, const char *expected)
 {
-	memset(out, 0, sizeof *out);
-	out->status = EMU_BODY_STATUS_ABSENT;
-	struct parser parser = {
-		.p = text, .end = text + length, .start = text,
-		.error = error, .error_size = error_size,
-	};
-	skip_space(&parser);
-	if (parser.p >= parser.end) {
-		snprintf(error, error_size, "Malformed JSON: the body is empty");
+	skip_space(parser);
+	if (parser->p >= parser->end) {
+		snprintf(parser->error, parser->error_size, "Malformed JSON: the body is empty");
+		parser->failed = true;
 		return false;
 	}
-	if (*parser.p != '{')
-		return fail(&parser, "expected a JSON object");
-	if (!read_value(&parser, out, CAPTURE_NONE))
-		return false;
-	skip_space(&parser);
-	if (parser.p != parser.end)
-		return fail(&parser, "unexpected data after the object");
-	return true;
+	return *parser->p == opening || fail(parser, expected);
+}
+
+static bool body_ends(struct parser *parser, const char *after)
+{
+	skip_space(parser);
+	return parser->p == parser->end || fail(parser, after);
+}
+
+bool emu_body_parse(const char *text, size_t length, struct emu_body *out, char *error, size_t error_size)
+{
+	body_reset(out);
+	struct parser parser = {
+		.p = text, .end = text + length, .start = text, .field_depth = 1,
+		.error = error, .error_size = error_size,
+	};
+	return body_opens_with(&parser, '{', "expected a JSON object") && read_value(&parser, out, CAPTURE_NONE) &&
+	       body_ends(&parser, "unexpected data after the object");
+}
+
+bool emu_body_parse_list(const char *text, size_t length, struct emu_body_list *out, char *error,
+			 size_t error_size)
+{
+	*out = (struct emu_body_list){ 0 };
+	struct parser parser = {
+		.p = text, .end = text + length, .start = text, .field_depth = 2,
+		.error = error, .error_size = error_size,
+	};
+	if (body_opens_with(&parser, '[', "expected a JSON array") && read_array(&parser, NULL, out) &&
+	    body_ends(&parser, "unexpected data after the array"))
+		return true;
+	free(out->items);
+	*out = (struct emu_body_list){ 0 };
+	return false;
 }

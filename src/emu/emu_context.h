@@ -32,6 +32,9 @@ struct emu_context {
 	uint32_t stall;             /* atomic: enum emu_stall, the API requests held unanswered */
 	uint32_t stall_after;       /* atomic: held after being carried out (see emu_stall.h) */
 	int stall_release_fd;       /* readable once the server stops: every held request ends */
+	uint32_t forbidden;         /* bit (1 << enum emu_api_forbidden) per route answered 403 */
+	uint32_t bulk_partial;      /* atomic: a bulk call with bad items applies its good ones */
+	uint32_t endpoint_changes_in_flight; /* atomic: endpoint PATCHes (single or bulk) being served */
 	struct emu_odd odd;         /* list pages bent into data that cannot be true (emu_odd.h) */
 };
 

@@ -1,6 +1,7 @@
 /* emu_control.c — test and benchmark controls under /_emu/. */
 #include "emu_control.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,32 @@ static enum MHD_Result send_csv(struct emu_context *context, struct MHD_Connecti
 	return result;
 }
 
+/* --- GET /_emu/changes ------------------------------------------------------------------- */
+
+static void render_changes(struct emu_fleet *fleet, struct emu_buf *buf)
+{
+	struct emu_fleet_change *changes;
+	size_t count = emu_fleet_changes(fleet, &changes);
+	emu_buf_reserve(buf, count * 80 + 2);
+	emu_buf_add_char(buf, '[');
+	for (size_t i = 0; i < count; i++) {
+		const struct emu_fleet_change *change = &changes[i];
+		if (i)
+			emu_buf_add_char(buf, ',');
+		emu_buf_add_str(buf, "{\"seq\":");
+		emu_buf_add_int(buf, change->seq);
+		emu_buf_add_str(buf, change->sim ? ",\"kind\":\"sim\",\"id\":" : ",\"kind\":\"endpoint\",\"id\":");
+		emu_buf_add_int(buf, change->id);
+		emu_buf_add_str(buf, ",\"from\":");
+		emu_buf_add_int(buf, change->from);
+		emu_buf_add_str(buf, ",\"to\":");
+		emu_buf_add_int(buf, change->to);
+		emu_buf_add_str(buf, change->via == EMU_VIA_MULTI ? ",\"via\":\"multi\"}" : ",\"via\":\"single\"}");
+	}
+	emu_buf_add_char(buf, ']');
+	free(changes);
+}
+
 /* --- settings ----------------------------------------------------------------------------- */
 
 static bool parse_percent(const char *text, double *value)
@@ -196,6 +223,43 @@ static bool parse_percent(const char *text, double *value)
 	char *end;
 	*value = strtod(text, &end);
 	return *end == '\0' && *value >= 0 && *value <= 100;
+}
+
+/* A whole decimal number in [min, max]. */
+static bool parse_whole(const char *text, long min, long max, long *value)
+{
+	if (!text || *text < '0' || *text > '9')
+		return false;
+	char *end;
+	errno = 0;
+	*value = strtol(text, &end, 10);
+	return *end == '\0' && errno == 0 && *value >= min && *value <= max;
+}
+
+/* The query parameter on=0|1 of a switch. */
+static bool parse_switch(struct MHD_Connection *connection, bool *on)
+{
+	const char *text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "on");
+	if (!text || (strcmp(text, "0") != 0 && strcmp(text, "1") != 0))
+		return false;
+	*on = text[0] == '1';
+	return true;
+}
+
+/* POST /_emu/ip-window?requests=N&seconds=S[&block=429|403]. False on a bad value. */
+static bool set_ip_window(struct emu_context *context, struct MHD_Connection *connection)
+{
+	long requests, seconds, block = EMU_WINDOW_BLOCK_429;
+	const char *block_text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "block");
+	if (!parse_whole(MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "requests"), 1,
+			 EMU_LIMITS_WINDOW_REQUESTS_MAX, &requests) ||
+	    !parse_whole(MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "seconds"), 1,
+			 EMU_LIMITS_WINDOW_SECONDS_MAX, &seconds) ||
+	    (block_text && !parse_whole(block_text, 403, 429, &block)) ||
+	    (block != EMU_WINDOW_BLOCK_429 && block != EMU_WINDOW_BLOCK_403))
+		return false;
+	emu_limits_set_window(context->limits, (int)requests, (int)seconds, (enum emu_window_block)block);
+	return true;
 }
 
 /* --- entry --------------------------------------------------------------------------------- */
@@ -253,10 +317,32 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 		return send_message(context, connection, 204, NULL);
 	}
 	if (strcmp(name, "limits") == 0 && post) {
-		const char *on = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "on");
-		if (!on || (strcmp(on, "0") != 0 && strcmp(on, "1") != 0))
+		bool on;
+		if (!parse_switch(connection, &on))
 			return send_message(context, connection, 400, "on must be 0 or 1");
-		emu_limits_set_enabled(context->limits, on[0] == '1');
+		emu_limits_set_enabled(context->limits, on);
+		return send_message(context, connection, 204, NULL);
+	}
+	if (strcmp(name, "ip-window") == 0 && post) {
+		if (!set_ip_window(context, connection))
+			return send_message(context, connection, 400,
+					    "requests must be 1 to 1000000, seconds 1 to 86400, block 429 or 403");
+		return send_message(context, connection, 204, NULL);
+	}
+	if (strcmp(name, "bulk-partial") == 0 && post) {
+		bool on;
+		if (!parse_switch(connection, &on))
+			return send_message(context, connection, 400, "on must be 0 or 1");
+		__atomic_store_n(&context->bulk_partial, on, __ATOMIC_RELAXED);
+		return send_message(context, connection, 204, NULL);
+	}
+	if (strcmp(name, "changes") == 0 && get) {
+		struct emu_buf buf = { 0 };
+		render_changes(context->fleet, &buf);
+		return send_json(context, connection, &buf);
+	}
+	if (strcmp(name, "changes/clear") == 0 && post) {
+		emu_fleet_clear_changes(context->fleet);
 		return send_message(context, connection, 204, NULL);
 	}
 
@@ -274,7 +360,7 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 	}
 
 	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits",
-					     "stall" };
+					     "stall", "ip-window", "bulk-partial", "changes", "changes/clear" };
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strcmp(name, known[i]) == 0)
 			return send_message(context, connection, 405, "method not allowed on this control route");

@@ -1,4 +1,4 @@
-/* emu_fleet.c — statuses, list order, transitions and the state file. */
+/* emu_fleet.c — statuses, list order, transitions, the state file and the change log. */
 #include "emu_fleet.h"
 
 #include <errno.h>
@@ -23,6 +23,13 @@ struct emu_fleet {
 	int64_t endpoints;
 	pthread_mutex_t lock;
 	FILE *state_file;       /* NULL without --state-file */
+	/* The change log: a ring of change_capacity records that grows up to
+	 * EMU_FLEET_CHANGES_KEPT, and wraps (change_first moves) only once it has. Under lock. */
+	struct emu_fleet_change *changes;
+	size_t change_capacity;
+	size_t change_count;
+	size_t change_first;
+	int64_t change_seq;
 };
 
 static void *allocate(size_t size)
@@ -65,6 +72,7 @@ void emu_fleet_free(struct emu_fleet *fleet)
 	if (fleet->state_file)
 		fclose(fleet->state_file);
 	pthread_mutex_destroy(&fleet->lock);
+	free(fleet->changes);
 	free(fleet->sim_status);
 	free(fleet->endpoint_status);
 	free(fleet->sim_order);
@@ -170,7 +178,38 @@ static bool record_change(struct emu_fleet *fleet, const char *kind, int64_t id,
 	return true;
 }
 
-enum emu_change emu_fleet_set_sim_status(struct emu_fleet *fleet, int64_t index, int status, int *previous)
+/* Append one applied change to the change log. Called under lock. */
+static void log_change(struct emu_fleet *fleet, bool sim, int64_t id, int from, int to, enum emu_change_via via)
+{
+	if (fleet->change_count == fleet->change_capacity && fleet->change_capacity < EMU_FLEET_CHANGES_KEPT) {
+		/* Not yet wrapped (change_first is 0), so the ring can grow in place. */
+		size_t grown = fleet->change_capacity ? fleet->change_capacity * 2 : 1024;
+		if (grown > EMU_FLEET_CHANGES_KEPT)
+			grown = EMU_FLEET_CHANGES_KEPT;
+		struct emu_fleet_change *changes = realloc(fleet->changes, grown * sizeof *changes);
+		if (!changes) {
+			fputs("simtop-emu: out of memory\n", stderr);
+			abort();
+		}
+		fleet->changes = changes;
+		fleet->change_capacity = grown;
+	}
+	size_t slot;
+	if (fleet->change_count < fleet->change_capacity) {
+		slot = (fleet->change_first + fleet->change_count) % fleet->change_capacity;
+		fleet->change_count++;
+	} else {
+		slot = fleet->change_first; /* the oldest change makes room */
+		fleet->change_first = (fleet->change_first + 1) % fleet->change_capacity;
+	}
+	fleet->changes[slot] = (struct emu_fleet_change){
+		.seq = ++fleet->change_seq, .id = id, .sim = sim,
+		.from = (uint8_t)from, .to = (uint8_t)to, .via = (uint8_t)via,
+	};
+}
+
+enum emu_change emu_fleet_set_sim_status(struct emu_fleet *fleet, int64_t index, int status, int *previous,
+					 enum emu_change_via via)
 {
 	enum emu_change result;
 	pthread_mutex_lock(&fleet->lock);
@@ -184,13 +223,15 @@ enum emu_change emu_fleet_set_sim_status(struct emu_fleet *fleet, int64_t index,
 		result = EMU_CHANGE_STORAGE_FAILED;
 	else {
 		__atomic_store_n(&fleet->sim_status[index], (uint8_t)status, __ATOMIC_RELAXED);
+		log_change(fleet, true, EMU_SIM_ID_BASE + index, current, status, via);
 		result = EMU_CHANGE_APPLIED;
 	}
 	pthread_mutex_unlock(&fleet->lock);
 	return result;
 }
 
-enum emu_change emu_fleet_set_endpoint_status(struct emu_fleet *fleet, int64_t index, int status, int *previous)
+enum emu_change emu_fleet_set_endpoint_status(struct emu_fleet *fleet, int64_t index, int status, int *previous,
+					      enum emu_change_via via)
 {
 	enum emu_change result;
 	pthread_mutex_lock(&fleet->lock);
@@ -206,10 +247,33 @@ enum emu_change emu_fleet_set_endpoint_status(struct emu_fleet *fleet, int64_t i
 		result = EMU_CHANGE_STORAGE_FAILED;
 	else {
 		__atomic_store_n(&fleet->endpoint_status[index], (uint8_t)status, __ATOMIC_RELAXED);
+		log_change(fleet, false, EMU_ENDPOINT_ID_BASE + index, current, status, via);
 		result = EMU_CHANGE_APPLIED;
 	}
 	pthread_mutex_unlock(&fleet->lock);
 	return result;
+}
+
+size_t emu_fleet_changes(struct emu_fleet *fleet, struct emu_fleet_change **changes)
+{
+	pthread_mutex_lock(&fleet->lock);
+	size_t count = fleet->change_count;
+	*changes = NULL;
+	if (count) {
+		*changes = allocate(count * sizeof **changes);
+		for (size_t i = 0; i < count; i++)
+			(*changes)[i] = fleet->changes[(fleet->change_first + i) % fleet->change_capacity];
+	}
+	pthread_mutex_unlock(&fleet->lock);
+	return count;
+}
+
+void emu_fleet_clear_changes(struct emu_fleet *fleet)
+{
+	pthread_mutex_lock(&fleet->lock);
+	fleet->change_count = 0;
+	fleet->change_first = 0;
+	pthread_mutex_unlock(&fleet->lock);
 }
 
 /* --- state file --------------------------------------------------------------------------- */

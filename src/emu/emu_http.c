@@ -57,16 +57,28 @@ void emu_http_reply_error(struct emu_http_reply *reply, unsigned status, int cod
 	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
 }
 
-void emu_http_reply_validation_error(struct emu_http_reply *reply, const char *message, int code,
-				     const char *token, const char *detail)
+void emu_http_reply_validation_errors(struct emu_http_reply *reply, const char *message,
+				      const struct emu_http_error *errors, size_t count)
 {
 	struct emu_buf buf = { 0 };
 	error_object(&buf, 1400, "InputValidationFailed", message);
 	emu_buf_add_str(&buf, ",\"errors\":[");
-	error_object(&buf, code, token, detail);
-	emu_buf_add_str(&buf, "}]}");
+	for (size_t i = 0; i < count; i++) {
+		if (i)
+			emu_buf_add_char(&buf, ',');
+		error_object(&buf, errors[i].code, errors[i].token, errors[i].message);
+		emu_buf_add_char(&buf, '}');
+	}
+	emu_buf_add_str(&buf, "]}");
 	reply->status = 422;
 	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+}
+
+void emu_http_reply_validation_error(struct emu_http_reply *reply, const char *message, int code,
+				     const char *token, const char *detail)
+{
+	struct emu_http_error error = { code, token, detail };
+	emu_http_reply_validation_errors(reply, message, &error, 1);
 }
 
 void emu_http_reply_message(struct emu_http_reply *reply, unsigned status, const char *message)

@@ -50,6 +50,17 @@ void emu_http_reply_error(struct emu_http_reply *reply, unsigned status, int cod
 void emu_http_reply_validation_error(struct emu_http_reply *reply, const char *message, int code,
 				     const char *token, const char *detail);
 
+/* One entry of errors[]; the strings must outlive the call. */
+struct emu_http_error {
+	int code;
+	const char *token;
+	const char *message;
+};
+
+/* The same with count entries in errors[]. */
+void emu_http_reply_validation_errors(struct emu_http_reply *reply, const char *message,
+				      const struct emu_http_error *errors, size_t count);
+
 /* The gateway's shape: {"message":message}. */
 void emu_http_reply_message(struct emu_http_reply *reply, unsigned status, const char *message);
 

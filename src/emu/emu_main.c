@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu_api.h"
 #include "emu_auth.h"
 #include "emu_fleet.h"
 #include "emu_limits.h"
@@ -45,6 +46,13 @@ struct options {
 	int64_t token_lifetime;
 	enum emu_stall stall;
 	bool stall_after;
+	int window_requests;
+	int window_seconds;
+	enum emu_window_block window_block;
+	bool bulk_partial;
+	uint32_t forbidden;
+	int64_t org_id;
+	const char *org_name;
 };
 
 static void usage(FILE *out)
@@ -61,7 +69,15 @@ static void usage(FILE *out)
 	      "  --hostile               give about one device in seven a hostile name and tags\n"
 	      "  --latency MS            delay every API response by MS milliseconds\n"
 	      "  --faults PCT            fail PCT% of API requests (5xx with HTML, or dropped connection)\n"
-	      "  --no-limits             do not enforce emnify's rate limits\n"
+	      "  --no-limits             do not enforce emnify's rate limits (buckets and per-IP window)\n"
+	      "  --ip-window N/SECS      the per-IP window: at most N API requests in any SECS seconds,\n"
+	      "                          refused ones counted too (default 2000/300)\n"
+	      "  --ip-block 429|403      refuse beyond the window with the gateway's 429 (default) or an\n"
+	      "                          edge firewall's 403 HTML page\n"
+	      "  --bulk-partial          a bulk call with bad items still applies its good ones\n"
+	      "                          (default: nothing of it is applied)\n"
+	      "  --forbid ROUTE,...      answer 403 (error code 1104) on sim-patch, endpoint-patch\n"
+	      "                          and/or multi (repeatable)\n"
 	      "  --lower-case-headers    send response header names in lower case\n"
 	      "  --corrupt-lists         cut every list page in half (to test a client's checks)\n"
 	      "  --odd-data KIND,...     serve list pages that parse but cannot be true: duplicate-sim,\n"
@@ -70,6 +86,8 @@ static void usage(FILE *out)
 	      "  --token-file FILE       accept the application token on FILE's first line\n"
 	      "                          (default: " DEFAULT_TOKEN ")\n"
 	      "  --token-lifetime SECS   lifetime of issued auth tokens (default 14400)\n"
+	      "  --org ID                esc.org claim of issued auth tokens (default 1)\n"
+	      "  --org-name NAME         esc.orgName claim of issued auth tokens (default Emulated Org)\n"
 	      "  --stall WHAT            take WHAT requests (patch, get, all; default none) and\n"
 	      "                          never answer them, until the client gives up\n"
 	      "  --stall-after           carry a stalled request out before holding it\n"
@@ -134,7 +152,22 @@ enum option_id {
 	OPT_TOKEN_LIFETIME, OPT_HELP, OPT_VERSION,
 	OPT_STALL, OPT_STALL_AFTER,
 	OPT_ODD_DATA,
+	OPT_IP_WINDOW, OPT_IP_BLOCK, OPT_BULK_PARTIAL, OPT_FORBID, OPT_ORG, OPT_ORG_NAME,
 };
+
+/* --ip-window N/SECONDS */
+static void parse_ip_window(const char *text, struct options *options)
+{
+	char requests[32];
+	const char *slash = strchr(text, '/');
+	size_t length = slash ? (size_t)(slash - text) : 0;
+	if (!slash || length >= sizeof requests)
+		usage_error("--ip-window needs REQUESTS/SECONDS, e.g. 2000/300", text);
+	memcpy(requests, text, length);
+	requests[length] = '\0';
+	options->window_requests = (int)parse_integer("--ip-window", requests, 1, EMU_LIMITS_WINDOW_REQUESTS_MAX);
+	options->window_seconds = (int)parse_integer("--ip-window", slash + 1, 1, EMU_LIMITS_WINDOW_SECONDS_MAX);
+}
 
 static void parse_options(int argc, char **argv, struct options *options)
 {
@@ -156,6 +189,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME },
 		{ "stall", required_argument, NULL, OPT_STALL },
 		{ "stall-after", no_argument, NULL, OPT_STALL_AFTER },
+		{ "ip-window", required_argument, NULL, OPT_IP_WINDOW },
+		{ "ip-block", required_argument, NULL, OPT_IP_BLOCK },
+		{ "bulk-partial", no_argument, NULL, OPT_BULK_PARTIAL },
+		{ "forbid", required_argument, NULL, OPT_FORBID },
+		{ "org", required_argument, NULL, OPT_ORG },
+		{ "org-name", required_argument, NULL, OPT_ORG_NAME },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -168,6 +207,11 @@ static void parse_options(int argc, char **argv, struct options *options)
 		.unpaired_pct = 3,
 		.limits = true,
 		.token_lifetime = 14400,
+		.window_requests = EMU_LIMITS_WINDOW_REQUESTS,
+		.window_seconds = EMU_LIMITS_WINDOW_SECONDS,
+		.window_block = EMU_WINDOW_BLOCK_429,
+		.org_id = 1,
+		.org_name = "Emulated Org",
 	};
 
 	opterr = 0; /* report problems ourselves, followed by the usage */
@@ -228,6 +272,31 @@ static void parse_options(int argc, char **argv, struct options *options)
 			break;
 		case OPT_STALL_AFTER:
 			options->stall_after = true;
+			break;
+		case OPT_IP_WINDOW:
+			parse_ip_window(optarg, options);
+			break;
+		case OPT_IP_BLOCK:
+			if (strcmp(optarg, "429") != 0 && strcmp(optarg, "403") != 0)
+				usage_error("--ip-block needs 429 or 403", optarg);
+			options->window_block = optarg[1] == '2' ? EMU_WINDOW_BLOCK_429 : EMU_WINDOW_BLOCK_403;
+			break;
+		case OPT_BULK_PARTIAL:
+			options->bulk_partial = true;
+			break;
+		case OPT_FORBID: {
+			char bad[64];
+			if (!emu_api_parse_forbidden(optarg, &options->forbidden, bad, sizeof bad))
+				usage_error("--forbid needs sim-patch, endpoint-patch or multi", bad);
+			break;
+		}
+		case OPT_ORG:
+			options->org_id = parse_integer("--org", optarg, 1, INT64_MAX);
+			break;
+		case OPT_ORG_NAME:
+			if (strlen(optarg) > EMU_AUTH_ORG_NAME_MAX)
+				usage_error("--org-name is too long", optarg);
+			options->org_name = optarg;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -296,9 +365,11 @@ int main(int argc, char **argv)
 		free(token);
 		return EXIT_FAILURE;
 	}
-	struct emu_auth *auth = emu_auth_new(token, options.token_lifetime, options.seed);
+	struct emu_auth_org org = { options.org_id, options.org_name };
+	struct emu_auth *auth = emu_auth_new(token, options.token_lifetime, options.seed, &org);
 	free(token);
-	struct emu_limits *limits = emu_limits_new(options.limits);
+	struct emu_limits *limits =
+		emu_limits_new(options.limits, options.window_requests, options.window_seconds, options.window_block);
 
 	/* Block the stop signals before any thread exists; sigwait() below is then the only
 	 * place they are seen, with no handler and no race. A vanished client must not kill us. */
@@ -320,6 +391,8 @@ int main(int argc, char **argv)
 		.corrupt_lists = options.corrupt_lists,
 		.stall = (int)options.stall,
 		.stall_after = options.stall_after,
+		.forbidden = options.forbidden,
+		.bulk_partial = options.bulk_partial,
 		.odd = options.odd,
 		.port = options.port,
 	};

@@ -17,8 +17,9 @@
 #include "emu_context.h"
 #include "emu_control.h"
 
-/* The API's bodies are tiny; anything bigger is refused rather than buffered. */
-#define MAX_BODY (64 * 1024)
+/* The API's bodies are small (a bulk call of 2000 endpoints with names and tags fits easily);
+ * anything bigger is refused rather than buffered. */
+#define MAX_BODY (1024 * 1024)
 
 /* One thread per connection: enough for parallel clients and benchmarks, bounded all the same. */
 #define CONNECTION_LIMIT 256
@@ -138,6 +139,8 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	context->corrupt_lists = options->corrupt_lists;
 	context->stall = (uint32_t)options->stall;
 	context->stall_after = options->stall_after;
+	context->forbidden = options->forbidden;
+	context->bulk_partial = options->bulk_partial;
 	if (pipe2(server->release, O_CLOEXEC) != 0) {
 		snprintf(error, error_size, "pipe: %s", strerror(errno));
 		free(server);

@@ -27,6 +27,8 @@ struct emu_server_options {
 	bool corrupt_lists;     /* answer list calls with a page cut in half */
 	int stall;              /* enum emu_stall: API requests held unanswered */
 	bool stall_after;       /* held after being carried out */
+	uint32_t forbidden;     /* routes answered 403 (bits of enum emu_api_forbidden) */
+	bool bulk_partial;      /* a bulk call with bad items applies its good ones */
 	struct emu_odd odd;     /* bend list pages into data that cannot be true (prepared) */
 	int port;               /* 0: let the system pick one */
 };

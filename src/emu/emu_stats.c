@@ -16,6 +16,8 @@ void emu_stats_add_status(struct emu_stats *stats, unsigned http_status)
 		emu_stats_add(stats, EMU_STAT_status_400);
 	else if (http_status == 401)
 		emu_stats_add(stats, EMU_STAT_status_401);
+	else if (http_status == 403)
+		emu_stats_add(stats, EMU_STAT_status_403);
 	else if (http_status == 404)
 		emu_stats_add(stats, EMU_STAT_status_404);
 	else if (http_status == 405)

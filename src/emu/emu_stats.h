@@ -2,8 +2,12 @@
  *
  * One X-macro list names every counter, so the enum and the JSON keys cannot drift apart.
  * Route counters count every request that reached the route with its method, refused ones
- * included; *_applied count PATCHes that changed a status; status_* count API responses by
- * HTTP status; dropped counts connections closed without an answer; stalled the requests held
+ * included (endpoint_multi: bulk PATCH /api/v2/endpoint/multi calls); *_applied count PATCHes
+ * that changed a status; endpoint_multi_items the items of bulk calls that passed validation
+ * and were processed, endpoint_multi_applied those that changed a status; endpoint_patch_overlap
+ * the endpoint PATCHes (single or bulk) that started while another was still being processed;
+ * status_* count API responses by HTTP status; ip_window_blocked the requests the per-IP window
+ * refused; dropped counts connections closed without an answer; stalled the requests held
  * unanswered (--stall). Lock-free. */
 #ifndef SIMTOP_EMU_STATS_H
 #define SIMTOP_EMU_STATS_H
@@ -34,7 +38,13 @@
 	X(tokens_issued) \
 	X(status_400) \
 	X(status_405) \
-	X(stalled)
+	X(stalled) \
+	X(endpoint_multi) \
+	X(endpoint_multi_items) \
+	X(endpoint_multi_applied) \
+	X(endpoint_patch_overlap) \
+	X(status_403) \
+	X(ip_window_blocked)
 
 enum emu_stat {
 #define EMU_STAT_ENUM(name) EMU_STAT_##name,
