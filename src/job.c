@@ -25,6 +25,10 @@
 #include "util.h"
 
 #define JOB_DEFAULT_SIM_PARALLEL 4
+/* Endpoint calls in a row that emnify refused before the job stops: narrowing one bad device
+ * down in a batch of 2,000 takes up to 12 in a row, and a refusal of everything (a rule that
+ * holds for every device) should not cost thousands of calls. */
+#define JOB_REFUSED_STREAK_MAX 24
 /* Changes in a row lost to the API's failures (5xx, no answer) before the job stops. */
 #define JOB_TROUBLE_STREAK_MAX 10
 /* Pauses after throttled answers: 429 from 1 s, an edge block from 10 s, doubling to 60 s. */
@@ -157,6 +161,7 @@ struct job {
 	char error[256];
 
 	int trouble_streak;
+	int refused_streak;     /* endpoint calls refused in a row */
 	size_t steps, steps_settled;
 	size_t requests, planned;
 	struct rate_sample samples[JOB_RATE_SAMPLES];
@@ -1083,6 +1088,10 @@ static void batch_done(void *context, const struct transport_answer *answer)
 		return;
 	call_free(call);
 	batch_set_answer(batch, answer->http_status, text);
+	if (answer->outcome != TRANSPORT_REFUSED)
+		job->refused_streak = 0;
+	else if (++job->refused_streak >= JOB_REFUSED_STREAK_MAX)
+		halt(job, "emnify refused %d endpoint changes in a row, the last with: %s", job->refused_streak, text);
 	switch (answer->outcome) {
 	case TRANSPORT_OK:
 		steps_done(job, batch->devices + first, count, answer->http_status);
@@ -1201,11 +1210,6 @@ static void batch_settled(struct job *job, struct batch *batch, const struct job
 			forget_unknown(device);
 			again[again_count++] = index;
 		}
-	}
-	if (batch->refused && again_count == 1 && batch->count == 1) {
-		/* Cannot happen (a refused batch of one fails at once), but never loop. */
-		step_resolved(job, again[0], JOURNAL_FAILED, batch->last_status, why, "failed", false);
-		again_count = 0;
 	}
 	batch_requeue(job, batch, again, again_count, batch->refused);
 	free(again);

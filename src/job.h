@@ -18,7 +18,8 @@
  *   (items applied meanwhile count as done, unless an earlier read-back showed that a refused
  *   call applies nothing), and what is left is split in halves, down to single endpoint
  *   PATCHes for JOB_SINGLE_MAX devices or fewer, until every failing device is found and
- *   reported with the API's message while the others are applied.
+ *   reported with the API's message while the others are applied. Refusals of 24 endpoint
+ *   calls in a row (every device refused for the same reason) halt the job.
  * - A change whose answer is lost (5xx, timeout, dropped connection) is settled by reading
  *   back, never sent again blindly: the target status means done, the old one means not
  *   applied (sent again, at most JOB_SEND_MAX times, JOB_UNANSWERED_SEND_MAX of them without
