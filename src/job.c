@@ -449,8 +449,7 @@ static void throttled(struct call *call, const struct transport_answer *answer)
 		job->paused = true;
 		job->paused_until_ms = now + delay;
 		snprintf(job->pause_reason, sizeof(job->pause_reason), "%s",
-			 edge ? "blocked at the API's edge (HTTP 403), the per-IP limit"
-			      : "rate limited by the API (HTTP 429)");
+			 edge ? "per-IP limit, HTTP 403 from the edge" : "rate limited, HTTP 429");
 		issue(call_new(job, CALL_TIMER));
 	}
 	list_remove(&job->calls, call);

@@ -160,7 +160,7 @@ struct job_progress {
 			       * device counts as done only once its pair is over, and online
 			       * enables a whole batch's endpoints before any SIM */
 	double paused_seconds; /* > 0 while the API's limits pause the job: seconds left */
-	char pause_reason[160]; /* why, while paused ("rate limited by the API (HTTP 429)") */
+	char pause_reason[160]; /* why, while paused ("rate limited, HTTP 429") */
 	char error[256];      /* set when the job had to stop (e.g. the journal could not be written) */
 };
 void job_progress(const struct job *job, struct job_progress *progress);
