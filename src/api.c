@@ -1261,20 +1261,6 @@ void api_read_object(struct api *api, const char *kind, int64_t id, api_read_don
 	request_append(api, request);
 }
 
-void api_patch_status(struct api *api, const char *kind, int64_t id, int status, api_read_done *done,
-		      void *context)
-{
-	struct api_request *request;
-
-	check_kind("api_patch_status", kind);
-	request = request_new(api, REQUEST_PATCH, HTTP_PATCH,
-			      xasprintf("/api/v1/%s/%lld", kind, (long long)id));
-	request->body = emnify_status_body(status);
-	request->done = done;
-	request->context = context;
-	request_append(api, request);
-}
-
 void api_send_change(struct api *api, const char *path, char *body, bool endpoint_change, api_read_done *done,
 		     void *context)
 {

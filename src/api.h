@@ -12,7 +12,7 @@
  * the limit was only reached) up to API_THROTTLE_RETRY_MAX; Retry-After is honoured. A
  * connection that fails before the API ever answered (nothing listening, bad host) is tried
  * only a few times, quickly, so a wrong URL is reported within seconds. Changes (PATCH) follow
- * a stricter policy, described at api_patch_status().
+ * a stricter policy, described at api_send_change().
  *
  * Every request takes a token of the overall pace (RATELIMIT_DEFAULT_RATE, about 100 ms between
  * calls as emnify advises, or the rate the caller sets) and, with rate_limits, counts against
@@ -126,27 +126,21 @@ typedef void api_read_done(void *context, long http_status, const char *body, si
 			   const char *error_message);
 void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context);
 
-/* Change the status of one SIM ("sim") or endpoint ("endpoint"): PATCH /api/v1/KIND/ID with
- * {"status":{"id":STATUS}}. done is called exactly once from api_wait(), like a read's:
+/* Send a change: PATCH path ("/api/v1/sim/ID", "/api/v2/endpoint/multi") with body (taken
+ * over; JSON). done is called exactly once from api_wait(), like a read's:
  *   2xx (emnify answers 204 with an empty body)  success; error_message is NULL.
  *   401  the token is renewed once and the PATCH replayed (a 401 applied nothing); a second
  *        401 is reported as 401 with a message.
- *   429  nothing was applied: retried after a back-off with jitter (Retry-After honoured) up
- *        to API_THROTTLE_RETRY_MAX times, then reported as 429.
+ *   429, or a 403 that is not emnify's error object (an edge's block)  nothing was applied:
+ *        reported at once, for the caller to pause and send again.
  *   other 4xx  reported at once with the status, the body and emnify's message.
  *   5xx, a timeout or a connection dropped after sending  reported at once (status 0 for the
  *        transport failures) and NEVER sent again: the change may or may not have been
  *        applied, and only the caller can settle that, by reading the object back. A
  *        connection that could not be opened at all sent nothing and is retried like a read.
  * Every PATCH goes out on a fresh connection, so that libcurl never replays it on its own
- * after a kept-alive connection turned out dead. kind as for api_read_object(). */
-void api_patch_status(struct api *api, const char *kind, int64_t id, int status, api_read_done *done,
-		      void *context);
-
-/* Send a change: PATCH path (e.g. "/api/v2/endpoint/multi") with body (taken over; JSON).
- * Like api_patch_status(), except that a throttled answer (429, or an edge's 403) goes to
- * done at once instead of being retried: the caller pauses and sends again. endpoint_change:
- * it changes endpoints, and waits for any other such change in flight. */
+ * after a kept-alive connection turned out dead. endpoint_change: it changes endpoints, and
+ * waits for any other such change in flight (emnify: one at a time). */
 void api_send_change(struct api *api, const char *path, char *body, bool endpoint_change, api_read_done *done,
 		     void *context);
 

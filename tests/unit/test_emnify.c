@@ -818,6 +818,117 @@ static void test_request_bodies(void **state)
 	free(body);
 }
 
+/* --- what a job reads back and sends ---------------------------------------------------- */
+
+/* GET /api/v1/endpoint/{id} as recorded: the endpoint's status and its SIM's. */
+static void test_object_read_back(void **state)
+{
+	(void)state;
+	struct transport_object object;
+	char *body, message[256];
+	size_t length;
+	long status;
+
+	load_body("test_activate_disactivate_device.03.json", &body, &length, &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(emnify_parse_object(body, length, true, &object, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(object.endpoint_id, 11379224);
+	assert_int_equal(object.endpoint_status, ENDPOINT_ENABLED);
+	assert_int_equal(object.sim_id, 4397515);
+	assert_int_equal(object.sim_status, SIM_ACTIVATED);
+	free(body);
+
+	/* A SIM alone, an endpoint without a SIM, a nested SIM without its status, a bad body. */
+	const char *sim = "{\"id\":250,\"status\":{\"id\":2,\"description\":\"Suspended\"}}";
+	assert_int_equal(emnify_parse_object(sim, strlen(sim), false, &object, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(object.sim_id, 250);
+	assert_int_equal(object.sim_status, SIM_SUSPENDED);
+	assert_int_equal(object.endpoint_id, 0);
+	const char *lone = "{\"id\":7,\"status\":{\"id\":1}}";
+	assert_int_equal(emnify_parse_object(lone, strlen(lone), true, &object, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(object.sim_id, 0);
+	assert_int_equal(object.sim_status, SIM_NONE);
+	const char *bare = "{\"id\":7,\"status\":{\"id\":1},\"sim\":{\"id\":9}}";
+	assert_int_equal(emnify_parse_object(bare, strlen(bare), true, &object, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(object.sim_id, 9);
+	assert_int_equal(object.sim_status, SIM_NONE);
+	const char *odd = "{\"id\":\"7\",\"status\":{\"id\":1}}";
+	assert_int_equal(emnify_parse_object(odd, strlen(odd), true, &object, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_true(strstr(message, "no id or status.id") != NULL);
+}
+
+/* A recorded endpoint list page, read for its statuses only (the read-back by list). */
+static void test_object_page(void **state)
+{
+	(void)state;
+	struct transport_object *objects;
+	char *body, message[256];
+	size_t length, count;
+
+	load_body("get_all_devices.02.json", &body, &length, NULL);
+	assert_int_equal(emnify_parse_object_page(body, length, &objects, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, 3);
+	assert_int_equal(objects[0].endpoint_id, 11379224);
+	assert_int_equal(objects[0].sim_id, 4397515);
+	assert_int_equal(objects[0].sim_status, SIM_ACTIVATED);
+	assert_int_equal(objects[1].endpoint_status, ENDPOINT_DISABLED);
+	assert_int_equal(objects[1].sim_id, 0);
+	free(objects);
+	free(body);
+	assert_int_equal(emnify_parse_object_page("{}", 2, &objects, &count, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_null(objects);
+}
+
+/* emnify's own error objects (a 403 of these means no permission) against what a gateway or
+ * an edge firewall sends (a 403 of those is a block of the per-IP limit). */
+static void test_error_objects(void **state)
+{
+	(void)state;
+	char *body;
+	size_t length;
+
+	load_body("test_update_device_error_handling_service_profile.03.json", &body, &length, NULL);
+	assert_true(emnify_is_error_object(body, length));
+	free(body);
+	load_body("get_all_devices.00.json", &body, &length, NULL);
+	assert_false(emnify_is_error_object(body, length));
+	free(body);
+	const char *page = "<html><body><h1>403 ERROR</h1>Request blocked.</body></html>";
+	assert_false(emnify_is_error_object(page, strlen(page)));
+	assert_false(emnify_is_error_object("", 0));
+}
+
+static void test_jwt_workspace(void **state)
+{
+	(void)state;
+	char jwt[1024], name[96];
+	int64_t organisation = -1;
+
+	make_jwt("{\"aud\":\"/api/v1/authentication\",\"esc.app\":1234,\"esc.org\":13886,"
+		 "\"esc.orgName\":\"Acme \\u001b[31mIoT\",\"iat\":1647973126,\"exp\":1648577926}", jwt);
+	assert_true(emnify_jwt_workspace(jwt, &organisation, name, sizeof(name)));
+	assert_int_equal(organisation, 13886);
+	assert_null(strchr(name, '\033')); /* cleaned: it is shown and written to journals */
+	assert_true(strstr(name, "Acme") != NULL);
+	make_jwt("{\"exp\":1648577926}", jwt);
+	assert_true(emnify_jwt_workspace(jwt, &organisation, name, sizeof(name)));
+	assert_int_equal(organisation, 0);
+	assert_string_equal(name, "");
+	assert_false(emnify_jwt_workspace("REDACTED", &organisation, name, sizeof(name)));
+}
+
+static void test_endpoints_body(void **state)
+{
+	(void)state;
+	const struct transport_endpoint_change changes[] = { { 11379224, 1 }, { 9007199254740991, 0 } };
+	char *body = emnify_endpoints_body(changes, 2);
+	assert_string_equal(body, "[{\"id\":11379224,\"status\":{\"id\":1}},"
+				  "{\"id\":9007199254740991,\"status\":{\"id\":0}}]");
+	free(body);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8"))
@@ -841,6 +952,11 @@ int main(void)
 		cmocka_unit_test(test_error_bodies),
 		cmocka_unit_test(test_error_message_bounds),
 		cmocka_unit_test(test_request_bodies),
+		cmocka_unit_test(test_object_read_back),
+		cmocka_unit_test(test_object_page),
+		cmocka_unit_test(test_error_objects),
+		cmocka_unit_test(test_jwt_workspace),
+		cmocka_unit_test(test_endpoints_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
