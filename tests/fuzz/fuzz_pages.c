@@ -7,7 +7,8 @@
  * the join are tried. The seed corpus (corpus/pages) holds the bodies of the recorded list
  * responses of tests/data (get_all_devices.02.json, test_update_device.02.json: endpoint
  * pages; get_sim_list.02.json: a SIM page; see tests/data/README.md for where they come from)
- * and the two recorded pages joined by a NUL byte. */
+ * and the two recorded pages joined by a NUL byte. The endpoint page is also read as the job's
+ * read-back reads it (emnify_parse_object_page). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,5 +107,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_fleet(fleet);
 	}
 	fleet_free(fleet);
+
+	/* The job's read-back by list reads the same page for its statuses only: a page the
+	 * fleet took is one it takes, with as many objects, each with a positive id. */
+	struct transport_object *objects = NULL;
+	size_t count = 0;
+	bool read = emnify_parse_object_page(endpoints, endpoints_length, &objects, &count, message,
+					     sizeof(message)) == EMNIFY_OK;
+	if (endpoints_valid && !read)
+		abort();
+	if (!read && (objects || count || strlen(message) == 0))
+		abort();
+	for (size_t i = 0; i < count; i++)
+		if (objects[i].endpoint_id <= 0 || (objects[i].sim_id == 0 && objects[i].sim_status != SIM_NONE))
+			abort();
+	free(objects);
 	return 0;
 }
