@@ -1387,11 +1387,6 @@ void api_wait(struct api *api, int extra_fd, int timeout_ms, bool *extra_ready)
 	pump(api);
 }
 
-void api_wakeup(struct api *api)
-{
-	http_wakeup(api->http);
-}
-
 void api_stats(const struct api *api, struct api_stats *stats)
 {
 	*stats = api->stats;

@@ -193,9 +193,6 @@ bool api_busy(const struct api *api);
 /* Wait at most timeout_ms (-1: until something happens) for transfers, timers or extra_fd
  * (-1: none) to be readable; then run completions. *extra_ready tells whether extra_fd is. */
 void api_wait(struct api *api, int extra_fd, int timeout_ms, bool *extra_ready);
-/* Make a sleeping api_wait() return early; safe from another thread. (A signal needs no
- * wakeup: it interrupts the poll, and api_wait() returns.) */
-void api_wakeup(struct api *api);
 
 /* Counters for tests and benchmarks. */
 struct api_stats {

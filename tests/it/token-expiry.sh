@@ -13,7 +13,13 @@ assert_eq "$(($(wc -l <fleet.csv) - 1))" 30000 "devices loaded"
 emu_start --devices 30000 --seed 4 --no-limits --latency 300
 "$SIMTOP" list --format csv >revoked.csv 2>revoked.stderr &
 list_pid=$!
-sleep 0.5
+# Once the load is under way (its first pages asked for), every token is revoked.
+tries=0
+until [ "$(emu_stat endpoint_list)" -ge 1 ] || [ "$tries" -gt 200 ]; do
+	tries=$((tries + 1))
+	sleep 0.02
+done
+[ "$tries" -le 200 ] && pass "the load was under way" || fail "the load never asked for a page"
 emu_post /_emu/expire-tokens
 wait "$list_pid"
 assert_eq "$?" 0 "exit status after tokens were expired"

@@ -167,7 +167,10 @@ wait_results() {
 	tries=0
 	until [ "$(results_in "$1"/*.jsonl)" -ge "$2" ]; do
 		tries=$((tries + 1))
-		[ "$tries" -gt 600 ] && return
+		if [ "$tries" -gt 600 ]; then
+			fail "the journals in $1 never held $2 results"
+			return 1
+		fi
 		sleep 0.05
 	done
 }

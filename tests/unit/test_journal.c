@@ -783,13 +783,10 @@ static void test_large_journal(void **state)
 	struct journal *journal;
 	char message[256], *path;
 	size_t lines = 0;
-	int64_t start, created, resumed_ms;
 	FILE *file;
 
 	build_plan(&plan, PLAN_OFFLINE, 100000);
-	start = util_now_ms();
 	journal = journal_create(directory, &plan, &origin_a, message, sizeof(message));
-	created = util_now_ms() - start;
 	assert_non_null(journal);
 	path = xstrdup(journal_path(journal));
 	journal_close(journal);
@@ -811,14 +808,9 @@ static void test_large_journal(void **state)
 	}
 	assert_int_equal(fclose(file), 0);
 
-	start = util_now_ms();
 	journal = journal_resume(path, &resumed, &states, false, message, sizeof(message), NULL);
-	resumed_ms = util_now_ms() - start;
 	assert_non_null(journal);
-	print_message("100,002 devices, %zu step lines, %lld bytes: created in %lld ms, resumed in %lld ms\n",
-		      lines, (long long)file_size(path), (long long)created, (long long)resumed_ms);
-	assert_true(created < 2000);
-	assert_true(resumed_ms < 2000);
+	assert_true(lines > 100000);
 	assert_same_plan(&plan, &resumed);
 	for (size_t i = 0; i < resumed.count; i++) {
 		for (int s = 0; s < resumed.devices[i].step_count; s++) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -323,9 +324,15 @@ static void test_nocase_and_allocation(void **state)
 	text = xstrndup("ab", 10);
 	assert_string_equal(text, "ab");
 	free(text);
+	/* Milliseconds, not seconds or microseconds: 20 ms asleep are at least 20 and far
+	 * fewer than 20,000. */
 	int64_t before = util_now_ms();
-	assert_true(before > 0);
-	assert_true(util_now_ms() >= before);
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	while (nanosleep(&nap, &nap) != 0)
+		;
+	int64_t slept = util_now_ms() - before;
+	assert_true(slept >= 20);
+	assert_true(slept < 20000);
 }
 
 static void hook_marks_pipe(void)
