@@ -44,7 +44,7 @@ stat_of() {
 }
 # count OUT PATTERN: the number in front of a plan line of simtop apply.
 count() {
-	sed -n "s/^  \([0-9]*\) $2\$/\1/p" "$1" | awk '{ n += $1 } END { print n + 0 }'
+	sed -n "s/^  \([0-9,]*\) $2\$/\1/p" "$1" | tr -d , | awk '{ n += $1 } END { print n + 0 }'
 }
 # seconds CALLS RATE WINDOW_CALLS WINDOW_S: the limiter's model (ratelimit_window_seconds).
 seconds() {

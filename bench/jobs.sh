@@ -59,7 +59,7 @@ run() {
 	patches=$(( $(stat_of sim_patch) + $(stat_of endpoint_patch) ))
 	throttled=$(stat_of status_429)
 	share=$(awk -v m="$measured" -v c="$configured" 'BEGIN { printf "%.1f%%", 100 * m / c }')
-	selected=$(sed -n 's/^offline (.*) on \([0-9]*\) devices:$/\1/p' "$work/$name.out")
+	selected=$(sed -n 's/^offline (.*) on \([0-9,]*\) devices:$/\1/p' "$work/$name.out")
 	printf '| %s | %s | %s | %s | %s | %s | %s/s | %s | %s | %s |\n' "$label" "$selected" "$patches" "$requests" \
 		"$(awk -v w="$wall" 'BEGIN { printf "%.1f s", w / 1000 }')" "$configured/s" "$measured" "$share" \
 		"$throttled" "$failed"

@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "marks.h"
 #include "model.h"
+#include "plan_text.h"
 #include "rows.h"
 #include "util.h"
 
@@ -115,73 +116,22 @@ static bool select_from_csv(const char *path, const struct csv_ids *ids, const s
 
 /* --- the plan ----------------------------------------------------------------------------- */
 
-/* "About 31 s: 302 requests (288 SIM changes, 1 bulk endpoint call, 3 list pages to read back)
- * at 10.0 requests/s, at most 1900 per 5 min." */
-static void print_estimate(FILE *out, const struct plan *plan, enum journal_state (*states)[2],
-			   const struct transport *transport)
-{
-	struct job_calls calls;
-	char duration[48], window[64] = "";
-
-	job_plan_calls(plan, states, transport, &calls);
-	if (transport->window_calls > 0 && transport->window_ms % 60000 == 0)
-		snprintf(window, sizeof(window), ", at most %zu per %lld min", transport->window_calls,
-			 (long long)(transport->window_ms / 60000));
-	else if (transport->window_calls > 0)
-		snprintf(window, sizeof(window), ", at most %zu per %lld s", transport->window_calls,
-			 (long long)(transport->window_ms / 1000));
-	if (transport->rate > 0) {
-		util_format_duration(job_planned_seconds(transport, calls.total), duration, sizeof(duration));
-		fprintf(out, "About %s: ", duration);
-	}
-	fprintf(out, "%zu %s (%zu SIM %s, %zu bulk endpoint %s", calls.total, plural(calls.total, "request", "requests"),
-		calls.sim_changes, plural(calls.sim_changes, "change", "changes"), calls.bulk_calls,
-		plural(calls.bulk_calls, "call", "calls"));
-	if (calls.settle_reads > 0)
-		fprintf(out, ", %zu %s of unanswered changes", calls.settle_reads,
-			plural(calls.settle_reads, "read-back", "read-backs"));
-	fprintf(out, ", %zu to read back %s)", calls.verify_reads, calls.verify_by_list ? "by list" : "by GET");
-	if (transport->rate > 0)
-		fprintf(out, " at %.1f requests/s%s.\n", transport->rate, window);
-	else
-		fprintf(out, ", as fast as the API answers.\n");
-}
-
-static void print_charge_warning(FILE *out, const struct plan_summary *summary)
-{
-	if (summary->activations == 0 && summary->billed_offline == 0)
-		return;
-	fprintf(out, "Warning: emnify charges for activated SIMs, even when their endpoint is disabled.");
-	if (summary->activations > 0 && summary->billed_offline > 0)
-		fprintf(out, " This plan activates %zu %s and leaves %zu Activated %s behind disabled endpoints.\n",
-			summary->activations, plural(summary->activations, "SIM", "SIMs"), summary->billed_offline,
-			plural(summary->billed_offline, "SIM", "SIMs"));
-	else if (summary->activations > 0)
-		fprintf(out, " This plan activates %zu %s.\n", summary->activations,
-			plural(summary->activations, "SIM", "SIMs"));
-	else
-		fprintf(out, " This plan leaves %zu Activated %s behind disabled endpoints.\n",
-			summary->billed_offline, plural(summary->billed_offline, "SIM", "SIMs"));
-}
-
 /* Counts per transition and per skip reason, the estimate and the charge warning. */
 static void print_plan(FILE *out, const struct plan *plan, const struct plan_summary *summary,
 		       enum journal_state (*states)[2], const struct transport *transport)
 {
-	fprintf(out, "%s (%s) on %zu %s:\n", plan_action_name(plan->action), plan_action_text(plan->action),
-		plan->count, plural(plan->count, "device", "devices"));
-	for (size_t i = 0; i < summary->transition_count; i++) {
-		const struct plan_transition_count *transition = &summary->transitions[i];
-		bool sim = transition->target == STEP_SIM;
-		fprintf(out, "  %zu %s %s \u2192 %s\n", transition->count,
-			sim ? plural(transition->count, "SIM", "SIMs") : plural(transition->count, "endpoint", "endpoints"),
-			status_word(transition->target, transition->from), status_word(transition->target, transition->to));
-	}
+	char line[512], count[32];
+
+	fprintf(out, "%s (%s) on %s %s:\n", plan_action_name(plan->action), plan_action_text(plan->action),
+		util_thousands((int64_t)plan->count, count, sizeof(count)), plural(plan->count, "device", "devices"));
+	for (size_t i = 0; i < summary->transition_count; i++)
+		fprintf(out, "  %s\n", plan_text_transition(&summary->transitions[i], false, line, sizeof(line)));
 	for (size_t i = 0; i < summary->skip_count; i++)
-		fprintf(out, "  %zu skipped: %s\n", summary->skips[i].count, summary->skips[i].reason);
+		fprintf(out, "  %s\n", plan_text_skip(&summary->skips[i], line, sizeof(line)));
 	if (summary->steps > 0)
-		print_estimate(out, plan, states, transport);
-	print_charge_warning(out, summary);
+		fprintf(out, "%s\n", plan_text_estimate(plan, states, transport, true, line, sizeof(line)));
+	if (plan_text_charges(summary, line, sizeof(line)))
+		fprintf(out, "Warning: " PLAN_TEXT_CHARGES " %s\n", line);
 }
 
 /* Ask on the terminal; true when the operator confirmed. */
@@ -239,20 +189,10 @@ static int ask(const char *question, size_t devices, const struct apply_options 
 
 static void print_progress(const struct job_progress *progress, const char *action)
 {
-	char eta[48] = "";
+	char line[400];
 
-	if (progress->eta_seconds > 0) {
-		char duration[40];
-		util_format_duration(progress->eta_seconds, duration, sizeof(duration));
-		snprintf(eta, sizeof(eta), " \u00b7 ETA %s", duration);
-	}
-	fprintf(stderr, "\r%s: %zu done \u00b7 %zu failed \u00b7 %zu remaining \u00b7 %.1f requests/s%s", action,
-		progress->done, progress->failed, progress->remaining, progress->rate, eta);
-	if (progress->verifying > 0)
-		fprintf(stderr, " \u00b7 reading back %zu", progress->verifying);
-	if (progress->paused_seconds > 0)
-		fprintf(stderr, " \u00b7 paused, %s: again in %.0f s", progress->pause_reason, progress->paused_seconds + 0.5);
-	fprintf(stderr, "%s\033[K", progress->cancelling ? " \u00b7 cancelling (Ctrl-C again stops at once)" : "");
+	fprintf(stderr, "\r%s: %s%s\033[K", action, plan_text_progress(progress, line, sizeof(line)),
+		progress->cancelling ? " \u00b7 cancelling (Ctrl-C again stops at once)" : "");
 	fflush(stderr);
 }
 

@@ -18,6 +18,7 @@
 #include "draw.h"
 #include "keys.h"
 #include "output.h"
+#include "plan_text.h"
 #include "script.h"
 #include "text.h"
 #include "tui.h"
@@ -879,17 +880,9 @@ static void describe_job(struct loop *loop, char *buffer, size_t size)
 	for (int i = 0; i < 8; i++)
 		length += snprintf(bar + length, sizeof(bar) - (size_t)length, "%s",
 				   i < filled ? (tui->ascii ? "#" : "\u2588") : (tui->ascii ? "." : "\u2591"));
-	long eta = (long)(progress.eta_seconds + 0.5);
-	char when[200];
-	if (progress.paused_seconds > 0)
-		snprintf(when, sizeof(when), "paused %.0f s: %s", progress.paused_seconds + 0.5, progress.pause_reason);
-	else if (progress.remaining == 0 && progress.verifying > 0)
-		snprintf(when, sizeof(when), "reading back %zu", progress.verifying);
-	else
-		snprintf(when, sizeof(when), "ETA %ld:%02ld", eta / 60, eta % 60);
-	snprintf(buffer, size, " %s %s %zu done \u00b7 %zu failed \u00b7 %zu left \u00b7 %.1f/s \u00b7 %s \u00b7 %s",
-		 plan_action_name(tui->job_plan->action), bar, progress.done, progress.failed, progress.remaining,
-		 progress.rate, when, progress.cancelling ? "cancelling" : "Esc cancels");
+	char words[400];
+	snprintf(buffer, size, " %s %s %s \u00b7 %s", plan_action_name(tui->job_plan->action), bar,
+		 plan_text_progress(&progress, words, sizeof(words)), progress.cancelling ? "cancelling" : "Esc cancels");
 }
 
 static void offer_resume(struct loop *loop)

@@ -8,7 +8,7 @@
 
 #include "draw.h"
 #include "keys.h"
-#include "ratelimit.h"
+#include "plan_text.h"
 #include "text.h"
 #include "tui.h"
 #include "util.h"
@@ -59,7 +59,7 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 {
 	struct tui *tui = plan_view->tui;
 	const struct plan_summary *summary = &plan_view->summary;
-	char count[32], other[32];
+	char count[32];
 	*attr = A_NORMAL;
 	text[0] = '\0';
 	int transitions = (int)summary->transition_count, skips = (int)summary->skip_count;
@@ -70,16 +70,12 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 			 util_thousands((int64_t)plan_view->plan->count, count, sizeof(count)), plan_action_text(plan_view->action));
 		*attr = A_BOLD;
 	} else if (line >= first_transition && line < first_skip) {
-		const struct plan_transition_count *transition = &summary->transitions[line - first_transition];
-		bool sim = transition->target == STEP_SIM;
-		snprintf(text, size, "  %8s  %-9s  %s %s %s", util_thousands((int64_t)transition->count, count, sizeof(count)),
-			 sim ? "SIMs" : "endpoints",
-			 sim ? model_sim_status_name(transition->from) : model_endpoint_status_name(transition->from),
-			 tui->ascii ? "->" : "\u2192",
-			 sim ? model_sim_status_name(transition->to) : model_endpoint_status_name(transition->to));
+		char words[256];
+		snprintf(text, size, "  %s", plan_text_transition(&summary->transitions[line - first_transition],
+								   tui->ascii, words, sizeof(words)));
 	} else if (line >= first_skip && line < after) {
-		const struct plan_skip_count *skip = &summary->skips[line - first_skip];
-		snprintf(text, size, "  %8s  skipped: %s", util_thousands((int64_t)skip->count, count, sizeof(count)), skip->reason);
+		char words[256];
+		snprintf(text, size, "  %s", plan_text_skip(&summary->skips[line - first_skip], words, sizeof(words)));
 	} else if (line == after + 1) {
 		if (plan_view->journal)
 			snprintf(text, size, "  %s steps were already settled before the job stopped.",
@@ -93,47 +89,19 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 				 plan_view->include_hidden ? "leave" : "include");
 	} else if (line == after + 2 && (summary->activations > 0 || summary->billed_offline > 0)) {
 		*attr = display_attr(ROLE_MISALIGNED);
-		snprintf(text, size, "  %s emnify charges for activated SIMs, even when their endpoint is disabled.",
-			 model_alignment_glyph(ALIGN_MISALIGNED, tui->ascii));
+		snprintf(text, size, "  %s " PLAN_TEXT_CHARGES, model_alignment_glyph(ALIGN_MISALIGNED, tui->ascii));
 	} else if (line == after + 3 && (summary->activations > 0 || summary->billed_offline > 0)) {
+		char words[256];
 		*attr = display_attr(ROLE_MISALIGNED);
-		if (summary->activations > 0 && summary->billed_offline > 0)
-			snprintf(text, size, "    This plan activates %s SIMs and leaves %s Activated SIMs behind disabled endpoints.",
-				 util_thousands((int64_t)summary->activations, count, sizeof(count)),
-				 util_thousands((int64_t)summary->billed_offline, other, sizeof(other)));
-		else if (summary->activations > 0)
-			snprintf(text, size, "    This plan activates %s SIMs.",
-				 util_thousands((int64_t)summary->activations, count, sizeof(count)));
-		else
-			snprintf(text, size, "    This plan leaves %s Activated SIMs behind disabled endpoints.",
-				 util_thousands((int64_t)summary->billed_offline, count, sizeof(count)));
+		snprintf(text, size, "    %s", plan_text_charges(summary, words, sizeof(words)));
 	} else if (line == after + 5) {
 		/* The calls by kind, and how long they take at the limits the job keeps. */
-		struct job_calls calls;
-		char duration[64], changes[32], bulk[32], reads[32];
-		double rate = tui->transport ? tui->transport->rate : 0;
-		if (!tui->transport) {
-			snprintf(text, size, "  No API: nothing can be sent.");
-			return;
-		}
-		job_plan_calls(plan_view->plan, plan_view->states, tui->transport, &calls);
-		if (rate > 0)
-			util_format_duration(job_planned_seconds(tui->transport, calls.total), duration, sizeof(duration));
+		char words[512];
+		if (tui->transport)
+			snprintf(text, size, "  %s", plan_text_estimate(plan_view->plan, plan_view->states, tui->transport,
+									 false, words, sizeof(words)));
 		else
-			snprintf(duration, sizeof(duration), "as fast as the API answers");
-		util_thousands((int64_t)calls.sim_changes, changes, sizeof(changes));
-		util_thousands((int64_t)calls.bulk_calls, bulk, sizeof(bulk));
-		util_thousands((int64_t)(calls.verify_reads + calls.settle_reads), reads, sizeof(reads));
-		size_t read_backs = calls.verify_reads + calls.settle_reads;
-		snprintf(text, size, "  %s %s (%s SIM %s, %s bulk %s, %s %s): %s%s",
-			 util_thousands((int64_t)calls.total, count, sizeof(count)), calls.total == 1 ? "request" : "requests",
-			 changes, calls.sim_changes == 1 ? "change" : "changes", bulk, calls.bulk_calls == 1 ? "call" : "calls",
-			 reads, read_backs == 1 ? "read" : "reads",
-			 rate > 0 && job_planned_seconds(tui->transport, calls.total) >= 0.5 ? "about " : "", duration);
-		if (rate > 0) {
-			size_t length = strlen(text);
-			snprintf(text + length, size - length, " at %.1f/s.", rate);
-		}
+			snprintf(text, size, "  No API: nothing can be sent.");
 	} else if (line == after + 6) {
 		snprintf(text, size, "  p shows the plan device by device.");
 	} else if (line == after + 8) {

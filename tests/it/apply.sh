@@ -24,7 +24,7 @@ assert_eq "$?" 0 "dry run exit status"
 assert_contains dry.out "Dry run: nothing was sent."
 assert_contains dry.out "SIMs Activated → Suspended"
 assert_contains dry.out "skipped: SIM Issued cannot be suspended"
-assert_contains dry.out "at 10.0 requests/s, at most 1900 per 5 min"
+assert_contains dry.out "at 10.0/s, at most 1,900 per 5 min"
 assert_eq "$(patches)" 0 "PATCHes after --dry-run"
 
 "$SIMTOP" apply offline --filter "$query" --yes --read-only >ro.out 2>ro.err

@@ -56,8 +56,8 @@ printf '[default]\nrate_limits = false\n' >"$XDG_CONFIG_HOME/simtop/config"
 emu_start --devices 3000 --seed 21 --misaligned 30 --no-limits
 "$SIMTOP" apply offline --filter align:misaligned --yes --rate 1000 >offline.out 2>offline.err
 assert_eq "$?" 0 "offline exit status"
-sims=$(sed -n 's/^  \([0-9]*\) SIMs\{0,1\} Activated → Suspended$/\1/p' offline.out)
-endpoints=$(sed -n 's/^  \([0-9]*\) endpoints\{0,1\} Enabled → Disabled$/\1/p' offline.out)
+sims=$(sed -n 's/^  \([0-9,]*\) SIMs\{0,1\} Activated → Suspended$/\1/p' offline.out | tr -d ,)
+endpoints=$(sed -n 's/^  \([0-9,]*\) endpoints\{0,1\} Enabled → Disabled$/\1/p' offline.out | tr -d ,)
 [ "${sims:-0}" -gt 100 ] && [ "${endpoints:-0}" -gt 100 ] && pass "plan: $sims SIMs and $endpoints endpoints" ||
 	fail "plan: ${sims:-0} SIMs and ${endpoints:-0} endpoints"
 assert_eq "$(emu_stat sim_patch)" "$sims" "single SIM PATCHes (one per SIM change)"
@@ -73,10 +73,12 @@ floor=$((sims + 1 + 3))
 awk -v r="$requests" -v f="$floor" 'BEGIN { exit !(r <= 1.15 * f) }' &&
 	pass "job requests $requests within 1.15 × the floor $floor" ||
 	fail "job requests $requests above 1.15 × the floor $floor"
-assert_contains offline.out "to read back by list"
+# Read back by list: the 3 endpoint pages again after the load's 3, and no GET.
+assert_eq "$(emu_stat endpoint_list)" 6 "endpoint list pages (load and read-back)"
+assert_eq "$(emu_stat endpoint_get)" 0 "endpoints read back one by one"
 "$SIMTOP" list --filter align:misaligned --format csv >left.csv 2>/dev/null
 left=$(($(wc -l <left.csv) - 1))
-skipped=$(sed -n 's/^  \([0-9]*\) skipped: .*/\1/p' offline.out | awk '{ n += $1 } END { print n + 0 }')
+skipped=$(sed -n 's/^  \([0-9,]*\) skipped: .*/\1/p' offline.out | tr -d , | awk '{ n += $1 } END { print n + 0 }')
 [ "$left" -le "$skipped" ] && pass "misaligned left: $left (skipped: $skipped)" ||
 	fail "misaligned left: $left, more than the $skipped skipped"
 
@@ -84,7 +86,7 @@ skipped=$(sed -n 's/^  \([0-9]*\) skipped: .*/\1/p' offline.out | awk '{ n += $1
 emu_start --devices 400 --seed 22 --misaligned 40 --no-limits
 SIMTOP_BULK_MAX=25 "$SIMTOP" apply online --filter '!align:online' --yes --rate 1000 >online.out 2>online.err
 assert_eq "$?" 0 "online exit status"
-endpoints=$(sed -n 's/^  \([0-9]*\) endpoints\{0,1\} Disabled → Enabled$/\1/p' online.out)
+endpoints=$(sed -n 's/^  \([0-9,]*\) endpoints\{0,1\} Disabled → Enabled$/\1/p' online.out | tr -d ,)
 multi=$(emu_stat endpoint_multi)
 assert_eq "$multi" "$(( (endpoints + 24) / 25 ))" "bulk calls of 25 for $endpoints endpoints"
 assert_eq "$(emu_stat endpoint_patch_overlap)" 0 "endpoint changes that overlapped another"
@@ -102,7 +104,7 @@ check_order faults sim endpoint
 twice faults
 # Every device reached its target, or is listed with what stopped it.
 "$SIMTOP" list --filter '!align:offline' --format csv 2>/dev/null | tail -n +2 | cut -d, -f2 >left.txt
-skipped=$(sed -n 's/^  \([0-9]*\) skipped: .*/\1/p' faults.out | awk '{ n += $1 } END { print n + 0 }')
+skipped=$(sed -n 's/^  \([0-9,]*\) skipped: .*/\1/p' faults.out | tr -d , | awk '{ n += $1 } END { print n + 0 }')
 reported=$(grep -c '^\(failed\|half-done\|unknown\|changed elsewhere\) ' faults.out)
 [ "$(wc -l <left.txt)" -le $((skipped + reported)) ] &&
 	pass "faults: $(wc -l <left.txt) not offline, $reported reported, $skipped skipped" ||

@@ -177,7 +177,8 @@ wait_results() {
 
 # planned_steps FILE: the sum of the transition counts of a plan printed by simtop apply.
 planned_steps() {
-	sed -n 's/^  \([0-9][0-9]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+	sed -n 's/^  \([0-9][0-9,]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | tr -d , |
+		awk '{ n += $1 } END { print n + 0 }'
 }
 
 # --- a real terminal ------------------------------------------------------------------------
