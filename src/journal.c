@@ -459,7 +459,7 @@ static void write_job_line(FILE *out, const struct plan *plan, const struct jour
 	util_json_string(out, origin->profile);
 	fprintf(out, ",\"workspace_id\":%" PRId64 ",\"workspace_name\":", origin->workspace_id);
 	util_json_string(out, origin->workspace_name);
-	fputs(",\"devices\":[", out);
+	fprintf(out, ",\"fleet_endpoints\":%zu,\"devices\":[", plan->fleet_endpoints);
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct plan_device *device = &plan->devices[i];
 		fprintf(out, "%s{\"sim_id\":%" PRId64 ",\"endpoint_id\":%" PRId64
@@ -1017,6 +1017,15 @@ static bool read_job(const cJSON *job, struct plan *plan, struct origin_read *or
 		origin_read_free(origin);
 		return false;
 	}
+	/* Without it (a journal written by hand), read-backs go by GET: right, if costlier. */
+	int64_t fleet_endpoints = 0;
+	if (cJSON_GetObjectItemCaseSensitive(job, "fleet_endpoints") &&
+	    !read_int64(job, "fleet_endpoints", 0, &fleet_endpoints)) {
+		snprintf(message, size, "line 1: fleet_endpoints is not a count");
+		origin_read_free(origin);
+		return false;
+	}
+	plan->fleet_endpoints = (size_t)fleet_endpoints;
 	if (!cJSON_IsArray(devices)) {
 		snprintf(message, size, "line 1: no devices");
 		origin_read_free(origin);
@@ -1246,7 +1255,10 @@ static bool take_job(const char *line, size_t length, struct plan *plan, struct 
 		return false;
 	memcpy(name, action, action_length);
 	name[action_length] = '\0';
+	int64_t fleet_endpoints = 0;
 	if (!plan_action_parse(name, &parsed) || (version >= 2 && !take_origin(&cursor, &taken)) ||
+	    (version >= 2 && (!take(&cursor, ",\"fleet_endpoints\":") ||
+			      !take_integer(&cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &fleet_endpoints))) ||
 	    !take(&cursor, ",\"devices\":["))
 		goto fail;
 	if (!take(&cursor, "]")) {
@@ -1263,6 +1275,7 @@ static bool take_job(const char *line, size_t length, struct plan *plan, struct 
 		goto fail;
 	plan->action = parsed;
 	plan->count = count;
+	plan->fleet_endpoints = (size_t)fleet_endpoints;
 	plan->devices = devices ? devices : xcalloc(1, sizeof(*devices));
 	*origin = taken;
 	return true;
