@@ -147,7 +147,6 @@ struct api {
 	int64_t gave_up_at_ms;          /* when give_up() last ran; 0: not since the last load */
 	struct ratelimit list_limit, ip_limit, auth_limit, endpoint_get_limit, sim_get_limit;
 	struct ratelimit_window ip_window; /* emnify's 2000 calls per 5 minutes, with rate_limits */
-	int endpoint_changes_running;   /* endpoint-changing requests in flight: 0 or 1 */
 	struct api_timer *timers;
 	int64_t workspace_id;           /* of the current JWT; 0 when unknown */
 	bool want_token;                /* api_authenticate(): authenticate with nothing queued */
@@ -265,11 +264,8 @@ static void request_append(struct api *api, struct api_request *request)
 /* Unlink (when listed), stop its transfer and free it. */
 static void request_drop(struct api *api, struct api_request *request)
 {
-	if (request->transfer) {
+	if (request->transfer)
 		http_cancel(api->http, request->transfer);
-		if (request->endpoint_change)
-			api->endpoint_changes_running--;
-	}
 	if (request == api->auth) {
 		api->auth = NULL;
 	} else {
@@ -453,11 +449,8 @@ static void fail_reads(struct api *api, long status, const char *message)
 		api_page_done *page_done = request->page_done;
 		void *context = request->context;
 
-		if (request->transfer) {
+		if (request->transfer)
 			http_cancel(api->http, request->transfer);
-			if (request->endpoint_change)
-				api->endpoint_changes_running--;
-		}
 		free(request->path);
 		free(request->body);
 		free(request);
@@ -818,8 +811,6 @@ static void transfer_done(void *context, const struct http_response *response)
 	char message[512];
 
 	request->transfer = NULL;
-	if (request->endpoint_change)
-		api->endpoint_changes_running--;
 	api->stats.bytes_received += (int64_t)response->body_length;
 	for (size_t i = 0; i < response->header_count; i++)
 		api->stats.bytes_received += (int64_t)response->header_lengths[i];
@@ -1002,8 +993,6 @@ static void send_request(struct api *api, struct api_request *request)
 	if (request->failures == 0 && request->throttled == 0 && !awaiting(api, util_now_ms()))
 		api->waiting_since_ms = util_now_ms();
 	request->auth_generation = api->auth_generation;
-	if (request->endpoint_change)
-		api->endpoint_changes_running++;
 	ratelimit_window_take(&api->ip_window, util_now_ms());
 	request->transfer = http_submit(api->http, request->method, url, headers, header_count,
 					send_body, send_body ? strlen(send_body) : 0, api->timeout_ms,
@@ -1141,14 +1130,17 @@ static int64_t start_ready(struct api *api, int64_t now)
 			try_start(api, api->auth, now, &deadline);
 		return deadline;
 	}
+	/* emnify: endpoint changes one at a time, each waiting for the previous answer. */
+	bool endpoint_changing = false;
+	for (const struct api_request *request = api->head; request; request = request->next)
+		endpoint_changing = endpoint_changing || (request->endpoint_change && request->transfer);
 	for (struct api_request *request = api->head; request; request = request->next) {
 		if (http_free_slots(api->http) == 0)
 			break;
-		/* emnify: endpoint changes one at a time, each waiting for the previous answer. */
-		if (request->endpoint_change && api->endpoint_changes_running > 0)
+		if (request->transfer || (request->endpoint_change && endpoint_changing))
 			continue;
-		if (!request->transfer)
-			try_start(api, request, now, &deadline);
+		if (try_start(api, request, now, &deadline) && request->endpoint_change)
+			endpoint_changing = true;
 	}
 	return deadline;
 }

@@ -350,6 +350,16 @@ static int run_job(struct api *api, const struct transport *transport, const str
 
 /* --- commands ----------------------------------------------------------------------------- */
 
+/* Where jobs run now: the API URL, the profile and the token's workspace (name into name). */
+static void current_origin(struct api *api, const struct apply_options *options, struct journal_origin *origin,
+			   char *name, size_t size)
+{
+	*origin = (struct journal_origin){
+		.api_url = options->api_url, .profile = options->profile,
+		.workspace_id = api_workspace(api, name, size), .workspace_name = name,
+	};
+}
+
 int apply_run(struct api *api, const struct apply_options *options)
 {
 	struct csv_ids ids = { 0 };
@@ -410,11 +420,8 @@ int apply_run(struct api *api, const struct apply_options *options)
 		/* The audit log first: a journal is only created for a job that can start. */
 		struct audit *audit = audit_open(NULL, message, sizeof(message));
 		char workspace_name[96];
-		struct journal_origin origin = {
-			.api_url = options->api_url, .profile = options->profile,
-			.workspace_id = api_workspace(api, workspace_name, sizeof(workspace_name)),
-			.workspace_name = workspace_name,
-		};
+		struct journal_origin origin;
+		current_origin(api, options, &origin, workspace_name, sizeof(workspace_name));
 		struct journal *journal = audit ? journal_create(NULL, &plan, &origin, message, sizeof(message)) : NULL;
 		if (journal) {
 			status = run_job(api, transport, &plan, NULL, journal, audit);
@@ -431,7 +438,7 @@ int apply_run(struct api *api, const struct apply_options *options)
 }
 
 /* Read back every device the journal's job would still change, with a line on stderr while
- * that runs; then plan only what is still needed. false when the read-back could not start. */
+ * that runs; then plan only what is still needed, and say what was found. */
 static void check_before_resume(const struct transport *transport, struct api *api, struct plan *plan,
 				enum journal_state (*states)[2])
 {
@@ -491,11 +498,8 @@ int apply_resume(struct api *api, const char *journal_path_name, const struct ap
 		return APPLY_EXIT_FAILED;
 	}
 	char workspace_name[96];
-	struct journal_origin origin = {
-		.api_url = options->api_url, .profile = options->profile,
-		.workspace_id = api_workspace(api, workspace_name, sizeof(workspace_name)),
-		.workspace_name = workspace_name,
-	};
+	struct journal_origin origin;
+	current_origin(api, options, &origin, workspace_name, sizeof(workspace_name));
 	if (!journal_origin_matches(journal, &origin, message, sizeof(message))) {
 		fprintf(stderr, "simtop: not resumed: %s\n", message);
 		journal_close(journal);

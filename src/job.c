@@ -148,7 +148,6 @@ struct job {
 	bool lane_busy;         /* the endpoint lane's call, or its read-back, is out */
 	struct batch *lane_batch; /* the batch it works on */
 	struct group *group_list; /* group read-backs running */
-	size_t groups;
 
 	struct call *calls, *parked;
 	bool paused;
@@ -156,7 +155,7 @@ struct job {
 	int64_t throttled_since_ms, paused_until_ms;
 	char pause_reason[160];
 
-	size_t over, concluded, done, failed, cancelled;
+	size_t over, done, failed, cancelled; /* done + failed: devices whose steps are over */
 	bool cancelling, halted, finished, verify_started;
 	char error[256];
 
@@ -666,7 +665,6 @@ static void device_conclude(struct job *job, size_t index)
 		job->done++;
 	}
 	forget_unknown(device);
-	job->concluded++;
 }
 
 static void device_over(struct job *job, size_t index)
@@ -1325,7 +1323,6 @@ static void group_start(struct job *job, enum group_purpose purpose, struct batc
 	group->count = count;
 	group->next = job->group_list;
 	job->group_list = group;
-	job->groups++;
 	for (size_t i = 0; i < count; i++) {
 		job->truths[devices[i]].known = false;
 		if (plan_device_of(job, devices[i])->endpoint_id)
@@ -1449,7 +1446,6 @@ static void group_finish(struct job *job, struct group *group)
 	while (*link != group)
 		link = &(*link)->next;
 	*link = group->next;
-	job->groups--;
 	switch (group->purpose) {
 	case GROUP_SETTLE:
 		batch_settled(job, group->batch, job->truths);
@@ -1494,7 +1490,7 @@ static void check_finished(struct job *job)
 static void maybe_verify(struct job *job)
 {
 	if (job->verify_started || job->sim_count || job->sim_active || job->ready_count || job->batches ||
-	    job->lane_busy || job->groups || job->concluded < job->plan->count - job->cancelled)
+	    job->lane_busy || job->group_list || job->done + job->failed + job->cancelled < job->plan->count)
 		return;
 	size_t *devices = xcalloc(job->plan->count ? job->plan->count : 1, sizeof(*devices));
 	size_t count = 0;
