@@ -15,7 +15,13 @@ tmux_session demo \
 	"env $secret_environment TERM=screen-256color $SIMTOP --demo=40; echo exited \$? >$test_dir/exit-status"
 tmux_wait_for "40 devices" || finish
 
-emu_pid=$(pgrep -f -- "simtop-emu --port 0 --devices 40" | head -n 1)
+# The demo's emulator is the child of this test's simtop (other tests may run emulators of 40
+# devices at the same time).
+emu_pid=""
+for pid in $(pgrep -f -- "simtop-emu --port 0 --devices 40"); do
+	parent=$(ps -o ppid= -p "$pid" | tr -d ' ')
+	tr '\0' ' ' <"/proc/$parent/cmdline" 2>/dev/null | grep -q -- "--demo=40" && emu_pid=$pid
+done
 if [ -z "$emu_pid" ]; then
 	fail "no demo emulator is running"
 else
