@@ -1,6 +1,9 @@
-/* actions.h — every user action, once. The X-macro feeds the action enum, the default key
+/* actions.h — every user action, once. The X-macros feed the action enum, the default key
  * bindings (keys.c), the help screen (view_help.c) and, checked by tests/man-lint.sh, the KEYS
  * section of the man page, so they cannot drift apart.
+ *
+ * Two keymaps: the main one (ACTION_LIST), and the confirmation dialog's (DIALOG_ACTION_LIST),
+ * which has the dialog's keys to itself while it is open. A key may mean one thing in each.
  *
  * _(ID, name, default keys, help text). Keys are written as in scripts and the config file:
  * a character, or a name in angle brackets (<Down>, <PgDn>, <Enter>, <Esc>, <Space>, <Tab>). */
@@ -40,12 +43,30 @@
 	_(BACK,           "back",           "<Esc>",        "Close the view on top; cancel a running job") \
 	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")
 
+#define DIALOG_ACTION_LIST(_) \
+	_(CONFIRM,        "confirm",        "<Enter>",      "Confirm: the button chosen, or the count typed") \
+	_(CANCEL,         "cancel",         "<Esc> q",      "Close the confirmation: nothing is sent") \
+	_(SWITCH_BUTTON,  "switch-button",  "<Tab> <Left> <Right>", "Move between Cancel and Apply") \
+	_(ERASE_DIGIT,    "erase-digit",    "<Backspace>",  "Erase the last digit of the count typed") \
+	_(SHOW_PLAN,      "show-plan",      "p",            "Show the plan device by device") \
+	_(TOGGLE_HIDDEN,  "toggle-hidden",  "h",            "Include the marked devices the filter hides, or not")
+
 enum action {
 	ACTION_NONE = 0,
 #define ACTION_ENUM(id, name, keys, help) ACTION_##id,
 	ACTION_LIST(ACTION_ENUM)
+	DIALOG_ACTION_LIST(ACTION_ENUM)
 #undef ACTION_ENUM
 	ACTION_COUNT
+};
+
+/* The first action of the dialog's keymap. */
+#define ACTION_DIALOG_FIRST ACTION_CONFIRM
+
+enum keymap {
+	KEYMAP_MAIN,
+	KEYMAP_DIALOG,
+	KEYMAP_COUNT
 };
 
 #endif

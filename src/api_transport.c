@@ -5,6 +5,7 @@
  * parsed here, and so that cancel() finds the requests of an engine context. */
 #include "api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,51 @@ static int64_t now_ms(void *self)
 	return util_now_ms();
 }
 
+static void load_start(void *self, struct fleet *fleet)
+{
+	struct api_transport *owner = self;
+
+	api_load_start(owner->api, fleet);
+}
+
+static void load_progress(void *self, struct transport_load_progress *progress)
+{
+	struct api_transport *owner = self;
+	struct api_load_progress load;
+
+	api_load_progress(owner->api, &load);
+	*progress = (struct transport_load_progress){
+		.running = load.running,
+		.done = load.done,
+		.records_total = load.records_total,
+		.records_loaded = load.records_loaded,
+		.failed = load.error != API_OK,
+	};
+	snprintf(progress->message, sizeof(progress->message), "%s", load.message);
+	snprintf(progress->retry_note, sizeof(progress->retry_note), "%s", load.retry_note);
+}
+
+static void load_cancel(void *self)
+{
+	struct api_transport *owner = self;
+
+	api_cancel_load(owner->api);
+}
+
+static int64_t workspace(void *self, char *name, size_t size)
+{
+	struct api_transport *owner = self;
+
+	return api_workspace(owner->api, name, size);
+}
+
+static void restart_pace(void *self)
+{
+	struct api_transport *owner = self;
+
+	api_set_rate(owner->api, 0);
+}
+
 static const struct transport_ops api_transport_ops = {
 	.patch_status = patch_status,
 	.patch_endpoints = patch_endpoints,
@@ -239,6 +285,11 @@ static const struct transport_ops api_transport_ops = {
 	.timer = timer,
 	.cancel = cancel,
 	.now_ms = now_ms,
+	.load_start = load_start,
+	.load_progress = load_progress,
+	.load_cancel = load_cancel,
+	.workspace = workspace,
+	.restart_pace = restart_pace,
 };
 
 struct transport *api_transport_new(struct api *api)

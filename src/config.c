@@ -402,6 +402,7 @@ static bool parse_assignment(struct file_values *file, struct section_values *se
 static const char *const action_names[] = {
 #define ACTION_NAME(id, name, keys, help) name,
 	ACTION_LIST(ACTION_NAME)
+	DIALOG_ACTION_LIST(ACTION_NAME)
 #undef ACTION_NAME
 };
 

@@ -13,7 +13,7 @@
 
 #define KEY_CODE_MAX (KEY_MAX + 1)
 
-static enum action keymap[KEY_CODE_MAX];
+static enum action keymaps[KEYMAP_COUNT][KEY_CODE_MAX];
 /* The keys of each action, as the help screen shows them: the defaults, or the config's. */
 static char bound_keys[ACTION_COUNT][64];
 
@@ -27,6 +27,7 @@ static const struct action_info action_info[ACTION_COUNT] = {
 	[ACTION_NONE] = { "none", "", "" },
 #define ACTION_INFO(id, name, keys, help) [ACTION_##id] = { name, keys, help },
 	ACTION_LIST(ACTION_INFO)
+	DIALOG_ACTION_LIST(ACTION_INFO)
 #undef ACTION_INFO
 };
 
@@ -109,23 +110,32 @@ size_t keys_character(int key, char bytes[8])
 	return count == (size_t)-1 ? 0 : count;
 }
 
-enum action keys_action(int key)
+enum action keys_action(enum keymap keymap, int key)
 {
 	if (key < 0 || key >= KEY_CODE_MAX)
 		return ACTION_NONE;
-	return keymap[key];
+	return keymaps[keymap][key];
+}
+
+enum keymap keys_action_keymap(enum action action)
+{
+	return action >= ACTION_DIALOG_FIRST ? KEYMAP_DIALOG : KEYMAP_MAIN;
 }
 
 const char *keys_action_name(enum action action) { return action_info[action].name; }
 const char *keys_action_help(enum action action) { return action_info[action].help; }
 const char *keys_action_keys(enum action action) { return bound_keys[action]; }
 
-/* Enter arrives as '\r' on some terminals and as KEY_ENTER on keypads. */
+/* Enter arrives as '\r' on some terminals and as KEY_ENTER on keypads; Backspace as DEL or
+ * Ctrl-H. */
 static void bind_key(int key, enum action action)
 {
+	enum action *keymap = keymaps[keys_action_keymap(action)];
 	keymap[key] = action;
 	if (key == '\n')
 		keymap['\r'] = keymap[KEY_ENTER] = action;
+	if (key == KEY_BACKSPACE)
+		keymap[127] = keymap[8] = action;
 }
 
 /* The keys of a list as written ("<Down> j"), one by one; false at a name that is no key. */
@@ -194,12 +204,13 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 		}
 		at += length;
 	}
+	enum keymap keymap = keys_action_keymap(action);
 	for (int i = 1; i < ACTION_COUNT; i++)
-		if (i != (int)action)
+		if (i != (int)action && keys_action_keymap((enum action)i) == keymap)
 			remove_keys((enum action)i, keys);
 	for (int code = 0; code < KEY_CODE_MAX; code++)
-		if (keymap[code] == action)
-			keymap[code] = ACTION_NONE;
+		if (keymaps[keymap][code] == action)
+			keymaps[keymap][code] = ACTION_NONE;
 	at = keys;
 	while (next_key(&at, &key, &length)) {
 		bind_key(key, action);
@@ -211,7 +222,7 @@ bool keys_bind(const char *action_name, const char *keys, char *message, size_t 
 
 void keys_init(void)
 {
-	memset(keymap, 0, sizeof(keymap));
+	memset(keymaps, 0, sizeof(keymaps));
 	for (int action = 0; action < ACTION_COUNT; action++)
 		snprintf(bound_keys[action], sizeof(bound_keys[action]), "%s", action_info[action].keys);
 	for (int action = 1; action < ACTION_COUNT; action++) {

@@ -21,8 +21,10 @@ int keys_parse(const char *text, size_t *length);
 /* Readable name of a key code ("<PgDn>", "j"), into buffer; returns buffer. */
 const char *keys_name(int key, char *buffer, size_t size);
 
-/* The action bound to a key, ACTION_NONE if none. */
-enum action keys_action(int key);
+/* The action bound to a key in a keymap, ACTION_NONE if none. */
+enum action keys_action(enum keymap keymap, int key);
+/* The keymap an action belongs to. */
+enum keymap keys_action_keymap(enum action action);
 
 /* Name ("move-down") and help text of an action; default keys as written in actions.h. */
 const char *keys_action_name(enum action action);
@@ -33,8 +35,8 @@ const char *keys_action_keys(enum action action);
 void keys_init(void);
 
 /* Bind an action, by name ("offline"), to keys written as in actions.h ("F", "<Down> j n"), in
- * place of its default keys; the keys leave any action that had them (and its line of the
- * help screen). False, with message (size bytes), for an unknown action or key name, which
+ * place of its default keys; the keys leave any action of the same keymap that had them (and
+ * its line of the help screen). False, with message (size bytes), for an unknown action or key name, which
  * changes nothing. */
 bool keys_bind(const char *action_name, const char *keys, char *message, size_t size);
 

@@ -388,7 +388,6 @@ int main(int argc, char **argv)
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
 			.read_only = options.read_only || config.read_only,
-			.rate = rate,
 			.confirm_threshold = config.confirm_threshold,
 			.api_url = config.base_url,
 			.profile = config.profile,

@@ -65,6 +65,19 @@ typedef void transport_page_done(void *context, const struct transport_answer *a
 				 const struct transport_object *objects, size_t count, int64_t total_pages);
 typedef void transport_timer_done(void *context);
 
+struct fleet;
+
+/* How loading the whole fleet goes. */
+struct transport_load_progress {
+	bool running;
+	bool done;              /* every page arrived */
+	int64_t records_total;  /* as the API counts them; 0 until known */
+	int64_t records_loaded;
+	bool failed;            /* the load stopped; running is then false */
+	char message[512];      /* what failed and what to do, when failed */
+	char retry_note[200];   /* while a page waits to be retried, a line for the operator; "" else */
+};
+
 struct transport_ops {
 	/* PATCH one SIM's or one endpoint's status. */
 	void (*patch_status)(void *self, enum transport_kind kind, int64_t id, int status, transport_done *done,
@@ -82,6 +95,16 @@ struct transport_ops {
 	void (*cancel)(void *self, const void *context);
 	/* Milliseconds on a monotonic clock. */
 	int64_t (*now_ms)(void *self);
+
+	/* Load every device into fleet (the caller's, alive until the load ends or is cancelled),
+	 * filling it as pages arrive; starting a load cancels the one running. */
+	void (*load_start)(void *self, struct fleet *fleet);
+	void (*load_progress)(void *self, struct transport_load_progress *progress);
+	void (*load_cancel)(void *self);
+	/* The workspace the token acts in: its id (0 when unknown) and name into name. */
+	int64_t (*workspace)(void *self, char *name, size_t size);
+	/* Start the pace afresh, so what was saved up while idle is no burst for a job. */
+	void (*restart_pace)(void *self);
 };
 
 struct transport {

@@ -1,21 +1,31 @@
-/* view.h — the small vtable every screen implements.
+/* view.h — the small vtable every screen implements, and the base the list views share.
  *
- * Views are stacked: the fleet view at the bottom, detail and help above it. A view draws the
- * body (the rows between the title line and the status line) and handles actions; handlers
- * return what the loop must do next instead of reaching into the loop's state. */
+ * Views are stacked: the fleet view at the bottom, detail, help and dialogs above it. A view
+ * draws the body (the rows between the title line and the status line), acts on the session
+ * through session.h, and returns what the loop must do next: one of a few generic reactions.
+ * No view knows the loop, and the loop knows no view but the fleet view at the bottom. */
 #ifndef SIMTOP_VIEW_H
 #define SIMTOP_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "actions.h"
-#include "journal.h"
-#include "plan.h"
+#include "prompt.h"
+#include "session.h"
 
-struct job;
-
-struct tui;
+struct api;
 struct view;
+
+/* What every view may use; owned by the loop, alive as long as the views. */
+struct view_context {
+	struct session *session;
+	struct api *api;              /* for the device view's own reads; NULL without a token */
+	bool ascii;                   /* ASCII glyphs */
+	struct prompt_history *filter_history; /* a filter a view sets is recalled like a typed one */
+	bool redraw;                  /* set by callbacks (API answers) that change what a view shows */
+	struct view *pushed;          /* view_push()'s view, until the loop takes it */
+};
 
 /* What a handler asks of the loop; several may be or'ed. */
 enum reaction {
@@ -24,31 +34,22 @@ enum reaction {
 	REACT_CLOSE = 1 << 1,       /* pop this view */
 	REACT_QUIT = 1 << 2,
 	REACT_REFRESH = 1 << 3,     /* load the fleet again */
-	REACT_OPEN_DETAIL = 1 << 4, /* push the detail view of the fleet cursor's device */
-	REACT_OPEN_HELP = 1 << 5,
-	REACT_ROWS = 1 << 6,        /* filter, sort or marks changed: rebuild the shown rows */
-	REACT_OPEN_SUMMARY = 1 << 7,
-	REACT_PROMPT_FILTER = 1 << 8,
-	REACT_PROMPT_MARK = 1 << 9,
-	REACT_PROMPT_IMPORT = 1 << 10,
-	REACT_PROMPT_EXPORT_SHOWN = 1 << 11,
-	REACT_PROMPT_EXPORT_MARKED = 1 << 12,
-	REACT_START_JOB = 1 << 13,  /* the confirmation was given: run tui->pending_plan */
-	REACT_OPEN_PLAN = 1 << 14,  /* confirm tui->plan_action on the marked devices */
+	REACT_PUSH = 1 << 4,        /* push context->pushed on top (after a close) */
 };
 
 struct view_ops {
 	const char *name;
+	enum keymap keymap;           /* which keys the view's handle() sees (actions.h) */
 	/* Draw rows first_row .. first_row + height - 1. */
-	void (*draw)(struct view *view, struct tui *tui, int first_row, int height);
-	int (*handle)(struct view *view, struct tui *tui, enum action action, int page_rows);
-	/* Optional: sees every key before the keymap (dialogs that take typed text); returns a
-	 * reaction, or -1 to let the keymap have the key. */
-	int (*key)(struct view *view, struct tui *tui, int key);
+	void (*draw)(struct view *view, struct view_context *context, int first_row, int height);
+	int (*handle)(struct view *view, struct view_context *context, enum action action, int page_rows);
+	/* Optional: sees a key no action of the view's keymap has (typed digits); returns a
+	 * reaction, or -1 when the key means nothing here. */
+	int (*key)(struct view *view, struct view_context *context, int key);
 	/* Keys worth showing in the status line now. */
-	const char *(*hint)(struct view *view, struct tui *tui);
+	const char *(*hint)(struct view *view, struct view_context *context);
 	/* Where the user is ("row 12 of 4,212"), left in the status line; NULL when not needed. */
-	void (*position)(struct view *view, struct tui *tui, char *buffer, size_t size);
+	void (*position)(struct view *view, struct view_context *context, char *buffer, size_t size);
 	/* Release the view. May be called while the view still waits for the API (see
 	 * view_device.c): the view then frees itself when the last answer arrives. */
 	void (*free)(struct view *view);
@@ -58,32 +59,51 @@ struct view {
 	const struct view_ops *ops;
 };
 
-/* Constructors. */
+/* Hand view to the loop to push on top: REACT_PUSH, or REACT_REDRAW when view is NULL (its
+ * constructor refused and left a message in the session). */
+int view_push(struct view_context *context, struct view *view);
+
+/* --- the list base ------------------------------------------------------------------------ */
+
+/* A view of lines under a title, scrolled by the movement actions: the text, results, device
+ * and help views. Each gives its lines through line(); the base draws and scrolls them. */
+struct list_view {
+	struct view view;
+	size_t top;                   /* first line shown */
+	const char *title;            /* the header line */
+	/* How many lines, and line number line (0 ..) into text; *attr (A_NORMAL unless set) its
+	 * attributes. */
+	size_t (*count)(const struct list_view *list);
+	void (*line)(const struct list_view *list, struct view_context *context, size_t line, char *text,
+		     size_t size, int *attr);
+};
+
+void list_view_draw(struct view *view, struct view_context *context, int first_row, int height);
+/* The movement actions scroll; left, Esc and q close; r refreshes; ? opens the help. */
+int list_view_handle(struct view *view, struct view_context *context, enum action action, int page_rows);
+
+/* Move a cursor in a list of count rows (the fleet view's, the menu's) for a movement action
+ * (page: rows one page moves); false for any other action. */
+bool view_move_cursor(size_t *cursor, size_t count, size_t page, enum action action);
+
+/* --- constructors -------------------------------------------------------------------------- */
+
 struct view *view_fleet_new(void);
 struct view *view_help_new(void);
-struct view *view_summary_new(struct tui *tui);
+struct view *view_summary_new(void);
 /* The confirmation of a bulk action on the marked devices (or the cursor's device when none
- * is marked). NULL, with a status line message, when there is nothing to act on. */
-struct view *view_plan_new(struct tui *tui, enum plan_action action, size_t cursor_device, bool has_cursor);
-/* The confirmation of an interrupted job found in a journal; the view owns plan and states
- * until the job starts. */
-struct view *view_plan_resume(struct tui *tui, struct plan *plan, enum journal_state (*states)[2],
-			      struct journal *journal);
-/* The menu of the four single-sided changes; the choice goes to tui->plan_action. */
-struct view *view_actions_new(struct tui *tui);
+ * is marked). NULL, with a message in the session, when there is nothing to act on. */
+struct view *view_plan_new(struct view_context *context, enum plan_action action);
+/* The confirmation of an interrupted job found in a journal; the view owns what resume holds
+ * (path aside) until the job starts. */
+struct view *view_plan_resume(struct view_context *context, struct session_resume *resume);
+/* The menu of the single-sided changes; the choice opens its confirmation. */
+struct view *view_actions_new(struct view_context *context);
 /* After a job: every device that failed or was left half-done; a key re-marks them. */
-struct view *view_results_new(struct tui *tui, const struct plan *plan, const struct job *job);
+struct view *view_results_new(const struct session *session);
 /* A scrolling list of text lines under a title; takes ownership of lines (each malloc'ed). */
 struct view *view_text_new(const char *title, char **lines, size_t count);
-/* The detail view of device index in tui's fleet; it reads both objects from the API. */
-struct view *view_device_new(struct tui *tui, size_t device);
-
-/* Fleet view: the device index under the cursor; false when the fleet is empty. */
-int view_fleet_cursor_device(struct view *view, struct tui *tui, size_t *device);
-/* Fleet view: put the cursor on row position (clamped). */
-void view_fleet_set_cursor(struct view *view, struct tui *tui, size_t position);
-
-/* Shared by the scrolling text views: clamp and move an offset for an action. */
-int view_scroll(size_t *offset, size_t line_count, int page_rows, enum action action);
+/* The detail view of device index of the session's fleet; it reads both objects from the API. */
+struct view *view_device_new(struct view_context *context, size_t device);
 
 #endif

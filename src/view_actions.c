@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "draw.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
@@ -14,44 +13,46 @@ static const enum plan_action menu[] = {
 
 struct actions_view {
 	struct view view;
-	int selected;
+	size_t selected;
 };
 
-static void actions_draw(struct view *view, struct tui *tui, int first_row, int height)
+static void actions_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
-	(void)tui;
+	(void)context;
 	struct actions_view *actions = (struct actions_view *)view;
 	draw_cell(first_row, 0, " Change the marked devices (or the cursor's device)", COLS, display_attr(ROLE_HEADER));
 	for (int i = 0; i < (int)ARRAY_SIZE(menu) && i + 2 < height; i++) {
 		char text[128];
 		snprintf(text, sizeof(text), "  %d  %-13s %s", i + 1, plan_action_name(menu[i]), plan_action_text(menu[i]));
-		draw_cell(first_row + 2 + i, 1, text, COLS - 1, i == actions->selected ? display_attr(ROLE_CURSOR) : (int)A_NORMAL);
+		draw_cell(first_row + 2 + i, 1, text, COLS - 1, (size_t)i == actions->selected ? display_attr(ROLE_CURSOR) : (int)A_NORMAL);
 	}
 	draw_cell(first_row + 3 + (int)ARRAY_SIZE(menu), 1, "  Nothing is sent before the confirmation.", COLS - 1, A_NORMAL);
 }
 
-static int choose(struct tui *tui, int index)
+/* The menu gives way to the confirmation of the change chosen. */
+static int choose(struct view_context *context, size_t index)
 {
-	tui->plan_action = menu[index];
-	return REACT_CLOSE | REACT_OPEN_PLAN;
+	return REACT_CLOSE | view_push(context, view_plan_new(context, menu[index]));
 }
 
-static int actions_key(struct view *view, struct tui *tui, int key)
+static int actions_key(struct view *view, struct view_context *context, int key)
 {
 	(void)view;
 	if (key >= '1' && key < '1' + (int)ARRAY_SIZE(menu))
-		return choose(tui, key - '1');
+		return choose(context, (size_t)(key - '1'));
 	return -1;
 }
 
-static int actions_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static int actions_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
 	(void)page_rows;
 	struct actions_view *actions = (struct actions_view *)view;
+	if (action == ACTION_MOVE_UP || action == ACTION_MOVE_DOWN) {
+		view_move_cursor(&actions->selected, ARRAY_SIZE(menu), 1, action);
+		return REACT_REDRAW;
+	}
 	switch (action) {
-	case ACTION_MOVE_UP: if (actions->selected > 0) actions->selected--; return REACT_REDRAW;
-	case ACTION_MOVE_DOWN: if (actions->selected + 1 < (int)ARRAY_SIZE(menu)) actions->selected++; return REACT_REDRAW;
-	case ACTION_OPEN_DETAIL: return choose(tui, actions->selected);
+	case ACTION_OPEN_DETAIL: return choose(context, actions->selected);
 	case ACTION_BACK:
 	case ACTION_MOVE_LEFT:
 	case ACTION_QUIT:
@@ -60,10 +61,10 @@ static int actions_handle(struct view *view, struct tui *tui, enum action action
 	}
 }
 
-static const char *actions_hint(struct view *view, struct tui *tui)
+static const char *actions_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "1-6 or Enter choose  Esc back";
 }
 
@@ -81,12 +82,10 @@ static const struct view_ops actions_ops = {
 	.free = actions_free,
 };
 
-struct view *view_actions_new(struct tui *tui)
+struct view *view_actions_new(struct view_context *context)
 {
-	if (tui->read_only) {
-		tui_message(tui, true, "Read-only: simtop changes nothing (started with --read-only or read_only = true)");
+	if (!session_may_act(context->session))
 		return NULL;
-	}
 	struct actions_view *actions = xcalloc(1, sizeof(*actions));
 	actions->view.ops = &actions_ops;
 	return &actions->view;

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "draw.h"
+#include "api.h"
 #include "emnify.h"
 #include "text.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
@@ -26,9 +26,8 @@ struct lines {
 enum section { SECTION_ENDPOINT, SECTION_SIM, SECTION_COUNT };
 
 struct device_view {
-	struct view view;
-	struct tui *tui;
-	size_t offset;
+	struct list_view list;
+	struct view_context *context;
 	struct lines summary;
 	struct lines section[SECTION_COUNT];
 	int pending;   /* API reads not answered yet */
@@ -137,7 +136,7 @@ static void read_done(void *context, long http_status, const char *body, size_t 
 			emnify_error_message(http_status, body, length, message, sizeof(message));
 		lines_add(lines, "%s: could not be read: %s", title, message);
 	}
-	device_view->tui->redraw = true;
+	device_view->context->redraw = true;
 }
 
 static void start_read(struct device_view *device_view, enum section section, int64_t id)
@@ -148,7 +147,7 @@ static void start_read(struct device_view *device_view, enum section section, in
 		lines_add(lines, "%s: none assigned", section == SECTION_ENDPOINT ? "Endpoint" : "SIM");
 		return;
 	}
-	if (!device_view->tui->api)
+	if (!device_view->context->api)
 		return;
 	lines_add(lines, "%s: reading GET /api/v1/%s/%lld ...", section == SECTION_ENDPOINT ? "Endpoint" : "SIM",
 		  kind, (long long)id);
@@ -156,62 +155,49 @@ static void start_read(struct device_view *device_view, enum section section, in
 	read->device_view = device_view;
 	read->section = section;
 	device_view->pending++;
-	api_read_object(device_view->tui->api, kind, id, read_done, read);
+	api_read_object(device_view->context->api, kind, id, read_done, read);
 }
 
-static size_t total_lines(const struct device_view *device_view)
+static size_t total_lines(const struct list_view *list)
 {
+	const struct device_view *device_view = (const struct device_view *)list;
 	size_t count = device_view->summary.count;
 	for (int i = 0; i < SECTION_COUNT; i++)
 		count += device_view->section[i].count + 1;
 	return count;
 }
 
-static const char *line_at(const struct device_view *device_view, size_t line)
+/* The summary, then each section after a blank line; a section's first line is its heading. */
+static void device_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
+			size_t size, int *attr)
 {
-	if (line < device_view->summary.count)
-		return device_view->summary.text[line];
+	(void)context;
+	const struct device_view *device_view = (const struct device_view *)list;
+	snprintf(text, size, "%s", "");
+	if (line < device_view->summary.count) {
+		snprintf(text, size, "%s", device_view->summary.text[line]);
+		return;
+	}
 	line -= device_view->summary.count;
 	for (int i = 0; i < SECTION_COUNT; i++) {
 		if (line == 0)
-			return "";
+			return;
 		line--;
-		if (line < device_view->section[i].count)
-			return device_view->section[i].text[line];
+		if (line < device_view->section[i].count) {
+			const char *shown = device_view->section[i].text[line];
+			snprintf(text, size, "%s", shown);
+			if (shown[0] != ' ' && shown[0] != '\0')
+				*attr = A_BOLD;
+			return;
+		}
 		line -= device_view->section[i].count;
 	}
-	return "";
 }
 
-static void device_draw(struct view *view, struct tui *tui, int first_row, int height)
-{
-	(void)tui;
-	struct device_view *device_view = (struct device_view *)view;
-	draw_cell(first_row, 0, " Device detail", COLS, display_attr(ROLE_HEADER));
-	size_t count = total_lines(device_view);
-	for (int i = 0; i < height - 1; i++) {
-		size_t line = device_view->offset + (size_t)i;
-		if (line >= count)
-			break;
-		const char *text = line_at(device_view, line);
-		bool heading = text[0] != ' ' && text[0] != '\0' && line >= device_view->summary.count;
-		draw_cell(first_row + 1 + i, 1, text, COLS - 1, heading ? A_BOLD : A_NORMAL);
-	}
-}
-
-static int device_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
-{
-	(void)tui;
-	struct device_view *device_view = (struct device_view *)view;
-	if (action == ACTION_HELP)
-		return REACT_OPEN_HELP;
-	return view_scroll(&device_view->offset, total_lines(device_view), page_rows - 1, action);
-}
-
-static const char *device_hint(struct view *view, struct tui *tui)
+static const char *device_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "Esc back  r refresh  ? help";
 }
 
@@ -226,28 +212,32 @@ static void device_free(struct view *view)
 
 static const struct view_ops device_ops = {
 	.name = "device",
-	.draw = device_draw,
-	.handle = device_handle,
+	.draw = list_view_draw,
+	.handle = list_view_handle,
 	.hint = device_hint,
 	.free = device_free,
 };
 
-struct view *view_device_new(struct tui *tui, size_t index)
+struct view *view_device_new(struct view_context *context, size_t index)
 {
 	struct device_view *device_view = xcalloc(1, sizeof(*device_view));
-	device_view->view.ops = &device_ops;
-	device_view->tui = tui;
-	const struct device *device = fleet_device(tui->fleet, index);
+	device_view->list.view.ops = &device_ops;
+	device_view->list.title = " Device detail";
+	device_view->list.count = total_lines;
+	device_view->list.line = device_line;
+	device_view->context = context;
+	const struct fleet *fleet = context->session->fleet;
+	const struct device *device = fleet_device(fleet, index);
 	struct lines *summary = &device_view->summary;
 	enum alignment alignment = fleet_alignment(device);
-	const char *name = fleet_text(tui->fleet, device, TEXT_NAME);
+	const char *name = fleet_text(fleet, device, TEXT_NAME);
 	lines_add(summary, "  %-14s %s", "Name", name[0] ? name : "(no endpoint)");
 	const char *label = model_alignment_label(alignment, device->sim_status, device->endpoint_status);
 	const char *word = model_alignment_word(alignment);
 	if (strcmp(label, word) == 0)
-		lines_add(summary, "  %-14s %s %s", "Alignment", model_alignment_glyph(alignment, tui->ascii), word);
+		lines_add(summary, "  %-14s %s %s", "Alignment", model_alignment_glyph(alignment, context->ascii), word);
 	else
-		lines_add(summary, "  %-14s %s %s (%s)", "Alignment", model_alignment_glyph(alignment, tui->ascii),
+		lines_add(summary, "  %-14s %s %s (%s)", "Alignment", model_alignment_glyph(alignment, context->ascii),
 			  label, word);
 	if (device->endpoint_id)
 		lines_add(summary, "  %-14s %lld  %s", "Endpoint", (long long)device->endpoint_id,
@@ -265,8 +255,8 @@ struct view *view_device_new(struct tui *tui, size_t index)
 	};
 	for (int field = 0; field < TEXT_COUNT; field++)
 		if (labels[field])
-			lines_add(summary, "  %-14s %s", labels[field], fleet_text(tui->fleet, device, (enum device_text)field));
+			lines_add(summary, "  %-14s %s", labels[field], fleet_text(fleet, device, (enum device_text)field));
 	start_read(device_view, SECTION_ENDPOINT, device->endpoint_id);
 	start_read(device_view, SECTION_SIM, device->sim_id);
-	return &device_view->view;
+	return &device_view->list.view;
 }

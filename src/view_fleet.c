@@ -7,7 +7,6 @@
 
 #include "draw.h"
 #include "text.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
@@ -43,11 +42,8 @@ static const struct {
 
 struct fleet_view {
 	struct view view;
-	size_t cursor;  /* position in tui->rows */
-	size_t top;     /* first row shown */
+	size_t top;     /* first row shown; the cursor is the session's */
 	int width[COLUMN_COUNT]; /* 0: not shown */
-	bool has_anchor;         /* the last row marked with Space, for range marks */
-	struct device anchor;
 };
 
 /* The table column that shows each sort column, for the header's arrow. */
@@ -96,9 +92,11 @@ static enum color_role alignment_role(enum alignment alignment)
 	return ROLE_UNPAIRED;
 }
 
-static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, const struct device *device, bool is_cursor)
+static void draw_row(struct fleet_view *fleet_view, struct view_context *context, int row, const struct device *device,
+		     bool is_cursor)
 {
-	bool marked = marks_has(tui->marks, device);
+	const struct fleet *fleet = context->session->fleet;
+	bool marked = marks_has(context->session->marks, device);
 	int base = is_cursor ? display_attr(ROLE_CURSOR) : marked ? display_attr(ROLE_MARKED) : (int)A_NORMAL;
 	enum alignment alignment = fleet_alignment(device);
 	int x = 0;
@@ -112,7 +110,7 @@ static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, co
 		switch ((enum fleet_column)column) {
 		case COLUMN_MARK: text = marked ? "*" : ""; break;
 		case COLUMN_ALIGN:
-			snprintf(align_cell, sizeof(align_cell), "%s %s", model_alignment_glyph(alignment, tui->ascii),
+			snprintf(align_cell, sizeof(align_cell), "%s %s", model_alignment_glyph(alignment, context->ascii),
 				 model_alignment_label(alignment, device->sim_status, device->endpoint_status));
 			text = align_cell;
 			if (!is_cursor && !marked)
@@ -120,12 +118,12 @@ static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, co
 			break;
 		case COLUMN_SIM: text = model_sim_status_name(device->sim_status); break;
 		case COLUMN_ENDPOINT: text = model_endpoint_status_name(device->endpoint_status); break;
-		case COLUMN_NAME: text = fleet_text(tui->fleet, device, TEXT_NAME); break;
-		case COLUMN_ICCID: text = fleet_text(tui->fleet, device, TEXT_ICCID); break;
-		case COLUMN_IMSI: text = fleet_text(tui->fleet, device, TEXT_IMSI); break;
-		case COLUMN_MSISDN: text = fleet_text(tui->fleet, device, TEXT_MSISDN); break;
-		case COLUMN_IP: text = fleet_text(tui->fleet, device, TEXT_IP); break;
-		case COLUMN_TAGS: text = fleet_text(tui->fleet, device, TEXT_TAGS); break;
+		case COLUMN_NAME: text = fleet_text(fleet, device, TEXT_NAME); break;
+		case COLUMN_ICCID: text = fleet_text(fleet, device, TEXT_ICCID); break;
+		case COLUMN_IMSI: text = fleet_text(fleet, device, TEXT_IMSI); break;
+		case COLUMN_MSISDN: text = fleet_text(fleet, device, TEXT_MSISDN); break;
+		case COLUMN_IP: text = fleet_text(fleet, device, TEXT_IP); break;
+		case COLUMN_TAGS: text = fleet_text(fleet, device, TEXT_TAGS); break;
 		case COLUMN_COUNT: break;
 		}
 		draw_cell(row, x, text, width, attr);
@@ -137,29 +135,29 @@ static void draw_row(struct fleet_view *fleet_view, struct tui *tui, int row, co
 	draw_clear_to_end(row, x, base);
 }
 
-static void clamp(struct fleet_view *fleet_view, const struct tui *tui, int page_rows)
+/* Keep the first row shown such that the cursor is on screen. */
+static void clamp(struct fleet_view *fleet_view, const struct session *session, int page_rows)
 {
-	size_t count = tui->rows.count;
+	size_t count = session->rows.count, cursor = session->cursor;
 	if (count == 0) {
-		fleet_view->cursor = fleet_view->top = 0;
+		fleet_view->top = 0;
 		return;
 	}
-	if (fleet_view->cursor >= count)
-		fleet_view->cursor = count - 1;
 	if (page_rows < 1)
 		page_rows = 1;
-	if (fleet_view->cursor < fleet_view->top)
-		fleet_view->top = fleet_view->cursor;
-	if (fleet_view->cursor >= fleet_view->top + (size_t)page_rows)
-		fleet_view->top = fleet_view->cursor - (size_t)page_rows + 1;
+	if (cursor < fleet_view->top)
+		fleet_view->top = cursor;
+	if (cursor >= fleet_view->top + (size_t)page_rows)
+		fleet_view->top = cursor - (size_t)page_rows + 1;
 	/* No empty space below the last row when the list could fill the screen. */
 	if (count >= (size_t)page_rows && fleet_view->top > count - (size_t)page_rows)
 		fleet_view->top = count - (size_t)page_rows;
 }
 
-static void fleet_draw(struct view *view, struct tui *tui, int first_row, int height)
+static void fleet_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
+	const struct session *session = context->session;
 	fit_columns(fleet_view, COLS);
 	int header = display_attr(ROLE_HEADER);
 	int x = 0;
@@ -167,9 +165,9 @@ static void fleet_draw(struct view *view, struct tui *tui, int first_row, int he
 		if (fleet_view->width[column] == 0)
 			continue;
 		char title[32];
-		if ((int)sort_column_shown[tui->sort] == column)
+		if ((int)sort_column_shown[session->sort] == column)
 			snprintf(title, sizeof(title), "%s%s", columns[column].title,
-				 tui->descending ? (tui->ascii ? "v" : "\u25bc") : (tui->ascii ? "^" : "\u25b2"));
+				 session->descending ? (context->ascii ? "v" : "\u25bc") : (context->ascii ? "^" : "\u25b2"));
 		else
 			snprintf(title, sizeof(title), "%s", columns[column].title);
 		draw_cell(first_row, x, title, fleet_view->width[column] + 1, header);
@@ -178,138 +176,87 @@ static void fleet_draw(struct view *view, struct tui *tui, int first_row, int he
 	draw_clear_to_end(first_row, x, header);
 
 	int page_rows = height - 1;
-	clamp(fleet_view, tui, page_rows);
-	if (tui->rows.count == 0) {
-		const char *text = tui->progress.running ? "Loading the fleet..."
-			: fleet_count(tui->fleet) == 0 ? "No devices."
+	clamp(fleet_view, session, page_rows);
+	if (session->rows.count == 0) {
+		const char *text = session->progress.running ? "Loading the fleet..."
+			: fleet_count(session->fleet) == 0 ? "No devices."
 			: "No device matches: / changes the filter, M shows all rows again.";
 		draw_text(first_row + 2, 2, text, COLS - 2, A_NORMAL);
 		return;
 	}
 	for (int i = 0; i < page_rows; i++) {
 		size_t position = fleet_view->top + (size_t)i;
-		if (position >= tui->rows.count)
+		if (position >= session->rows.count)
 			break;
-		const struct device *device = fleet_device(tui->fleet, tui->rows.index[position]);
-		draw_row(fleet_view, tui, first_row + 1 + i, device, position == fleet_view->cursor);
+		const struct device *device = fleet_device(session->fleet, session->rows.index[position]);
+		draw_row(fleet_view, context, first_row + 1 + i, device, position == session->cursor);
 	}
 }
 
-/* Mark every row between the anchor (the last row marked with Space) and the cursor. */
-static int mark_range(struct fleet_view *fleet_view, struct tui *tui)
+static int open_detail(struct view_context *context)
 {
-	if (!fleet_view->has_anchor) {
-		tui_message(tui, false, "Mark a row with Space first; v then marks from it to the cursor");
-		return REACT_REDRAW;
-	}
-	size_t anchor = tui->rows.count, index;
-	if ((fleet_view->anchor.endpoint_id && fleet_find_endpoint(tui->fleet, fleet_view->anchor.endpoint_id, &index)) ||
-	    (fleet_view->anchor.sim_id && fleet_find_sim(tui->fleet, fleet_view->anchor.sim_id, &index)))
-		anchor = rows_find(&tui->rows, index);
-	if (anchor >= tui->rows.count) {
-		tui_message(tui, false, "The last marked row is not shown: mark a row with Space first");
-		return REACT_REDRAW;
-	}
-	size_t from = anchor < fleet_view->cursor ? anchor : fleet_view->cursor;
-	size_t to = anchor < fleet_view->cursor ? fleet_view->cursor : anchor;
-	struct rows range = { .index = tui->rows.index + from, .count = to - from + 1 };
-	marks_set_rows(tui->marks, tui->fleet, &range, true);
-	return REACT_ROWS;
+	size_t device;
+	if (!session_cursor_device(context->session, &device))
+		return REACT_NONE;
+	return view_push(context, view_device_new(context, device));
 }
 
-static int fleet_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static int fleet_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
-	size_t count = tui->rows.count;
+	struct session *session = context->session;
 	size_t page = page_rows > 2 ? (size_t)page_rows - 1 : 1;
-	size_t *cursor = &fleet_view->cursor;
-	switch (action) {
-	case ACTION_MOVE_UP: if (*cursor > 0) (*cursor)--; break;
-	case ACTION_MOVE_DOWN: if (*cursor + 1 < count) (*cursor)++; break;
-	case ACTION_PAGE_UP: *cursor = *cursor > page ? *cursor - page : 0; break;
-	case ACTION_PAGE_DOWN: *cursor = count == 0 ? 0 : (*cursor + page < count ? *cursor + page : count - 1); break;
-	case ACTION_MOVE_FIRST: *cursor = 0; break;
-	case ACTION_MOVE_LAST: *cursor = count ? count - 1 : 0; break;
-	case ACTION_OPEN_DETAIL: return count ? REACT_OPEN_DETAIL : REACT_NONE;
-	case ACTION_REFRESH: return REACT_REFRESH;
-	case ACTION_HELP: return REACT_OPEN_HELP;
-	case ACTION_SUMMARY: return REACT_OPEN_SUMMARY;
-	case ACTION_QUIT: return REACT_QUIT;
-	case ACTION_SORT_NEXT:
-		tui->sort = (enum sort_column)((tui->sort + 1) % SORT_COUNT);
-		tui->descending = false;
-		tui_message(tui, false, "Sorted by %s", sort_column_name(tui->sort));
-		return REACT_ROWS;
-	case ACTION_SORT_REVERSE:
-		tui->descending = !tui->descending;
-		tui_message(tui, false, "Sorted by %s, %s", sort_column_name(tui->sort),
-			    tui->descending ? "descending" : "ascending");
-		return REACT_ROWS;
-	case ACTION_MARK:
-		if (count == 0)
-			return REACT_NONE;
-		{
-			const struct device *device = fleet_device(tui->fleet, tui->rows.index[*cursor]);
-			marks_toggle(tui->marks, device);
-			/* The row is shown, so only the shown count moves. */
-			if (marks_has(tui->marks, device))
-				tui->marked_shown++;
-			else
-				tui->marked_shown--;
-			fleet_view->anchor = *device;
-			fleet_view->has_anchor = true;
-		}
-		if (*cursor + 1 < count)
-			(*cursor)++;
-		/* With only marked rows shown, unmarking removes the row. */
-		return tui->only_marked ? REACT_ROWS : REACT_REDRAW;
-	case ACTION_MARK_RANGE: return count ? mark_range(fleet_view, tui) : REACT_NONE;
-	case ACTION_MARK_SHOWN:
-		marks_set_rows(tui->marks, tui->fleet, &tui->rows, true);
-		return REACT_ROWS;
-	case ACTION_INVERT_MARKS:
-		marks_invert_rows(tui->marks, tui->fleet, &tui->rows);
-		return REACT_ROWS;
-	case ACTION_ONLY_MARKED:
-		tui->only_marked = !tui->only_marked;
-		return REACT_ROWS;
-	case ACTION_MOVE_LEFT:
-	case ACTION_MOVE_RIGHT:
-	case ACTION_BACK:
-	case ACTION_NONE:
-	case ACTION_COUNT:
-	default:
-		return REACT_NONE;
+	size_t cursor = session->cursor;
+	if (view_move_cursor(&cursor, session->rows.count, page, action)) {
+		session_move_cursor(session, cursor);
+		clamp(fleet_view, session, page_rows - 1);
+		return REACT_REDRAW;
 	}
-	clamp(fleet_view, tui, page_rows - 1);
+	switch (action) {
+	case ACTION_OPEN_DETAIL: return open_detail(context);
+	case ACTION_REFRESH: return REACT_REFRESH;
+	case ACTION_HELP: return view_push(context, view_help_new());
+	case ACTION_SUMMARY: return view_push(context, view_summary_new());
+	case ACTION_QUIT: return REACT_QUIT;
+	case ACTION_SORT_NEXT: session_sort_next(session); break;
+	case ACTION_SORT_REVERSE: session_sort_reverse(session); break;
+	case ACTION_MARK: session_toggle_mark(session); break;
+	case ACTION_MARK_RANGE: session_mark_range(session); break;
+	case ACTION_MARK_SHOWN: session_mark_shown(session); break;
+	case ACTION_INVERT_MARKS: session_invert_marks(session); break;
+	case ACTION_ONLY_MARKED: session_toggle_only_marked(session); break;
+	case ACTION_ONLINE: return view_push(context, view_plan_new(context, PLAN_ONLINE));
+	case ACTION_OFFLINE: return view_push(context, view_plan_new(context, PLAN_OFFLINE));
+	case ACTION_OTHER_ACTIONS: return view_push(context, view_actions_new(context));
+	default: return REACT_NONE;
+	}
 	return REACT_REDRAW;
 }
 
-static const char *fleet_hint(struct view *view, struct tui *tui)
+static const char *fleet_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "? help";
 }
 
-/* "filter: sim:act · 61 shown · 12 marked (3 hidden by the filter) · row 5": the counts come
- * first so that a narrow terminal cuts the row number, not them. */
 /* " filter: QUERY · only marked · 61 shown · 12 marked (3 hidden by the filter) · row 5": the
  * counts always show whole; the row goes first when the line is too long, then the filter
  * is cut with an ellipsis. */
-static void fleet_position(struct view *view, struct tui *tui, char *buffer, size_t size)
+static void fleet_position(struct view *view, struct view_context *context, char *buffer, size_t size)
 {
-	struct fleet_view *fleet_view = (struct fleet_view *)view;
+	(void)view;
+	const struct session *session = context->session;
 	char counts[200], with_row[240], row[32];
-	tui_describe_rows(tui, counts, sizeof(counts));
+	session_describe_rows(session, counts, sizeof(counts));
 	snprintf(with_row, sizeof(with_row), "%s \u00b7 row %s", counts,
-		 util_thousands((int64_t)fleet_view->cursor + 1, row, sizeof(row)));
-	const char *only = tui->only_marked ? " only marked \u00b7" : "";
-	const char *filter = tui->filter ? tui->filter_text : "";
-	int fixed = text_width(only) + (tui->filter ? text_width(" filter:  \u00b7") : 0) + 1;
+		 util_thousands((int64_t)session->cursor + 1, row, sizeof(row)));
+	const char *only = session->only_marked ? " only marked \u00b7" : "";
+	const char *filter = session->filter ? session->filter_text : "";
+	int fixed = text_width(only) + (session->filter ? text_width(" filter:  \u00b7") : 0) + 1;
 	int room = COLS - 1 - fixed;
-	const char *tail = tui->rows.count > 0 && text_width(filter) + text_width(with_row) <= room ? with_row : counts;
-	if (!tui->filter) {
+	const char *tail = session->rows.count > 0 && text_width(filter) + text_width(with_row) <= room ? with_row : counts;
+	if (!session->filter) {
 		snprintf(buffer, size, "%s %s", only, tail);
 		return;
 	}
@@ -318,7 +265,7 @@ static void fleet_position(struct view *view, struct tui *tui, char *buffer, siz
 	if (filter[fits] != '\0')  /* cut: keep a column for the ellipsis */
 		fits = text_fit(filter, room > 2 ? room - 1 : 1, NULL);
 	snprintf(buffer, size, " filter: %.*s%s \u00b7%s %s", (int)fits, filter,
-		 filter[fits] ? (tui->ascii ? "~" : "\u2026") : "", only, tail);
+		 filter[fits] ? (context->ascii ? "~" : "\u2026") : "", only, tail);
 }
 
 static void fleet_free_view(struct view *view)
@@ -342,19 +289,3 @@ struct view *view_fleet_new(void)
 	return &fleet_view->view;
 }
 
-int view_fleet_cursor_device(struct view *view, struct tui *tui, size_t *device)
-{
-	struct fleet_view *fleet_view = (struct fleet_view *)view;
-	if (tui->rows.count == 0)
-		return 0;
-	size_t position = fleet_view->cursor < tui->rows.count ? fleet_view->cursor : tui->rows.count - 1;
-	*device = tui->rows.index[position];
-	return 1;
-}
-
-void view_fleet_set_cursor(struct view *view, struct tui *tui, size_t position)
-{
-	struct fleet_view *fleet_view = (struct fleet_view *)view;
-	fleet_view->cursor = position;
-	clamp(fleet_view, tui, LINES - 3);
-}

@@ -5,110 +5,95 @@
 
 #include "draw.h"
 #include "keys.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
-struct help_view {
-	struct view view;
-	size_t offset;
-};
-
-/* Lines: a heading, one line per action, Ctrl-C (not an action: it cannot be rebound), then
- * the alignment legend. */
+/* Lines: a heading, one line per main action, Ctrl-C (not an action: it cannot be rebound),
+ * a heading and a line per action of the confirmation, then the alignment legend. */
 #define HELP_HEADER_LINES 2
-#define HELP_ACTION_LINES (ACTION_COUNT - 1 + 1)
+#define HELP_MAIN_LINES (ACTION_DIALOG_FIRST - 1 + 1)
+#define HELP_DIALOG_LINES (2 + ACTION_COUNT - ACTION_DIALOG_FIRST)
 #define HELP_LEGEND_LINES (2 + ALIGN_COUNT)
 
-static size_t help_line_count(void)
+static size_t help_count(const struct list_view *list)
 {
-	return HELP_HEADER_LINES + HELP_ACTION_LINES + HELP_LEGEND_LINES;
+	(void)list;
+	return HELP_HEADER_LINES + HELP_MAIN_LINES + HELP_DIALOG_LINES + HELP_LEGEND_LINES;
 }
 
-static void help_line(struct tui *tui, size_t line, int row)
+static void action_line(enum action action, char *text, size_t size)
 {
-	char text[256];
-	int attr = A_NORMAL;
-	if (line == 0) {
-		snprintf(text, sizeof(text), "Keys");
-		attr = display_attr(ROLE_HEADER);
-	} else if (line == 1) {
+	snprintf(text, size, " %-13s %-14s %s", keys_action_keys(action), keys_action_name(action),
+		 keys_action_help(action));
+}
+
+static void legend_line(struct view_context *context, size_t legend, char *text, size_t size, int *attr)
+{
+	static const char *const meaning[ALIGN_COUNT] = {
+		[ALIGN_ONLINE] = "SIM Activated, endpoint Enabled",
+		[ALIGN_OFFLINE] = "SIM Suspended, endpoint Disabled",
+		[ALIGN_NEW] = "SIM Issued, endpoint Disabled",
+		[ALIGN_TEST] = "SIM Factory Test, endpoint Enabled",
+		[ALIGN_MISALIGNED] = "statuses disagree; billed: SIM Activated, endpoint Disabled",
+		[ALIGN_UNPAIRED] = "a SIM without endpoint, or an endpoint without SIM",
+	};
+	if (legend == 0) {
 		text[0] = '\0';
-	} else if (line < HELP_HEADER_LINES + (ACTION_COUNT - 1)) {
-		enum action action = (enum action)(line - HELP_HEADER_LINES + 1);
-		snprintf(text, sizeof(text), " %-13s %-14s %s", keys_action_keys(action),
-			 keys_action_name(action), keys_action_help(action));
-	} else if (line < HELP_HEADER_LINES + HELP_ACTION_LINES) {
-		snprintf(text, sizeof(text), " %-13s %-14s %s", "<C-c>", "",
-			 "Quit, or cancel a job as Esc (twice in 2 s: quit)");
+	} else if (legend == 1) {
+		snprintf(text, size, "Alignment (SIM status against endpoint status)");
+		*attr = display_attr(ROLE_HEADER);
 	} else {
-		size_t legend = line - HELP_HEADER_LINES - HELP_ACTION_LINES;
-		if (legend == 0) {
-			text[0] = '\0';
-		} else if (legend == 1) {
-			snprintf(text, sizeof(text), "Alignment (SIM status against endpoint status)");
-			attr = display_attr(ROLE_HEADER);
-		} else {
-			static const char *const meaning[ALIGN_COUNT] = {
-				[ALIGN_ONLINE] = "SIM Activated, endpoint Enabled",
-				[ALIGN_OFFLINE] = "SIM Suspended, endpoint Disabled",
-				[ALIGN_NEW] = "SIM Issued, endpoint Disabled",
-				[ALIGN_TEST] = "SIM Factory Test, endpoint Enabled",
-				[ALIGN_MISALIGNED] = "statuses disagree; billed: SIM Activated, endpoint Disabled",
-				[ALIGN_UNPAIRED] = "a SIM without endpoint, or an endpoint without SIM",
-			};
-			enum alignment alignment = (enum alignment)(legend - 2);
-			snprintf(text, sizeof(text), "  %s %-11s %s", model_alignment_glyph(alignment, tui->ascii),
-				 model_alignment_word(alignment), meaning[alignment]);
+		enum alignment alignment = (enum alignment)(legend - 2);
+		snprintf(text, size, "  %s %-11s %s", model_alignment_glyph(alignment, context->ascii),
+			 model_alignment_word(alignment), meaning[alignment]);
+	}
+}
+
+static void help_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
+		      size_t size, int *attr)
+{
+	(void)list;
+	text[0] = '\0';
+	if (line == 0) {
+		snprintf(text, size, "Keys");
+		*attr = display_attr(ROLE_HEADER);
+		return;
+	}
+	if (line < HELP_HEADER_LINES)
+		return;
+	line -= HELP_HEADER_LINES;
+	if (line + 1 < HELP_MAIN_LINES) {
+		action_line((enum action)(line + 1), text, size);
+		return;
+	}
+	if (line + 1 == HELP_MAIN_LINES) {
+		snprintf(text, size, " %-13s %-14s %s", "<C-c>", "", "Quit, or cancel a job as Esc (twice in 2 s: quit)");
+		return;
+	}
+	line -= HELP_MAIN_LINES;
+	if (line < HELP_DIALOG_LINES) {
+		if (line == 1) {
+			snprintf(text, size, "In the confirmation");
+			*attr = display_attr(ROLE_HEADER);
+		} else if (line > 1) {
+			action_line((enum action)(ACTION_DIALOG_FIRST + (int)line - 2), text, size);
 		}
+		return;
 	}
-	draw_cell(row, 1, text, COLS - 1, attr);
+	legend_line(context, line - HELP_DIALOG_LINES, text, size, attr);
 }
 
-static void help_draw(struct view *view, struct tui *tui, int first_row, int height)
+static int help_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
-	struct help_view *help = (struct help_view *)view;
-	draw_cell(first_row, 0, " Help", COLS, display_attr(ROLE_HEADER));
-	size_t count = help_line_count();
-	for (int i = 0; i < height - 1; i++) {
-		size_t line = help->offset + (size_t)i;
-		if (line >= count)
-			break;
-		help_line(tui, line, first_row + 1 + i);
-	}
+	if (action == ACTION_HELP)
+		return REACT_NONE;  /* here already */
+	return list_view_handle(view, context, action, page_rows);
 }
 
-int view_scroll(size_t *offset, size_t line_count, int page_rows, enum action action)
-{
-	size_t page = page_rows > 1 ? (size_t)page_rows : 1;
-	size_t last = line_count > page ? line_count - page : 0;
-	switch (action) {
-	case ACTION_MOVE_UP: if (*offset > 0) (*offset)--; break;
-	case ACTION_MOVE_DOWN: if (*offset < last) (*offset)++; break;
-	case ACTION_PAGE_UP: *offset = *offset > page ? *offset - page : 0; break;
-	case ACTION_PAGE_DOWN: *offset = *offset + page < last ? *offset + page : last; break;
-	case ACTION_MOVE_FIRST: *offset = 0; break;
-	case ACTION_MOVE_LAST: *offset = last; break;
-	case ACTION_MOVE_LEFT:
-	case ACTION_BACK:
-	case ACTION_QUIT: return REACT_CLOSE;
-	case ACTION_REFRESH: return REACT_REFRESH;
-	default: return REACT_NONE;
-	}
-	return REACT_REDRAW;
-}
-
-static int help_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
-{
-	(void)tui;
-	struct help_view *help = (struct help_view *)view;
-	return view_scroll(&help->offset, help_line_count(), page_rows - 1, action);
-}
-
-static const char *help_hint(struct view *view, struct tui *tui)
+static const char *help_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "Esc back  q close";
 }
 
@@ -119,7 +104,7 @@ static void help_free(struct view *view)
 
 static const struct view_ops help_ops = {
 	.name = "help",
-	.draw = help_draw,
+	.draw = list_view_draw,
 	.handle = help_handle,
 	.hint = help_hint,
 	.free = help_free,
@@ -127,7 +112,10 @@ static const struct view_ops help_ops = {
 
 struct view *view_help_new(void)
 {
-	struct help_view *help = xcalloc(1, sizeof(*help));
+	struct list_view *help = xcalloc(1, sizeof(*help));
 	help->view.ops = &help_ops;
+	help->title = " Help";
+	help->count = help_count;
+	help->line = help_line;
 	return &help->view;
 }

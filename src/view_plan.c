@@ -10,13 +10,12 @@
 #include "keys.h"
 #include "plan_text.h"
 #include "text.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
 struct plan_view {
 	struct view view;
-	struct tui *tui;
+	struct view_context *context;
 	enum plan_action action;
 	struct plan *plan;                /* owned until the job starts */
 	struct plan_summary summary;
@@ -32,12 +31,12 @@ struct plan_view {
 
 static bool needs_typed_count(const struct plan_view *plan_view)
 {
-	return plan_view->summary.devices_changed > (size_t)plan_view->tui->confirm_threshold;
+	return plan_view->summary.devices_changed > (size_t)plan_view->context->session->confirm_threshold;
 }
 
 static void rebuild_plan(struct plan_view *plan_view)
 {
-	struct tui *tui = plan_view->tui;
+	struct session *session = plan_view->context->session;
 	size_t count = plan_view->shown_count + (plan_view->include_hidden ? plan_view->hidden_count : 0);
 	size_t *devices = xmalloc(sizeof(*devices) * (count ? count : 1));
 	memcpy(devices, plan_view->shown, sizeof(*devices) * plan_view->shown_count);
@@ -47,7 +46,7 @@ static void rebuild_plan(struct plan_view *plan_view)
 		plan_free(plan_view->plan);
 	else
 		plan_view->plan = xcalloc(1, sizeof(*plan_view->plan));
-	plan_build(plan_view->plan, plan_view->action, tui->fleet, devices, count);
+	plan_build(plan_view->plan, plan_view->action, session->fleet, devices, count);
 	plan_summarize(plan_view->plan, &plan_view->summary);
 	plan_view->typed[0] = '\0';
 	plan_view->apply_selected = false;
@@ -57,7 +56,8 @@ static void rebuild_plan(struct plan_view *plan_view)
 /* The dialog, as lines; drawn and also what tests read. */
 static void plan_line(struct plan_view *plan_view, int line, char *text, size_t size, int *attr)
 {
-	struct tui *tui = plan_view->tui;
+	struct view_context *context = plan_view->context;
+	struct transport *transport = context->session->transport;
 	const struct plan_summary *summary = &plan_view->summary;
 	char count[32];
 	*attr = A_NORMAL;
@@ -72,7 +72,7 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 	} else if (line >= first_transition && line < first_skip) {
 		char words[256];
 		snprintf(text, size, "  %s", plan_text_transition(&summary->transitions[line - first_transition],
-								   tui->ascii, words, sizeof(words)));
+								   context->ascii, words, sizeof(words)));
 	} else if (line >= first_skip && line < after) {
 		char words[256];
 		snprintf(text, size, "  %s", plan_text_skip(&summary->skips[line - first_skip], words, sizeof(words)));
@@ -89,7 +89,7 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 				 plan_view->include_hidden ? "leave" : "include");
 	} else if (line == after + 2 && (summary->activations > 0 || summary->billed_offline > 0)) {
 		*attr = display_attr(ROLE_MISALIGNED);
-		snprintf(text, size, "  %s " PLAN_TEXT_CHARGES, model_alignment_glyph(ALIGN_MISALIGNED, tui->ascii));
+		snprintf(text, size, "  %s " PLAN_TEXT_CHARGES, model_alignment_glyph(ALIGN_MISALIGNED, context->ascii));
 	} else if (line == after + 3 && (summary->activations > 0 || summary->billed_offline > 0)) {
 		char words[256];
 		*attr = display_attr(ROLE_MISALIGNED);
@@ -97,8 +97,8 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 	} else if (line == after + 5) {
 		/* The calls by kind, and how long they take at the limits the job keeps. */
 		char words[512];
-		if (tui->transport)
-			snprintf(text, size, "  %s", plan_text_estimate(plan_view->plan, plan_view->states, tui->transport,
+		if (transport)
+			snprintf(text, size, "  %s", plan_text_estimate(plan_view->plan, plan_view->states, transport,
 									 false, words, sizeof(words)));
 		else
 			snprintf(text, size, "  No API: nothing can be sent.");
@@ -110,7 +110,7 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 		else if (needs_typed_count(plan_view))
 			snprintf(text, size, "  Type %s and press Enter to apply, Esc to cancel:  %s%s",
 				 util_thousands((int64_t)summary->devices_changed, count, sizeof(count)), plan_view->typed,
-				 tui->ascii ? "_" : "\u2581");
+				 context->ascii ? "_" : "\u2581");
 		else
 			snprintf(text, size, "  %s Cancel %s   %s Apply to %s devices %s     (Tab chooses, Enter confirms)",
 				 plan_view->apply_selected ? " " : "[", plan_view->apply_selected ? " " : "]",
@@ -121,9 +121,9 @@ static void plan_line(struct plan_view *plan_view, int line, char *text, size_t 
 	}
 }
 
-static void plan_draw(struct view *view, struct tui *tui, int first_row, int height)
+static void plan_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
-	(void)tui;
+	(void)context;
 	struct plan_view *plan_view = (struct plan_view *)view;
 	draw_cell(first_row, 0, " Confirm", COLS, display_attr(ROLE_HEADER));
 	for (int i = 0; i < height - 1; i++) {
@@ -163,83 +163,80 @@ static struct view *full_plan_view(struct plan_view *plan_view)
 	return view_text_new(" The plan, device by device", lines, count);
 }
 
-static int plan_key(struct view *view, struct tui *tui, int key)
+/* Digits type the count asked for above the threshold. */
+static int plan_key(struct view *view, struct view_context *context, int key)
 {
+	(void)context;
 	struct plan_view *plan_view = (struct plan_view *)view;
 	size_t length = strlen(plan_view->typed);
 	bool typing = needs_typed_count(plan_view) && plan_view->summary.steps > 0;
-	switch (key) {
-	case 27:
-	case 'q':
-		tui_message(tui, false, "Cancelled: nothing was sent");
-		return REACT_CLOSE;
-	case 'p':
-		tui_push_view(tui, full_plan_view(plan_view));
+	if (typing && key >= '0' && key <= '9' && length + 1 < sizeof(plan_view->typed)) {
+		plan_view->typed[length] = (char)key;
+		plan_view->typed[length + 1] = '\0';
 		return REACT_REDRAW;
-	case 'h':
+	}
+	return REACT_NONE;
+}
+
+static int confirm(struct plan_view *plan_view, struct session *session)
+{
+	if (plan_view->summary.steps == 0)
+		return REACT_CLOSE;
+	if (needs_typed_count(plan_view)) {
+		char wanted[32];
+		snprintf(wanted, sizeof(wanted), "%zu", plan_view->summary.devices_changed);
+		if (strcmp(plan_view->typed, wanted) != 0) {
+			session_message(session, true, "Type %s, the number of devices, to apply", wanted);
+			return REACT_REDRAW;
+		}
+	} else if (!plan_view->apply_selected) {
+		session_message(session, false, "Cancelled: nothing was sent");
+		return REACT_CLOSE;
+	}
+	/* The session owns them from now on, whether the job starts or not. */
+	session_start_job(session, plan_view->plan, plan_view->states, plan_view->journal);
+	plan_view->plan = NULL;
+	plan_view->states = NULL;
+	plan_view->journal = NULL;
+	return REACT_CLOSE;
+}
+
+static int plan_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
+{
+	(void)page_rows;
+	struct plan_view *plan_view = (struct plan_view *)view;
+	size_t length = strlen(plan_view->typed);
+	bool typing = needs_typed_count(plan_view) && plan_view->summary.steps > 0;
+	switch (action) {
+	case ACTION_CANCEL:
+		session_message(context->session, false, "Cancelled: nothing was sent");
+		return REACT_CLOSE;
+	case ACTION_SHOW_PLAN:
+		return view_push(context, full_plan_view(plan_view));
+	case ACTION_TOGGLE_HIDDEN:
 		if (plan_view->hidden_count > 0 && !plan_view->journal) {
 			plan_view->include_hidden = !plan_view->include_hidden;
 			rebuild_plan(plan_view);
 		}
 		return REACT_REDRAW;
-	case '\t':
-	case KEY_LEFT:
-	case KEY_RIGHT:
+	case ACTION_SWITCH_BUTTON:
 		if (!typing)
 			plan_view->apply_selected = !plan_view->apply_selected;
 		return REACT_REDRAW;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
+	case ACTION_ERASE_DIGIT:
 		if (length > 0)
 			plan_view->typed[length - 1] = '\0';
 		return REACT_REDRAW;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (plan_view->summary.steps == 0)
-			return REACT_CLOSE;
-		if (typing) {
-			char wanted[32];
-			snprintf(wanted, sizeof(wanted), "%zu", plan_view->summary.devices_changed);
-			if (strcmp(plan_view->typed, wanted) != 0) {
-				tui_message(tui, true, "Type %s, the number of devices, to apply", wanted);
-				return REACT_REDRAW;
-			}
-		} else if (!plan_view->apply_selected) {
-			tui_message(tui, false, "Cancelled: nothing was sent");
-			return REACT_CLOSE;
-		}
-		/* Hand the plan to the loop, which starts the job. */
-		tui->pending_plan = plan_view->plan;
-		tui->pending_states = plan_view->states;
-		tui->pending_journal = plan_view->journal;
-		plan_view->plan = NULL;
-		plan_view->states = NULL;
-		plan_view->journal = NULL;
-		return REACT_CLOSE | REACT_START_JOB;
+	case ACTION_CONFIRM:
+		return confirm(plan_view, context->session);
 	default:
-		if (typing && key >= '0' && key <= '9' && length + 1 < sizeof(plan_view->typed)) {
-			plan_view->typed[length] = (char)key;
-			plan_view->typed[length + 1] = '\0';
-			return REACT_REDRAW;
-		}
 		return REACT_NONE;
 	}
 }
 
-static int plan_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static const char *plan_hint(struct view *view, struct view_context *context)
 {
-	(void)view;
-	(void)tui;
-	(void)action;
-	(void)page_rows;
-	return REACT_NONE;
-}
-
-static const char *plan_hint(struct view *view, struct tui *tui)
-{
-	(void)tui;
+	(void)context;
 	struct plan_view *plan_view = (struct plan_view *)view;
 	return plan_view->hidden_count ? "Esc cancel  p plan  h hidden" : "Esc cancel  p plan";
 }
@@ -261,6 +258,7 @@ static void plan_free_view(struct view *view)
 
 static const struct view_ops plan_ops = {
 	.name = "plan",
+	.keymap = KEYMAP_DIALOG,
 	.draw = plan_draw,
 	.handle = plan_handle,
 	.key = plan_key,
@@ -268,65 +266,39 @@ static const struct view_ops plan_ops = {
 	.free = plan_free_view,
 };
 
-struct view *view_plan_new(struct tui *tui, enum plan_action action, size_t cursor_device, bool has_cursor)
+struct view *view_plan_new(struct view_context *context, enum plan_action action)
 {
-	if (tui->read_only) {
-		tui_message(tui, true, "Read-only: simtop changes nothing (started with --read-only or read_only = true)");
+	size_t *shown, shown_count, *hidden, hidden_count;
+	if (!session_plan_targets(context->session, &shown, &shown_count, &hidden, &hidden_count))
 		return NULL;
-	}
-	if (tui->job) {
-		tui_message(tui, true, "A job is running: wait for it, or Esc to cancel it");
-		return NULL;
-	}
 	struct plan_view *plan_view = xcalloc(1, sizeof(*plan_view));
 	plan_view->view.ops = &plan_ops;
-	plan_view->tui = tui;
+	plan_view->context = context;
 	plan_view->action = action;
-	size_t fleet_size = fleet_count(tui->fleet);
-	if (marks_count_in_fleet(tui->marks, tui->fleet) == 0) {
-		if (!has_cursor) {
-			free(plan_view);
-			tui_message(tui, true, "No device to act on: mark devices first (Space, a, +)");
-			return NULL;
-		}
-		plan_view->shown = xmalloc(sizeof(size_t));
-		plan_view->shown[0] = cursor_device;
-		plan_view->shown_count = 1;
-	} else {
-		/* Marked devices the rows show, then the marked devices the filter hides. */
-		bool *is_shown = xcalloc(fleet_size ? fleet_size : 1, sizeof(bool));
-		plan_view->shown = xmalloc(sizeof(size_t) * (tui->rows.count + 1));
-		for (size_t i = 0; i < tui->rows.count; i++) {
-			size_t device = tui->rows.index[i];
-			is_shown[device] = true;
-			if (marks_has(tui->marks, fleet_device(tui->fleet, device)))
-				plan_view->shown[plan_view->shown_count++] = device;
-		}
-		plan_view->hidden = xmalloc(sizeof(size_t) * (tui->base.count + 1));
-		for (size_t i = 0; i < tui->base.count; i++) {
-			size_t device = tui->base.index[i];
-			if (!is_shown[device] && marks_has(tui->marks, fleet_device(tui->fleet, device)))
-				plan_view->hidden[plan_view->hidden_count++] = device;
-		}
-		free(is_shown);
-	}
+	plan_view->shown = shown;
+	plan_view->shown_count = shown_count;
+	plan_view->hidden = hidden;
+	plan_view->hidden_count = hidden_count;
 	rebuild_plan(plan_view);
 	return &plan_view->view;
 }
 
-struct view *view_plan_resume(struct tui *tui, struct plan *plan, enum journal_state (*states)[2],
-			      struct journal *journal)
+struct view *view_plan_resume(struct view_context *context, struct session_resume *resume)
 {
+	struct plan *plan = resume->plan;
 	struct plan_view *plan_view = xcalloc(1, sizeof(*plan_view));
 	plan_view->view.ops = &plan_ops;
-	plan_view->tui = tui;
+	plan_view->context = context;
 	plan_view->action = plan->action;
 	plan_view->plan = plan;
-	plan_view->states = states;
-	plan_view->journal = journal;
+	plan_view->states = resume->states;
+	plan_view->journal = resume->journal;
+	resume->plan = NULL;
+	resume->states = NULL;
+	resume->journal = NULL;
 	for (size_t i = 0; i < plan->count; i++)
 		for (int s = 0; s < plan->devices[i].step_count; s++)
-			if (states[i][s] == JOURNAL_DONE || states[i][s] == JOURNAL_FAILED)
+			if (plan_view->states[i][s] == JOURNAL_DONE || plan_view->states[i][s] == JOURNAL_FAILED)
 				plan_view->steps_done++;
 	plan_summarize(plan, &plan_view->summary);
 	return &plan_view->view;

@@ -1,55 +1,49 @@
 /* view_results.c — after a job: every device that failed or was left half-done, with both
  * statuses and the API's message, and the devices that changed on the server meanwhile. The
  * mark-shown key re-marks exactly these devices, ready for a retry. */
-#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "draw.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
 struct results_view {
-	struct view view;
+	struct list_view list;
 	char **lines;
-	size_t count, offset;
+	size_t count;
 	struct device *failed;   /* ids of the devices to re-mark */
 	size_t failed_count;
 };
 
-static void results_draw(struct view *view, struct tui *tui, int first_row, int height)
+static size_t results_count(const struct list_view *list)
 {
-	(void)tui;
-	struct results_view *results = (struct results_view *)view;
-	draw_cell(first_row, 0, " Job results: a marks these devices for a retry", COLS, display_attr(ROLE_HEADER));
-	for (int i = 0; i < height - 1; i++) {
-		size_t line = results->offset + (size_t)i;
-		if (line >= results->count)
-			break;
-		draw_cell(first_row + 1 + i, 1, results->lines[line], COLS - 1, A_NORMAL);
-	}
+	return ((const struct results_view *)list)->count;
 }
 
-static int results_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static void results_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
+			 size_t size, int *attr)
+{
+	(void)context;
+	(void)attr;
+	snprintf(text, size, "%s", ((const struct results_view *)list)->lines[line]);
+}
+
+static int results_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
 	struct results_view *results = (struct results_view *)view;
 	if (action == ACTION_MARK_SHOWN) {
-		marks_clear(tui->marks);
-		for (size_t i = 0; i < results->failed_count; i++)
-			marks_set(tui->marks, &results->failed[i], true);
-		tui_message(tui, false, "Marked the %zu devices that did not reach their target", results->failed_count);
-		return REACT_ROWS | REACT_CLOSE;
+		session_mark_devices(context->session, results->failed, results->failed_count);
+		session_message(context->session, false, "Marked the %zu devices that did not reach their target",
+				results->failed_count);
+		return REACT_CLOSE;
 	}
-	if (action == ACTION_HELP)
-		return REACT_OPEN_HELP;
-	return view_scroll(&results->offset, results->count, page_rows - 1, action);
+	return list_view_handle(view, context, action, page_rows);
 }
 
-static const char *results_hint(struct view *view, struct tui *tui)
+static const char *results_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "a re-mark  Esc back";
 }
 
@@ -65,19 +59,24 @@ static void results_free(struct view *view)
 
 static const struct view_ops results_ops = {
 	.name = "results",
-	.draw = results_draw,
+	.draw = list_view_draw,
 	.handle = results_handle,
 	.hint = results_hint,
 	.free = results_free,
 };
 
-struct view *view_results_new(struct tui *tui, const struct plan *plan, const struct job *job)
+struct view *view_results_new(const struct session *session)
 {
+	const struct plan *plan = session->last_plan;
+	const struct job *job = session->last_job;
 	struct results_view *results = xcalloc(1, sizeof(*results));
-	results->view.ops = &results_ops;
+	results->list.view.ops = &results_ops;
+	results->list.count = results_count;
+	results->list.line = results_line;
+	results->list.title = " Job results: a marks these devices for a retry";
 	results->lines = xmalloc(sizeof(*results->lines) * (plan->count + 5));
 	results->failed = xmalloc(sizeof(*results->failed) * (plan->count + 1));
-	size_t counts[JOB_OUTCOME_COUNT] = { 0 }, elsewhere = 0, unknown = 0;
+	size_t counts[JOB_OUTCOME_COUNT] = { 0 }, unknown = 0;
 	for (size_t i = 0; i < plan->count; i++) {
 		counts[job_result(job, i)->outcome]++;
 		unknown += job_result(job, i)->unknown;
@@ -93,8 +92,6 @@ struct view *view_results_new(struct tui *tui, const struct plan *plan, const st
 			      result->outcome == JOB_CANCELLED;
 		if (!failed && !result->changed_elsewhere)
 			continue;
-		if (result->changed_elsewhere)
-			elsewhere++;
 		results->lines[results->count++] = xasprintf(
 			"%-9s endpoint %-10lld SIM %-10lld SIM %-12s endpoint %-8s %s%s",
 			job_result_word(result), (long long)device->endpoint_id, (long long)device->sim_id,
@@ -105,15 +102,14 @@ struct view *view_results_new(struct tui *tui, const struct plan *plan, const st
 	}
 	if (results->count == 2)
 		results->lines[results->count++] = xstrdup("Every device reached its target.");
-	if (unknown > 0 && tui->journal) {
+	if (unknown > 0 && session->last_journal_path) {
 		/* No answer came, and reading back got none either: only a later read can tell. */
-		char *quoted = util_shell_quote(journal_path(tui->journal));
+		char *quoted = util_shell_quote(session->last_journal_path);
 		results->lines[results->count++] = xstrdup("");
 		results->lines[results->count++] = xasprintf(
 			"%zu unknown: neither the answer nor a read-back came. simtop offers to settle them at its "
 			"next start; or run simtop --resume %s", unknown, quoted);
 		free(quoted);
 	}
-	(void)elsewhere;
-	return &results->view;
+	return &results->list.view;
 }

@@ -8,7 +8,6 @@
 
 #include "draw.h"
 #include "filter.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
@@ -43,11 +42,11 @@ static int endpoint_index(int status)
 	return (int)ARRAY_SIZE(endpoint_order) - 1;
 }
 
-static void count_fleet(struct summary_view *summary, struct tui *tui)
+static void count_fleet(struct summary_view *summary, const struct session *session)
 {
 	memset(summary->counts, 0, sizeof(summary->counts));
-	for (size_t i = 0; i < tui->base.count; i++) {
-		const struct device *device = fleet_device(tui->fleet, tui->base.index[i]);
+	for (size_t i = 0; i < session->base.count; i++) {
+		const struct device *device = fleet_device(session->fleet, session->base.index[i]);
 		int row = sim_index(device->sim_status), column = endpoint_index(device->endpoint_status);
 		summary->counts[row][column]++;
 		summary->counts[row][SUMMARY_COLUMNS - 1]++;
@@ -71,10 +70,10 @@ static enum color_role cell_role(int row, int column)
 	return ROLE_COUNT;
 }
 
-static void summary_draw(struct view *view, struct tui *tui, int first_row, int height)
+static void summary_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
 	struct summary_view *summary = (struct summary_view *)view;
-	count_fleet(summary, tui);
+	count_fleet(summary, context->session);
 	int header = display_attr(ROLE_HEADER);
 	draw_cell(first_row, 0, " Summary: SIM status \u00d7 endpoint status (Enter filters to a cell, a marks it)",
 		  COLS, header);
@@ -123,9 +122,10 @@ static void summary_draw(struct view *view, struct tui *tui, int first_row, int 
 	draw_cell(first_row + 4 + SUMMARY_ROWS, 0, line, COLS, A_NORMAL);
 }
 
-static int summary_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static int summary_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
 	(void)page_rows;
+	struct session *session = context->session;
 	struct summary_view *summary = (struct summary_view *)view;
 	char query[128], message[256];
 	int column;
@@ -138,31 +138,18 @@ static int summary_handle(struct view *view, struct tui *tui, enum action action
 	case ACTION_MOVE_LAST: summary->row = SUMMARY_ROWS - 1; summary->column = SUMMARY_COLUMNS - 1; return REACT_REDRAW;
 	case ACTION_OPEN_DETAIL:
 		cell_query(summary->row, summary->column, query, sizeof(query));
-		if (!tui_set_filter(tui, query, message, sizeof(message), &column)) {
-			tui_message(tui, true, "%s", message);
+		if (!session_set_filter(session, query, message, sizeof(message), &column)) {
+			session_message(session, true, "%s", message);
 			return REACT_REDRAW;
 		}
-		prompt_history_add(&tui->filter_history, query);
-		return REACT_ROWS | REACT_CLOSE;
-	case ACTION_MARK_SHOWN: {
+		prompt_history_add(context->filter_history, query);
+		return REACT_CLOSE;
+	case ACTION_MARK_SHOWN:
 		cell_query(summary->row, summary->column, query, sizeof(query));
-		struct filter *filter = filter_parse(query, message, sizeof(message), &column);
-		if (!filter) {
-			tui_message(tui, true, "%s", message);
-			return REACT_REDRAW;
-		}
-		struct rows cell = { 0 };
-		rows_build(&cell, tui->fleet, false);
-		filter_rows(filter, tui->fleet, &cell);
-		marks_set_rows(tui->marks, tui->fleet, &cell, true);
-		char count[32];
-		tui_message(tui, false, "Marked the %s devices of %s", util_thousands((int64_t)cell.count, count, sizeof(count)),
-			    query[0] ? query : "the fleet");
-		rows_free(&cell);
-		filter_free(filter);
-		return REACT_ROWS;
-	}
-	case ACTION_HELP: return REACT_OPEN_HELP;
+		if (!session_mark_query(session, query, message, sizeof(message), &column))
+			session_message(session, true, "%s", message);
+		return REACT_REDRAW;
+	case ACTION_HELP: return view_push(context, view_help_new());
 	case ACTION_REFRESH: return REACT_REFRESH;
 	case ACTION_SUMMARY:
 	case ACTION_BACK:
@@ -171,10 +158,10 @@ static int summary_handle(struct view *view, struct tui *tui, enum action action
 	}
 }
 
-static const char *summary_hint(struct view *view, struct tui *tui)
+static const char *summary_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "Enter filter  a mark  Esc back";
 }
 
@@ -191,9 +178,8 @@ static const struct view_ops summary_ops = {
 	.free = summary_free,
 };
 
-struct view *view_summary_new(struct tui *tui)
+struct view *view_summary_new(void)
 {
-	(void)tui;
 	struct summary_view *summary = xcalloc(1, sizeof(*summary));
 	summary->view.ops = &summary_ops;
 	return &summary->view;

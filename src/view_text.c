@@ -1,47 +1,35 @@
 /* view_text.c — a scrolling list of text lines under a title (e.g. the identifiers of a CSV
  * file that are not in the fleet). */
-#include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "draw.h"
-#include "tui.h"
 #include "util.h"
 #include "view.h"
 
 struct text_view {
-	struct view view;
+	struct list_view list;
 	char *title;
 	char **lines;
 	size_t count;
-	size_t offset;
 };
 
-static void text_draw(struct view *view, struct tui *tui, int first_row, int height)
+static size_t text_count(const struct list_view *list)
 {
-	(void)tui;
-	struct text_view *text_view = (struct text_view *)view;
-	draw_cell(first_row, 0, text_view->title, COLS, display_attr(ROLE_HEADER));
-	for (int i = 0; i < height - 1; i++) {
-		size_t line = text_view->offset + (size_t)i;
-		if (line >= text_view->count)
-			break;
-		draw_cell(first_row + 1 + i, 1, text_view->lines[line], COLS - 1, A_NORMAL);
-	}
+	return ((const struct text_view *)list)->count;
 }
 
-static int text_handle(struct view *view, struct tui *tui, enum action action, int page_rows)
+static void text_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
+		      size_t size, int *attr)
 {
-	(void)tui;
-	struct text_view *text_view = (struct text_view *)view;
-	if (action == ACTION_HELP)
-		return REACT_OPEN_HELP;
-	return view_scroll(&text_view->offset, text_view->count, page_rows - 1, action);
+	(void)context;
+	(void)attr;
+	snprintf(text, size, "%s", ((const struct text_view *)list)->lines[line]);
 }
 
-static const char *text_hint(struct view *view, struct tui *tui)
+static const char *text_hint(struct view *view, struct view_context *context)
 {
 	(void)view;
-	(void)tui;
+	(void)context;
 	return "Esc back";
 }
 
@@ -57,8 +45,8 @@ static void text_free(struct view *view)
 
 static const struct view_ops text_ops = {
 	.name = "text",
-	.draw = text_draw,
-	.handle = text_handle,
+	.draw = list_view_draw,
+	.handle = list_view_handle,
 	.hint = text_hint,
 	.free = text_free,
 };
@@ -66,9 +54,12 @@ static const struct view_ops text_ops = {
 struct view *view_text_new(const char *title, char **lines, size_t count)
 {
 	struct text_view *text_view = xcalloc(1, sizeof(*text_view));
-	text_view->view.ops = &text_ops;
+	text_view->list.view.ops = &text_ops;
+	text_view->list.count = text_count;
+	text_view->list.line = text_line;
 	text_view->title = xstrdup(title);
+	text_view->list.title = text_view->title;
 	text_view->lines = lines;
 	text_view->count = count;
-	return &text_view->view;
+	return &text_view->list.view;
 }

@@ -1,13 +1,6 @@
-/* test_job.c — the job engine (job.h) against a fake emnify.
- *
- * The fake holds a table of SIMs and endpoints with their statuses and serves the transport
- * interface (transport.h) from it: single PATCHes, bulk endpoint PATCHes, GETs, endpoint list
- * pages. It never answers inside a call: answers are queued, and fake_run() delivers them one
- * at a time on a fake clock (timers fire when their time comes), so the tests never depend on
- * wall-clock time. Each test scripts faults per call (the Nth call of a kind, or of one id),
- * and the fake records every call in order, so the tests can check emnify's rules: no endpoint
- * change overlaps another, bulk calls hold at most bulk_max items, charges stop first and start
- * last, nothing applied is sent again. */
+/* test_job.c — the job engine (job.h) against the fake emnify of fake_emnify.h, which checks
+ * emnify's rules on every call: no endpoint change overlaps another, bulk calls hold at most
+ * bulk_max items, charges stop first and start last, nothing applied is sent again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,563 +18,8 @@
 #include "plan.h"
 #include "transport.h"
 #include "util.h"
+#include "fake_emnify.h"
 #include "scratch.h"
-
-/* --- the fake emnify ---------------------------------------------------------------------- */
-
-#define FAKE_OBJECTS 64
-#define FAKE_RULES 16
-#define FAKE_LATENCY_MS 20
-#define FAKE_START_MS 1000000
-#define FAKE_STEPS_MAX 200000
-
-/* Device n of a fake: endpoint ENDPOINT_ID(n) holding SIM SIM_ID(n). Bystanders (endpoints of
- * the fleet that no plan names, they fill the list pages) have ids from 300 and SIMs from 700. */
-#define ENDPOINT_ID(n) ((int64_t)(100 + (n)))
-#define SIM_ID(n) ((int64_t)(500 + (n)))
-
-#define BULK_REFUSAL "Validation failed"
-#define ENDPOINT_REFUSAL "Validation failed: the endpoint's status cannot be changed"
-#define SIM_REFUSAL "Invalid SIM status transition"
-#define PERMISSION_REFUSAL "no permission: the application token may not make this change (Forbidden)"
-#define TOKEN_REJECTED "the application token was rejected (HTTP 401)"
-
-enum fake_kind {
-	FAKE_SIM_PATCH,
-	FAKE_ENDPOINT_PATCH,
-	FAKE_BULK,
-	FAKE_SIM_GET,
-	FAKE_ENDPOINT_GET,
-	FAKE_LIST,
-	FAKE_TIMER,
-};
-
-enum fake_fault {
-	FAULT_NONE,
-	FAULT_REFUSED,       /* 422, nothing applied */
-	FAULT_LOST,          /* no definite answer (status 0 or 5xx), not applied */
-	FAULT_LOST_APPLIED,  /* no definite answer, applied */
-	FAULT_THROTTLED,     /* 429 */
-	FAULT_EDGE_BLOCK,    /* an edge firewall's 403 page */
-	FAULT_FORBIDDEN,     /* emnify's own 403 */
-	FAULT_AUTH,          /* 401 */
-};
-
-struct fake_sim {
-	int64_t id;
-	int status;
-	int changes;    /* PATCHes that changed its status */
-	int redundant;  /* PATCHes that reached it in the target status already */
-};
-
-struct fake_endpoint {
-	int64_t id;
-	int status;
-	int64_t sim_id;
-	bool bad;       /* the API refuses any change of it */
-	bool gone;      /* deleted for good: not listed, 404 */
-	int changes, redundant;
-};
-
-struct fake_call {
-	enum fake_kind kind;
-	int64_t id;                              /* single PATCH, GET */
-	struct transport_endpoint_change *items; /* changes (one for a single PATCH) */
-	size_t count;
-	int64_t page, delay_ms;
-	uint64_t issued, answered;               /* event numbers: one order for everything */
-	int64_t issued_ms, answered_ms;
-	bool cancelled;
-	bool overlapped;  /* an endpoint change issued while another was unanswered */
-	bool redundant;   /* a change that found an object in its target status already */
-	enum transport_outcome outcome;
-	long http_status;
-};
-
-/* Answer the calls of a kind (and of one id, unless 0) numbered first .. first + times - 1
- * (from 1; times 0: all from first on) with fault. */
-struct fake_rule {
-	enum fake_kind kind;
-	int64_t id;
-	int first, times, seen;
-	enum fake_fault fault;
-	long http_status;
-};
-
-struct fake_pending {
-	size_t call;
-	int64_t due_ms;
-	uint64_t order;
-	void *context;
-	enum fake_fault fault;
-	long http_status;
-	transport_done *done;
-	transport_read_done *read_done;
-	transport_page_done *page_done;
-	transport_timer_done *timer_done;
-};
-
-struct fake {
-	struct transport transport;
-	struct fake_sim sims[FAKE_OBJECTS];
-	size_t sim_count;
-	struct fake_endpoint endpoints[FAKE_OBJECTS];
-	size_t endpoint_count, devices;
-	size_t sim_parallel;   /* SIM PATCHes the job may have in flight (job_options) */
-	size_t sim_patches_out, sim_patches_out_max;
-	bool bulk_partial;     /* a refused bulk call applies its good items (else nothing) */
-	bool cancel_applies;   /* a change cancelled in flight had reached the API (a crash) */
-	struct fake_rule rules[FAKE_RULES];
-	size_t rule_count;
-	struct fake_call *calls;
-	size_t call_count, call_capacity;
-	struct fake_pending *pending;
-	size_t pending_count, pending_capacity;
-	int64_t now_ms;
-	uint64_t events, order;
-	size_t endpoint_changes_out; /* issued and neither answered nor cancelled */
-	size_t delivered;
-};
-
-static bool is_change(enum fake_kind kind)
-{
-	return kind == FAKE_SIM_PATCH || kind == FAKE_ENDPOINT_PATCH || kind == FAKE_BULK;
-}
-
-static bool is_endpoint_change(enum fake_kind kind)
-{
-	return kind == FAKE_ENDPOINT_PATCH || kind == FAKE_BULK;
-}
-
-static struct fake_sim *fake_sim(struct fake *fake, int64_t id)
-{
-	for (size_t i = 0; i < fake->sim_count; i++)
-		if (fake->sims[i].id == id)
-			return &fake->sims[i];
-	return NULL;
-}
-
-static struct fake_endpoint *fake_endpoint(struct fake *fake, int64_t id)
-{
-	for (size_t i = 0; i < fake->endpoint_count; i++)
-		if (fake->endpoints[i].id == id && !fake->endpoints[i].gone)
-			return &fake->endpoints[i];
-	return NULL;
-}
-
-static struct transport_object fake_object(struct fake *fake, const struct fake_endpoint *endpoint)
-{
-	struct fake_sim *sim = endpoint->sim_id ? fake_sim(fake, endpoint->sim_id) : NULL;
-	return (struct transport_object){ endpoint->id, endpoint->status, endpoint->sim_id,
-					  sim ? sim->status : SIM_NONE };
-}
-
-static struct transport_answer answer_of(enum transport_outcome outcome, long http_status, const char *message)
-{
-	return (struct transport_answer){ outcome, http_status, message };
-}
-
-static bool endpoint_change_valid(struct fake *fake, const struct transport_endpoint_change *item)
-{
-	struct fake_endpoint *endpoint = fake_endpoint(fake, item->id);
-	return endpoint && !endpoint->bad && endpoint->status != ENDPOINT_DELETED &&
-	       (item->status == ENDPOINT_ENABLED || item->status == ENDPOINT_DISABLED);
-}
-
-static void apply_endpoint_change(struct fake *fake, struct fake_call *call,
-				  const struct transport_endpoint_change *item)
-{
-	struct fake_endpoint *endpoint = fake_endpoint(fake, item->id);
-	if (!endpoint)
-		return;
-	if (endpoint->status == item->status) {
-		endpoint->redundant++;
-		call->redundant = true;
-		return;
-	}
-	endpoint->status = item->status;
-	endpoint->changes++;
-}
-
-/* The API takes a change as the real one would: applies what it may, answers what it says. */
-static struct transport_answer fake_take_change(struct fake *fake, struct fake_call *call)
-{
-	if (call->kind == FAKE_SIM_PATCH) {
-		struct fake_sim *sim = fake_sim(fake, call->id);
-		int to = call->items[0].status;
-		if (!sim)
-			return answer_of(TRANSPORT_REFUSED, 404, "Not found");
-		if (sim->status == to) {
-			sim->redundant++;
-			call->redundant = true;
-			return answer_of(TRANSPORT_OK, 204, "");
-		}
-		if (!model_sim_transition_allowed(sim->status, to))
-			return answer_of(TRANSPORT_REFUSED, 422, SIM_REFUSAL);
-		sim->status = to;
-		sim->changes++;
-		return answer_of(TRANSPORT_OK, 204, "");
-	}
-	bool all_valid = true;
-	for (size_t i = 0; i < call->count; i++)
-		all_valid = all_valid && endpoint_change_valid(fake, &call->items[i]);
-	if (!all_valid && (call->kind == FAKE_ENDPOINT_PATCH || !fake->bulk_partial))
-		return answer_of(TRANSPORT_REFUSED, 422, call->kind == FAKE_BULK ? BULK_REFUSAL : ENDPOINT_REFUSAL);
-	for (size_t i = 0; i < call->count; i++)
-		if (endpoint_change_valid(fake, &call->items[i]))
-			apply_endpoint_change(fake, call, &call->items[i]);
-	/* A refused bulk call names no item (DESIGN.md §4), whatever it applied. */
-	return all_valid ? answer_of(TRANSPORT_OK, 204, "") : answer_of(TRANSPORT_REFUSED, 422, BULK_REFUSAL);
-}
-
-static struct transport_answer fault_answer(enum fake_fault fault, long http_status, enum fake_kind kind)
-{
-	switch (fault) {
-	case FAULT_NONE:
-		break;
-	case FAULT_REFUSED:
-		return answer_of(TRANSPORT_REFUSED, 422, kind == FAKE_SIM_PATCH ? SIM_REFUSAL
-						    : kind == FAKE_BULK	    ? BULK_REFUSAL
-						    : kind == FAKE_ENDPOINT_PATCH ? ENDPOINT_REFUSAL
-										  : "Invalid request");
-	case FAULT_LOST:
-	case FAULT_LOST_APPLIED:
-		return answer_of(TRANSPORT_LOST, http_status, http_status ? "Bad Gateway" : "");
-	case FAULT_THROTTLED:
-		return answer_of(TRANSPORT_THROTTLED, 429, "Too Many Requests");
-	case FAULT_EDGE_BLOCK:
-		return answer_of(TRANSPORT_THROTTLED, 403, "Request blocked");
-	case FAULT_FORBIDDEN:
-		return answer_of(TRANSPORT_FORBIDDEN, 403, PERMISSION_REFUSAL);
-	case FAULT_AUTH:
-		return answer_of(TRANSPORT_AUTH, 401, TOKEN_REJECTED);
-	}
-	return answer_of(TRANSPORT_OK, 200, "");
-}
-
-static bool call_names(const struct fake_call *call, int64_t id)
-{
-	if (call->id == id)
-		return true;
-	for (size_t i = 0; i < call->count; i++)
-		if (call->items[i].id == id)
-			return true;
-	return false;
-}
-
-static size_t fake_record(struct fake *fake, enum fake_kind kind, int64_t id,
-			  const struct transport_endpoint_change *items, size_t count)
-{
-	fake->calls = xgrow(fake->calls, &fake->call_capacity, fake->call_count + 1, sizeof(*fake->calls));
-	struct fake_call *call = &fake->calls[fake->call_count];
-	memset(call, 0, sizeof(*call));
-	call->kind = kind;
-	call->id = id;
-	if (count > 0) {
-		call->items = xcalloc(count, sizeof(*items));
-		memcpy(call->items, items, count * sizeof(*items));
-		call->count = count;
-	}
-	call->issued = ++fake->events;
-	call->issued_ms = fake->now_ms;
-	if (is_endpoint_change(kind)) {
-		call->overlapped = fake->endpoint_changes_out > 0;
-		fake->endpoint_changes_out++;
-	}
-	if (kind == FAKE_SIM_PATCH && ++fake->sim_patches_out > fake->sim_patches_out_max)
-		fake->sim_patches_out_max = fake->sim_patches_out;
-	return fake->call_count++;
-}
-
-/* Queue the answer of call index after delay_ms, with the fault the rules give it. */
-static struct fake_pending *fake_queue(struct fake *fake, size_t index, int64_t delay_ms, void *context)
-{
-	const struct fake_call *call = &fake->calls[index];
-
-	fake->pending = xgrow(fake->pending, &fake->pending_capacity, fake->pending_count + 1, sizeof(*fake->pending));
-	struct fake_pending *pending = &fake->pending[fake->pending_count++];
-	memset(pending, 0, sizeof(*pending));
-	pending->call = index;
-	pending->due_ms = fake->now_ms + delay_ms;
-	pending->order = ++fake->order;
-	pending->context = context;
-	for (size_t i = 0; i < fake->rule_count; i++) {
-		struct fake_rule *rule = &fake->rules[i];
-		if (rule->kind != call->kind || (rule->id && !call_names(call, rule->id)))
-			continue;
-		rule->seen++;
-		if (pending->fault == FAULT_NONE && rule->seen >= rule->first &&
-		    (rule->times == 0 || rule->seen < rule->first + rule->times)) {
-			pending->fault = rule->fault;
-			pending->http_status = rule->http_status;
-		}
-	}
-	return pending;
-}
-
-static void fake_patch_status(void *self, enum transport_kind kind, int64_t id, int status, transport_done *done,
-			      void *context)
-{
-	struct fake *fake = self;
-	struct transport_endpoint_change item = { id, status };
-	size_t index = fake_record(fake, kind == TRANSPORT_SIM ? FAKE_SIM_PATCH : FAKE_ENDPOINT_PATCH, id, &item, 1);
-	fake_queue(fake, index, FAKE_LATENCY_MS, context)->done = done;
-}
-
-static void fake_patch_endpoints(void *self, const struct transport_endpoint_change *changes, size_t count,
-				 transport_done *done, void *context)
-{
-	struct fake *fake = self;
-	assert_true(count > 0);
-	size_t index = fake_record(fake, FAKE_BULK, 0, changes, count);
-	fake_queue(fake, index, FAKE_LATENCY_MS, context)->done = done;
-}
-
-static void fake_read(void *self, enum transport_kind kind, int64_t id, transport_read_done *done, void *context)
-{
-	struct fake *fake = self;
-	size_t index = fake_record(fake, kind == TRANSPORT_SIM ? FAKE_SIM_GET : FAKE_ENDPOINT_GET, id, NULL, 0);
-	fake_queue(fake, index, FAKE_LATENCY_MS, context)->read_done = done;
-}
-
-static void fake_list_endpoints(void *self, int64_t page, transport_page_done *done, void *context)
-{
-	struct fake *fake = self;
-	size_t index = fake_record(fake, FAKE_LIST, 0, NULL, 0);
-	fake->calls[index].page = page;
-	fake_queue(fake, index, FAKE_LATENCY_MS, context)->page_done = done;
-}
-
-static void fake_timer(void *self, int64_t delay_ms, transport_timer_done *done, void *context)
-{
-	struct fake *fake = self;
-	size_t index = fake_record(fake, FAKE_TIMER, 0, NULL, 0);
-	fake->calls[index].delay_ms = delay_ms;
-	fake_queue(fake, index, delay_ms > 0 ? delay_ms : 0, context)->timer_done = done;
-}
-
-static void fake_cancel(void *self, const void *context)
-{
-	struct fake *fake = self;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < fake->pending_count; i++) {
-		struct fake_pending *pending = &fake->pending[i];
-		if (pending->context != context) {
-			fake->pending[kept++] = *pending;
-			continue;
-		}
-		struct fake_call *call = &fake->calls[pending->call];
-		call->cancelled = true;
-		if (is_change(call->kind) && fake->cancel_applies &&
-		    (pending->fault == FAULT_NONE || pending->fault == FAULT_LOST_APPLIED))
-			fake_take_change(fake, call);
-		if (is_endpoint_change(call->kind))
-			fake->endpoint_changes_out--;
-		if (call->kind == FAKE_SIM_PATCH)
-			fake->sim_patches_out--;
-	}
-	fake->pending_count = kept;
-}
-
-static int64_t fake_now_ms(void *self)
-{
-	return ((struct fake *)self)->now_ms;
-}
-
-static const struct transport_ops fake_ops = {
-	.patch_status = fake_patch_status,
-	.patch_endpoints = fake_patch_endpoints,
-	.read = fake_read,
-	.list_endpoints = fake_list_endpoints,
-	.timer = fake_timer,
-	.cancel = fake_cancel,
-	.now_ms = fake_now_ms,
-};
-
-static void deliver_read(struct fake *fake, const struct fake_pending *pending, struct fake_call *call)
-{
-	struct transport_answer answer = fault_answer(pending->fault, pending->http_status, call->kind);
-	struct transport_object object = { 0, ENDPOINT_NONE, 0, SIM_NONE };
-	bool found = false;
-
-	if (pending->fault == FAULT_NONE) {
-		if (call->kind == FAKE_SIM_GET) {
-			struct fake_sim *sim = fake_sim(fake, call->id);
-			if (sim) {
-				object = (struct transport_object){ 0, ENDPOINT_NONE, sim->id, sim->status };
-				found = true;
-			}
-		} else {
-			struct fake_endpoint *endpoint = fake_endpoint(fake, call->id);
-			if (endpoint) {
-				object = fake_object(fake, endpoint);
-				found = true;
-			}
-		}
-		answer = found ? answer_of(TRANSPORT_OK, 200, "") : answer_of(TRANSPORT_REFUSED, 404, "Not found");
-	}
-	call->outcome = answer.outcome;
-	call->http_status = answer.http_status;
-	pending->read_done(pending->context, &answer, answer.outcome == TRANSPORT_OK ? &object : NULL);
-}
-
-static void deliver_page(struct fake *fake, const struct fake_pending *pending, struct fake_call *call)
-{
-	struct transport_answer answer = fault_answer(pending->fault, pending->http_status, call->kind);
-	size_t per_page = fake->transport.list_per_page, listed = 0;
-	struct transport_object *objects = NULL;
-	size_t count = 0;
-
-	for (size_t i = 0; i < fake->endpoint_count; i++)
-		listed += !fake->endpoints[i].gone;
-	int64_t total = (int64_t)((listed + per_page - 1) / per_page);
-
-	if (total < 1)
-		total = 1;
-	if (pending->fault == FAULT_NONE) {
-		/* A page past the end is the last page again, as emnify serves it. */
-		int64_t page = call->page > total ? total : call->page;
-		size_t skip = (size_t)(page - 1) * per_page;
-		objects = xcalloc(per_page, sizeof(*objects));
-		for (size_t i = 0; i < fake->endpoint_count && count < per_page; i++) {
-			if (fake->endpoints[i].gone)
-				continue;
-			if (skip > 0)
-				skip--;
-			else
-				objects[count++] = fake_object(fake, &fake->endpoints[i]);
-		}
-		answer = answer_of(TRANSPORT_OK, 200, "");
-	}
-	call->outcome = answer.outcome;
-	call->http_status = answer.http_status;
-	pending->page_done(pending->context, &answer, objects, count, total);
-	free(objects);
-}
-
-/* Deliver the next answer (or fire the next timer), moving the clock to its time. false when
- * nothing is left. */
-static bool fake_step(struct fake *fake)
-{
-	if (fake->pending_count == 0)
-		return false;
-	size_t best = 0;
-	for (size_t i = 1; i < fake->pending_count; i++) {
-		const struct fake_pending *a = &fake->pending[i], *b = &fake->pending[best];
-		if (a->due_ms < b->due_ms || (a->due_ms == b->due_ms && a->order < b->order))
-			best = i;
-	}
-	struct fake_pending pending = fake->pending[best];
-	memmove(&fake->pending[best], &fake->pending[best + 1],
-		(fake->pending_count - best - 1) * sizeof(*fake->pending));
-	fake->pending_count--;
-	if (pending.due_ms > fake->now_ms)
-		fake->now_ms = pending.due_ms;
-
-	/* The callback may add calls (and move fake->calls): nothing of call is used after it. */
-	struct fake_call *call = &fake->calls[pending.call];
-	call->answered = ++fake->events;
-	call->answered_ms = fake->now_ms;
-	fake->delivered++;
-	if (is_change(call->kind)) {
-		struct transport_answer answer = fault_answer(pending.fault, pending.http_status, call->kind);
-		if (pending.fault == FAULT_NONE)
-			answer = fake_take_change(fake, call);
-		else if (pending.fault == FAULT_LOST_APPLIED)
-			fake_take_change(fake, call);
-		if (is_endpoint_change(call->kind))
-			fake->endpoint_changes_out--;
-		if (call->kind == FAKE_SIM_PATCH)
-			fake->sim_patches_out--;
-		call->outcome = answer.outcome;
-		call->http_status = answer.http_status;
-		pending.done(pending.context, &answer);
-	} else if (call->kind == FAKE_LIST) {
-		deliver_page(fake, &pending, call);
-	} else if (call->kind == FAKE_TIMER) {
-		pending.timer_done(pending.context);
-	} else {
-		deliver_read(fake, &pending, call);
-	}
-	return true;
-}
-
-static void fake_run(struct fake *fake)
-{
-	size_t steps = 0;
-	while (fake_step(fake))
-		assert_true(++steps < FAKE_STEPS_MAX);
-}
-
-static void fake_init(struct fake *fake, size_t bulk_max, size_t per_page)
-{
-	memset(fake, 0, sizeof(*fake));
-	fake->now_ms = FAKE_START_MS;
-	fake->sim_parallel = 4;
-	fake->transport = (struct transport){ .ops = &fake_ops, .self = fake, .bulk_max = bulk_max,
-					      .list_per_page = per_page };
-}
-
-static void fake_free(struct fake *fake)
-{
-	for (size_t i = 0; i < fake->call_count; i++)
-		free(fake->calls[i].items);
-	free(fake->calls);
-	free(fake->pending);
-}
-
-static void fake_add_pair(struct fake *fake, int64_t endpoint_id, int64_t sim_id, int sim_status, int endpoint_status)
-{
-	assert_true(fake->endpoint_count < FAKE_OBJECTS && fake->sim_count < FAKE_OBJECTS);
-	fake->sims[fake->sim_count++] = (struct fake_sim){ .id = sim_id, .status = sim_status };
-	fake->endpoints[fake->endpoint_count++] =
-		(struct fake_endpoint){ .id = endpoint_id, .status = endpoint_status, .sim_id = sim_id };
-}
-
-/* Add device n (the next one); devices come before bystanders. */
-static size_t fake_add_device(struct fake *fake, int sim_status, int endpoint_status)
-{
-	size_t n = fake->devices++;
-	assert_int_equal(fake->endpoint_count, n);
-	fake_add_pair(fake, ENDPOINT_ID(n), SIM_ID(n), sim_status, endpoint_status);
-	return n;
-}
-
-static void fake_add_devices(struct fake *fake, size_t count, int sim_status, int endpoint_status)
-{
-	for (size_t i = 0; i < count; i++)
-		fake_add_device(fake, sim_status, endpoint_status);
-}
-
-/* A SIM with no endpoint: a device of its own, after the endpoint devices in a plan. */
-static void fake_add_lonely_sim(struct fake *fake, int64_t id, int status)
-{
-	assert_true(fake->sim_count < FAKE_OBJECTS);
-	fake->sims[fake->sim_count++] = (struct fake_sim){ .id = id, .status = status };
-}
-
-static bool sim_has_endpoint(const struct fake *fake, int64_t id)
-{
-	for (size_t i = 0; i < fake->endpoint_count; i++)
-		if (fake->endpoints[i].sim_id == id)
-			return true;
-	return false;
-}
-
-static void fake_add_bystanders(struct fake *fake, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		fake_add_pair(fake, 300 + (int64_t)i, 700 + (int64_t)i, SIM_ACTIVATED, ENDPOINT_ENABLED);
-}
-
-static void fake_add_rule(struct fake *fake, enum fake_kind kind, int64_t id, int first, int times,
-			  enum fake_fault fault, long http_status)
-{
-	assert_true(fake->rule_count < FAKE_RULES);
-	fake->rules[fake->rule_count++] = (struct fake_rule){ .kind = kind, .id = id, .first = first, .times = times,
-							      .fault = fault, .http_status = http_status };
-}
 
 /* --- what the fake saw -------------------------------------------------------------------- */
 
@@ -615,7 +53,7 @@ static size_t count_calls_naming(const struct fake *fake, enum fake_kind kind, i
 {
 	size_t count = 0;
 	for (size_t i = 0; i < fake->call_count; i++)
-		count += fake->calls[i].kind == kind && call_names(&fake->calls[i], id);
+		count += fake->calls[i].kind == kind && fake_call_names(&fake->calls[i], id);
 	return count;
 }
 
@@ -688,7 +126,7 @@ static void assert_charges_stop_first(struct fake *fake)
 	for (size_t n = 0; n < fake->devices; n++) {
 		for (size_t e = 0; e < fake->call_count; e++) {
 			const struct fake_call *change = &fake->calls[e];
-			if (!is_endpoint_change(change->kind) || !call_names(change, ENDPOINT_ID(n)))
+			if (!fake_is_endpoint_change(change->kind) || !fake_call_names(change, ENDPOINT_ID(n)))
 				continue;
 			for (size_t s = 0; s < fake->call_count; s++) {
 				const struct fake_call *sim = &fake->calls[s];
@@ -717,7 +155,7 @@ static void assert_charges_start_last(struct fake *fake)
 				continue;
 			for (size_t e = 0; e < fake->call_count; e++) {
 				const struct fake_call *change = &fake->calls[e];
-				if (!is_endpoint_change(change->kind) || !call_names(change, ENDPOINT_ID(n)) ||
+				if (!fake_is_endpoint_change(change->kind) || !fake_call_names(change, ENDPOINT_ID(n)) ||
 				    change->cancelled)
 					continue;
 				if (!change->answered || change->answered > sim->issued) {
@@ -736,7 +174,7 @@ static void assert_charges_start_last(struct fake *fake)
 static size_t find_call(const struct fake *fake, size_t from, enum fake_kind kind, int64_t id)
 {
 	for (size_t i = from; i < fake->call_count; i++)
-		if (fake->calls[i].kind == kind && (id == 0 || call_names(&fake->calls[i], id)))
+		if (fake->calls[i].kind == kind && (id == 0 || fake_call_names(&fake->calls[i], id)))
 			return i;
 	return fake->call_count;
 }
@@ -763,11 +201,11 @@ static bool halves_earlier_refusal(const struct fake *fake, size_t index)
 	for (size_t r = 0; r < index; r++) {
 		const struct fake_call *refused = &fake->calls[r];
 		bool inside = true;
-		if (!is_endpoint_change(refused->kind) || refused->outcome != TRANSPORT_REFUSED ||
+		if (!fake_is_endpoint_change(refused->kind) || refused->outcome != TRANSPORT_REFUSED ||
 		    call->count > (refused->count + 1) / 2)
 			continue;
 		for (size_t i = 0; i < call->count && inside; i++)
-			inside = call_names(refused, call->items[i].id);
+			inside = fake_call_names(refused, call->items[i].id);
 		if (inside)
 			return true;
 	}
@@ -794,7 +232,7 @@ static void build_plan(struct plan *plan, enum plan_action action, struct fake *
 			indexes[i] = index;
 	}
 	for (size_t i = 0; i < fake->sim_count; i++) {
-		if (sim_has_endpoint(fake, fake->sims[i].id))
+		if (fake_sim_has_endpoint(fake, fake->sims[i].id))
 			continue;
 		struct sim_record record = { .id = fake->sims[i].id, .sim_status = fake->sims[i].status };
 		indexes[devices++] = fleet_add_sim(fleet, &record);
@@ -982,7 +420,7 @@ static void test_offline_mixed_devices(void **state)
 	assert_int_equal(count_calls(&fake, FAKE_BULK), 1);
 	const struct fake_call *bulk = &fake.calls[find_call(&fake, 0, FAKE_BULK, 0)];
 	assert_int_equal(bulk->count, 4);
-	assert_false(call_names(bulk, ENDPOINT_ID(2)));
+	assert_false(fake_call_names(bulk, ENDPOINT_ID(2)));
 	/* Four endpoints to read back: 2 pages; the SIM without endpoint by its own GET. */
 	assert_int_equal(count_calls(&fake, FAKE_LIST), 2);
 	assert_int_equal(count_calls(&fake, FAKE_SIM_GET), 1);
@@ -1172,12 +610,12 @@ static void test_refused_bulk_atomic_narrowed_down(void **state)
 	size_t refusals = 0;
 	for (size_t i = 0; i < fake.call_count; i++) {
 		const struct fake_call *call = &fake.calls[i];
-		if (!is_endpoint_change(call->kind))
+		if (!fake_is_endpoint_change(call->kind))
 			continue;
 		if (refusals > 0 && !halves_earlier_refusal(&fake, i))
 			fail_msg("endpoint change %zu is no half of an earlier refused call", i);
 		if (call->outcome == TRANSPORT_REFUSED) {
-			assert_true(call_names(call, ENDPOINT_ID(bad)));
+			assert_true(fake_call_names(call, ENDPOINT_ID(bad)));
 			refusals++;
 		}
 	}
@@ -1188,7 +626,7 @@ static void test_refused_bulk_atomic_narrowed_down(void **state)
 		for (size_t r = 0; r < i && !small_group; r++)
 			small_group = fake.calls[r].kind == FAKE_BULK && fake.calls[r].outcome == TRANSPORT_REFUSED &&
 				      fake.calls[r].count <= JOB_SINGLE_MAX &&
-				      call_names(&fake.calls[r], fake.calls[i].id);
+				      fake_call_names(&fake.calls[r], fake.calls[i].id);
 		if (!small_group)
 			fail_msg("single PATCH %zu outside a refused group of %d or fewer", i, JOB_SINGLE_MAX);
 	}
@@ -1198,10 +636,10 @@ static void test_refused_bulk_atomic_narrowed_down(void **state)
 	 * call of more than one device is read back before the next endpoint change; a refused
 	 * call of one device fails it at once. */
 	for (size_t i = 0; i < fake.call_count; i++) {
-		if (!is_endpoint_change(fake.calls[i].kind) || fake.calls[i].outcome != TRANSPORT_REFUSED)
+		if (!fake_is_endpoint_change(fake.calls[i].kind) || fake.calls[i].outcome != TRANSPORT_REFUSED)
 			continue;
 		size_t after = i + 1;
-		while (after < fake.call_count && !is_endpoint_change(fake.calls[after].kind))
+		while (after < fake.call_count && !fake_is_endpoint_change(fake.calls[after].kind))
 			after++;
 		if (after == fake.call_count)
 			continue;

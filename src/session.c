@@ -1,0 +1,778 @@
+/* session.c — the fleet, its derived rows, marks, CSV, and the life of a job (session.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "output.h"
+#include "session.h"
+#include "util.h"
+
+#define MISALIGNED_QUERY "align:misaligned"
+
+void session_message(struct session *session, bool error, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(session->message, sizeof(session->message), format, args);
+	va_end(args);
+	session->message_is_error = error;
+}
+
+struct session *session_new(const struct session_options *options)
+{
+	struct session *session = xcalloc(1, sizeof(*session));
+	session->fleet = fleet_new();
+	session->marks = marks_new();
+	session->transport = options->transport;
+	session->api_url = options->api_url;
+	session->profile = options->profile;
+	session->read_only = options->read_only;
+	session->confirm_threshold = options->confirm_threshold > 0 ? options->confirm_threshold : 100;
+	return session;
+}
+
+static void free_plan(struct plan *plan)
+{
+	if (!plan)
+		return;
+	plan_free(plan);
+	free(plan);
+}
+
+static void forget_last_job(struct session *session)
+{
+	if (session->last_job)
+		job_free(session->last_job);
+	free_plan(session->last_plan);
+	free(session->last_journal_path);
+	session->last_job = NULL;
+	session->last_plan = NULL;
+	session->last_journal_path = NULL;
+	session->last_trouble = 0;
+}
+
+void session_free(struct session *session)
+{
+	if (!session)
+		return;
+	if (session->job)
+		job_free(session->job);
+	free_plan(session->job_plan);
+	if (session->journal)
+		journal_close(session->journal);
+	if (session->audit)
+		audit_close(session->audit);
+	forget_last_job(session);
+	if (session->transport && session->progress.running)
+		session->transport->ops->load_cancel(session->transport->self);
+	rows_free(&session->rows);
+	rows_free(&session->base);
+	rows_free(&session->sorted);
+	filter_free(session->filter);
+	marks_free(session->marks);
+	fleet_free(session->fleet);
+	if (session->incoming)
+		fleet_free(session->incoming);
+	free(session);
+}
+
+/* --- the cursor and the derived rows ------------------------------------------------------- */
+
+bool session_cursor_device(const struct session *session, size_t *device)
+{
+	if (session->rows.count == 0)
+		return false;
+	size_t position = session->cursor < session->rows.count ? session->cursor : session->rows.count - 1;
+	*device = session->rows.index[position];
+	return true;
+}
+
+void session_move_cursor(struct session *session, size_t position)
+{
+	size_t count = session->rows.count;
+	session->cursor = count == 0 ? 0 : position < count ? position : count - 1;
+}
+
+static bool find_device(const struct fleet *fleet, const struct device *ids, size_t *index)
+{
+	return (ids->endpoint_id && fleet_find_endpoint(fleet, ids->endpoint_id, index)) ||
+	       (ids->sim_id && fleet_find_sim(fleet, ids->sim_id, index));
+}
+
+/* Count the marked devices among the shown rows once per change, not at every redraw: at a
+ * million rows it takes tens of milliseconds. */
+static void count_marks(struct session *session)
+{
+	session->marked_hidden = 0;
+	session->marked_shown = marks_count(session->marks) == 0 ? 0
+		: marks_count_in_rows(session->marks, session->fleet, &session->rows, &session->marked_hidden);
+}
+
+/* After the rows changed: the cursor back on its device when it is still shown, else on the
+ * first row. */
+static void keep_cursor(struct session *session, bool had_cursor, size_t cursor_device)
+{
+	if (had_cursor) {
+		size_t position = rows_find(&session->rows, cursor_device);
+		session->cursor = position < session->rows.count ? position : 0;
+	}
+	session_move_cursor(session, session->cursor);
+}
+
+/* Rebuild the shown rows: every device in the sort order (cached), then the filter, then
+ * "only marked". */
+static void derive_rows(struct session *session)
+{
+	size_t cursor_device = 0;
+	bool had_cursor = session_cursor_device(session, &cursor_device);
+	const struct rows *ordered = &session->base;
+	if (session->sort != SORT_DEFAULT || session->descending) {
+		if (!session->sorted_valid || session->sorted_column != session->sort ||
+		    session->sorted_descending != session->descending) {
+			struct rows *sorted = &session->sorted;
+			sorted->index = xgrow(sorted->index, &sorted->capacity, session->base.count, sizeof(*sorted->index));
+			memcpy(sorted->index, session->base.index, session->base.count * sizeof(*sorted->index));
+			sorted->count = session->base.count;
+			sort_rows(sorted, session->fleet, session->sort, session->descending);
+			session->sorted_valid = true;
+			session->sorted_column = session->sort;
+			session->sorted_descending = session->descending;
+		}
+		ordered = &session->sorted;
+	}
+	struct rows *rows = &session->rows;
+	rows->index = xgrow(rows->index, &rows->capacity, ordered->count, sizeof(*rows->index));
+	memcpy(rows->index, ordered->index, ordered->count * sizeof(*rows->index));
+	rows->count = ordered->count;
+	if (session->filter)
+		filter_rows(session->filter, session->fleet, rows);
+	if (session->only_marked)
+		marks_filter_rows(session->marks, session->fleet, rows);
+	count_marks(session);
+	keep_cursor(session, had_cursor, cursor_device);
+}
+
+/* The fleet changed: rebuild base (default order when sorted) and the shown rows. */
+static void rebuild_rows(struct session *session, bool sorted)
+{
+	rows_build(&session->base, session->fleet, sorted);
+	session->sorted_valid = false;
+	session->rows_seen = fleet_count(session->fleet);
+	session->rows_built_ms = util_now_ms();
+	derive_rows(session);
+}
+
+/* The new filter only narrows the one the rows show, so the shown rows can be filtered instead
+ * of the fleet: a new term added after a space, or more characters typed onto a last term that
+ * matches by substring or prefix (a bare word, a status, name:, ip:, …). Not for OR, negation,
+ * quotes or regular expressions, nor for fields that match whole values (id:, tag:). */
+static bool filter_narrows(const char *before, const char *after)
+{
+	static const char *const substring_fields[] = {
+		"sim:", "ep:", "endpoint:", "align:", "name:", "iccid:", "imsi:", "msisdn:", "imei:", "ip:",
+	};
+	size_t length = strlen(before);
+	if (length == 0 || strncmp(before, after, length) != 0)
+		return false;
+	const char *added = after + length;
+	if (strpbrk(added, ",!~\"") != NULL)
+		return false;
+	if (added[0] == ' ')
+		return true;
+	const char *last_term = strrchr(before, ' ');
+	last_term = last_term ? last_term + 1 : before;
+	if (strpbrk(last_term, ",!~\"") != NULL)
+		return false;
+	const char *colon = strchr(last_term, ':');
+	if (!colon)
+		return strchr(added, ':') == NULL;  /* a word that becomes a field (`name` → `name:`) */
+	if (colon[1] == '\0')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(substring_fields); i++)
+		if (strncmp(last_term, substring_fields[i], strlen(substring_fields[i])) == 0)
+			return true;
+	return false;
+}
+
+bool session_set_filter(struct session *session, const char *query, char *message, size_t size, int *column)
+{
+	struct filter *filter = filter_parse(query, message, size, column);
+	if (!filter)
+		return false;
+	bool narrows = session->filter && filter_narrows(session->filter_text, query);
+	filter_free(session->filter);
+	session->filter = filter_is_empty(filter) ? (filter_free(filter), NULL) : filter;
+	snprintf(session->filter_text, sizeof(session->filter_text), "%s", query);
+	if (narrows && session->filter) {
+		/* The rows hold the wider filter's matches already, in the sort order. */
+		size_t cursor_device = 0;
+		bool had_cursor = session_cursor_device(session, &cursor_device);
+		filter_rows(session->filter, session->fleet, &session->rows);
+		count_marks(session);
+		keep_cursor(session, had_cursor, cursor_device);
+	} else {
+		derive_rows(session);
+	}
+	return true;
+}
+
+void session_toggle_misaligned(struct session *session)
+{
+	char message[256];
+	int column;
+	if (strcmp(session->filter_text, MISALIGNED_QUERY) == 0) {
+		/* Back to the filter that was active before, which may be none. */
+		if (!session_set_filter(session, session->filter_before_misaligned, message, sizeof(message), &column))
+			session_set_filter(session, "", message, sizeof(message), &column);
+	} else {
+		snprintf(session->filter_before_misaligned, sizeof(session->filter_before_misaligned), "%s",
+			 session->filter_text);
+		session_set_filter(session, MISALIGNED_QUERY, message, sizeof(message), &column);
+	}
+}
+
+void session_sort_by(struct session *session, enum sort_column column, bool descending)
+{
+	session->sort = column;
+	session->descending = descending;
+	derive_rows(session);
+}
+
+void session_sort_next(struct session *session)
+{
+	session_sort_by(session, (enum sort_column)((session->sort + 1) % SORT_COUNT), false);
+	session_message(session, false, "Sorted by %s", sort_column_name(session->sort));
+}
+
+void session_sort_reverse(struct session *session)
+{
+	session_sort_by(session, session->sort, !session->descending);
+	session_message(session, false, "Sorted by %s, %s", sort_column_name(session->sort),
+			session->descending ? "descending" : "ascending");
+}
+
+bool session_toggle_mark(struct session *session)
+{
+	size_t index;
+	if (!session_cursor_device(session, &index))
+		return false;
+	const struct device *device = fleet_device(session->fleet, index);
+	marks_toggle(session->marks, device);
+	session->anchor = *device;
+	session->has_anchor = true;
+	if (session->only_marked) {
+		/* Unmarking removes the row; the cursor stays at its position. */
+		size_t position = session->cursor;
+		derive_rows(session);
+		session_move_cursor(session, position);
+		return true;
+	}
+	/* The row is shown, so only the shown count moves. */
+	if (marks_has(session->marks, device))
+		session->marked_shown++;
+	else
+		session->marked_shown--;
+	session_move_cursor(session, session->cursor + 1);
+	return true;
+}
+
+bool session_mark_range(struct session *session)
+{
+	if (session->rows.count == 0)
+		return false;
+	if (!session->has_anchor) {
+		session_message(session, false, "Mark a row with Space first; v then marks from it to the cursor");
+		return false;
+	}
+	size_t anchor = session->rows.count, index;
+	if (find_device(session->fleet, &session->anchor, &index))
+		anchor = rows_find(&session->rows, index);
+	if (anchor >= session->rows.count) {
+		session_message(session, false, "The last marked row is not shown: mark a row with Space first");
+		return false;
+	}
+	size_t cursor = session->cursor;
+	size_t from = anchor < cursor ? anchor : cursor, to = anchor < cursor ? cursor : anchor;
+	struct rows range = { .index = session->rows.index + from, .count = to - from + 1 };
+	marks_set_rows(session->marks, session->fleet, &range, true);
+	derive_rows(session);
+	return true;
+}
+
+void session_mark_shown(struct session *session)
+{
+	marks_set_rows(session->marks, session->fleet, &session->rows, true);
+	derive_rows(session);
+}
+
+void session_invert_marks(struct session *session)
+{
+	marks_invert_rows(session->marks, session->fleet, &session->rows);
+	derive_rows(session);
+}
+
+void session_unmark_all(struct session *session)
+{
+	marks_clear(session->marks);
+	derive_rows(session);
+}
+
+void session_toggle_only_marked(struct session *session)
+{
+	session->only_marked = !session->only_marked;
+	derive_rows(session);
+}
+
+bool session_mark_query(struct session *session, const char *query, char *message, size_t size, int *column)
+{
+	struct filter *filter = filter_parse(query, message, size, column);
+	if (!filter)
+		return false;
+	struct rows matching = { 0 };
+	rows_build(&matching, session->fleet, false);
+	filter_rows(filter, session->fleet, &matching);
+	marks_set_rows(session->marks, session->fleet, &matching, true);
+	char count[32];
+	session_message(session, false, "Marked the %s devices %s%s",
+			util_thousands((int64_t)matching.count, count, sizeof(count)), query[0] ? "matching " : "of the fleet",
+			query);
+	rows_free(&matching);
+	filter_free(filter);
+	derive_rows(session);
+	return true;
+}
+
+void session_mark_devices(struct session *session, const struct device *devices, size_t count)
+{
+	marks_clear(session->marks);
+	for (size_t i = 0; i < count; i++)
+		marks_set(session->marks, &devices[i], true);
+	derive_rows(session);
+}
+
+void session_describe_rows(const struct session *session, char *buffer, size_t size)
+{
+	char shown[32], marked[32], hidden[32];
+	int length = snprintf(buffer, size, "%s shown", util_thousands((int64_t)session->rows.count, shown, sizeof(shown)));
+	if (session->marked_shown + session->marked_hidden > 0 && length >= 0 && (size_t)length < size)
+		length += snprintf(buffer + length, size - (size_t)length, " \u00b7 %s marked",
+				   util_thousands((int64_t)session->marked_shown, marked, sizeof(marked)));
+	if (session->marked_hidden > 0 && length >= 0 && (size_t)length < size)
+		snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
+			 util_thousands((int64_t)session->marked_hidden, hidden, sizeof(hidden)));
+}
+
+/* --- loading ------------------------------------------------------------------------------- */
+
+bool session_load(struct session *session)
+{
+	struct transport *transport = session->transport;
+	if (!transport) {
+		session_message(session, true, "No application token: nothing to load");
+		return false;
+	}
+	if (session->progress.running) {
+		session_message(session, false, "Already loading");
+		return false;
+	}
+	session->fatal[0] = '\0';
+	session->message[0] = '\0';
+	struct fleet *target = session->fleet;
+	if (fleet_count(session->fleet) > 0) {
+		if (session->incoming)
+			fleet_free(session->incoming);
+		target = session->incoming = fleet_new();
+	}
+	transport->ops->load_start(transport->self, target);
+	transport->ops->load_progress(transport->self, &session->progress);
+	return true;
+}
+
+/* A fresh fleet arrived: it replaces the shown one, and the cursor follows its device into it,
+ * found by its ids. */
+static void finish_refresh(struct session *session)
+{
+	size_t cursor_device = 0;
+	struct device old_device = { 0 };
+	if (session_cursor_device(session, &cursor_device))
+		old_device = *fleet_device(session->fleet, cursor_device);
+	fleet_free(session->fleet);
+	session->fleet = session->incoming;
+	session->incoming = NULL;
+	rows_build(&session->base, session->fleet, true);
+	session->sorted_valid = false;
+	session->rows_seen = fleet_count(session->fleet);
+	session->rows.count = 0;
+	derive_rows(session);
+	size_t index = 0;
+	if (find_device(session->fleet, &old_device, &index))
+		session_move_cursor(session, rows_find(&session->rows, index));
+}
+
+static unsigned update_load(struct session *session)
+{
+	struct transport *transport = session->transport;
+	if (!transport)
+		return 0;
+	struct transport_load_progress before = session->progress;
+	transport->ops->load_progress(transport->self, &session->progress);
+	const struct transport_load_progress *now = &session->progress;
+	unsigned events = 0;
+	if (now->records_loaded != before.records_loaded || now->running != before.running ||
+	    strcmp(now->retry_note, before.retry_note) != 0)
+		events |= SESSION_CHANGED;
+
+	if (before.running && !now->running) {
+		events |= SESSION_CHANGED;
+		if (now->failed) {
+			if (session->incoming) {
+				fleet_free(session->incoming);
+				session->incoming = NULL;
+				session_message(session, true, "Refresh failed, showing the earlier fleet: %s", now->message);
+			} else if (fleet_count(session->fleet) == 0) {
+				snprintf(session->fatal, sizeof(session->fatal), "%s", now->message);
+			} else {
+				session_message(session, true, "Loading stopped: %s", now->message);
+				rebuild_rows(session, true);
+			}
+		} else if (session->incoming) {
+			finish_refresh(session);
+			session->loaded = true;
+			events |= SESSION_REFRESHED;
+		} else {
+			rebuild_rows(session, true);
+			session->loaded = true;
+			events |= SESSION_FIRST_LOAD;
+		}
+		fleet_describe_anomalies(session->fleet, session->data_warning, sizeof(session->data_warning));
+		return events;
+	}
+	/* First load: show rows as the pages arrive. */
+	if (!session->incoming && fleet_count(session->fleet) != session->rows_seen &&
+	    (session->rows_seen == 0 || util_now_ms() - session->rows_built_ms >= SESSION_LOADING_ROWS_MS)) {
+		rebuild_rows(session, false);
+		events |= SESSION_CHANGED;
+	}
+	return events;
+}
+
+/* --- CSV in and out ------------------------------------------------------------------------ */
+
+bool session_mark_from_csv(struct session *session, const char *path, struct session_csv_marks *found)
+{
+	struct csv_ids ids = { 0 };
+	char message[512];
+	char *expanded = util_expand_home(path);
+	bool read = csv_read_ids(expanded, &ids, message, sizeof(message));
+	free(expanded);
+	*found = (struct session_csv_marks){ 0 };
+	if (!read) {
+		session_message(session, true, "Nothing marked: %s", message);
+		return false;
+	}
+	for (size_t i = 0; i < ids.count; i++)  /* a row may give several identifiers, all on its line */
+		found->rows += i == 0 || ids.items[i].line != ids.items[i - 1].line;
+	size_t before = marks_count_in_fleet(session->marks, session->fleet);
+	found->missing = csv_mark(&ids, session->fleet, session->marks, &found->unknown);
+	found->added = marks_count_in_fleet(session->marks, session->fleet) - before;
+	char count[32], total[32];
+	if (found->missing > 0)
+		session_message(session, true, "%s: marked %s more devices; %zu rows name no device of the fleet", path,
+				util_thousands((int64_t)found->added, count, sizeof(count)), found->missing);
+	else
+		session_message(session, false, "%s: all %s rows found; %s more devices marked", path,
+				util_thousands((int64_t)found->rows, total, sizeof(total)),
+				util_thousands((int64_t)found->added, count, sizeof(count)));
+	csv_ids_free(&ids);
+	derive_rows(session);
+	return true;
+}
+
+enum session_export session_export(struct session *session, const char *path, bool marked_only, bool overwrite)
+{
+	char message[SESSION_QUERY_MAX + 128];
+	int fd = files_create_export(path, overwrite, message, sizeof(message));
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return SESSION_EXPORT_EXISTS;
+		session_message(session, true, "Not written: %s", message);
+		return SESSION_EXPORT_REFUSED;
+	}
+	FILE *file = fdopen(fd, "w");
+	if (!file) {
+		session_message(session, true, "Not written: cannot write the export %s: %s", path, strerror(errno));
+		close(fd);
+		return SESSION_EXPORT_REFUSED;
+	}
+	struct rows marked = { 0 };
+	if (marked_only) {
+		rows_build(&marked, session->fleet, true);
+		marks_filter_rows(session->marks, session->fleet, &marked);
+	}
+	const struct rows *source = marked_only ? &marked : &session->rows;
+	size_t length = strlen(path);
+	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
+	bool written = output_write(file, session->fleet, source->index, source->count, format);
+	if (fclose(file) != 0)
+		written = false;
+	char count[32];
+	if (written)
+		session_message(session, false, "Wrote %s %s rows to %s",
+				util_thousands((int64_t)source->count, count, sizeof(count)),
+				marked_only ? "marked" : "shown", path);
+	else
+		session_message(session, true, "Cannot write %s: %s", path, strerror(errno));
+	rows_free(&marked);
+	return written ? SESSION_EXPORT_WRITTEN : SESSION_EXPORT_REFUSED;
+}
+
+/* --- jobs ---------------------------------------------------------------------------------- */
+
+bool session_may_act(struct session *session)
+{
+	if (session->read_only) {
+		session_message(session, true,
+				"Read-only: simtop changes nothing (started with --read-only or read_only = true)");
+		return false;
+	}
+	if (session->job) {
+		session_message(session, true, "A job is running: wait for it, or Esc to cancel it");
+		return false;
+	}
+	return true;
+}
+
+bool session_plan_targets(struct session *session, size_t **shown, size_t *shown_count, size_t **hidden,
+			  size_t *hidden_count)
+{
+	*shown = *hidden = NULL;
+	*shown_count = *hidden_count = 0;
+	if (!session_may_act(session))
+		return false;
+	if (marks_count_in_fleet(session->marks, session->fleet) == 0) {
+		size_t device;
+		if (!session_cursor_device(session, &device)) {
+			session_message(session, true, "No device to act on: mark devices first (Space, a, +)");
+			return false;
+		}
+		*shown = xmalloc(sizeof(size_t));
+		(*shown)[0] = device;
+		*shown_count = 1;
+		*hidden = xmalloc(sizeof(size_t));
+		return true;
+	}
+	/* Marked devices the rows show, then the marked devices the filter hides. */
+	size_t fleet_size = fleet_count(session->fleet);
+	bool *is_shown = xcalloc(fleet_size ? fleet_size : 1, sizeof(bool));
+	*shown = xmalloc(sizeof(size_t) * (session->rows.count + 1));
+	for (size_t i = 0; i < session->rows.count; i++) {
+		size_t device = session->rows.index[i];
+		is_shown[device] = true;
+		if (marks_has(session->marks, fleet_device(session->fleet, device)))
+			(*shown)[(*shown_count)++] = device;
+	}
+	*hidden = xmalloc(sizeof(size_t) * (session->base.count + 1));
+	for (size_t i = 0; i < session->base.count; i++) {
+		size_t device = session->base.index[i];
+		if (!is_shown[device] && marks_has(session->marks, fleet_device(session->fleet, device)))
+			(*hidden)[(*hidden_count)++] = device;
+	}
+	free(is_shown);
+	return true;
+}
+
+/* Where jobs run now: the API URL, the profile and the token's workspace. */
+static void current_origin(const struct session *session, struct journal_origin *origin, char *name, size_t size)
+{
+	struct transport *transport = session->transport;
+	name[0] = '\0';
+	*origin = (struct journal_origin){
+		.api_url = session->api_url, .profile = session->profile,
+		.workspace_id = transport ? transport->ops->workspace(transport->self, name, size) : 0,
+		.workspace_name = name,
+	};
+}
+
+bool session_start_job(struct session *session, struct plan *plan, enum journal_state (*states)[2],
+		       struct journal *journal)
+{
+	char message[512];
+	bool started = false;
+	if (!session->transport) {
+		session_message(session, true, "No application token: nothing can be sent");
+	} else if (session->job) {
+		session_message(session, true, "A job is running: wait for it, or Esc to cancel it");
+	} else if (!journal) {
+		struct journal_origin origin;
+		char name[96];
+		current_origin(session, &origin, name, sizeof(name));
+		if (!(journal = journal_create(NULL, plan, &origin, message, sizeof(message))))
+			session_message(session, true, "Nothing was sent: the journal cannot be written: %s", message);
+	}
+	if (journal && session->transport && !session->job) {
+		if (!session->audit && !(session->audit = audit_open(NULL, message, sizeof(message)))) {
+			session_message(session, true, "Nothing was sent: the audit log cannot be written: %s", message);
+		} else {
+			forget_last_job(session);
+			session->journal = journal;
+			session->job_plan = plan;
+			/* The job starts without what the load saved up: requests / rate is what it takes. */
+			session->transport->ops->restart_pace(session->transport->self);
+			session->job = job_start(session->transport, plan, states, journal, session->audit, NULL);
+			session_message(session, false, "Started: %s on %zu devices; journal %s", plan_action_name(plan->action),
+					plan->count, journal_path(journal));
+			started = true;
+		}
+	}
+	free(states);
+	if (!started) {
+		if (journal)
+			journal_close(journal);
+		free_plan(plan);
+	}
+	return started;
+}
+
+bool session_cancel_job(struct session *session)
+{
+	if (!session->job)
+		return false;
+	job_cancel(session->job);
+	return true;
+}
+
+/* Put what the job read back into the fleet, so the rows show the truth. */
+static void apply_job_results(struct session *session)
+{
+	const struct plan *plan = session->job_plan;
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct job_device_result *result = job_result(session->job, i);
+		if (!result->read_back)
+			continue;
+		const struct plan_device *planned = &plan->devices[i];
+		struct device ids = { .endpoint_id = planned->endpoint_id, .sim_id = planned->sim_id };
+		size_t index;
+		if (find_device(session->fleet, &ids, &index))
+			fleet_set_statuses(session->fleet, index, result->sim_status, result->endpoint_status);
+	}
+	session->sorted_valid = false; /* statuses changed: a sort by status is stale */
+}
+
+static unsigned update_job(struct session *session)
+{
+	if (!session->job)
+		return 0;
+	struct job_progress progress;
+	job_progress(session->job, &progress);
+	if (!progress.finished)
+		return 0;
+	apply_job_results(session);
+	size_t trouble = 0;
+	for (size_t i = 0; i < session->job_plan->count; i++) {
+		const struct job_device_result *result = job_result(session->job, i);
+		if (result->outcome == JOB_FAILED || result->outcome == JOB_HALF_DONE ||
+		    result->outcome == JOB_CANCELLED || result->changed_elsewhere)
+			trouble++;
+	}
+	const char *action = plan_action_name(session->job_plan->action);
+	size_t count = session->job_plan->count;
+	if (progress.error[0])
+		session_message(session, true, "The job stopped: %s", progress.error);
+	else if (trouble == 0)
+		session_message(session, false, "%s: all %zu devices reached their target", action, count);
+	else
+		session_message(session, true, "%s: %zu of %zu devices did not reach their target", action, trouble, count);
+	forget_last_job(session);
+	session->last_trouble = trouble;
+	session->last_job = session->job;
+	session->last_plan = session->job_plan;
+	session->last_journal_path = xstrdup(journal_path(session->journal));
+	session->job = NULL;
+	session->job_plan = NULL;
+	journal_close(session->journal);
+	session->journal = NULL;
+	derive_rows(session);
+	return SESSION_JOB_FINISHED | SESSION_CHANGED;
+}
+
+unsigned session_update(struct session *session)
+{
+	return update_load(session) | update_job(session);
+}
+
+bool session_job_unfinished(const struct session *session, bool last, struct session_unfinished *unfinished)
+{
+	const struct job *job = last ? session->last_job : session->job;
+	const struct plan *plan = last ? session->last_plan : session->job_plan;
+	if (!job)
+		return false;
+	*unfinished = (struct session_unfinished){
+		.total = plan->count,
+		.journal_path = last ? session->last_journal_path : journal_path(session->journal),
+	};
+	for (size_t i = 0; i < plan->count; i++) {
+		enum job_outcome outcome = job_result(job, i)->outcome;
+		unfinished->devices += outcome == JOB_PENDING || outcome == JOB_RUNNING || outcome == JOB_CANCELLED;
+		unfinished->in_flight += outcome == JOB_RUNNING;
+	}
+	return unfinished->devices > 0;
+}
+
+bool session_find_resume(struct session *session, struct session_resume *resume)
+{
+	*resume = (struct session_resume){ 0 };
+	if (session->read_only || !session->transport)
+		return false;
+	char *path = journal_find_unfinished(NULL);
+	if (!path)
+		return false;
+	struct plan *plan = xcalloc(1, sizeof(*plan));
+	enum journal_state (*states)[2] = NULL;
+	char message[512];
+	struct journal *journal = journal_resume(path, plan, &states, false, message, sizeof(message), NULL);
+	struct journal_origin origin;
+	char name[96], why[512];
+	current_origin(session, &origin, name, sizeof(name));
+	if (!journal) {
+		session_message(session, true, "An unfinished job's journal cannot be resumed: %s", message);
+		free(plan);
+		free(path);
+		return false;
+	}
+	if (!journal_origin_matches(journal, &origin, why, sizeof(why))) {
+		/* Another API's or workspace's job: not offered here. */
+		session_message(session, false, "An unfinished job (%s) is not offered here: %s", path, why);
+		journal_close(journal);
+		free(states);
+		free_plan(plan);
+		free(path);
+		return false;
+	}
+	/* The fleet was loaded just now: what is still needed is planned from it. */
+	struct job_truth *truths = xcalloc(plan->count ? plan->count : 1, sizeof(*truths));
+	job_truths_from_fleet(session->fleet, plan, truths);
+	job_rebase(plan, states, truths, &resume->report);
+	free(truths);
+	resume->path = path;
+	resume->plan = plan;
+	resume->states = states;
+	resume->journal = journal;
+	session_message(session, false, "An earlier job did not finish (%s): %zu left to change, %zu already there, "
+			"%zu changed elsewhere", path, resume->report.remaining, resume->report.reached,
+			resume->report.changed);
+	return true;
+}
+
+void session_resume_free(struct session_resume *resume)
+{
+	if (resume->journal)
+		journal_close(resume->journal);
+	free(resume->states);
+	free_plan(resume->plan);
+	free(resume->path);
+	*resume = (struct session_resume){ 0 };
+}

@@ -1,0 +1,400 @@
+/* test_session.c — the session (session.h) without a terminal: loading and refresh, filter,
+ * sort, marks, CSV in and out, and the life of a job, against the fake emnify of
+ * fake_emnify.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_emnify.h"
+#include "scratch.h"
+#include "session.h"
+#include "util.h"
+
+struct fixture {
+	struct fake fake;
+	struct session *session;
+	char *directory;   /* XDG_STATE_HOME: journals and the audit log */
+};
+
+static struct session *new_session(struct fixture *fixture, bool read_only)
+{
+	struct session_options options = {
+		.transport = &fixture->fake.transport, .api_url = "http://127.0.0.1:1", .profile = "default",
+		.read_only = read_only,
+	};
+	return session_new(&options);
+}
+
+/* A fake of count devices (endpoints 100.., SIMs 500..), alternately online and billed offline
+ * (SIM Activated, endpoint Disabled), and a loaded session. */
+static int setup(void **state)
+{
+	struct fixture *fixture = xcalloc(1, sizeof(*fixture));
+	fake_init(&fixture->fake, 2000, 1000);
+	for (size_t i = 0; i < 10; i++)
+		fake_add_device(&fixture->fake, SIM_ACTIVATED, i % 2 ? ENDPOINT_DISABLED : ENDPOINT_ENABLED);
+	fixture->directory = make_temporary_directory("session");
+	setenv("XDG_STATE_HOME", fixture->directory, 1);
+	fixture->session = new_session(fixture, false);
+	*state = fixture;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fixture = *state;
+	session_free(fixture->session);
+	fake_free(&fixture->fake);
+	remove_tree(fixture->directory);
+	free(fixture->directory);
+	free(fixture);
+	return 0;
+}
+
+/* Load (or refresh) and take in everything that arrives; returns the events seen. */
+static unsigned load(struct fixture *fixture)
+{
+	assert_true(session_load(fixture->session));
+	fake_run(&fixture->fake);
+	return session_update(fixture->session);
+}
+
+static int64_t cursor_endpoint(const struct session *session)
+{
+	size_t device;
+	assert_true(session_cursor_device(session, &device));
+	return fleet_device(session->fleet, device)->endpoint_id;
+}
+
+static void set_filter(struct session *session, const char *query)
+{
+	char message[256];
+	int column;
+	assert_true(session_set_filter(session, query, message, sizeof(message), &column));
+}
+
+static void move_to_endpoint(struct session *session, int64_t endpoint_id)
+{
+	for (size_t i = 0; i < session->rows.count; i++)
+		if (fleet_device(session->fleet, session->rows.index[i])->endpoint_id == endpoint_id) {
+			session_move_cursor(session, i);
+			return;
+		}
+	fail_msg("endpoint %lld is not shown", (long long)endpoint_id);
+}
+
+static void test_load_shows_every_device(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	unsigned events = load(fixture);
+	assert_true(events & SESSION_FIRST_LOAD);
+	assert_false(events & SESSION_REFRESHED);
+	assert_true(session->loaded);
+	assert_int_equal(session->rows.count, 10);
+	assert_int_equal(cursor_endpoint(session), ENDPOINT_ID(0));
+}
+
+static void test_refresh_keeps_marks_filter_and_cursor_device(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	move_to_endpoint(session, ENDPOINT_ID(3));
+	assert_true(session_toggle_mark(session));   /* 3, and the cursor moves on to 4 */
+	assert_true(session_toggle_mark(session));   /* 4 */
+	move_to_endpoint(session, ENDPOINT_ID(7));
+	set_filter(session, "sim:act");
+	/* A device arrives that sorts before all the others: every row moves down by one. */
+	fake_add_lonely_sim(&fixture->fake, 1, SIM_ACTIVATED);
+	fake_add_lonely_sim(&fixture->fake, 2, SIM_SUSPENDED);
+	unsigned events = load(fixture);
+	assert_true(events & SESSION_REFRESHED);
+	assert_false(events & SESSION_FIRST_LOAD);
+	assert_int_equal(fleet_count(session->fleet), 12);
+	assert_int_equal(session->rows.count, 11);   /* the suspended SIM is filtered out */
+	assert_string_equal(session->filter_text, "sim:act");
+	assert_int_equal(cursor_endpoint(session), ENDPOINT_ID(7));
+	assert_int_equal(session->marked_shown, 2);
+	assert_int_equal(marks_count_in_fleet(session->marks, session->fleet), 2);
+}
+
+static void test_refresh_that_fails_keeps_the_fleet(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	fixture->fake.load_fails = true;
+	unsigned events = load(fixture);
+	assert_false(events & SESSION_REFRESHED);
+	assert_int_equal(session->rows.count, 10);
+	assert_true(session->message_is_error);
+	assert_non_null(strstr(session->message, "Refresh failed, showing the earlier fleet"));
+	assert_string_equal(session->fatal, "");
+}
+
+static void test_first_load_that_fails_is_fatal(void **state)
+{
+	struct fixture *fixture = *state;
+	fixture->fake.load_fails = true;
+	load(fixture);
+	assert_non_null(strstr(fixture->session->fatal, "no answer from the fake emnify"));
+	assert_false(fixture->session->loaded);
+}
+
+static void test_filter_error_keeps_the_previous_filter(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "ep:dis");
+	assert_int_equal(session->rows.count, 5);
+	char message[256] = "";
+	int column = 0;
+	assert_false(session_set_filter(session, "ep:dis sim:nonsense", message, sizeof(message), &column));
+	assert_true(message[0] != '\0');
+	assert_true(column > 7);
+	assert_string_equal(session->filter_text, "ep:dis");
+	assert_int_equal(session->rows.count, 5);
+	set_filter(session, "");
+	assert_null(session->filter);
+	assert_int_equal(session->rows.count, 10);
+}
+
+/* Narrowing filters the shown rows instead of the fleet: the rows must be those a filter from
+ * scratch gives. */
+static void test_narrowed_filter_matches_a_full_one(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	session_sort_by(session, SORT_NAME, true);
+	set_filter(session, "device-10");
+	set_filter(session, "device-10 ep:dis");
+	size_t narrowed = session->rows.count;
+	size_t first = session->rows.index[0];
+	set_filter(session, "");
+	set_filter(session, "device-10 ep:dis");
+	assert_int_equal(session->rows.count, narrowed);
+	assert_int_equal(session->rows.index[0], first);
+	assert_int_equal(narrowed, 5);
+}
+
+static void test_hidden_marks_are_counted(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	session_mark_shown(session);
+	set_filter(session, "ep:ena");
+	assert_int_equal(session->marked_shown, 5);
+	assert_int_equal(session->marked_hidden, 5);
+	char counts[200];
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "5 shown \u00b7 5 marked (5 hidden by the filter)");
+	session_toggle_only_marked(session);
+	assert_int_equal(session->rows.count, 5);
+	session_invert_marks(session);          /* the 5 shown ones: unmarked, so not shown */
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->marked_hidden, 5);
+	session_unmark_all(session);
+	assert_int_equal(session->marked_hidden, 0);
+}
+
+static void test_mark_range_and_query(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	assert_false(session_mark_range(session));
+	assert_non_null(strstr(session->message, "Mark a row with Space first"));
+	move_to_endpoint(session, ENDPOINT_ID(2));
+	session_toggle_mark(session);
+	move_to_endpoint(session, ENDPOINT_ID(6));
+	assert_true(session_mark_range(session));
+	assert_int_equal(session->marked_shown, 5);
+	char message[256];
+	int column;
+	assert_false(session_mark_query(session, "sim:", message, sizeof(message), &column));
+	assert_int_equal(session->marked_shown, 5);
+	assert_true(session_mark_query(session, "ep:dis", message, sizeof(message), &column));
+	assert_int_equal(session->marked_shown, 8);  /* 2..6, then 1, 7 and 9 (3 and 5 were marked) */
+	assert_non_null(strstr(session->message, "Marked the 5 devices matching ep:dis"));
+}
+
+static void test_sort_keeps_the_cursor_device(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	move_to_endpoint(session, ENDPOINT_ID(8));
+	session_sort_by(session, SORT_NAME, true);
+	assert_int_equal(cursor_endpoint(session), ENDPOINT_ID(8));
+	assert_int_equal(fleet_device(session->fleet, session->rows.index[0])->endpoint_id, ENDPOINT_ID(9));
+	session_sort_reverse(session);
+	assert_int_equal(cursor_endpoint(session), ENDPOINT_ID(8));
+	assert_string_equal(session->message, "Sorted by name, ascending");
+}
+
+static void test_export_and_mark_from_csv(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	char *path = xasprintf("%s/shown.csv", fixture->directory);
+	set_filter(session, "ep:dis");
+	assert_int_equal(session_export(session, path, false, false), SESSION_EXPORT_WRITTEN);
+	assert_non_null(strstr(session->message, "Wrote 5 shown rows"));
+	assert_int_equal(session_export(session, path, false, false), SESSION_EXPORT_EXISTS);
+	assert_int_equal(session_export(session, path, false, true), SESSION_EXPORT_WRITTEN);
+
+	set_filter(session, "");
+	struct session_csv_marks found;
+	assert_true(session_mark_from_csv(session, path, &found));
+	assert_int_equal(found.rows, 5);
+	assert_int_equal(found.missing, 0);
+	assert_int_equal(found.added, 5);
+	assert_int_equal(session->marked_shown, 5);
+	csv_ids_free(&found.unknown);
+
+	char *other = xasprintf("%s/other.csv", fixture->directory);
+	FILE *file = fopen(other, "w");
+	assert_non_null(file);
+	fprintf(file, "iccid\n8988000000000000501\n8988000000000099999\n");
+	fclose(file);
+	assert_true(session_mark_from_csv(session, other, &found));
+	assert_int_equal(found.missing, 1);
+	assert_int_equal(found.added, 0);   /* SIM 501 (device 1) is marked already */
+	assert_int_equal(found.unknown.count, 1);
+	assert_string_equal(found.unknown.items[0].value, "8988000000000099999");
+	csv_ids_free(&found.unknown);
+	assert_false(session_mark_from_csv(session, "/nonexistent/simtop.csv", &found));
+	assert_non_null(strstr(session->message, "Nothing marked"));
+	free(other);
+	free(path);
+}
+
+static bool plan_marked(struct session *session, enum plan_action action, struct plan **plan)
+{
+	size_t *shown, shown_count, *hidden, hidden_count;
+	if (!session_plan_targets(session, &shown, &shown_count, &hidden, &hidden_count))
+		return false;
+	size_t *devices = xmalloc(sizeof(*devices) * (shown_count + hidden_count + 1));
+	memcpy(devices, shown, shown_count * sizeof(*devices));
+	memcpy(devices + shown_count, hidden, hidden_count * sizeof(*devices));
+	*plan = xcalloc(1, sizeof(**plan));
+	plan_build(*plan, action, session->fleet, devices, shown_count + hidden_count);
+	free(devices);
+	free(shown);
+	free(hidden);
+	return true;
+}
+
+/* The marked billed devices go offline; one SIM refuses. The rows show what was read back,
+ * the results name the failed device, and marking them marks exactly it. */
+static void test_job_results_show_and_re_mark(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	fake_add_rule(&fixture->fake, FAKE_SIM_PATCH, SIM_ID(3), 1, 0, FAULT_REFUSED, 422);
+	set_filter(session, "align:misaligned");
+	session_mark_shown(session);
+	set_filter(session, "");
+	struct plan *plan;
+	assert_true(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_int_equal(plan->count, 5);
+	assert_true(session_start_job(session, plan, NULL, NULL));
+	assert_int_equal(fixture->fake.pace_restarts, 1);
+	assert_non_null(session->job);
+	assert_false(plan_marked(session, PLAN_ONLINE, &plan));
+	assert_non_null(strstr(session->message, "A job is running"));
+
+	fake_run(&fixture->fake);
+	unsigned events = session_update(session);
+	assert_true(events & SESSION_JOB_FINISHED);
+	assert_null(session->job);
+	assert_int_equal(session->last_trouble, 1);
+	assert_non_null(strstr(session->message, "1 of 5 devices did not reach their target"));
+	size_t index;
+	assert_true(fleet_find_endpoint(session->fleet, ENDPOINT_ID(1), &index));
+	assert_int_equal(fleet_device(session->fleet, index)->sim_status, SIM_SUSPENDED);
+	assert_true(fleet_find_endpoint(session->fleet, ENDPOINT_ID(3), &index));
+	assert_int_equal(fleet_device(session->fleet, index)->sim_status, SIM_ACTIVATED);
+	struct session_unfinished unfinished;
+	assert_false(session_job_unfinished(session, true, &unfinished));
+
+	struct device failed = { .endpoint_id = ENDPOINT_ID(3), .sim_id = SIM_ID(3) };
+	session_mark_devices(session, &failed, 1);
+	assert_int_equal(session->marked_shown, 1);
+	assert_true(marks_has(session->marks, fleet_device(session->fleet, index)));
+}
+
+/* A job left with nothing answered is offered again by the next session, planned from the
+ * fleet it loads; read-only sessions are offered nothing and may start nothing. */
+static void test_unfinished_job_is_offered_again(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "align:misaligned");
+	session_mark_shown(session);
+	struct plan *plan;
+	assert_true(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_true(session_start_job(session, plan, NULL, NULL));
+	struct session_unfinished unfinished;
+	assert_true(session_job_unfinished(session, false, &unfinished));
+	assert_int_equal(unfinished.devices, 5);
+	session_free(session);   /* as simtop quitting with the job running */
+	fixture->fake.pending_count = 0;
+
+	struct session *read_only = fixture->session = new_session(fixture, true);
+	load(fixture);
+	struct session_resume resume;
+	assert_false(session_find_resume(read_only, &resume));
+	assert_false(session_plan_targets(read_only, &(size_t *){ NULL }, &(size_t){ 0 }, &(size_t *){ NULL },
+					  &(size_t){ 0 }));
+	assert_non_null(strstr(read_only->message, "Read-only"));
+	session_free(read_only);
+
+	session = fixture->session = new_session(fixture, false);
+	load(fixture);
+	assert_true(session_find_resume(session, &resume));
+	assert_int_equal(resume.plan->count, 5);
+	assert_int_equal(resume.report.remaining, 5);
+	assert_non_null(strstr(session->message, "An earlier job did not finish"));
+	assert_true(session_start_job(session, resume.plan, resume.states, resume.journal));
+	resume.plan = NULL;
+	resume.states = NULL;
+	resume.journal = NULL;
+	session_resume_free(&resume);
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_JOB_FINISHED);
+	assert_int_equal(session->last_trouble, 0);
+	assert_false(session_find_resume(session, &resume));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_load_shows_every_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_keeps_marks_filter_and_cursor_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_that_fails_keeps_the_fleet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_load_that_fails_is_fatal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_error_keeps_the_previous_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_narrowed_filter_matches_a_full_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hidden_marks_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_range_and_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_keeps_the_cursor_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_and_mark_from_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_results_show_and_re_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unfinished_job_is_offered_again, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
