@@ -1,5 +1,6 @@
 /* view.c — what every view shares: handing a view to the loop, the list base, cursor moves. */
 #include <curses.h>
+#include <stdlib.h>
 
 #include "draw.h"
 #include "view.h"
@@ -12,20 +13,38 @@ int view_push(struct view_context *context, struct view *view)
 	return REACT_PUSH;
 }
 
+static size_t line_count(const struct list_view *list)
+{
+	return list->count ? list->count(list) : list->line_count;
+}
+
 void list_view_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
 	struct list_view *list = (struct list_view *)view;
 	draw_cell(first_row, 0, list->title, COLS, display_attr(ROLE_HEADER));
-	size_t count = list->count(list);
+	size_t count = line_count(list);
 	for (int i = 0; i < height - 1; i++) {
 		size_t line = list->top + (size_t)i;
 		if (line >= count)
 			break;
-		char text[1024];
+		char buffer[1024];
+		const char *text = buffer;
 		int attr = A_NORMAL;
-		list->line(list, context, line, text, sizeof(text), &attr);
+		if (list->line)
+			list->line(list, context, line, buffer, sizeof(buffer), &attr);
+		else
+			text = list->lines[line];
 		draw_cell(first_row + 1 + i, 1, text, COLS - 1, attr);
 	}
+}
+
+void list_view_free_lines(struct list_view *list)
+{
+	for (size_t i = 0; i < list->line_count; i++)
+		free(list->lines[i]);
+	free(list->lines);
+	list->lines = NULL;
+	list->line_count = 0;
 }
 
 int list_view_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
@@ -33,7 +52,7 @@ int list_view_handle(struct view *view, struct view_context *context, enum actio
 	(void)context;
 	struct list_view *list = (struct list_view *)view;
 	size_t page = page_rows > 2 ? (size_t)page_rows - 1 : 1;
-	size_t count = list->count(list);
+	size_t count = line_count(list);
 	size_t last = count > page ? count - page : 0;
 	size_t *top = &list->top;
 	switch (action) {

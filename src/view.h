@@ -66,19 +66,24 @@ int view_push(struct view_context *context, struct view *view);
 /* --- the list base ------------------------------------------------------------------------ */
 
 /* A view of lines under a title, scrolled by the movement actions: the text, results, device
- * and help views. Each gives its lines through line(); the base draws and scrolls them. */
+ * and help views. Each gives its lines, as an array or through line(); the base draws and
+ * scrolls them. */
 struct list_view {
 	struct view view;
 	size_t top;                   /* first line shown */
 	const char *title;            /* the header line */
-	/* How many lines, and line number line (0 ..) into text; *attr (A_NORMAL unless set) its
-	 * attributes. */
+	/* The lines, when they are kept as strings: each malloc'ed, freed by list_view_free_lines(). */
+	char **lines;
+	size_t line_count;
+	/* Otherwise: how many lines, and line number line (0 ..) into text; *attr (A_NORMAL
+	 * unless set) its attributes. */
 	size_t (*count)(const struct list_view *list);
 	void (*line)(const struct list_view *list, struct view_context *context, size_t line, char *text,
 		     size_t size, int *attr);
 };
 
 void list_view_draw(struct view *view, struct view_context *context, int first_row, int height);
+void list_view_free_lines(struct list_view *list);
 /* The movement actions scroll; left, Esc and q close; r refreshes; ? opens the help. */
 int list_view_handle(struct view *view, struct view_context *context, enum action action, int page_rows);
 

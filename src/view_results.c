@@ -9,24 +9,9 @@
 
 struct results_view {
 	struct list_view list;
-	char **lines;
-	size_t count;
 	struct device *failed;   /* ids of the devices to re-mark */
 	size_t failed_count;
 };
-
-static size_t results_count(const struct list_view *list)
-{
-	return ((const struct results_view *)list)->count;
-}
-
-static void results_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
-			 size_t size, int *attr)
-{
-	(void)context;
-	(void)attr;
-	snprintf(text, size, "%s", ((const struct results_view *)list)->lines[line]);
-}
 
 static int results_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
@@ -50,9 +35,7 @@ static const char *results_hint(struct view *view, struct view_context *context)
 static void results_free(struct view *view)
 {
 	struct results_view *results = (struct results_view *)view;
-	for (size_t i = 0; i < results->count; i++)
-		free(results->lines[i]);
-	free(results->lines);
+	list_view_free_lines(&results->list);
 	free(results->failed);
 	free(results);
 }
@@ -71,20 +54,19 @@ struct view *view_results_new(const struct session *session)
 	const struct job *job = session->last_job;
 	struct results_view *results = xcalloc(1, sizeof(*results));
 	results->list.view.ops = &results_ops;
-	results->list.count = results_count;
-	results->list.line = results_line;
 	results->list.title = " Job results: a marks these devices for a retry";
-	results->lines = xmalloc(sizeof(*results->lines) * (plan->count + 5));
+	char **lines = results->list.lines = xmalloc(sizeof(*lines) * (plan->count + 5));
+	size_t count = 0;
 	results->failed = xmalloc(sizeof(*results->failed) * (plan->count + 1));
 	size_t counts[JOB_OUTCOME_COUNT] = { 0 }, unknown = 0;
 	for (size_t i = 0; i < plan->count; i++) {
 		counts[job_result(job, i)->outcome]++;
 		unknown += job_result(job, i)->unknown;
 	}
-	results->lines[results->count++] = xasprintf("%zu done, %zu unchanged, %zu failed, %zu half-done, %zu cancelled",
-						     counts[JOB_DONE], counts[JOB_UNCHANGED], counts[JOB_FAILED],
-						     counts[JOB_HALF_DONE], counts[JOB_CANCELLED]);
-	results->lines[results->count++] = xstrdup("");
+	lines[count++] = xasprintf("%zu done, %zu unchanged, %zu failed, %zu half-done, %zu cancelled",
+				   counts[JOB_DONE], counts[JOB_UNCHANGED], counts[JOB_FAILED], counts[JOB_HALF_DONE],
+				   counts[JOB_CANCELLED]);
+	lines[count++] = xstrdup("");
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct plan_device *device = &plan->devices[i];
 		const struct job_device_result *result = job_result(job, i);
@@ -92,7 +74,7 @@ struct view *view_results_new(const struct session *session)
 			      result->outcome == JOB_CANCELLED;
 		if (!failed && !result->changed_elsewhere)
 			continue;
-		results->lines[results->count++] = xasprintf(
+		lines[count++] = xasprintf(
 			"%-9s endpoint %-10lld SIM %-10lld SIM %-12s endpoint %-8s %s%s",
 			job_result_word(result), (long long)device->endpoint_id, (long long)device->sim_id,
 			model_sim_status_name(result->sim_status), model_endpoint_status_name(result->endpoint_status),
@@ -100,16 +82,17 @@ struct view *view_results_new(const struct session *session)
 		struct device *ids = &results->failed[results->failed_count++];
 		*ids = (struct device){ .sim_id = device->sim_id, .endpoint_id = device->endpoint_id };
 	}
-	if (results->count == 2)
-		results->lines[results->count++] = xstrdup("Every device reached its target.");
+	if (count == 2)
+		lines[count++] = xstrdup("Every device reached its target.");
 	if (unknown > 0 && session->last_journal_path) {
 		/* No answer came, and reading back got none either: only a later read can tell. */
 		char *quoted = util_shell_quote(session->last_journal_path);
-		results->lines[results->count++] = xstrdup("");
-		results->lines[results->count++] = xasprintf(
+		lines[count++] = xstrdup("");
+		lines[count++] = xasprintf(
 			"%zu unknown: neither the answer nor a read-back came. simtop offers to settle them at its "
 			"next start; or run simtop --resume %s", unknown, quoted);
 		free(quoted);
 	}
+	results->list.line_count = count;
 	return &results->list.view;
 }

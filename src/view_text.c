@@ -1,6 +1,5 @@
 /* view_text.c — a scrolling list of text lines under a title (e.g. the identifiers of a CSV
  * file that are not in the fleet). */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -9,22 +8,7 @@
 struct text_view {
 	struct list_view list;
 	char *title;
-	char **lines;
-	size_t count;
 };
-
-static size_t text_count(const struct list_view *list)
-{
-	return ((const struct text_view *)list)->count;
-}
-
-static void text_line(const struct list_view *list, struct view_context *context, size_t line, char *text,
-		      size_t size, int *attr)
-{
-	(void)context;
-	(void)attr;
-	snprintf(text, size, "%s", ((const struct text_view *)list)->lines[line]);
-}
 
 static const char *text_hint(struct view *view, struct view_context *context)
 {
@@ -36,9 +20,7 @@ static const char *text_hint(struct view *view, struct view_context *context)
 static void text_free(struct view *view)
 {
 	struct text_view *text_view = (struct text_view *)view;
-	for (size_t i = 0; i < text_view->count; i++)
-		free(text_view->lines[i]);
-	free(text_view->lines);
+	list_view_free_lines(&text_view->list);
 	free(text_view->title);
 	free(text_view);
 }
@@ -55,11 +37,9 @@ struct view *view_text_new(const char *title, char **lines, size_t count)
 {
 	struct text_view *text_view = xcalloc(1, sizeof(*text_view));
 	text_view->list.view.ops = &text_ops;
-	text_view->list.count = text_count;
-	text_view->list.line = text_line;
 	text_view->title = xstrdup(title);
 	text_view->list.title = text_view->title;
-	text_view->lines = lines;
-	text_view->count = count;
+	text_view->list.lines = lines;
+	text_view->list.line_count = count;
 	return &text_view->list.view;
 }
