@@ -149,26 +149,13 @@ static bool read_file(const char *path, const char *what, enum files_trust trust
 		close(fd);
 		return false;
 	}
-	buffer = xmalloc(CONFIG_FILE_MAX + 1);
-	for (;;) {
-		ssize_t got = read(fd, buffer + length, CONFIG_FILE_MAX - length);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
-			close(fd);
-			explicit_bzero(buffer, length);
-			free(buffer);
-			return false;
-		}
-		if (got == 0 || length + (size_t)got >= CONFIG_FILE_MAX) {
-			length += (size_t)got;
-			break;
-		}
-		length += (size_t)got;
+	buffer = files_read_all(fd, CONFIG_FILE_MAX, &length);
+	if (!buffer) {
+		snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
+		close(fd);
+		return false;
 	}
 	close(fd);
-	buffer[length] = '\0';
 	*content = buffer;
 	return true;
 }

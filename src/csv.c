@@ -453,19 +453,13 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 		return false;
 	}
 	size_t length = (size_t)info.st_size, used = 0;
-	char *text = xmalloc(length + 1);
-	while (used < length) {
-		ssize_t got = read(fd, text + used, length - used);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			snprintf(message, size, "%s: %s", path, got < 0 ? strerror(errno) : "file shrank while reading");
-			free(text);
-			close(fd);
-			text_clean_in_place(message, size);
-			return false;
-		}
-		used += (size_t)got;
+	char *text = files_read_all(fd, length, &used);
+	if (!text || used < length) {
+		snprintf(message, size, "%s: %s", path, !text ? strerror(errno) : "file shrank while reading");
+		free(text);
+		close(fd);
+		text_clean_in_place(message, size);
+		return false;
 	}
 	close(fd);
 	bool ok = csv_parse_ids(text, length, path, ids, message, size);

@@ -1141,39 +1141,6 @@ static bool apply_event(const struct event *event, const struct plan *plan, enum
 	return true;
 }
 
-static char *read_whole_file(int fd, size_t *length, char *message, size_t size)
-{
-	struct stat info;
-	size_t capacity, used = 0;
-	char *data;
-
-	if (fstat(fd, &info) != 0) {
-		snprintf(message, size, "%s", strerror(errno));
-		return NULL;
-	}
-	capacity = (size_t)info.st_size + 1;
-	data = xmalloc(capacity);
-	for (;;) {
-		ssize_t got;
-		if (used + 1 >= capacity)
-			data = xgrow(data, &capacity, used + 65536, 1);
-		got = read(fd, data + used, capacity - used - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			snprintf(message, size, "%s", strerror(errno));
-			free(data);
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		used += (size_t)got;
-	}
-	data[used] = '\0';
-	*length = used;
-	return data;
-}
-
 /* The first line into plan and origin, checked. */
 static bool read_first_line(const char *line, size_t length, struct plan *plan, struct origin_read *origin,
 			    char *message, size_t size)
@@ -1299,9 +1266,9 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 		close(fd);
 		return NULL;
 	}
-	data = read_whole_file(fd, &length, reason, sizeof(reason));
+	data = files_read_all(fd, SIZE_MAX, &length);
 	if (!data) {
-		snprintf(message, size, "cannot read the journal %s: %s", path, reason);
+		snprintf(message, size, "cannot read the journal %s: %s", path, strerror(errno));
 		close(fd);
 		text_clean_in_place(message, size);
 		return NULL;
