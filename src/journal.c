@@ -177,7 +177,7 @@ static const char *side_word(enum step_target target)
 /* "Suspended", "none", or "status 9". */
 static const char *status_word(enum step_target target, int status, char *buffer, size_t size)
 {
-	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+	const char *name = plan_status_name(target, status, "");
 
 	if (status == -1)
 		return "none";
@@ -1363,10 +1363,11 @@ out:
 	return result;
 }
 
-static bool has_suffix(const char *name, const char *suffix)
+/* "….jsonl", as journal_create names them; ".jsonl" alone is no journal's name. */
+static bool is_journal_name(const char *name)
 {
-	size_t length = strlen(name), suffix_length = strlen(suffix);
-	return length > suffix_length && strcmp(name + length - suffix_length, suffix) == 0;
+	size_t length = strlen(name), suffix_length = strlen(".jsonl");
+	return length > suffix_length && strcmp(name + length - suffix_length, ".jsonl") == 0;
 }
 
 static bool newer(const struct stat *a, const char *a_name, const struct stat *b, const char *b_name)
@@ -1397,7 +1398,7 @@ char *journal_find_unfinished(const char *directory)
 		struct stat info;
 		char *path;
 
-		if (!has_suffix(entry->d_name, ".jsonl"))
+		if (!is_journal_name(entry->d_name))
 			continue;
 		path = xasprintf("%s/%s", owned, entry->d_name);
 		/* A journal this process holds is never opened here: closing it would drop its lock. */
