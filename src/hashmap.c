@@ -140,11 +140,6 @@ void hashmap_clear(struct hashmap *map)
 	map->used = 0;
 }
 
-size_t hashmap_count(const struct hashmap *map)
-{
-	return map->used;
-}
-
 size_t hashmap_memory(const struct hashmap *map)
 {
 	return map->capacity * sizeof(*map->slots);

@@ -53,8 +53,6 @@ void hashmap_reserve(struct hashmap *map, size_t count);
 /* Remove every entry; the slots are kept for reuse. */
 void hashmap_clear(struct hashmap *map);
 
-size_t hashmap_count(const struct hashmap *map);
-
 /* The hash of the tables: splitmix64's finaliser, which spreads ids that are often sequential
  * over all 64 bits. For other fingerprints of ids too. */
 uint64_t hashmap_mix(uint64_t x);
