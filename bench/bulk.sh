@@ -26,22 +26,7 @@ unset EMNIFY_APPLICATION_TOKEN EMNIFY_BASE_PATH SIMTOP_BACKOFF_BASE_MS SIMTOP_BU
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_CONFIG_HOME/simtop"
 
-now_ms() { date +%s%3N; }
-
-start_emu() {
-	rm -f "$work/port"
-	"$builddir/simtop-emu" --port 0 --seed 1 "$@" >"$work/port" 2>/dev/null &
-	emu_pid=$!
-	while [ ! -s "$work/port" ]; do sleep 0.01; done
-	url="http://127.0.0.1:$(head -n 1 "$work/port")"
-	export EMNIFY_BASE_PATH="$url" EMNIFY_APPLICATION_TOKEN=emu-demo-token
-}
-stop_emu() {
-	kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true; emu_pid=""
-}
-stat_of() {
-	curl -s "$url/_emu/stats" | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\" *: *\([0-9]*\).*/\1/p"
-}
+. "$(dirname "$0")/lib.sh"
 # count OUT PATTERN: the number in front of a plan line of simtop apply.
 count() {
 	sed -n "s/^  \([0-9,]*\) $2\$/\1/p" "$1" | tr -d , | awk '{ n += $1 } END { print n + 0 }'

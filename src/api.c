@@ -914,7 +914,7 @@ static void transfer_done(void *context, const struct http_response *response)
  * request that only waits for a rate-limit token awaits nothing from the API.) */
 static bool awaiting(const struct api *api, int64_t now)
 {
-	if (http_running(api->http) > 0 || http_queued(api->http) > 0)
+	if (http_running(api->http) > 0)
 		return true;
 	if (api->auth && api->auth->not_before_ms > now)
 		return true;

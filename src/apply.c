@@ -48,12 +48,6 @@ static const char *plural(size_t count, const char *one, const char *many)
 	return count == 1 ? one : many;
 }
 
-static const char *status_word(enum step_target target, int status)
-{
-	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
-	return *name ? name : "-";
-}
-
 /* --- loading and selecting ---------------------------------------------------------------- */
 
 struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *message, size_t size)
@@ -198,12 +192,12 @@ static void print_progress(const struct job_progress *progress, const char *acti
 
 static const char *sim_word(const struct job_device_result *result)
 {
-	return status_word(STEP_SIM, result->sim_status);
+	return plan_status_name(STEP_SIM, result->sim_status, "-");
 }
 
 static const char *endpoint_word(const struct job_device_result *result)
 {
-	return status_word(STEP_ENDPOINT, result->endpoint_status);
+	return plan_status_name(STEP_ENDPOINT, result->endpoint_status, "-");
 }
 
 static bool reached_target(const struct job_device_result *result)

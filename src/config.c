@@ -90,23 +90,6 @@ static void wipe_free(char *secret)
 	}
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-/* Trim blanks at both ends, in place; returns the start. */
-static char *trim(char *text)
-{
-	char *end;
-
-	while (is_blank(*text))
-		text++;
-	end = text + strlen(text);
-	while (end > text && is_blank(end[-1]))
-		*--end = '\0';
-	return text;
-}
 
 /* ~/x → $HOME/x; relative paths are taken from base_directory (NULL: as they are). */
 static char *resolve_path(const char *path, const char *base_directory)
@@ -149,26 +132,13 @@ static bool read_file(const char *path, const char *what, enum files_trust trust
 		close(fd);
 		return false;
 	}
-	buffer = xmalloc(CONFIG_FILE_MAX + 1);
-	for (;;) {
-		ssize_t got = read(fd, buffer + length, CONFIG_FILE_MAX - length);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
-			close(fd);
-			explicit_bzero(buffer, length);
-			free(buffer);
-			return false;
-		}
-		if (got == 0 || length + (size_t)got >= CONFIG_FILE_MAX) {
-			length += (size_t)got;
-			break;
-		}
-		length += (size_t)got;
+	buffer = files_read_all(fd, CONFIG_FILE_MAX, &length);
+	if (!buffer) {
+		snprintf(message, size, "cannot read %s %s: %s", what, path, strerror(errno));
+		close(fd);
+		return false;
 	}
 	close(fd);
-	buffer[length] = '\0';
 	*content = buffer;
 	return true;
 }
@@ -196,7 +166,7 @@ bool config_read_secret(const char *path, char **secret, char *message, size_t s
 		goto fail;
 	line = content;
 	line[strcspn(line, "\n")] = '\0';
-	line = trim(line);
+	line = util_trim(line, UTIL_BLANKS);
 	if (!*line) {
 		snprintf(message, size, "the token file %s is empty: put the application token on its first line",
 			 path);
@@ -219,13 +189,6 @@ fail:
 }
 
 /* --- URLs --------------------------------------------------------------------------------- */
-
-static bool has_suffix(const char *text, size_t length, const char *suffix)
-{
-	size_t suffix_length = strlen(suffix);
-
-	return length >= suffix_length && strncasecmp(text + length - suffix_length, suffix, suffix_length) == 0;
-}
 
 static bool is_loopback(const char *host)
 {
@@ -272,7 +235,7 @@ bool config_check_url(const char *url, char *message, size_t size)
 	}
 	while (length > 0 && url[length - 1] == '/')
 		length--;
-	if (has_suffix(url, length, "/api") || has_suffix(url, length, "/api/v1")) {
+	if (util_suffix_nocase(url, length, "/api") || util_suffix_nocase(url, length, "/api/v1")) {
 		snprintf(message, size, "the API URL %.*s ends in /api or /api/v1: give only scheme, host "
 			 "and port (simtop adds /api/v1), e.g. %s", (int)length, url, EMNIFY_DEFAULT_BASE);
 		return false;
@@ -349,8 +312,8 @@ static bool parse_assignment(struct file_values *file, struct section_values *se
 		return false;
 	}
 	*equals = '\0';
-	key = trim(line);
-	value = trim(equals + 1);
+	key = util_trim(line, UTIL_BLANKS);
+	value = util_trim(equals + 1, UTIL_BLANKS);
 	for (int i = 0; i < KEY_COUNT; i++)
 		if (strcmp(key, config_keys[i].name) == 0)
 			found = i;
@@ -416,8 +379,8 @@ static bool parse_binding(struct file_values *file, char *line, int number, char
 		return false;
 	}
 	*equals = '\0';
-	char *action = trim(line);
-	char *keys = trim(equals + 1);
+	char *action = util_trim(line, UTIL_BLANKS);
+	char *keys = util_trim(equals + 1, UTIL_BLANKS);
 	bool known = false;
 	for (size_t i = 0; i < ARRAY_SIZE(action_names); i++)
 		known = known || strcmp(action, action_names[i]) == 0;
@@ -457,7 +420,7 @@ static bool parse_section(struct file_values *file, const char *profile, char *l
 		return false;
 	}
 	line[length - 1] = '\0';
-	name = trim(line + 1);
+	name = util_trim(line + 1, UTIL_BLANKS);
 	current->keys = false;
 	if (strcmp(name, "default") == 0) {
 		current->values = &file->defaults;
@@ -467,8 +430,8 @@ static bool parse_section(struct file_values *file, const char *profile, char *l
 		current->keys = true;
 		return true;
 	}
-	if (strncmp(name, "profile", 7) == 0 && is_blank(name[7])) {
-		name = trim(name + 8);
+	if (strncmp(name, "profile", 7) == 0 && util_is_blank((unsigned char)name[7])) {
+		name = util_trim(name + 8, UTIL_BLANKS);
 		if (!*name || strpbrk(name, " \t[]")) {
 			snprintf(message, size, "%s:%d: a profile name is one word: [profile NAME]",
 				 file->path, number);
@@ -506,7 +469,7 @@ static bool load_file(struct file_values *file, const char *path, const char *pr
 		if (next)
 			*next++ = '\0';
 		number++;
-		line = trim(line);
+		line = util_trim(line, UTIL_BLANKS);
 		if (!*line || *line == '#')
 			continue;
 		if (*line == '[') {

@@ -200,16 +200,8 @@ static const char *field(const struct reader *reader, size_t index)
 	return reader->data + reader->starts[index];
 }
 
-/* Trim blanks in place; returns the start. */
-static char *trim(char *text)
-{
-	while (*text == ' ' || *text == '\t')
-		text++;
-	size_t length = strlen(text);
-	while (length && (text[length - 1] == ' ' || text[length - 1] == '\t'))
-		text[--length] = '\0';
-	return text;
-}
+/* What a cell is trimmed of: spaces and tabs, nothing else. */
+#define CELL_BLANKS " \t"
 
 static bool record_blank(const struct reader *reader)
 {
@@ -288,12 +280,12 @@ static bool luhn_valid(const char *digits)
 static bool read_value(struct reader *reader, enum csv_id_kind kind, const char *column, char *cell,
 		      size_t line, struct csv_id *id)
 {
-	char *value = trim(cell);
+	char *value = util_trim(cell, CELL_BLANKS);
 	/* Excel writes ="0123" to keep digits as text. */
 	size_t length = strlen(value);
 	if (length >= 3 && value[0] == '=' && value[1] == '"' && value[length - 1] == '"') {
 		value[length - 1] = '\0';
-		value = trim(value + 2);
+		value = util_trim(value + 2, CELL_BLANKS);
 	}
 	char shown[48];
 	text_clean_buffer(shown, sizeof(shown), value);
@@ -420,7 +412,7 @@ bool csv_parse_ids(const char *text, size_t length, const char *name, struct csv
 			if (header[i].kind < 0)
 				continue;
 			char *cell = reader.data + reader.starts[i];
-			if (*trim(cell) == '\0')
+			if (*util_trim(cell, CELL_BLANKS) == '\0')
 				continue;
 			struct csv_id id;
 			if (!read_value(&reader, (enum csv_id_kind)header[i].kind, header[i].name, cell,
@@ -453,19 +445,13 @@ bool csv_read_ids(const char *path, struct csv_ids *ids, char *message, size_t s
 		return false;
 	}
 	size_t length = (size_t)info.st_size, used = 0;
-	char *text = xmalloc(length + 1);
-	while (used < length) {
-		ssize_t got = read(fd, text + used, length - used);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			snprintf(message, size, "%s: %s", path, got < 0 ? strerror(errno) : "file shrank while reading");
-			free(text);
-			close(fd);
-			text_clean_in_place(message, size);
-			return false;
-		}
-		used += (size_t)got;
+	char *text = files_read_all(fd, length, &used);
+	if (!text || used < length) {
+		snprintf(message, size, "%s: %s", path, !text ? strerror(errno) : "file shrank while reading");
+		free(text);
+		close(fd);
+		text_clean_in_place(message, size);
+		return false;
 	}
 	close(fd);
 	bool ok = csv_parse_ids(text, length, path, ids, message, size);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,52 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
 		refused = true;
 	}
 	return refused ? refuse(fd, EPERM, message, size) : accept_open(fd);
+}
+
+/* Move data to a larger buffer, wiping the old one: what is read may be a token. */
+static char *grow_wiped(char *data, size_t *capacity, size_t used)
+{
+	size_t larger = *capacity < 65536 ? *capacity + 65536 : *capacity * 2;
+	char *grown = xmalloc(larger);
+	memcpy(grown, data, used);
+	explicit_bzero(data, used);
+	free(data);
+	*capacity = larger;
+	return grown;
+}
+
+char *files_read_all(int fd, size_t max, size_t *length)
+{
+	struct stat info;
+	size_t used = 0;
+	/* The size fstat tells, and one byte for the NUL and one more for the read that finds the
+	 * end, so that a file that does not change is read without moving it. */
+	size_t capacity = 4096;
+	if (fstat(fd, &info) == 0 && info.st_size >= 0)
+		capacity = (uintmax_t)info.st_size < max ? (size_t)info.st_size + 2 : max + 1;
+	char *data = xmalloc(capacity);
+
+	while (used < max) {
+		if (used + 1 == capacity)
+			data = grow_wiped(data, &capacity, used);
+		size_t room = capacity - 1 - used;
+		if (room > max - used)
+			room = max - used;
+		ssize_t got = read(fd, data + used, room);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int error = errno;
+			explicit_bzero(data, used);
+			free(data);
+			errno = error;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		used += (size_t)got;
+	}
+	data[used] = '\0';
+	*length = used;
+	return data;
 }

@@ -63,4 +63,11 @@ int files_open_own(const char *path, int flags, const char *what, char *message,
  * overwrite is false (ask, then call again), else -1 with message. */
 int files_create_export(const char *path, bool overwrite, char *message, size_t size);
 
+/* Read fd from where it is to its end, or to max bytes, whichever comes first (callers check
+ * the size fstat tells against their own limit first). Returns a buffer the caller frees,
+ * NUL-terminated after *length bytes; NULL with errno when a read failed. Every copy of what
+ * was read is wiped before it is freed, here and on failure, so that a token file leaves no
+ * trace; the caller wipes the buffer it gets when it holds a secret. */
+char *files_read_all(int fd, size_t max, size_t *length);
+
 #endif

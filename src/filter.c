@@ -304,11 +304,6 @@ static bool text_matches(const char *text, const struct needle *needle)
 	return false;
 }
 
-static bool is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 /* Tags are one comma-separated string; a needle matches one tag, trimmed. */
 static bool tags_match(const char *tags, const struct needle *needle)
 {
@@ -319,10 +314,10 @@ static bool tags_match(const char *tags, const struct needle *needle)
 		if (!end)
 			end = at + strlen(at);
 		const char *start = at;
-		while (start < end && is_blank((unsigned char)*start))
+		while (start < end && util_is_blank((unsigned char)*start))
 			start++;
 		const char *stop = end;
-		while (stop > start && is_blank((unsigned char)stop[-1]))
+		while (stop > start && util_is_blank((unsigned char)stop[-1]))
 			stop--;
 		size_t length = (size_t)(stop - start);
 		if (length > 0) {
@@ -652,7 +647,7 @@ static bool read_value(struct parser *parser)
 			parser->at++;
 			continue;
 		}
-		if (is_blank(c))
+		if (util_is_blank(c))
 			break;
 		if (c == '"') {
 			quoted = true;
@@ -898,10 +893,10 @@ static bool make_needle(struct parser *parser, struct term *term, struct piece *
 	size_t length = piece->length;
 	if (term->kind == KIND_TAG) {
 		/* Tags compare trimmed. */
-		while (length && is_blank((unsigned char)text[length - 1]))
+		while (length && util_is_blank((unsigned char)text[length - 1]))
 			text[--length] = '\0';
 		size_t skip = 0;
-		while (skip < length && is_blank((unsigned char)text[skip]))
+		while (skip < length && util_is_blank((unsigned char)text[skip]))
 			skip++;
 		memmove(text, text + skip, length - skip + 1);
 		length -= skip;
@@ -948,7 +943,7 @@ static bool parse_term(struct parser *parser, struct filter *filter)
 		negate = !negate;
 		parser->at++;
 	}
-	if (query[parser->at] == '\0' || is_blank((unsigned char)query[parser->at]))
+	if (query[parser->at] == '\0' || util_is_blank((unsigned char)query[parser->at]))
 		return fail(parser, term_offset, "nothing to negate after '!'");
 
 	const struct field *field = NULL;
@@ -1031,7 +1026,7 @@ struct filter *filter_parse(const char *query, char *message, size_t size, int *
 	filter->pairs = UINT32_MAX;
 	bool ok = true;
 	for (;;) {
-		while (is_blank((unsigned char)parser.query[parser.at]))
+		while (util_is_blank((unsigned char)parser.query[parser.at]))
 			parser.at++;
 		if (parser.query[parser.at] == '\0')
 			break;

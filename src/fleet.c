@@ -1,9 +1,9 @@
 /* fleet.c — SIMs and endpoints joined into device rows, built incrementally.
  *
  * Storage is sized for a million devices: one array of fixed-size devices, one pool of
- * NUL-terminated strings addressed by 32-bit offsets, and two open-addressing hash tables
- * (linear probing) that map a SIM id or an endpoint id to a device index. The tables hold only
- * the 32-bit device index; the key is read back from the device, which halves their size. */
+ * NUL-terminated strings addressed by 32-bit offsets, and two hash tables (hashmap.h) that map
+ * a SIM id or an endpoint id to a device index. The tables hold only the 32-bit device index;
+ * the key is read back from the device, which halves their size. */
 #include "fleet.h"
 
 #include <assert.h>
@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "text.h"
 #include "util.h"
 
-#define SLOT_EMPTY UINT32_MAX
-#define INDEX_MIN_CAPACITY 64
 
 /* Per-device state the header does not show. */
 enum {
@@ -48,13 +47,6 @@ struct noted_pages {
 	size_t capacity;
 };
 
-struct id_index {
-	uint32_t *slots;  /* device indexes, SLOT_EMPTY where free */
-	size_t capacity;  /* a power of two, or 0 before the first insert */
-	size_t used;
-	bool by_sim;      /* keyed by device.sim_id, else by device.endpoint_id */
-};
-
 struct fleet {
 	struct device *devices;
 	size_t count;
@@ -64,8 +56,8 @@ struct fleet {
 	char *pool;
 	size_t pool_used;
 	size_t pool_capacity;
-	struct id_index sims;
-	struct id_index endpoints;
+	struct hashmap sims;       /* device.sim_id to device index */
+	struct hashmap endpoints;  /* device.endpoint_id to device index */
 	size_t per_alignment[ALIGN_COUNT];
 	struct fleet_anomalies anomalies;
 	struct noted_pages pages[FLEET_LIST_COUNT];
@@ -73,93 +65,16 @@ struct fleet {
 
 /* --- id indexes ------------------------------------------------------------------------- */
 
-/* splitmix64's finaliser: ids are often sequential, so spread them before masking. */
-static uint64_t mix(uint64_t x)
+static uint64_t sim_id_of(const void *owner, uint32_t device)
 {
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
+	const struct fleet *fleet = owner;
+	return (uint64_t)fleet->devices[device].sim_id;
 }
 
-static uint64_t hash_id(int64_t id)
+static uint64_t endpoint_id_of(const void *owner, uint32_t device)
 {
-	return mix((uint64_t)id);
-}
-
-static int64_t index_key(const struct fleet *fleet, const struct id_index *index, uint32_t device)
-{
-	const struct device *entry = &fleet->devices[device];
-	return index->by_sim ? entry->sim_id : entry->endpoint_id;
-}
-
-static bool index_find(const struct fleet *fleet, const struct id_index *index, int64_t id, size_t *slot)
-{
-	if (index->capacity == 0 || id == 0)
-		return false;
-	size_t mask = index->capacity - 1;
-	for (size_t at = hash_id(id) & mask;; at = (at + 1) & mask) {
-		uint32_t device = index->slots[at];
-		if (device == SLOT_EMPTY)
-			return false;
-		if (index_key(fleet, index, device) == id) {
-			*slot = at;
-			return true;
-		}
-	}
-}
-
-static void index_place(const struct fleet *fleet, struct id_index *index, uint32_t device)
-{
-	size_t mask = index->capacity - 1;
-	size_t at = hash_id(index_key(fleet, index, device)) & mask;
-	while (index->slots[at] != SLOT_EMPTY)
-		at = (at + 1) & mask;
-	index->slots[at] = device;
-}
-
-/* Add a device under its current key, which must not be in the index yet. */
-static void index_insert(struct fleet *fleet, struct id_index *index, size_t device)
-{
-	/* Keep the load under 0.7: linear probing stays short there. */
-	if ((index->used + 1) * 10 > index->capacity * 7) {
-		uint32_t *old = index->slots;
-		size_t old_capacity = index->capacity;
-		size_t capacity = old_capacity ? old_capacity * 2 : INDEX_MIN_CAPACITY;
-		if (capacity > SIZE_MAX / sizeof(*index->slots))
-			die(3, "out of memory (id index)");
-		index->slots = xmalloc(capacity * sizeof(*index->slots));
-		memset(index->slots, 0xFF, capacity * sizeof(*index->slots));
-		index->capacity = capacity;
-		for (size_t i = 0; i < old_capacity; i++)
-			if (old[i] != SLOT_EMPTY)
-				index_place(fleet, index, old[i]);
-		free(old);
-	}
-	index_place(fleet, index, (uint32_t)device);
-	index->used++;
-}
-
-/* Remove id, which must be the current key of the device that holds it. Backward-shift
- * deletion keeps every probe chain unbroken without tombstones. */
-static void index_remove(struct fleet *fleet, struct id_index *index, int64_t id)
-{
-	size_t hole;
-	if (!index_find(fleet, index, id, &hole))
-		return;
-	size_t mask = index->capacity - 1;
-	for (size_t at = (hole + 1) & mask; index->slots[at] != SLOT_EMPTY; at = (at + 1) & mask) {
-		size_t home = hash_id(index_key(fleet, index, index->slots[at])) & mask;
-		/* The entry may fill the hole when the hole lies on its probe path. */
-		if (((at - home) & mask) >= ((at - hole) & mask)) {
-			index->slots[hole] = index->slots[at];
-			hole = at;
-		}
-	}
-	index->slots[hole] = SLOT_EMPTY;
-	index->used--;
+	const struct fleet *fleet = owner;
+	return (uint64_t)fleet->devices[device].endpoint_id;
 }
 
 /* --- the string pool -------------------------------------------------------------------- */
@@ -251,7 +166,7 @@ static void recount(struct fleet *fleet, size_t device)
 
 static size_t new_device(struct fleet *fleet)
 {
-	if (fleet->count >= SLOT_EMPTY)
+	if (fleet->count >= HASHMAP_NO_VALUE)
 		die(3, "too many devices");
 	fleet->devices = xgrow(fleet->devices, &fleet->device_capacity, fleet->count + 1,
 			       sizeof(*fleet->devices));
@@ -310,10 +225,10 @@ static void set_sim_id(struct fleet *fleet, size_t device, int64_t sim_id)
 {
 	assert(!is_shadow(fleet, device));
 	uncount(fleet, device);
-	index_remove(fleet, &fleet->sims, fleet->devices[device].sim_id);
+	hashmap_remove(&fleet->sims, (uint64_t)fleet->devices[device].sim_id, NULL);
 	fleet->devices[device].sim_id = sim_id;
 	if (sim_id)
-		index_insert(fleet, &fleet->sims, device);
+		hashmap_insert(&fleet->sims, (uint32_t)device);
 	recount(fleet, device);
 }
 
@@ -322,10 +237,10 @@ static void set_endpoint_id(struct fleet *fleet, size_t device, int64_t endpoint
 	uncount(fleet, device);
 	struct device *entry = &fleet->devices[device];
 	if (entry->endpoint_id != endpoint_id) {
-		index_remove(fleet, &fleet->endpoints, entry->endpoint_id);
+		hashmap_remove(&fleet->endpoints, (uint64_t)entry->endpoint_id, NULL);
 		entry->endpoint_id = endpoint_id;
 		if (endpoint_id)
-			index_insert(fleet, &fleet->endpoints, device);
+			hashmap_insert(&fleet->endpoints, (uint32_t)device);
 	}
 	if (seen)
 		fleet->flags[device] |= FLAG_ENDPOINT_SEEN;
@@ -359,7 +274,7 @@ static void move_sim(struct fleet *fleet, size_t from, size_t to)
 	struct device *source = &fleet->devices[from];
 	struct device *target = &fleet->devices[to];
 	int64_t sim_id = source->sim_id;
-	index_remove(fleet, &fleet->sims, sim_id);
+	hashmap_remove(&fleet->sims, (uint64_t)sim_id, NULL);
 	target->sim_id = sim_id;
 	target->sim_status = source->sim_status;
 	target->text[TEXT_ICCID] = source->text[TEXT_ICCID];
@@ -370,7 +285,7 @@ static void move_sim(struct fleet *fleet, size_t from, size_t to)
 	source->text[TEXT_ICCID] = source->text[TEXT_IMSI] = source->text[TEXT_MSISDN] = 0;
 	index_texts(fleet, from);
 	index_texts(fleet, to);
-	index_insert(fleet, &fleet->sims, to);
+	hashmap_insert(&fleet->sims, (uint32_t)to);
 	recount(fleet, from);
 	recount(fleet, to);
 	fleet->flags[to] |= fleet->flags[from] & FLAG_SIM_SIDE;
@@ -454,8 +369,8 @@ struct fleet *fleet_new(void)
 	fleet->pool = xgrow(NULL, &fleet->pool_capacity, 1 + FLEET_TEXT_SLACK, 1);
 	memset(fleet->pool, 0, 1 + FLEET_TEXT_SLACK);
 	fleet->pool_used = 1;
-	fleet->sims.by_sim = true;
-	fleet->endpoints.by_sim = false;
+	hashmap_init(&fleet->sims, sim_id_of, fleet);
+	hashmap_init(&fleet->endpoints, endpoint_id_of, fleet);
 	return fleet;
 }
 
@@ -466,8 +381,8 @@ void fleet_free(struct fleet *fleet)
 	free(fleet->devices);
 	free(fleet->flags);
 	free(fleet->pool);
-	free(fleet->sims.slots);
-	free(fleet->endpoints.slots);
+	hashmap_free(&fleet->sims);
+	hashmap_free(&fleet->endpoints);
 	for (int list = 0; list < FLEET_LIST_COUNT; list++)
 		free(fleet->pages[list].items);
 	free(fleet);
@@ -590,19 +505,19 @@ enum alignment fleet_alignment(const struct device *device)
 
 bool fleet_find_sim(const struct fleet *fleet, int64_t sim_id, size_t *index)
 {
-	size_t slot;
-	if (!index_find(fleet, &fleet->sims, sim_id, &slot))
+	uint32_t device;
+	if (!hashmap_find(&fleet->sims, (uint64_t)sim_id, &device))
 		return false;
-	*index = fleet->sims.slots[slot];
+	*index = device;
 	return true;
 }
 
 bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t *index)
 {
-	size_t slot;
-	if (!index_find(fleet, &fleet->endpoints, endpoint_id, &slot))
+	uint32_t device;
+	if (!hashmap_find(&fleet->endpoints, (uint64_t)endpoint_id, &device))
 		return false;
-	*index = fleet->endpoints.slots[slot];
+	*index = device;
 	return true;
 }
 
@@ -617,7 +532,7 @@ size_t fleet_memory(const struct fleet *fleet)
 {
 	return sizeof(*fleet) + fleet->device_capacity * sizeof(*fleet->devices) +
 	       fleet->flag_capacity * sizeof(*fleet->flags) + fleet->pool_capacity +
-	       (fleet->sims.capacity + fleet->endpoints.capacity) * sizeof(uint32_t) +
+	       hashmap_memory(&fleet->sims) + hashmap_memory(&fleet->endpoints) +
 	       (fleet->pages[FLEET_LIST_ENDPOINTS].capacity + fleet->pages[FLEET_LIST_SIMS].capacity) *
 		       sizeof(struct noted_page);
 }
@@ -644,7 +559,7 @@ void fleet_page_ids_add(struct fleet_page_ids *ids, int64_t id)
 	ids->last_id = id;
 	ids->count++;
 	/* Mixing the running hash with each id keeps the order in it. */
-	ids->hash = mix(ids->hash ^ hash_id(id));
+	ids->hash = hashmap_mix(ids->hash ^ hashmap_mix((uint64_t)id));
 }
 
 bool fleet_note_page(struct fleet *fleet, enum fleet_list list, int64_t page,

@@ -1,6 +1,7 @@
 /* http.c — the libcurl multi wrapper described in http.h. */
 #include "http.h"
 
+#include <assert.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,9 @@
 #define HTTP_SPARE_BODY_MAX (32u * 1024u * 1024u)
 
 struct http_request {
-	struct http_request *prev, *next; /* in the queue or in the running list */
+	struct http_request *prev, *next; /* in the running list */
 	struct http *owner;
-	CURL *easy;                       /* NULL until started */
-	bool running;
+	CURL *easy;
 
 	enum http_method method;
 	char *url;
@@ -50,7 +50,6 @@ struct http {
 	long connect_timeout_ms;
 	long silence_seconds;
 	int64_t last_received_ms;
-	struct request_list queue;
 	struct request_list running;
 	/* Body buffers of finished requests, reused by the next ones: list pages are around a
 	 * megabyte each, and allocating and freeing that much per page, between the parser's
@@ -65,6 +64,8 @@ struct http {
 };
 
 static int http_users;
+
+static void request_start(struct http *http, struct http_request *request);
 
 static void list_append(struct request_list *list, struct http_request *request)
 {
@@ -148,8 +149,6 @@ void http_free(struct http *http)
 		return;
 	while (http->running.head)
 		http_cancel(http, http->running.head);
-	while (http->queue.head)
-		http_cancel(http, http->queue.head);
 	curl_multi_cleanup(http->multi);
 	for (int i = 0; i < http->spare_count; i++)
 		free(http->spare[i]);
@@ -171,6 +170,7 @@ struct http_request *http_submit(struct http *http, enum http_method method, con
 {
 	struct http_request *request = xcalloc(1, sizeof(*request));
 
+	assert(http_free_slots(http) > 0);
 	request->owner = http;
 	request->method = method;
 	request->url = xstrdup(url);
@@ -193,18 +193,14 @@ struct http_request *http_submit(struct http *http, enum http_method method, con
 	request->timeout_ms = timeout_ms;
 	request->done = done;
 	request->context = context;
-	list_append(&http->queue, request);
+	request_start(http, request);
 	return request;
 }
 
 void http_cancel(struct http *http, struct http_request *request)
 {
-	if (request->running) {
-		curl_multi_remove_handle(http->multi, request->easy);
-		list_remove(&http->running, request);
-	} else {
-		list_remove(&http->queue, request);
-	}
+	curl_multi_remove_handle(http->multi, request->easy);
+	list_remove(&http->running, request);
 	request_free(request);
 }
 
@@ -215,13 +211,8 @@ int http_running(const struct http *http)
 
 int http_free_slots(const struct http *http)
 {
-	int busy = (int)(http->running.count + http->queue.count);
+	int busy = (int)http->running.count;
 	return busy >= http->parallel ? 0 : http->parallel - busy;
-}
-
-size_t http_queued(const struct http *http)
-{
-	return http->queue.count;
 }
 
 int64_t http_last_received_ms(const struct http *http)
@@ -359,18 +350,10 @@ static void request_start(struct http *http, struct http_request *request)
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
 	}
 
-	list_remove(&http->queue, request);
 	if (curl_multi_add_handle(http->multi, easy) != CURLM_OK)
 		die(3, "cannot start a transfer in libcurl");
-	request->running = true;
 	request->started_ms = util_now_ms();
 	list_append(&http->running, request);
-}
-
-static void start_queued(struct http *http)
-{
-	while (http->queue.head && (int)http->running.count < http->parallel)
-		request_start(http, http->queue.head);
 }
 
 static enum http_failure failure_of(CURLcode code, bool too_large)
@@ -416,7 +399,6 @@ static void request_finish(struct http *http, struct http_request *request, CURL
 
 	curl_multi_remove_handle(http->multi, request->easy);
 	list_remove(&http->running, request);
-	request->running = false;
 
 	response.failure = failure_of(code, request->too_large);
 	if (response.failure == HTTP_FAILURE_NONE) {
@@ -455,7 +437,6 @@ void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_read
 	CURLMsg *message;
 	int left;
 
-	start_queued(http);
 	if (extra_ready)
 		*extra_ready = false;
 	/* curl_multi_poll() wants a non-negative timeout; it wakes up earlier on its own when a
@@ -480,7 +461,6 @@ void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_read
 		 * pending message, so the loop never sees a freed one. */
 		request_finish(http, (struct http_request *)(void *)private_data, message->data.result);
 	}
-	start_queued(http);
 }
 
 bool http_response_header(const struct http_response *response, const char *name,

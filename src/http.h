@@ -1,7 +1,8 @@
 /* http.h — a thin wrapper around one libcurl multi handle.
  *
- * Requests (method, URL, headers, body) go into a queue; at most `parallel` run at once, the
- * rest start in submission order as slots free up. Connections are kept alive and reused.
+ * Requests (method, URL, headers, body) start as they are submitted, at most `parallel` at
+ * once: the caller (api.c) keeps the queue, because only it knows the rate limits and the
+ * order requests must go in. Connections are kept alive and reused.
  * Nothing blocks except http_wait(), which sleeps in curl_multi_poll() on the transfers, on one
  * extra descriptor (the terminal) and until a timeout, then runs the completion callbacks.
  *
@@ -74,25 +75,24 @@ typedef void http_done(void *context, const struct http_response *response);
  * opening a connection, silence_ms how long a transfer may move less than a byte a second
  * (libcurl counts it in whole seconds: it is rounded up, to 1 s at least). Never NULL. */
 struct http *http_new(int parallel, const char *user_agent, long connect_timeout_ms, long silence_ms);
-/* Cancels everything still queued or running without calling their callbacks. */
+/* Cancels everything still running without calling their callbacks. */
 void http_free(struct http *http);
 
-/* Queue a request. url, each header line ("Name: value") and body are copied; the copy of the
- * body is wiped before it is freed, because it may hold a secret. body may be NULL for no
- * body. timeout_ms bounds the whole transfer (connect included); 0 means none.
- * The returned handle stays valid until the callback has run or http_cancel(). Never NULL. */
+/* Start a request; only while http_free_slots() > 0. url, each header line ("Name: value")
+ * and body are copied; the copy of the body is wiped before it is freed, because it may hold
+ * a secret. body may be NULL for no body. timeout_ms bounds the whole transfer (connect
+ * included); 0 means none. The transfer advances in http_wait(). The returned handle stays
+ * valid until the callback has run or http_cancel(). Never NULL. */
 struct http_request *http_submit(struct http *http, enum http_method method, const char *url,
 				 const char *const *headers, size_t header_count,
 				 const char *body, size_t body_length, long timeout_ms,
 				 http_done *done, void *context);
-/* Stop a queued or running request; its callback is not called. */
+/* Stop a request; its callback is not called. */
 void http_cancel(struct http *http, struct http_request *request);
 
 /* Requests running now, and how many more could start at once. */
 int http_running(const struct http *http);
 int http_free_slots(const struct http *http);
-/* Requests queued but not yet started. */
-size_t http_queued(const struct http *http);
 /* Monotonic time (util_now_ms) the last byte of any response arrived; 0 before the first. */
 int64_t http_last_received_ms(const struct http *http);
 

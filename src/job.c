@@ -204,17 +204,11 @@ static const struct plan_step *current_step(const struct job *job, size_t index)
 	return &job->plan->devices[index].steps[job->devices[index].step];
 }
 
-static const char *status_name(enum step_target target, int status)
-{
-	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
-	return *name ? name : "none";
-}
-
 /* "SIM Activated → Suspended" */
 static void describe_step(const struct plan_step *step, char *buffer, size_t size)
 {
 	snprintf(buffer, size, "%s %s \u2192 %s", step->target == STEP_SIM ? "SIM" : "endpoint",
-		 status_name(step->target, step->from), status_name(step->target, step->to));
+		 plan_status_name(step->target, step->from, "none"), plan_status_name(step->target, step->to, "none"));
 }
 
 static bool sendable(const struct plan_step *step, enum journal_state state)
@@ -741,9 +735,9 @@ static void device_verified(struct job *job, size_t index, const struct job_trut
 	if ((sim_known && result->sim_status != sim) || (endpoint_known && result->endpoint_status != endpoint)) {
 		result->changed_elsewhere = true;
 		add_message(job, index, "changed elsewhere: read back SIM %s, endpoint %s; the plan leads to SIM %s, "
-			    "endpoint %s", status_name(STEP_SIM, result->sim_status),
-			    status_name(STEP_ENDPOINT, result->endpoint_status), status_name(STEP_SIM, sim),
-			    status_name(STEP_ENDPOINT, endpoint));
+			    "endpoint %s", plan_status_name(STEP_SIM, result->sim_status, "none"),
+			    plan_status_name(STEP_ENDPOINT, result->endpoint_status, "none"), plan_status_name(STEP_SIM, sim, "none"),
+			    plan_status_name(STEP_ENDPOINT, endpoint, "none"));
 	}
 }
 
@@ -894,7 +888,7 @@ static void sim_settled(struct job *job, size_t index, const struct transport_an
 				      text, "done", false);
 		} else if (object->sim_status != step->from) {
 			snprintf(text, sizeof(text), "changed elsewhere: the SIM is now %s",
-				 status_name(STEP_SIM, object->sim_status));
+				 plan_status_name(STEP_SIM, object->sim_status, "none"));
 			step_resolved(job, index, JOURNAL_FAILED, answer->http_status, text, "failed", false);
 		} else if (device->sends >= JOB_SEND_MAX || device->unanswered >= JOB_UNANSWERED_SEND_MAX) {
 			snprintf(text, sizeof(text), "not applied after %d attempts: %s", device->sends, why);
@@ -1191,7 +1185,7 @@ static void batch_settled(struct job *job, struct batch *batch, const struct job
 				      false);
 		} else if (truth->object.endpoint_status != step->from) {
 			snprintf(text, sizeof(text), "changed elsewhere: the endpoint is now %s",
-				 status_name(STEP_ENDPOINT, truth->object.endpoint_status));
+				 plan_status_name(STEP_ENDPOINT, truth->object.endpoint_status, "none"));
 			step_resolved(job, index, JOURNAL_FAILED, batch->last_status, text, "failed", false);
 		} else if (job->halted) {
 			device->unknown[device->step] = false;

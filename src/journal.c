@@ -177,7 +177,7 @@ static const char *side_word(enum step_target target)
 /* "Suspended", "none", or "status 9". */
 static const char *status_word(enum step_target target, int status, char *buffer, size_t size)
 {
-	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+	const char *name = plan_status_name(target, status, "");
 
 	if (status == -1)
 		return "none";
@@ -863,7 +863,7 @@ bool journal_origin_matches(const struct journal *journal, const struct journal_
 	return false;
 }
 
-/* --- reading, as any JSON --------------------------------------------------------------- */
+/* --- reading ------------------------------------------------------------------------------- */
 
 /* The origin a job line names; strings owned here until handed to the journal. */
 struct origin_read {
@@ -1088,235 +1088,6 @@ static bool read_event(const cJSON *line, struct event *event, char *message, si
 	return true;
 }
 
-/* --- reading, the bytes this file writes ------------------------------------------------ */
-
-/* A 100,000-device job line takes cJSON a third of a second and a hundred thousand lines of
- * steps another fifth; the exact bytes write_job_line and the journal_* calls write are read
- * here without building a tree. Anything else falls back to the readers above. */
-struct cursor {
-	const char *at, *end;
-};
-
-static bool take(struct cursor *cursor, const char *literal)
-{
-	size_t length = strlen(literal);
-
-	if ((size_t)(cursor->end - cursor->at) < length || memcmp(cursor->at, literal, length) != 0)
-		return false;
-	cursor->at += length;
-	return true;
-}
-
-static bool take_integer(struct cursor *cursor, int64_t minimum, int64_t maximum, int64_t *value)
-{
-	bool negative = take(cursor, "-");
-	int64_t number = 0;
-	int digits = 0;
-
-	while (cursor->at < cursor->end && *cursor->at >= '0' && *cursor->at <= '9') {
-		if (++digits > 16)
-			return false;
-		number = number * 10 + (*cursor->at++ - '0');
-	}
-	if (digits == 0)
-		return false;
-	number = negative ? -number : number;
-	if (number < minimum || number > maximum)
-		return false;
-	*value = number;
-	return true;
-}
-
-static bool take_status(struct cursor *cursor, int *value)
-{
-	int64_t number;
-
-	if (!take_integer(cursor, -1, STATUS_MAX, &number))
-		return false;
-	*value = (int)number;
-	return true;
-}
-
-/* A JSON string; *start and *length (may be NULL) get its raw bytes, escapes as written. */
-static bool take_string(struct cursor *cursor, const char **start, size_t *length)
-{
-	const char *at;
-
-	if (!take(cursor, "\""))
-		return false;
-	for (at = cursor->at; at < cursor->end && *at != '"'; at++) {
-		if ((unsigned char)*at < 0x20)
-			return false;
-		if (*at == '\\' && ++at == cursor->end)
-			return false;
-	}
-	if (at == cursor->end)
-		return false;
-	if (start) {
-		*start = cursor->at;
-		*length = (size_t)(at - cursor->at);
-	}
-	cursor->at = at + 1;
-	return true;
-}
-
-/* A JSON string into a new string of at most max bytes; escapes are left to cJSON. */
-static bool take_text(struct cursor *cursor, size_t max, char **out)
-{
-	const char *start;
-	size_t length;
-	cJSON *item;
-	bool ok;
-
-	if (!take_string(cursor, &start, &length))
-		return false;
-	if (!memchr(start, '\\', length)) {
-		if (length > max)
-			return false;
-		*out = xstrndup(start, length);
-		return true;
-	}
-	item = cJSON_ParseWithLength(start - 1, length + 2);
-	ok = cJSON_IsString(item) && strlen(item->valuestring) <= max;
-	if (ok)
-		*out = xstrdup(item->valuestring);
-	cJSON_Delete(item);
-	return ok;
-}
-
-static bool take_step(struct cursor *cursor, struct plan_step *step)
-{
-	const char *word;
-	size_t length;
-
-	if (take(cursor, "{\"target\":\"sim\""))
-		step->target = STEP_SIM;
-	else if (take(cursor, "{\"target\":\"endpoint\""))
-		step->target = STEP_ENDPOINT;
-	else
-		return false;
-	return take(cursor, ",\"id\":") && take_integer(cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &step->id) &&
-	       take(cursor, ",\"from\":") && take_status(cursor, &step->from) && take(cursor, ",\"to\":") &&
-	       take_status(cursor, &step->to) && take(cursor, ",\"skip\":") &&
-	       take_string(cursor, &word, &length) && skip_from_word(word, length, &step->skip) &&
-	       take(cursor, "}");
-}
-
-static bool take_device(struct cursor *cursor, struct plan_device *device)
-{
-	if (!take(cursor, "{\"sim_id\":") || !take_integer(cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &device->sim_id) ||
-	    !take(cursor, ",\"endpoint_id\":") ||
-	    !take_integer(cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &device->endpoint_id) ||
-	    !take(cursor, ",\"sim_status\":") || !take_status(cursor, &device->sim_status) ||
-	    !take(cursor, ",\"endpoint_status\":") || !take_status(cursor, &device->endpoint_status) ||
-	    !take(cursor, ",\"steps\":["))
-		return false;
-	device->step_count = 0;
-	if (!take(cursor, "]")) {
-		do {
-			if (device->step_count == 2 || !take_step(cursor, &device->steps[device->step_count]))
-				return false;
-			device->step_count++;
-		} while (take(cursor, ","));
-		if (!take(cursor, "]"))
-			return false;
-	}
-	return take(cursor, "}");
-}
-
-static bool take_origin(struct cursor *cursor, struct origin_read *origin)
-{
-	return take(cursor, ",\"api_url\":") && take_text(cursor, ORIGIN_TEXT_MAX, &origin->api_url) &&
-	       take(cursor, ",\"profile\":") && take_text(cursor, ORIGIN_TEXT_MAX, &origin->profile) &&
-	       take(cursor, ",\"workspace_id\":") &&
-	       take_integer(cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &origin->workspace_id) &&
-	       take(cursor, ",\"workspace_name\":") && take_text(cursor, WORKSPACE_NAME_MAX, &origin->workspace_name);
-}
-
-/* The job line as write_job_line writes it (or wrote it, version 1); false (plan and origin
- * untouched) for anything else. */
-static bool take_job(const char *line, size_t length, struct plan *plan, struct origin_read *origin)
-{
-	struct cursor cursor = { line, line + length };
-	struct origin_read taken = { 0 };
-	struct plan_device *devices = NULL;
-	size_t count = 0, capacity = 0;
-	char name[32];
-	const char *action;
-	size_t action_length;
-	enum plan_action parsed;
-	int64_t version;
-
-	if (!take(&cursor, JOB_LINE_START "\"version\":") || !take_integer(&cursor, 1, JOURNAL_VERSION, &version) ||
-	    !take(&cursor, ",\"action\":") || !take_string(&cursor, &action, &action_length) ||
-	    action_length >= sizeof(name) || !take(&cursor, ",\"created\":") ||
-	    !take_string(&cursor, NULL, NULL) || !take(&cursor, ",\"user\":") ||
-	    !take_string(&cursor, NULL, NULL))
-		return false;
-	memcpy(name, action, action_length);
-	name[action_length] = '\0';
-	int64_t fleet_endpoints = 0;
-	if (!plan_action_parse(name, &parsed) || (version >= 2 && !take_origin(&cursor, &taken)) ||
-	    (version >= 2 && (!take(&cursor, ",\"fleet_endpoints\":") ||
-			      !take_integer(&cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &fleet_endpoints))) ||
-	    !take(&cursor, ",\"devices\":["))
-		goto fail;
-	if (!take(&cursor, "]")) {
-		do {
-			devices = xgrow(devices, &capacity, count + 1, sizeof(*devices));
-			if (!take_device(&cursor, &devices[count]))
-				goto fail;
-			count++;
-		} while (take(&cursor, ","));
-		if (!take(&cursor, "]"))
-			goto fail;
-	}
-	if (!take(&cursor, "}") || cursor.at != cursor.end)
-		goto fail;
-	plan->action = parsed;
-	plan->count = count;
-	plan->fleet_endpoints = (size_t)fleet_endpoints;
-	plan->devices = devices ? devices : xcalloc(1, sizeof(*devices));
-	*origin = taken;
-	return true;
-fail:
-	free(devices);
-	origin_read_free(&taken);
-	return false;
-}
-
-static bool take_event(const char *line, size_t length, struct event *event)
-{
-	struct cursor cursor = { line, line + length };
-	int64_t http;
-
-	if (take(&cursor, "{\"type\":\"end\",\"cancelled\":")) {
-		event->type = EVENT_END;
-		return (take(&cursor, "true}") || take(&cursor, "false}")) && cursor.at == cursor.end;
-	}
-	if (take(&cursor, "{\"type\":\"intent\","))
-		event->type = EVENT_INTENT;
-	else if (take(&cursor, "{\"type\":\"result\","))
-		event->type = EVENT_RESULT;
-	else
-		return false;
-	if (!take(&cursor, "\"device\":") || !take_integer(&cursor, 0, (int64_t)EXACT_DOUBLE_MAX, &event->device) ||
-	    !take(&cursor, ",\"step\":") || !take_integer(&cursor, 0, 1, &event->step))
-		return false;
-	if (event->type == EVENT_RESULT) {
-		if (take(&cursor, ",\"state\":\"done\""))
-			event->state = JOURNAL_DONE;
-		else if (take(&cursor, ",\"state\":\"failed\""))
-			event->state = JOURNAL_FAILED;
-		else
-			return false;
-		if (!take(&cursor, ",\"http\":") || !take_integer(&cursor, -999999, 999999, &http) ||
-		    !take(&cursor, ",\"text\":") || !take_string(&cursor, NULL, NULL))
-			return false;
-	}
-	return take(&cursor, "}") && cursor.at == cursor.end;
-}
-
 /* --- resuming ------------------------------------------------------------------------------ */
 
 /* One line about a step, against what the lines before it said (journal.h). */
@@ -1370,39 +1141,6 @@ static bool apply_event(const struct event *event, const struct plan *plan, enum
 	return true;
 }
 
-static char *read_whole_file(int fd, size_t *length, char *message, size_t size)
-{
-	struct stat info;
-	size_t capacity, used = 0;
-	char *data;
-
-	if (fstat(fd, &info) != 0) {
-		snprintf(message, size, "%s", strerror(errno));
-		return NULL;
-	}
-	capacity = (size_t)info.st_size + 1;
-	data = xmalloc(capacity);
-	for (;;) {
-		ssize_t got;
-		if (used + 1 >= capacity)
-			data = xgrow(data, &capacity, used + 65536, 1);
-		got = read(fd, data + used, capacity - used - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			snprintf(message, size, "%s", strerror(errno));
-			free(data);
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		used += (size_t)got;
-	}
-	data[used] = '\0';
-	*length = used;
-	return data;
-}
-
 /* The first line into plan and origin, checked. */
 static bool read_first_line(const char *line, size_t length, struct plan *plan, struct origin_read *origin,
 			    char *message, size_t size)
@@ -1411,18 +1149,16 @@ static bool read_first_line(const char *line, size_t length, struct plan *plan, 
 	cJSON *job;
 	bool ok;
 
-	if (!take_job(line, length, plan, origin)) {
-		job = cJSON_ParseWithLength(line, length);
-		if (!cJSON_IsObject(job)) {
-			snprintf(message, size, "line 1 is not JSON");
-			cJSON_Delete(job);
-			return false;
-		}
-		ok = read_job(job, plan, origin, message, size);
+	job = cJSON_ParseWithLength(line, length);
+	if (!cJSON_IsObject(job)) {
+		snprintf(message, size, "line 1 is not JSON");
 		cJSON_Delete(job);
-		if (!ok)
-			return false;
+		return false;
 	}
+	ok = read_job(job, plan, origin, message, size);
+	cJSON_Delete(job);
+	if (!ok)
+		return false;
 	if (!check_plan(plan, reason, sizeof(reason))) {
 		snprintf(message, size, "line 1: %s", reason);
 		plan_free(plan);
@@ -1445,7 +1181,7 @@ static bool read_lines(const char *data, size_t length, struct plan *plan, struc
 	while (start < length) {
 		const char *newline = memchr(data + start, '\n', length - start);
 		size_t end = newline ? (size_t)(newline - data) : length;
-		struct event event;
+		struct event event = { 0 };
 
 		number++;
 		/* Killed mid-write: the line never finished, and its step was never sent. */
@@ -1455,7 +1191,7 @@ static bool read_lines(const char *data, size_t length, struct plan *plan, struc
 			if (!read_first_line(data + start, end - start, plan, origin, message, size))
 				return false;
 			*states = xcalloc(plan->count ? plan->count : 1, sizeof(**states));
-		} else if (!take_event(data + start, end - start, &event)) {
+		} else {
 			cJSON *line = cJSON_ParseWithLength(data + start, end - start);
 			bool ok;
 			if (!line && end + 1 == length)
@@ -1530,9 +1266,9 @@ struct journal *journal_resume(const char *path, struct plan *plan, enum journal
 		close(fd);
 		return NULL;
 	}
-	data = read_whole_file(fd, &length, reason, sizeof(reason));
+	data = files_read_all(fd, SIZE_MAX, &length);
 	if (!data) {
-		snprintf(message, size, "cannot read the journal %s: %s", path, reason);
+		snprintf(message, size, "cannot read the journal %s: %s", path, strerror(errno));
 		close(fd);
 		text_clean_in_place(message, size);
 		return NULL;
@@ -1627,10 +1363,11 @@ out:
 	return result;
 }
 
-static bool has_suffix(const char *name, const char *suffix)
+/* "….jsonl", as journal_create names them; ".jsonl" alone is no journal's name. */
+static bool is_journal_name(const char *name)
 {
-	size_t length = strlen(name), suffix_length = strlen(suffix);
-	return length > suffix_length && strcmp(name + length - suffix_length, suffix) == 0;
+	size_t length = strlen(name), suffix_length = strlen(".jsonl");
+	return length > suffix_length && strcmp(name + length - suffix_length, ".jsonl") == 0;
 }
 
 static bool newer(const struct stat *a, const char *a_name, const struct stat *b, const char *b_name)
@@ -1661,7 +1398,7 @@ char *journal_find_unfinished(const char *directory)
 		struct stat info;
 		char *path;
 
-		if (!has_suffix(entry->d_name, ".jsonl"))
+		if (!is_journal_name(entry->d_name))
 			continue;
 		path = xasprintf("%s/%s", owned, entry->d_name);
 		/* A journal this process holds is never opened here: closing it would drop its lock. */

@@ -1,139 +1,92 @@
-/* marks.c — the set of marked device ids: open addressing, linear probing, no tombstones
- * (removal shifts the following entries back), so a set that is marked and unmarked many
- * times never slows down. */
+/* marks.c — the set of marked device ids: the ids in one array, found through a hash table
+ * (hashmap.h) of their places in it. */
 #include "marks.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "util.h"
 
 /* Endpoint ids are keys as they are; SIM ids get the top bit. Ids are positive and never 0,
- * so 0 marks a free slot. */
+ * so 0 is no key. */
 #define KEY_SIM (UINT64_C(1) << 63)
-#define KEY_FREE 0
-#define MIN_CAPACITY 64
+#define KEY_NONE 0
 
 struct marks {
-	uint64_t *slots;
-	size_t capacity;  /* a power of two */
-	size_t used;
+	uint64_t *keys;        /* every key once, in no order */
+	size_t count;
+	size_t capacity;
+	struct hashmap places; /* key to its index in keys */
 };
 
-/* splitmix64's finaliser: ids are often sequential. */
-static uint64_t hash_key(uint64_t x)
+static uint64_t key_at(const void *owner, uint32_t place)
 {
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
+	const struct marks *marks = owner;
+	return marks->keys[place];
 }
 
 static uint64_t endpoint_key(const struct device *device)
 {
-	return device->endpoint_id > 0 ? (uint64_t)device->endpoint_id : KEY_FREE;
+	return device->endpoint_id > 0 ? (uint64_t)device->endpoint_id : KEY_NONE;
 }
 
 static uint64_t sim_key(const struct device *device)
 {
-	return device->sim_id > 0 ? KEY_SIM | (uint64_t)device->sim_id : KEY_FREE;
+	return device->sim_id > 0 ? KEY_SIM | (uint64_t)device->sim_id : KEY_NONE;
 }
 
 /* The key a device is marked by. */
 static uint64_t device_key(const struct device *device)
 {
 	uint64_t key = endpoint_key(device);
-	return key != KEY_FREE ? key : sim_key(device);
+	return key != KEY_NONE ? key : sim_key(device);
 }
 
-/* Where key is, or else the free slot where it would go; true when it is there. */
-static bool locate(const struct marks *marks, uint64_t key, size_t *slot)
+static bool find(const struct marks *marks, uint64_t key)
 {
-	size_t mask = marks->capacity - 1;
-	for (size_t at = hash_key(key) & mask;; at = (at + 1) & mask) {
-		if (marks->slots[at] == key || marks->slots[at] == KEY_FREE) {
-			*slot = at;
-			return marks->slots[at] == key;
-		}
-	}
+	uint32_t place;
+	return hashmap_find(&marks->places, key, &place);
 }
 
-static bool find(const struct marks *marks, uint64_t key, size_t *slot)
-{
-	size_t at;
-	if (key == KEY_FREE || marks->used == 0 || !locate(marks, key, &at))
-		return false;
-	if (slot)
-		*slot = at;
-	return true;
-}
-
-static void place(uint64_t *slots, size_t capacity, uint64_t key)
-{
-	size_t mask = capacity - 1;
-	size_t at = hash_key(key) & mask;
-	while (slots[at] != KEY_FREE)
-		at = (at + 1) & mask;
-	slots[at] = key;
-}
-
-/* Room for need keys at a load of at most 70%. */
+/* Room for need keys. */
 static void reserve(struct marks *marks, size_t need)
 {
-	size_t capacity = marks->capacity;
-	while (need > capacity / 10 * 7)
-		capacity *= 2;
-	if (capacity == marks->capacity)
-		return;
-	uint64_t *slots = xcalloc(capacity, sizeof(*slots));
-	for (size_t i = 0; i < marks->capacity; i++)
-		if (marks->slots[i] != KEY_FREE)
-			place(slots, capacity, marks->slots[i]);
-	free(marks->slots);
-	marks->slots = slots;
-	marks->capacity = capacity;
+	if (need >= HASHMAP_NO_VALUE)
+		die(3, "too many marks");
+	marks->keys = xgrow(marks->keys, &marks->capacity, need, sizeof(*marks->keys));
+	hashmap_reserve(&marks->places, need);
 }
 
 static void insert(struct marks *marks, uint64_t key)
 {
-	size_t slot;
-	if (key == KEY_FREE)
+	if (key == KEY_NONE)
 		return;
-	reserve(marks, marks->used + 1);
-	if (locate(marks, key, &slot))
-		return;
-	marks->slots[slot] = key;
-	marks->used++;
+	reserve(marks, marks->count + 1);
+	marks->keys[marks->count] = key;
+	if (hashmap_insert(&marks->places, (uint32_t)marks->count))
+		marks->count++;
 }
 
 static void remove_key(struct marks *marks, uint64_t key)
 {
-	size_t hole;
-	if (!find(marks, key, &hole))
+	uint32_t place;
+	if (!hashmap_remove(&marks->places, key, &place))
 		return;
-	size_t mask = marks->capacity - 1;
-	marks->slots[hole] = KEY_FREE;
-	marks->used--;
-	/* Move back every following entry whose probe passed over the hole. */
-	for (size_t at = (hole + 1) & mask; marks->slots[at] != KEY_FREE; at = (at + 1) & mask) {
-		size_t home = hash_key(marks->slots[at]) & mask;
-		bool reachable = hole <= at ? (home <= hole || home > at) : (home <= hole && home > at);
-		if (reachable) {
-			marks->slots[hole] = marks->slots[at];
-			marks->slots[at] = KEY_FREE;
-			hole = at;
-		}
+	/* The last key fills the gap, so that keys stays dense. */
+	size_t last = marks->count - 1;
+	if (place != last) {
+		marks->keys[place] = marks->keys[last];
+		hashmap_update(&marks->places, marks->keys[place], place);
 	}
+	marks->count--;
 }
 
 struct marks *marks_new(void)
 {
 	struct marks *marks = xcalloc(1, sizeof(*marks));
-	marks->capacity = MIN_CAPACITY;
-	marks->slots = xcalloc(marks->capacity, sizeof(*marks->slots));
+	hashmap_init(&marks->places, key_at, marks);
 	return marks;
 }
 
@@ -141,18 +94,19 @@ void marks_free(struct marks *marks)
 {
 	if (!marks)
 		return;
-	free(marks->slots);
+	hashmap_free(&marks->places);
+	free(marks->keys);
 	free(marks);
 }
 
 bool marks_has(const struct marks *marks, const struct device *device)
 {
-	if (marks->used == 0)
+	if (marks->count == 0)
 		return false;
-	if (find(marks, device_key(device), NULL))
+	if (find(marks, device_key(device)))
 		return true;
 	/* Also marked by a SIM id taken before the SIM had an endpoint. */
-	return device->endpoint_id > 0 && find(marks, sim_key(device), NULL);
+	return device->endpoint_id > 0 && find(marks, sim_key(device));
 }
 
 void marks_set(struct marks *marks, const struct device *device, bool marked)
@@ -172,25 +126,21 @@ void marks_toggle(struct marks *marks, const struct device *device)
 
 void marks_clear(struct marks *marks)
 {
-	memset(marks->slots, 0, marks->capacity * sizeof(*marks->slots));
-	marks->used = 0;
+	hashmap_clear(&marks->places);
+	marks->count = 0;
 }
 
 size_t marks_count(const struct marks *marks)
 {
-	return marks->used;
+	return marks->count;
 }
 
 size_t marks_count_in_fleet(const struct marks *marks, const struct fleet *fleet)
 {
 	size_t count = 0;
-	if (marks->used == 0)
-		return 0;
-	for (size_t i = 0; i < marks->capacity; i++) {
-		uint64_t key = marks->slots[i];
+	for (size_t i = 0; i < marks->count; i++) {
+		uint64_t key = marks->keys[i];
 		size_t index;
-		if (key == KEY_FREE)
-			continue;
 		if (!(key & KEY_SIM)) {
 			if (fleet_find_endpoint(fleet, (int64_t)key, &index))
 				count++;
@@ -199,7 +149,7 @@ size_t marks_count_in_fleet(const struct marks *marks, const struct fleet *fleet
 		if (!fleet_find_sim(fleet, (int64_t)(key & ~KEY_SIM), &index))
 			continue;
 		/* A device marked by both of its ids counts once, under its endpoint. */
-		if (!find(marks, endpoint_key(fleet_device(fleet, index)), NULL))
+		if (!find(marks, endpoint_key(fleet_device(fleet, index))))
 			count++;
 	}
 	return count;
@@ -209,7 +159,7 @@ size_t marks_count_in_rows(const struct marks *marks, const struct fleet *fleet,
 			   size_t *hidden)
 {
 	size_t shown = 0;
-	if (marks->used > 0)
+	if (marks->count > 0)
 		for (size_t i = 0; i < rows->count; i++)
 			if (marks_has(marks, fleet_device(fleet, rows->index[i])))
 				shown++;
@@ -222,7 +172,7 @@ size_t marks_count_in_rows(const struct marks *marks, const struct fleet *fleet,
 
 void marks_invert_rows(struct marks *marks, const struct fleet *fleet, const struct rows *rows)
 {
-	reserve(marks, marks->used + rows->count);
+	reserve(marks, marks->count + rows->count);
 	for (size_t i = 0; i < rows->count; i++)
 		marks_toggle(marks, fleet_device(fleet, rows->index[i]));
 }
@@ -230,7 +180,7 @@ void marks_invert_rows(struct marks *marks, const struct fleet *fleet, const str
 void marks_set_rows(struct marks *marks, const struct fleet *fleet, const struct rows *rows, bool marked)
 {
 	if (marked)
-		reserve(marks, marks->used + rows->count);
+		reserve(marks, marks->count + rows->count);
 	for (size_t i = 0; i < rows->count; i++)
 		marks_set(marks, fleet_device(fleet, rows->index[i]), marked);
 }

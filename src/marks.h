@@ -6,7 +6,7 @@
  * refresh pairs it. Marks of devices that left the fleet stay in the set until cleared or
  * unmarked, so marks_count() may exceed marks_count_in_fleet().
  *
- * An open-addressing hash set of 64-bit keys: lookups and changes are O(1) on average. */
+ * A hash set of 64-bit keys (hashmap.h): lookups and changes are O(1) on average. */
 #ifndef SIMTOP_MARKS_H
 #define SIMTOP_MARKS_H
 

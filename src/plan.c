@@ -213,9 +213,10 @@ static const char *sim_verb(int to)
 	}
 }
 
-static const char *target_status_name(enum step_target target, int status)
+const char *plan_status_name(enum step_target target, int status, const char *unnamed)
 {
-	return target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
+	return name[0] ? name : unnamed;
 }
 
 /* The device that holds step, when step points into the plan's own array. Compared as
@@ -257,7 +258,7 @@ const char *plan_skip_text(const struct plan *plan, const struct plan_step *step
 			snprintf(buffer, size, "already %s", plan_action_name(plan->action));
 		else
 			snprintf(buffer, size, "%s already %s", step->target == STEP_SIM ? "SIM" : "endpoint",
-				 target_status_name(step->target, step->to));
+				 plan_status_name(step->target, step->to, ""));
 		break;
 	case SKIP_FORBIDDEN:
 		snprintf(buffer, size, "SIM %s cannot be %s", sim_name(step->from, number, sizeof(number)),
@@ -285,7 +286,7 @@ const char *plan_skip_text(const struct plan *plan, const struct plan_step *step
 		snprintf(buffer, size, "changed elsewhere since the job started (%s now %s)",
 			 step->target == STEP_SIM ? "SIM" : "endpoint",
 			 step->target == STEP_SIM ? sim_name(step->from, number, sizeof(number))
-						  : target_status_name(step->target, step->from));
+						  : plan_status_name(step->target, step->from, ""));
 		break;
 	case SKIP_COUNT:
 		break;

@@ -61,6 +61,11 @@ bool plan_action_parse(const char *name, enum plan_action *action);
 
 enum step_target { STEP_SIM, STEP_ENDPOINT };
 
+/* The name of a SIM status (STEP_SIM) or an endpoint status, as model.h has it; unnamed when
+ * it has none (a missing side, an id simtop does not know): each caller says what stands
+ * there then, "none" in a sentence, "-" in a table. */
+const char *plan_status_name(enum step_target target, int status, const char *unnamed);
+
 /* _(ID, text) — why a step is not planned. */
 #define PLAN_SKIP_LIST(_) \
 	_(NONE,         "") \

@@ -13,12 +13,6 @@ static const char *plural(size_t count, const char *one, const char *many)
 	return count == 1 ? one : many;
 }
 
-static const char *status_word(enum step_target target, int status)
-{
-	const char *name = target == STEP_SIM ? model_sim_status_name(status) : model_endpoint_status_name(status);
-	return *name ? name : "none";
-}
-
 /* Append to buffer; the output is cut where buffer ends. */
 static void append(char *buffer, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buffer, size_t size, const char *format, ...)
@@ -41,8 +35,8 @@ const char *plan_text_transition(const struct plan_transition_count *transition,
 
 	snprintf(buffer, size, "%s %s %s %s %s", util_thousands((int64_t)transition->count, count, sizeof(count)),
 		 sim ? plural(transition->count, "SIM", "SIMs") : plural(transition->count, "endpoint", "endpoints"),
-		 status_word(transition->target, transition->from), ascii ? "->" : "\u2192",
-		 status_word(transition->target, transition->to));
+		 plan_status_name(transition->target, transition->from, "none"), ascii ? "->" : "\u2192",
+		 plan_status_name(transition->target, transition->to, "none"));
 	return buffer;
 }
 

@@ -149,14 +149,6 @@ void ratelimit_window_take(struct ratelimit_window *window, int64_t now_ms)
 	window->count++;
 }
 
-size_t ratelimit_window_used(struct ratelimit_window *window, int64_t now_ms)
-{
-	if (window->limit == 0)
-		return 0;
-	window_expire(window, now_ms);
-	return window->count;
-}
-
 double ratelimit_window_seconds(size_t calls, double rate, size_t limit, int64_t window_ms)
 {
 	double window_s = (double)window_ms / 1000.0;

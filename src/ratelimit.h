@@ -48,8 +48,6 @@ void ratelimit_window_free(struct ratelimit_window *window);
 int64_t ratelimit_window_wait_ms(struct ratelimit_window *window, int64_t now_ms);
 /* Count one call made now. Call only when ratelimit_window_wait_ms() said 0. */
 void ratelimit_window_take(struct ratelimit_window *window, int64_t now_ms);
-/* Calls inside the window now. */
-size_t ratelimit_window_used(struct ratelimit_window *window, int64_t now_ms);
 /* Seconds that calls more calls take at rate per second (0: no pace) within the window, the
  * window empty at the start: for estimates. */
 double ratelimit_window_seconds(size_t calls, double rate, size_t limit, int64_t window_ms);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +198,23 @@ bool util_prefix_nocase(const char *text, const char *prefix)
 		if (!*text || tolower((unsigned char)*text) != tolower((unsigned char)*prefix))
 			return false;
 	return true;
+}
+
+bool util_suffix_nocase(const char *text, size_t length, const char *suffix)
+{
+	size_t suffix_length = strlen(suffix);
+
+	return length >= suffix_length && strncasecmp(text + length - suffix_length, suffix, suffix_length) == 0;
+}
+
+char *util_trim(char *text, const char *set)
+{
+	while (*text && strchr(set, *text))
+		text++;
+	size_t length = strlen(text);
+	while (length > 0 && strchr(set, text[length - 1]))
+		text[--length] = '\0';
+	return text;
 }
 
 bool util_parse_int64(const char *text, int64_t *value)

@@ -46,6 +46,18 @@ int64_t util_now_ms(void);
 /* Case-insensitive ASCII comparisons. */
 bool util_equal_nocase(const char *a, const char *b);
 bool util_prefix_nocase(const char *text, const char *prefix);
+/* The length bytes of text end in suffix, ASCII case ignored. */
+bool util_suffix_nocase(const char *text, size_t length, const char *suffix);
+
+/* White space as the C locale's isspace() has it, whatever the locale is. */
+#define UTIL_BLANKS " \t\r\n\f\v"
+static inline bool util_is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+/* Cut every character of set off both ends of text, in place; returns the new start. Callers
+ * name the set: a config file trims UTIL_BLANKS, a CSV cell only spaces and tabs. */
+char *util_trim(char *text, const char *set);
 
 /* Parse a decimal int64; false on any junk, overflow or empty input. */
 bool util_parse_int64(const char *text, int64_t *value);

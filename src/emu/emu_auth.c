@@ -226,11 +226,3 @@ void emu_auth_expire_all(struct emu_auth *auth)
 		auth->tokens[i].expires = 0;
 	pthread_mutex_unlock(&auth->lock);
 }
-
-int64_t emu_auth_issued_count(struct emu_auth *auth)
-{
-	pthread_mutex_lock(&auth->lock);
-	int64_t count = auth->count;
-	pthread_mutex_unlock(&auth->lock);
-	return count;
-}

@@ -48,7 +48,4 @@ enum emu_auth_check emu_auth_check(struct emu_auth *auth, const char *authorizat
 /* Make every token issued so far expired. */
 void emu_auth_expire_all(struct emu_auth *auth);
 
-/* How many tokens were issued since start. */
-int64_t emu_auth_issued_count(struct emu_auth *auth);
-
 #endif

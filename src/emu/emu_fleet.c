@@ -80,11 +80,6 @@ void emu_fleet_free(struct emu_fleet *fleet)
 	free(fleet);
 }
 
-const struct emu_synth_params *emu_fleet_params(const struct emu_fleet *fleet)
-{
-	return &fleet->params;
-}
-
 int64_t emu_fleet_device_count(const struct emu_fleet *fleet)
 {
 	return fleet->devices;

@@ -31,7 +31,6 @@ void emu_fleet_free(struct emu_fleet *fleet);
  * serving, from one thread. */
 bool emu_fleet_open_state(struct emu_fleet *fleet, const char *path, char *error, size_t error_size);
 
-const struct emu_synth_params *emu_fleet_params(const struct emu_fleet *fleet);
 int64_t emu_fleet_device_count(const struct emu_fleet *fleet);
 int64_t emu_fleet_sim_count(const struct emu_fleet *fleet);
 int64_t emu_fleet_endpoint_count(const struct emu_fleet *fleet);

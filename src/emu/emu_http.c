@@ -143,9 +143,3 @@ enum MHD_Result emu_http_send(struct MHD_Connection *connection, struct emu_http
 	MHD_destroy_response(response);
 	return result;
 }
-
-void emu_http_reply_discard(struct emu_http_reply *reply)
-{
-	free(reply->body);
-	reply->body = NULL;
-}

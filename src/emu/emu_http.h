@@ -68,9 +68,6 @@ void emu_http_reply_message(struct emu_http_reply *reply, unsigned status, const
  * return. */
 enum MHD_Result emu_http_send(struct MHD_Connection *connection, struct emu_http_reply *reply, bool lower_case);
 
-/* Release a reply that will not be sent. */
-void emu_http_reply_discard(struct emu_http_reply *reply);
-
 /* Add a header to a response built elsewhere, spelled as emu_http_send would. With lower_case
  * the emulator also writes the Date header itself (libmicrohttpd's is suppressed then). */
 void emu_http_add_header(struct MHD_Response *response, const char *name, const char *value, bool lower_case);

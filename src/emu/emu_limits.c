@@ -98,14 +98,6 @@ void emu_limits_set_enabled(struct emu_limits *limits, bool enabled)
 	pthread_mutex_unlock(&limits->lock);
 }
 
-bool emu_limits_enabled(struct emu_limits *limits)
-{
-	pthread_mutex_lock(&limits->lock);
-	bool enabled = limits->enabled;
-	pthread_mutex_unlock(&limits->lock);
-	return enabled;
-}
-
 void emu_limits_set_window(struct emu_limits *limits, int window_requests, int window_seconds,
 			   enum emu_window_block block)
 {

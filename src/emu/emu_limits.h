@@ -48,7 +48,6 @@ struct emu_limits *emu_limits_new(bool enabled, int window_requests, int window_
 void emu_limits_free(struct emu_limits *limits);
 
 void emu_limits_set_enabled(struct emu_limits *limits, bool enabled);
-bool emu_limits_enabled(struct emu_limits *limits);
 
 /* Change the window (same bounds as emu_limits_new); it starts empty again. */
 void emu_limits_set_window(struct emu_limits *limits, int window_requests, int window_seconds,

@@ -226,11 +226,6 @@ void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int
 	emu_buf_add_char(buf, ']');
 }
 
-void emu_render_endpoint_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count)
-{
-	emu_render_endpoint_page_claiming(buf, fleet, first, count, -1, -1);
-}
-
 void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
 				       int64_t count, int64_t claim_rank, int64_t claim_device)
 {

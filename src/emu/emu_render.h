@@ -24,11 +24,10 @@ void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int
 void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index,
 				  int64_t sim_device, bool detailed);
 
-/* A JSON array of count SIMs (endpoints) starting at list position first. */
+/* A JSON array of count SIMs (endpoints) starting at list position first. For endpoints, the
+ * one at list position claim_rank claims the SIM of device claim_device
+ * (emu_render_endpoint_claiming); claim_rank -1: none does. */
 void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
-void emu_render_endpoint_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
-/* The same, with the endpoint at list position claim_rank claiming the SIM of device
- * claim_device (emu_render_endpoint_claiming); claim_rank -1: none does. */
 void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
 				       int64_t count, int64_t claim_rank, int64_t claim_device);
 

@@ -346,8 +346,8 @@ static void test_cut_last_line(void **state)
 	free(directory);
 }
 
-/* The same journal with spaces after the colons: every line goes through cJSON instead of
- * the reader of the exact bytes, and reads the same. */
+/* The same journal with spaces after the colons, as a hand-edited one may be: it reads the
+ * same as the bytes simtop writes. */
 static void test_any_json_layout(void **state)
 {
 	(void)state;
@@ -357,7 +357,7 @@ static void test_any_json_layout(void **state)
 	struct plan plan, exact, relaxed;
 	struct journal *journal;
 
-	/* Escapes in the origin too: read by cJSON in either layout. */
+	/* Escapes in the origin too, in either layout. */
 	const struct journal_origin origin = {
 		.api_url = "http://127.0.0.1:4242/", .profile = "ops \\ eu", .workspace_id = 77,
 		.workspace_name = "Acme \"EU\"",

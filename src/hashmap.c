@@ -1,0 +1,146 @@
+/* hashmap.c — the hash table described in hashmap.h. */
+#include "hashmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MIN_CAPACITY 64
+
+uint64_t hashmap_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+static size_t home_slot(const struct hashmap *map, uint64_t key)
+{
+	return (size_t)hashmap_mix(key) & (map->capacity - 1);
+}
+
+/* The slot holding key's entry; false when there is none. */
+static bool find_slot(const struct hashmap *map, uint64_t key, size_t *slot)
+{
+	if (map->used == 0 || key == 0)
+		return false;
+	size_t mask = map->capacity - 1;
+	for (size_t at = home_slot(map, key);; at = (at + 1) & mask) {
+		uint32_t value = map->slots[at];
+		if (value == HASHMAP_NO_VALUE)
+			return false;
+		if (map->key_of(map->owner, value) == key) {
+			*slot = at;
+			return true;
+		}
+	}
+}
+
+static void place(struct hashmap *map, uint32_t value)
+{
+	size_t mask = map->capacity - 1;
+	size_t at = home_slot(map, map->key_of(map->owner, value));
+	while (map->slots[at] != HASHMAP_NO_VALUE)
+		at = (at + 1) & mask;
+	map->slots[at] = value;
+}
+
+void hashmap_init(struct hashmap *map, hashmap_key_of *key_of, const void *owner)
+{
+	*map = (struct hashmap){ .key_of = key_of, .owner = owner };
+}
+
+void hashmap_free(struct hashmap *map)
+{
+	free(map->slots);
+	hashmap_init(map, map->key_of, map->owner);
+}
+
+bool hashmap_find(const struct hashmap *map, uint64_t key, uint32_t *value)
+{
+	size_t slot;
+	if (!find_slot(map, key, &slot))
+		return false;
+	*value = map->slots[slot];
+	return true;
+}
+
+void hashmap_reserve(struct hashmap *map, size_t count)
+{
+	size_t capacity = map->capacity ? map->capacity : MIN_CAPACITY;
+	/* Keep the load under 0.7: linear probing stays short there. */
+	while (count * 10 > capacity * 7) {
+		if (capacity > SIZE_MAX / 2 / sizeof(*map->slots))
+			die(3, "out of memory (hash table)");
+		capacity *= 2;
+	}
+	if (capacity == map->capacity)
+		return;
+	uint32_t *old = map->slots;
+	size_t old_capacity = map->capacity;
+	map->slots = xmalloc(capacity * sizeof(*map->slots));
+	memset(map->slots, 0xFF, capacity * sizeof(*map->slots));
+	map->capacity = capacity;
+	for (size_t i = 0; i < old_capacity; i++)
+		if (old[i] != HASHMAP_NO_VALUE)
+			place(map, old[i]);
+	free(old);
+}
+
+bool hashmap_insert(struct hashmap *map, uint32_t value)
+{
+	hashmap_reserve(map, map->used + 1);
+	uint64_t key = map->key_of(map->owner, value);
+	size_t mask = map->capacity - 1;
+	size_t at = home_slot(map, key);
+	for (; map->slots[at] != HASHMAP_NO_VALUE; at = (at + 1) & mask)
+		if (map->key_of(map->owner, map->slots[at]) == key)
+			return false;
+	map->slots[at] = value;
+	map->used++;
+	return true;
+}
+
+bool hashmap_remove(struct hashmap *map, uint64_t key, uint32_t *value)
+{
+	size_t hole;
+	if (!find_slot(map, key, &hole))
+		return false;
+	if (value)
+		*value = map->slots[hole];
+	size_t mask = map->capacity - 1;
+	for (size_t at = (hole + 1) & mask; map->slots[at] != HASHMAP_NO_VALUE; at = (at + 1) & mask) {
+		size_t home = home_slot(map, map->key_of(map->owner, map->slots[at]));
+		/* The entry may fill the hole when the hole lies on its probe path. */
+		if (((at - home) & mask) >= ((at - hole) & mask)) {
+			map->slots[hole] = map->slots[at];
+			hole = at;
+		}
+	}
+	map->slots[hole] = HASHMAP_NO_VALUE;
+	map->used--;
+	return true;
+}
+
+void hashmap_update(struct hashmap *map, uint64_t key, uint32_t value)
+{
+	size_t slot;
+	if (find_slot(map, key, &slot))
+		map->slots[slot] = value;
+}
+
+void hashmap_clear(struct hashmap *map)
+{
+	if (map->capacity)
+		memset(map->slots, 0xFF, map->capacity * sizeof(*map->slots));
+	map->used = 0;
+}
+
+size_t hashmap_memory(const struct hashmap *map)
+{
+	return map->capacity * sizeof(*map->slots);
+}
