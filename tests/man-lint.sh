@@ -16,7 +16,7 @@ for page in simtop.1 simtop-emu.1; do
 done
 
 # Every action of actions.h appears in the KEYS section under its name.
-for name in $(sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$top_srcdir/src/actions.h"); do
+for name in $(sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$top_srcdir/src/tui/actions.h"); do
 	roff_name=$(echo "$name" | sed 's/-/\\\\-/g')
 	if grep -q "($roff_name)" "$top_srcdir/man/simtop.1"; then
 		pass "simtop.1 documents $name"
@@ -26,7 +26,7 @@ for name in $(sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$top_srcdir/src/act
 done
 # Every action's default keys (actions.h) stand in its KEYS entry as the page spells them
 # (<Up> is Up, <C-b> is Ctrl\-B), in the same order.
-sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)", *"\([^"]*\)".*/\1|\2/p' "$top_srcdir/src/actions.h" >actions.keys
+sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)", *"\([^"]*\)".*/\1|\2/p' "$top_srcdir/src/tui/actions.h" >actions.keys
 while IFS='|' read -r name keys; do
 	entry=$(echo "$name" | sed 's/-/\\-/g')
 	want=$(echo "$keys" | tr ' ' '\n' | sed 's/^<C-\(.\)>$/Ctrl\\-\1/; s/^<\(.*\)>$/\1/' |
