@@ -77,11 +77,7 @@ killed_patches=$(patches)
 # Two resumes at once: the second names the process that holds the journal and sends nothing.
 "$SIMTOP" --resume "$journal" --yes --rate 200 >resume.out 2>resume.err &
 resume_pid=$!
-tries=0
-until grep -q "Resuming the job" resume.out 2>/dev/null || [ "$tries" -gt 200 ]; do
-	tries=$((tries + 1))
-	sleep 0.02
-done
+wait_until "the first resume to start" 'grep -q "Resuming the job" resume.out 2>/dev/null'
 "$SIMTOP" --resume "$journal" --yes --rate 200 >second.out 2>second.err
 assert_eq "$?" 2 "exit status of a second resume at once"
 assert_contains second.err "in use by simtop process $resume_pid"

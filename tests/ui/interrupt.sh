@@ -88,15 +88,12 @@ mkfifo idle.fifo
 SIMTOP_SCRIPT="$test_dir/idle.fifo" "$SIMTOP" >idle.stdout 2>idle.stderr &
 pid=$!
 exec 3>idle.fifo
-sleep 0.2
+# A screen saved: simtop is in its loop, waiting for the next step.
+echo ":save-display idle.screen" >&3
+wait_file idle.screen
 kill -TERM "$pid"
-tries=0
-while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 100 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
+wait_child "$pid" "simtop after SIGTERM without a job"
 exec 3>&-
-wait "$pid"
-assert_eq "$?" 0 "exit status after SIGTERM without a job"
+assert_eq "$exit_status" 0 "exit status after SIGTERM without a job"
 assert_eq "$(wc -c <idle.stderr)" 0 "bytes printed after SIGTERM without a job"
 finish
