@@ -23,10 +23,10 @@ offline_misses() {
 journal_dir="$XDG_STATE_HOME/simtop/journal"
 
 # --- kill -9 in the middle ----------------------------------------------------------------------
-emu_start --devices 300 --seed 31 --no-limits --latency 100
+emu_start --devices 150 --seed 31 --no-limits --latency 100
 "$SIMTOP" apply offline --filter "" --yes --rate 40 >first.out 2>first.err &
 apply_pid=$!
-wait_results "$journal_dir" 120
+wait_results "$journal_dir" 60
 kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 journal=$(ls "$journal_dir"/*.jsonl)
@@ -100,10 +100,10 @@ assert_eq "$(emu_stat status_409)" 0 "forbidden transitions sent"
 
 # --- Ctrl-C: in-flight devices finish their pair, nothing new starts -----------------------
 rm -f "$journal_dir"/*.jsonl
-emu_start --devices 300 --seed 32 --no-limits --latency 100 --misaligned 0
+emu_start --devices 150 --seed 32 --no-limits --latency 100 --misaligned 0
 "$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >cancel.out 2>cancel.err &
 apply_pid=$!
-wait_results "$journal_dir" 60
+wait_results "$journal_dir" 30
 kill -INT "$apply_pid"
 wait "$apply_pid"
 assert_eq "$?" 1 "exit status of a cancelled job"
@@ -114,7 +114,7 @@ assert_contains "$journal" '"type":"end","cancelled":true'
 assert_eq "$(in_flight "$journal")" 0 "steps left in flight by the cancel"
 # Every device was online before: a half-way one would now be misaligned.
 assert_eq "$(curl -s "$EMU_URL/_emu/state" | sed -n 's/.*"misaligned":\([0-9]*\).*/\1/p')" 0 "devices left half-way"
-"$SIMTOP" --resume "$journal" --yes --rate 200 >cancel-resume.out 2>cancel-resume.err
+"$SIMTOP" --resume "$journal" --yes --rate 400 >cancel-resume.out 2>cancel-resume.err
 assert_eq "$?" 0 "exit status of the resumed cancelled job"
 pairs=$(curl -s "$EMU_URL/_emu/state")
 assert_eq "$(echo "$pairs" | sed -n 's/.*"Activated\/Enabled":\([0-9]*\).*/\1/p')" 0 "devices online after resuming the cancelled job"
