@@ -53,9 +53,9 @@ assert_contains twice.stderr "To finish the job: simtop --resume '$journal'"
 [ -e never.screen ] && fail "simtop took a step after the second Ctrl-C" || pass "the second Ctrl-C quit at once"
 assert_eq "$(ends)" 0 "end lines in the journal left behind"
 
-# The printed command finishes the job.
+# The printed command finishes the job (at a higher rate: its pace is not the point).
 command=$(sed -n 's/^To finish the job: //p' twice.stderr)
-eval "\"\$SIMTOP\" ${command#simtop } --yes" >resumed.out 2>resumed.err
+eval "\"\$SIMTOP\" ${command#simtop } --yes --rate 100" >resumed.out 2>resumed.err
 assert_eq "$?" 0 "exit status of the printed resume command"
 assert_eq "$(ends)" 1 "end lines after the resume"
 
