@@ -28,10 +28,11 @@ if [ -n "$TMUX_BIN" ]; then
 	# The client is told of a far larger window than the emulator keeps, so it runs into it.
 	mkdir -p "$XDG_CONFIG_HOME/simtop"
 	printf '[default]\nip_window_calls = 100000\n' >"$XDG_CONFIG_HOME/simtop/config"
-	emu_start --devices 60 --seed 5 --misaligned 0 --ip-window 30/4 --ip-block 403
+	# 40 devices: the job's calls fill the window once, so that it pauses once (10 s).
+	emu_start --devices 40 --seed 5 --misaligned 0 --ip-window 30/4 --ip-block 403
 	tmux_session paused \
 		"env HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME \
-		EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token TERM=screen-256color $SIMTOP"
+		EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token TERM=screen-256color $SIMTOP --rate 30"
 	tmux_wait_for " shown"
 	tmux_run send-keys -t paused / a l i g n : o n l i n e Enter a f Tab Enter
 	tmux_wait_for "per-IP limit, HTTP 403"
