@@ -116,7 +116,7 @@ emu_start --devices 500 --seed 25 --no-limits --latency 20
 apply_pid=$!
 wait_stat sim_patch 51
 emu_post /_emu/expire-tokens
-wait "$apply_pid"
-check_run "$?" revoked
+wait_child "$apply_pid" "the job whose tokens were revoked"
+check_run "$exit_status" revoked
 [ "$(emu_stat status_401)" -ge 1 ] && pass "revoked: 401s answered: $(emu_stat status_401)" || fail "revoked: no 401"
 finish

@@ -145,8 +145,8 @@ run_on_terminal() {
 	at_question
 	echo "$answer" >&3
 	exec 3>&-
-	wait "$script_pid"
-	status=$?
+	wait_child "$script_pid" "simtop on the terminal of $name, answered"
+	status=$exit_status
 }
 
 # The operator says no: nothing is sent.

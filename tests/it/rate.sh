@@ -29,7 +29,14 @@ emu_start --devices 3 --seed 3 --misaligned 0 --unpaired 0
 apply_pid=$!
 first_ms=""
 in_first_second=0
+polls=0
 while kill -0 "$apply_pid" 2>/dev/null; do
+	polls=$((polls + 1))
+	if [ "$polls" -gt 600 ]; then
+		fail "rate 2: the job still ran after 30 s"
+		kill "$apply_pid"
+		break
+	fi
 	count=$(job_requests)
 	[ "$count" -lt 0 ] && count=0
 	now=$(now_ms)

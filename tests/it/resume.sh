@@ -81,9 +81,8 @@ wait_until "the first resume to start" 'grep -q "Resuming the job" resume.out 2>
 "$SIMTOP" --resume "$journal" --yes --rate 200 >second.out 2>second.err
 assert_eq "$?" 2 "exit status of a second resume at once"
 assert_contains second.err "in use by simtop process $resume_pid"
-wait "$resume_pid"
-
-assert_eq "$?" 0 "exit status of the resume"
+wait_child "$resume_pid" "the first resume"
+assert_eq "$exit_status" 0 "exit status of the resume"
 reached=$(sed -n 's/.* \([0-9]*\) already in \(its\|their\) target state.*/\1/p' resume.out)
 [ "${reached:-0}" -ge 1 ] && pass "devices found already offline before resuming: $reached" ||
 	fail "no device found already offline before resuming"
@@ -105,8 +104,8 @@ emu_start --devices 150 --seed 32 --no-limits --latency 100 --misaligned 0
 apply_pid=$!
 wait_results "$journal_dir" 30
 kill -INT "$apply_pid"
-wait "$apply_pid"
-assert_eq "$?" 1 "exit status of a cancelled job"
+wait_child "$apply_pid" "the job after SIGINT"
+assert_eq "$exit_status" 1 "exit status of a cancelled job"
 assert_contains cancel.err "cancelling"
 assert_contains cancel.out "not started (cancelled); to finish the job: simtop --resume"
 journal=$(ls "$journal_dir"/*.jsonl)

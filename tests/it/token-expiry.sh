@@ -20,8 +20,8 @@ list_pid=$!
 # Once the load is under way (its first pages asked for), every token is revoked.
 wait_stat endpoint_list 1 && pass "the load was under way"
 emu_post /_emu/expire-tokens
-wait "$list_pid"
-assert_eq "$?" 0 "exit status after tokens were expired"
+wait_child "$list_pid" "the load whose tokens were revoked"
+assert_eq "$exit_status" 0 "exit status after tokens were expired"
 assert_eq "$(($(wc -l <revoked.csv) - 1))" 10000 "devices loaded after tokens were expired"
 [ "$(emu_stat status_401)" -ge 1 ] && pass "401s were answered: $(emu_stat status_401)" || fail "no 401 happened"
 finish

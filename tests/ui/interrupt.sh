@@ -75,8 +75,8 @@ SIMTOP_SCRIPT="$test_dir/term.steps" timeout 60 "$SIMTOP" >term.stdout 2>term.st
 pid=$!
 wait_results "$(journal_dir)" 2
 kill -TERM "$pid"
-wait "$pid"
-assert_eq "$?" 1 "exit status after SIGTERM during a job"
+wait_child "$pid" "simtop after SIGTERM during a job"
+assert_eq "$exit_status" 1 "exit status after SIGTERM during a job"
 journal=$(ls "$(journal_dir)"/*.jsonl)
 assert_contains term.stderr "To finish the job: simtop --resume '$journal'"
 assert_contains term.stderr "of $online devices did not reach their end"
