@@ -1,6 +1,6 @@
 #!/bin/sh
-# The man pages format without a single groff warning, and simtop.1 names every action with
-# its default keys.
+# The man pages format without a single groff warning; simtop.1's KEYS section and README.md's
+# key table name every action of actions.h with its default keys, and nothing else.
 . "$top_srcdir/tests/lib/harness.sh"
 
 if [ -z "$GROFF" ]; then
@@ -39,4 +39,30 @@ while IFS='|' read -r name keys; do
 		fail "simtop.1 gives $name the keys '$got'; actions.h gives '$want'"
 	fi
 done <actions.keys
+
+# README.md's key table, "| `key` `key` | name | what it does |", one row per action in the
+# order of actions.h, its keys as actions.h (and the config file) spell them.
+sed -n '/^## Keys$/,/^## /p' "$top_srcdir/README.md" | grep '^| `' |
+	awk -F'|' '{ keys = $2; name = $3; gsub(/`/, "", keys); gsub(/^ +| +$/, "", keys); gsub(/ +/, " ", keys)
+		gsub(/^ +| +$/, "", name); print name "|" keys }' >readme.keys
+if [ ! -s readme.keys ]; then
+	fail "README.md has no key table under ## Keys"
+fi
+while IFS='|' read -r name keys; do
+	got=$(awk -F'|' -v name="$name" '$1 == name { print $2 }' readme.keys)
+	if [ "$got" = "$keys" ]; then
+		pass "README.md gives $name its keys: $got"
+	else
+		fail "README.md gives $name the keys '$got'; actions.h gives '$keys'"
+	fi
+done <actions.keys
+# Nothing in the table that is no action, nor an action twice, and the same order.
+cut -d'|' -f1 actions.keys >actions.names
+cut -d'|' -f1 readme.keys >readme.names
+if diff -u actions.names readme.names >readme.diff; then
+	pass "README.md's key table has the actions of actions.h, in their order"
+else
+	fail "README.md's key table has other rows than actions.h (- actions.h, + README.md):"
+	cat readme.diff
+fi
 finish

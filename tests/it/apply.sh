@@ -141,17 +141,12 @@ run_on_terminal() {
 	script -qec "$2" /dev/null <"$name.fifo" >"$name.tty" 2>&1 &
 	script_pid=$!
 	exec 3>"$name.fifo"
-	tries=0
-	until grep -q "devices?\|device?" "$name.tty" 2>/dev/null; do
-		tries=$((tries + 1))
-		[ "$tries" -gt 300 ] && break
-		sleep 0.1
-	done
+	wait_until "the question of $name" 'grep -q "devices?\|device?" "$name.tty" 2>/dev/null'
 	at_question
 	echo "$answer" >&3
 	exec 3>&-
-	wait "$script_pid"
-	status=$?
+	wait_child "$script_pid" "simtop on the terminal of $name, answered"
+	status=$exit_status
 }
 
 # The operator says no: nothing is sent.

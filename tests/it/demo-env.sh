@@ -37,5 +37,6 @@ fi
 tmux_run send-keys -t demo q
 wait_file "$test_dir/exit-status"
 assert_contains "$test_dir/exit-status" "exited 0"
-[ -n "$emu_pid" ] && sleep 0.2 && [ -d "/proc/$emu_pid" ] && fail "the demo emulator outlived simtop"
+[ -n "$emu_pid" ] && wait_until "the demo emulator to end with simtop" '[ ! -d "/proc/$emu_pid" ]' &&
+	pass "the demo emulator ended with simtop"
 finish

@@ -23,10 +23,10 @@ offline_misses() {
 journal_dir="$XDG_STATE_HOME/simtop/journal"
 
 # --- kill -9 in the middle ----------------------------------------------------------------------
-emu_start --devices 300 --seed 31 --no-limits --latency 100
+emu_start --devices 150 --seed 31 --no-limits --latency 100
 "$SIMTOP" apply offline --filter "" --yes --rate 40 >first.out 2>first.err &
 apply_pid=$!
-wait_results "$journal_dir" 120
+wait_results "$journal_dir" 60
 kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 journal=$(ls "$journal_dir"/*.jsonl)
@@ -77,17 +77,12 @@ killed_patches=$(patches)
 # Two resumes at once: the second names the process that holds the journal and sends nothing.
 "$SIMTOP" --resume "$journal" --yes --rate 200 >resume.out 2>resume.err &
 resume_pid=$!
-tries=0
-until grep -q "Resuming the job" resume.out 2>/dev/null || [ "$tries" -gt 200 ]; do
-	tries=$((tries + 1))
-	sleep 0.02
-done
+wait_until "the first resume to start" 'grep -q "Resuming the job" resume.out 2>/dev/null'
 "$SIMTOP" --resume "$journal" --yes --rate 200 >second.out 2>second.err
 assert_eq "$?" 2 "exit status of a second resume at once"
 assert_contains second.err "in use by simtop process $resume_pid"
-wait "$resume_pid"
-
-assert_eq "$?" 0 "exit status of the resume"
+wait_child "$resume_pid" "the first resume"
+assert_eq "$exit_status" 0 "exit status of the resume"
 reached=$(sed -n 's/.* \([0-9]*\) already in \(its\|their\) target state.*/\1/p' resume.out)
 [ "${reached:-0}" -ge 1 ] && pass "devices found already offline before resuming: $reached" ||
 	fail "no device found already offline before resuming"
@@ -104,13 +99,13 @@ assert_eq "$(emu_stat status_409)" 0 "forbidden transitions sent"
 
 # --- Ctrl-C: in-flight devices finish their pair, nothing new starts -----------------------
 rm -f "$journal_dir"/*.jsonl
-emu_start --devices 300 --seed 32 --no-limits --latency 100 --misaligned 0
+emu_start --devices 150 --seed 32 --no-limits --latency 100 --misaligned 0
 "$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >cancel.out 2>cancel.err &
 apply_pid=$!
-wait_results "$journal_dir" 60
+wait_results "$journal_dir" 30
 kill -INT "$apply_pid"
-wait "$apply_pid"
-assert_eq "$?" 1 "exit status of a cancelled job"
+wait_child "$apply_pid" "the job after SIGINT"
+assert_eq "$exit_status" 1 "exit status of a cancelled job"
 assert_contains cancel.err "cancelling"
 assert_contains cancel.out "not started (cancelled); to finish the job: simtop --resume"
 journal=$(ls "$journal_dir"/*.jsonl)
@@ -118,7 +113,7 @@ assert_contains "$journal" '"type":"end","cancelled":true'
 assert_eq "$(in_flight "$journal")" 0 "steps left in flight by the cancel"
 # Every device was online before: a half-way one would now be misaligned.
 assert_eq "$(curl -s "$EMU_URL/_emu/state" | sed -n 's/.*"misaligned":\([0-9]*\).*/\1/p')" 0 "devices left half-way"
-"$SIMTOP" --resume "$journal" --yes --rate 200 >cancel-resume.out 2>cancel-resume.err
+"$SIMTOP" --resume "$journal" --yes --rate 400 >cancel-resume.out 2>cancel-resume.err
 assert_eq "$?" 0 "exit status of the resumed cancelled job"
 pairs=$(curl -s "$EMU_URL/_emu/state")
 assert_eq "$(echo "$pairs" | sed -n 's/.*"Activated\/Enabled":\([0-9]*\).*/\1/p')" 0 "devices online after resuming the cancelled job"

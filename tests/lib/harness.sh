@@ -23,6 +23,7 @@ unset TMUX TMUX_PANE
 export SIMTOP_BACKOFF_BASE_MS=20
 
 failures=0
+test_started_ms=$(date +%s%3N)
 emu_pids=""
 emu_count=0
 
@@ -48,13 +49,18 @@ pass() {
 	echo "ok: $*"
 }
 
+# elapsed_ms: milliseconds since the test started (the suite's time, printed by finish).
+elapsed_ms() {
+	echo $(($(date +%s%3N) - test_started_ms))
+}
+
 # End the test: exit 1 when any assertion failed.
 finish() {
 	if [ "$failures" -ne 0 ]; then
-		echo "$test_name: $failures assertion(s) failed"
+		echo "$test_name: $failures assertion(s) failed in $(elapsed_ms) ms"
 		exit 1
 	fi
-	echo "$test_name: all assertions passed"
+	echo "$test_name: all assertions passed in $(elapsed_ms) ms"
 	exit 0
 }
 
@@ -227,11 +233,43 @@ tmux_wait_gone() {
 	done
 }
 
-# wait_file FILE: until FILE exists and is not empty (20 s at most).
-wait_file() {
+# wait_until WHAT CONDITION: until the shell command CONDITION succeeds, polled every 50 ms for
+# 30 s at most; a timeout fails the test, naming WHAT. Returns CONDITION's last status.
+wait_until() {
 	tries=0
-	while [ ! -s "$1" ] && [ "$tries" -lt 200 ]; do
-		sleep 0.1
+	until eval "$2"; do
 		tries=$((tries + 1))
+		if [ "$tries" -gt 600 ]; then
+			fail "waited 30 s for $1, in vain"
+			return 1
+		fi
+		sleep 0.05
 	done
+}
+
+# wait_file FILE: until FILE exists and is not empty (30 s at most; a timeout fails).
+wait_file() {
+	waited_file=$1
+	wait_until "$1 to be written" '[ -s "$waited_file" ]'
+}
+
+# wait_stat NAME COUNT: until the emulator's counter NAME reaches COUNT (30 s at most; a
+# timeout fails).
+wait_stat() {
+	waited_stat=$1 waited_count=$2
+	wait_until "the emulator's $1 to reach $2" '[ "$(emu_stat "$waited_stat")" -ge "$waited_count" ]'
+}
+
+# wait_child PID WHAT: until the process PID (a child of the test's) has ended, for 30 s at most;
+# a timeout fails naming WHAT and kills it. Sets exit_status to the process's status.
+wait_child() {
+	waited_pid=$1
+	if wait_until "$2 to end" '! kill -0 "$waited_pid" 2>/dev/null'; then
+		wait "$1"
+		exit_status=$?
+	else
+		kill -9 "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		exit_status=timeout
+	fi
 }

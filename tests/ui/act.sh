@@ -11,7 +11,7 @@ export XDG_STATE_HOME="$test_dir/state"
 export SIMTOP_BULK_MAX=20
 suspended_disabled=$(curl -s "$EMU_URL/_emu/state" | sed -n 's/.*"Suspended\/Disabled": *\([0-9]*\).*/\1/p')
 
-run_script act <<STEPS
+run_script act --rate 100 <<STEPS
 # A small plan: Cancel is the default, so Enter sends nothing.
 /sim:act ep:dis<Enter>
 <Space><Space>
@@ -74,7 +74,7 @@ assert_eq "$(( $(emu_stat sim_patch) + $(emu_stat endpoint_patch) ))" "$before" 
 
 # An apply killed with kill -9: the TUI offers to finish it at its next start, and does,
 # without applying any step twice.
-emu_start --devices 300 --seed 31 --no-limits --latency 100
+emu_start --devices 150 --seed 31 --no-limits --latency 100
 export XDG_STATE_HOME="$test_dir/state-resume"
 journal_dir="$XDG_STATE_HOME/simtop/journal"
 "$SIMTOP" apply offline --filter "align:online" --yes --rate 40 >killed.out 2>killed.err &
@@ -84,7 +84,7 @@ kill -9 "$apply_pid"
 wait "$apply_pid" 2>/dev/null
 planned=$(planned_steps killed.out)
 devices=$(sed -n 's/.* on \([0-9][0-9]*\) devices:.*/\1/p' killed.out | head -n 1)
-run_script resume --rate 40 <<STEPS
+run_script resume --rate 400 <<STEPS
 :save-display resume-offer.screen
 $devices<Enter>
 :wait-idle

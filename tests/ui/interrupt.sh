@@ -53,9 +53,9 @@ assert_contains twice.stderr "To finish the job: simtop --resume '$journal'"
 [ -e never.screen ] && fail "simtop took a step after the second Ctrl-C" || pass "the second Ctrl-C quit at once"
 assert_eq "$(ends)" 0 "end lines in the journal left behind"
 
-# The printed command finishes the job.
+# The printed command finishes the job (at a higher rate: its pace is not the point).
 command=$(sed -n 's/^To finish the job: //p' twice.stderr)
-eval "\"\$SIMTOP\" ${command#simtop } --yes" >resumed.out 2>resumed.err
+eval "\"\$SIMTOP\" ${command#simtop } --yes --rate 100" >resumed.out 2>resumed.err
 assert_eq "$?" 0 "exit status of the printed resume command"
 assert_eq "$(ends)" 1 "end lines after the resume"
 
@@ -75,8 +75,8 @@ SIMTOP_SCRIPT="$test_dir/term.steps" timeout 60 "$SIMTOP" >term.stdout 2>term.st
 pid=$!
 wait_results "$(journal_dir)" 2
 kill -TERM "$pid"
-wait "$pid"
-assert_eq "$?" 1 "exit status after SIGTERM during a job"
+wait_child "$pid" "simtop after SIGTERM during a job"
+assert_eq "$exit_status" 1 "exit status after SIGTERM during a job"
 journal=$(ls "$(journal_dir)"/*.jsonl)
 assert_contains term.stderr "To finish the job: simtop --resume '$journal'"
 assert_contains term.stderr "of $online devices did not reach their end"
@@ -88,15 +88,12 @@ mkfifo idle.fifo
 SIMTOP_SCRIPT="$test_dir/idle.fifo" "$SIMTOP" >idle.stdout 2>idle.stderr &
 pid=$!
 exec 3>idle.fifo
-sleep 0.2
+# A screen saved: simtop is in its loop, waiting for the next step.
+echo ":save-display idle.screen" >&3
+wait_file idle.screen
 kill -TERM "$pid"
-tries=0
-while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 100 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
+wait_child "$pid" "simtop after SIGTERM without a job"
 exec 3>&-
-wait "$pid"
-assert_eq "$?" 0 "exit status after SIGTERM without a job"
+assert_eq "$exit_status" 0 "exit status after SIGTERM without a job"
 assert_eq "$(wc -c <idle.stderr)" 0 "bytes printed after SIGTERM without a job"
 finish

@@ -12,8 +12,8 @@
 if [ -n "$TMUX_BIN" ]; then
 	emu_start --devices 50 --no-limits --stall get
 	tmux_session notices \
-		"env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token SIMTOP_SILENCE_MS=1000 \
-		SIMTOP_GIVE_UP_MS=6000 TERM=screen-256color $SIMTOP"
+		"env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token SIMTOP_SILENCE_MS=500 SIMTOP_BACKOFF_BASE_MS=1000 \
+		SIMTOP_GIVE_UP_MS=3000 TERM=screen-256color $SIMTOP"
 	tmux_wait_for "no answer from 127.0.0.1, retry"
 	grep -E "retry [0-9]+ of [0-9]+ in [0-9]+ s" "$test_dir/pane" >/dev/null &&
 		pass "the retry note counts down" || fail "the retry note has no countdown"
@@ -28,10 +28,11 @@ if [ -n "$TMUX_BIN" ]; then
 	# The client is told of a far larger window than the emulator keeps, so it runs into it.
 	mkdir -p "$XDG_CONFIG_HOME/simtop"
 	printf '[default]\nip_window_calls = 100000\n' >"$XDG_CONFIG_HOME/simtop/config"
-	emu_start --devices 60 --seed 5 --misaligned 0 --ip-window 30/4 --ip-block 403
+	# 40 devices: the job's calls fill the window once, so that it pauses once (10 s).
+	emu_start --devices 40 --seed 5 --misaligned 0 --ip-window 30/4 --ip-block 403
 	tmux_session paused \
 		"env HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME \
-		EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token TERM=screen-256color $SIMTOP"
+		EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token TERM=screen-256color $SIMTOP --rate 30"
 	tmux_wait_for " shown"
 	tmux_run send-keys -t paused / a l i g n : o n l i n e Enter a f Tab Enter
 	tmux_wait_for "per-IP limit, HTTP 403"

@@ -81,15 +81,13 @@ pid=$(tmux_run display-message -p -t job '#{pane_pid}')
 tmux_wait_for "ALIGN" && tmux_wait_gone "loading"
 start_job
 tmux_run kill-server
-sleep 0.5
-kill -0 "$pid" 2>/dev/null && pass "the job goes on after the hang-up" || fail "simtop ended at the hang-up"
+# The job goes on: results reach the journal after the hang-up, and simtop still runs.
+at_hangup=$(results_in "$XDG_STATE_HOME"/simtop/journal/*.jsonl)
+wait_results "$XDG_STATE_HOME/simtop/journal" $((at_hangup + 2)) &&
+	kill -0 "$pid" 2>/dev/null && pass "the job goes on after the hang-up" || fail "simtop ended at the hang-up"
 kill -TERM "$pid"
-tries=0
-while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 300 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
-kill -0 "$pid" 2>/dev/null && fail "simtop still runs after SIGTERM" || pass "SIGTERM ended the unattended job"
+# Not a child of the test's (tmux started it): polled.
+wait_until "simtop to end after SIGTERM" '! kill -0 "$pid" 2>/dev/null' && pass "SIGTERM ended the unattended job"
 journal=$(ls "$XDG_STATE_HOME"/simtop/journal/*.jsonl)
 assert_contains hangup.stderr "To finish the job: simtop --resume '$journal'"
 assert_eq "$(grep -c '"type":"end","cancelled":true' "$journal")" 1 "the unattended job's journal ends, cancelled"
