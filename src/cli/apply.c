@@ -79,6 +79,8 @@ struct fleet *apply_load_fleet(struct api *api, bool show_progress, char *messag
 		fleet_free(fleet);
 		return NULL;
 	}
+	if (progress.note[0])
+		fprintf(stderr, "simtop: %s\n", progress.note);
 	char odd[512];
 	if (fleet_describe_anomalies(fleet, odd, sizeof(odd)))
 		fprintf(stderr, "simtop: %s\n", odd);

@@ -448,6 +448,8 @@ static unsigned update_load(struct session *session)
 			session->loaded = true;
 			events |= SESSION_FIRST_LOAD;
 		}
+		if (!now->failed && now->note[0])
+			session_message(session, false, "%s", now->note);
 		fleet_describe_anomalies(session->fleet, session->data_warning, sizeof(session->data_warning));
 		return events;
 	}

@@ -76,6 +76,7 @@ struct transport_load_progress {
 	bool failed;            /* the load stopped; running is then false */
 	char message[512];      /* what failed and what to do, when failed */
 	char retry_note[200];   /* while a page waits to be retried, a line for the operator; "" else */
+	char note[200];         /* what the operator should know about how it loaded; "" else */
 };
 
 struct transport_ops {

@@ -120,6 +120,8 @@ struct api_timer {
 };
 
 struct load_list {
+	bool started;        /* page 1 was queued */
+	bool filtered;       /* the SIM list with q=endpoint:null */
 	bool known;          /* page 1 has arrived */
 	int64_t total_pages; /* pages to fetch, at least 1: X-Total-Pages, but never more than
 			      * X-Total-Count needs plus one, and no further than a page that
@@ -154,6 +156,8 @@ struct api {
 	char workspace_name[96];
 	uint64_t random_state;
 	bool ever_answered;             /* the API has sent at least one HTTP response */
+	bool sim_filter_refused;        /* the SIM list's q was refused: ask for every SIM */
+	size_t sims_without_status;     /* this load's endpoints whose SIM came without status */
 
 	char *jwt;
 	char *authorization;            /* "Authorization: Bearer JWT" */
@@ -657,12 +661,48 @@ static void update_totals(struct api *api)
 
 	for (int i = 0; i < LIST_COUNT; i++) {
 		if (!api->lists[i].known)
-			return;
+			continue;
 		pages += api->lists[i].total_pages;
 		records += api->lists[i].total_count;
 	}
 	api->progress.pages_total = (int)pages;
 	api->progress.records_total = records;
+}
+
+static void queue_page(struct api *api, enum list_kind list, int64_t page);
+
+/* The SIM list comes after the endpoint list, which tells whether the SIMs the endpoints
+ * hold are needed too: only when one came without its status. */
+static void start_sim_list(struct api *api)
+{
+	struct load_list *sims = &api->lists[LIST_SIM];
+	*sims = (struct load_list){ .started = true };
+	sims->filtered = !api->sim_filter_refused && api->sims_without_status == 0;
+	if (api->sims_without_status > 0 && !api->progress.note[0])
+		snprintf(api->progress.note, sizeof(api->progress.note),
+			 "%zu endpoints named their SIM without its status: every SIM was listed to learn it",
+			 api->sims_without_status);
+	queue_page(api, LIST_SIM, 1);
+}
+
+/* The API answered the SIM list's q with 400 or 422: it does not take that filter. Ask for
+ * every SIM instead, from page 1, now and in every later load. */
+static void sim_filter_refused(struct api *api, long status)
+{
+	struct api_request *request = api->head;
+	while (request) {
+		struct api_request *next = request->next;
+		if (request->kind == REQUEST_PAGE && request->list == LIST_SIM)
+			request_drop(api, request);
+		request = next;
+	}
+	api->progress.pages_done -= (int)api->lists[LIST_SIM].pages_done;
+	api->sim_filter_refused = true;
+	snprintf(api->progress.note, sizeof(api->progress.note),
+		 "the API refused the SIM list's filter q=endpoint:null (HTTP %ld): every SIM was listed instead",
+		 status);
+	start_sim_list(api);
+	update_totals(api);
 }
 
 static void page_done(struct api *api, struct api_request *request, const struct http_response *response)
@@ -743,7 +783,11 @@ static void page_done(struct api *api, struct api_request *request, const struct
 	api->progress.pages_done++;
 	if (!page.repeated)
 		api->progress.records_loaded += (int64_t)count;
+	api->sims_without_status += page.sims_without_status;
+	bool endpoints_done = request->list == LIST_ENDPOINT && list->pages_done >= list->total_pages;
 	request_drop(api, request);
+	if (endpoints_done && !api->lists[LIST_SIM].started)
+		start_sim_list(api);
 	if (load_finished(api)) {
 		api->progress.running = false;
 		api->progress.done = true;
@@ -875,6 +919,11 @@ static void transfer_done(void *context, const struct http_response *response)
 	    (response->status >= 500 && response->status <= 599 && request->kind != REQUEST_PATCH)) {
 		if (retry_later(api, request, response, throttle))
 			return;
+	}
+	if (request->kind == REQUEST_PAGE && request->list == LIST_SIM && api->lists[LIST_SIM].filtered &&
+	    (response->status == 400 || response->status == 422)) {
+		sim_filter_refused(api, response->status);
+		return;
 	}
 	if (response->status < 200 || response->status > 299) {
 		char detail[384];
@@ -1066,9 +1115,11 @@ static void queue_page(struct api *api, enum list_kind list, int64_t page)
 {
 	struct api_request *request;
 
+	/* emnify's SDK encodes the filter as a query parameter value: "endpoint%3Anull". */
+	bool filtered = list == LIST_SIM && api->lists[LIST_SIM].filtered;
 	request = request_new(api, REQUEST_PAGE, HTTP_GET,
-			      xasprintf("%s?page=%lld&per_page=%d", list_info[list].path,
-					(long long)page, list_info[list].per_page));
+			      xasprintf("%s?page=%lld&per_page=%d%s", list_info[list].path, (long long)page,
+					list_info[list].per_page, filtered ? "&q=endpoint%3Anull" : ""));
 	request->list = list;
 	request->page = page;
 	request_append(api, request);
@@ -1202,8 +1253,9 @@ void api_load_start(struct api *api, struct fleet *fleet)
 	api->progress.running = true;
 	/* A new load is a new chance for an API given up on. */
 	api->gave_up_at_ms = 0;
+	api->sims_without_status = 0;
+	api->lists[LIST_ENDPOINT].started = true;
 	queue_page(api, LIST_ENDPOINT, 1);
-	queue_page(api, LIST_SIM, 1);
 }
 
 void api_load_progress(const struct api *api, struct api_load_progress *progress)

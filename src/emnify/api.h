@@ -92,15 +92,22 @@ struct api;
 struct api *api_new(const struct api_options *options);
 void api_free(struct api *api);
 
-/* Load both lists into fleet (owned by the caller, which must keep it alive until the load
- * ends or api_cancel_load()). Only one load at a time; starting one cancels the previous. */
+/* Load the fleet (owned by the caller, which must keep it alive until the load ends or
+ * api_cancel_load()). Only one load at a time; starting one cancels the previous.
+ *
+ * The endpoint list gives every endpoint with its SIM (emnify embeds id, ICCID, IMSI, MSISDN
+ * and status); then the SIM list gives the SIMs no endpoint holds, asked for as emnify's own
+ * SDK does, with q=endpoint:null. A backend that ignores q sends every SIM, which the join
+ * takes in as a full load would; one that refuses q (400 or 422) is asked for every SIM
+ * instead, for the rest of the api's life, and the load's note says so once; and when an
+ * endpoint page names a SIM without its status, every SIM is listed too, to learn it. */
 void api_load_start(struct api *api, struct fleet *fleet);
 void api_cancel_load(struct api *api);
 
 struct api_load_progress {
 	bool running;
 	bool done;              /* every page of both lists arrived */
-	int64_t records_total;  /* X-Total-Count of both lists; 0 until known */
+	int64_t records_total;  /* X-Total-Count of the lists known so far; 0 until one is */
 	int64_t records_loaded;
 	int pages_total;        /* 0 until known */
 	int pages_done;
@@ -114,6 +121,9 @@ struct api_load_progress {
 	 * api_load_progress() is called ("no answer from cdn.emnify.net, retry 2 of 7 in 8 s");
 	 * "" when no retry waits. Cleaned: safe to draw. */
 	char retry_note[200];
+	/* What the operator should know about how the fleet was loaded ("the API refused the SIM
+	 * list's filter …"), "" for nothing. Cleaned. */
+	char note[200];
 };
 void api_load_progress(const struct api *api, struct api_load_progress *progress);
 

@@ -254,6 +254,7 @@ static void load_progress(void *self, struct transport_load_progress *progress)
 	};
 	snprintf(progress->message, sizeof(progress->message), "%s", load.message);
 	snprintf(progress->retry_note, sizeof(progress->retry_note), "%s", load.retry_note);
+	snprintf(progress->note, sizeof(progress->note), "%s", load.note);
 }
 
 static void load_cancel(void *self)

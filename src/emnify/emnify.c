@@ -158,6 +158,7 @@ static cJSON *parse_json(const char *body, size_t length, size_t *error_at)
 struct page {
 	const char *kind;  /* "SIM page" or "endpoint page" */
 	size_t item;
+	size_t sims_without_status;  /* endpoint page: SIMs named without their status */
 	char *message;
 	size_t size;
 	char **chunks;
@@ -304,6 +305,7 @@ static bool read_endpoint(struct page *page, const cJSON *item, void *record)
 	    !read_string(page, sim, "imsi", "sim.imsi", &endpoint->imsi) ||
 	    !read_string(page, sim, "msisdn", "sim.msisdn", &endpoint->msisdn))
 		return false;
+	page->sims_without_status += endpoint->sim_status == SIM_NONE;
 	return true;
 }
 
@@ -396,6 +398,7 @@ static enum emnify_result parse_page(const struct page_kind *kind, const char *b
 		seen.repeated = number > 0 && fleet_note_page(fleet, kind->list, number, &seen.ids, NULL);
 		for (size_t i = 0; i < page.item && !seen.repeated; i++)
 			kind->add(fleet, records + i * kind->record_size);
+		seen.sims_without_status = page.sims_without_status;
 		if (result)
 			*result = seen;
 	}

@@ -26,6 +26,8 @@ enum emnify_result {
 struct emnify_page {
 	struct fleet_page_ids ids;  /* how many records, and their ids in order */
 	bool repeated;              /* the ids of an earlier page of its list: nothing was added */
+	size_t sims_without_status; /* endpoint page: SIMs it names without their status, which
+				     * only the SIM list can then tell */
 };
 
 /* Parse one List SIMs page (a bare JSON array) into fleet; *page (may be NULL) receives what
