@@ -233,7 +233,7 @@ static void draw_status(struct loop *loop)
 	struct view *view = top_view(loop);
 	int row = LINES - 1;
 	int attr = display_attr(ROLE_STATUS);
-	const char *hint = view->ops->hint(view, &loop->context);
+	const char *hint = view->ops->hint ? view->ops->hint(view, &loop->context) : view->ops->hint_text;
 	int hint_width = text_width(hint);
 	char left[600] = "";
 	if (view->ops->position)

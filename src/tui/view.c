@@ -5,6 +5,11 @@
 #include "draw.h"
 #include "view.h"
 
+void view_free(struct view *view)
+{
+	free(view);
+}
+
 int view_push(struct view_context *context, struct view *view)
 {
 	if (!view)

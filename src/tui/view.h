@@ -46,7 +46,8 @@ struct view_ops {
 	/* Optional: sees a key no action of the view's keymap has (typed digits); returns a
 	 * reaction, or -1 when the key means nothing here. */
 	int (*key)(struct view *view, struct view_context *context, int key);
-	/* Keys worth showing in the status line now. */
+	/* Keys worth showing in the status line: hint_text, or what hint() says now. */
+	const char *hint_text;
 	const char *(*hint)(struct view *view, struct view_context *context);
 	/* Where the user is ("row 12 of 4,212"), left in the status line; NULL when not needed. */
 	void (*position)(struct view *view, struct view_context *context, char *buffer, size_t size);
@@ -58,6 +59,9 @@ struct view_ops {
 struct view {
 	const struct view_ops *ops;
 };
+
+/* The free() of a view that owns nothing but itself. */
+void view_free(struct view *view);
 
 /* Hand view to the loop to push on top: REACT_PUSH, or REACT_REDRAW when view is NULL (its
  * constructor refused and left a message in the session). */

@@ -61,25 +61,13 @@ static int actions_handle(struct view *view, struct view_context *context, enum 
 	}
 }
 
-static const char *actions_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "1-6 or Enter choose  Esc back";
-}
-
-static void actions_free(struct view *view)
-{
-	free(view);
-}
-
 static const struct view_ops actions_ops = {
 	.name = "actions",
 	.draw = actions_draw,
 	.handle = actions_handle,
 	.key = actions_key,
-	.hint = actions_hint,
-	.free = actions_free,
+	.hint_text = "1-6 or Enter choose  Esc back",
+	.free = view_free,
 };
 
 struct view *view_actions_new(struct view_context *context)

@@ -194,13 +194,6 @@ static void device_line(const struct list_view *list, struct view_context *conte
 	}
 }
 
-static const char *device_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "Esc back  r refresh  ? help";
-}
-
 static void device_free(struct view *view)
 {
 	struct device_view *device_view = (struct device_view *)view;
@@ -214,7 +207,7 @@ static const struct view_ops device_ops = {
 	.name = "device",
 	.draw = list_view_draw,
 	.handle = list_view_handle,
-	.hint = device_hint,
+	.hint_text = "Esc back  r refresh  ? help",
 	.free = device_free,
 };
 

@@ -233,13 +233,6 @@ static int fleet_handle(struct view *view, struct view_context *context, enum ac
 	return REACT_REDRAW;
 }
 
-static const char *fleet_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "? help";
-}
-
 /* " filter: QUERY · only marked · 61 shown · 12 marked (3 hidden by the filter) · row 5": the
  * counts always show whole; the row goes first when the line is too long, then the filter
  * is cut with an ellipsis. */
@@ -268,18 +261,13 @@ static void fleet_position(struct view *view, struct view_context *context, char
 		 filter[fits] ? (context->ascii ? "~" : "\u2026") : "", only, tail);
 }
 
-static void fleet_free_view(struct view *view)
-{
-	free(view);
-}
-
 static const struct view_ops fleet_ops = {
 	.name = "fleet",
 	.draw = fleet_draw,
 	.handle = fleet_handle,
-	.hint = fleet_hint,
+	.hint_text = "? help",
 	.position = fleet_position,
-	.free = fleet_free_view,
+	.free = view_free,
 };
 
 struct view *view_fleet_new(void)

@@ -90,24 +90,12 @@ static int help_handle(struct view *view, struct view_context *context, enum act
 	return list_view_handle(view, context, action, page_rows);
 }
 
-static const char *help_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "Esc back  q close";
-}
-
-static void help_free(struct view *view)
-{
-	free(view);
-}
-
 static const struct view_ops help_ops = {
 	.name = "help",
 	.draw = list_view_draw,
 	.handle = help_handle,
-	.hint = help_hint,
-	.free = help_free,
+	.hint_text = "Esc back  q close",
+	.free = view_free,
 };
 
 struct view *view_help_new(void)

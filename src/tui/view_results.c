@@ -25,13 +25,6 @@ static int results_handle(struct view *view, struct view_context *context, enum 
 	return list_view_handle(view, context, action, page_rows);
 }
 
-static const char *results_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "a re-mark  Esc back";
-}
-
 static void results_free(struct view *view)
 {
 	struct results_view *results = (struct results_view *)view;
@@ -44,7 +37,7 @@ static const struct view_ops results_ops = {
 	.name = "results",
 	.draw = list_view_draw,
 	.handle = results_handle,
-	.hint = results_hint,
+	.hint_text = "a re-mark  Esc back",
 	.free = results_free,
 };
 

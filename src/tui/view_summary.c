@@ -158,24 +158,12 @@ static int summary_handle(struct view *view, struct view_context *context, enum 
 	}
 }
 
-static const char *summary_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "Enter filter  a mark  Esc back";
-}
-
-static void summary_free(struct view *view)
-{
-	free(view);
-}
-
 static const struct view_ops summary_ops = {
 	.name = "summary",
 	.draw = summary_draw,
 	.handle = summary_handle,
-	.hint = summary_hint,
-	.free = summary_free,
+	.hint_text = "Enter filter  a mark  Esc back",
+	.free = view_free,
 };
 
 struct view *view_summary_new(void)

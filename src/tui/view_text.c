@@ -10,13 +10,6 @@ struct text_view {
 	char *title;
 };
 
-static const char *text_hint(struct view *view, struct view_context *context)
-{
-	(void)view;
-	(void)context;
-	return "Esc back";
-}
-
 static void text_free(struct view *view)
 {
 	struct text_view *text_view = (struct text_view *)view;
@@ -29,7 +22,7 @@ static const struct view_ops text_ops = {
 	.name = "text",
 	.draw = list_view_draw,
 	.handle = list_view_handle,
-	.hint = text_hint,
+	.hint_text = "Esc back",
 	.free = text_free,
 };
 
