@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "emnify.h"
+#include "page_parser.h"
 #include "http.h"
 #include "ratelimit.h"
 #include "text.h"
@@ -58,6 +59,8 @@
 #define API_PACE_CUT_MS 1000
 #define API_PACE_STEP 0.02
 #define API_PACE_STEP_MIN 0.05
+/* Pages downloaded and not parsed yet, at most, before the load waits for the parser. */
+#define API_PARSE_BACKLOG_MAX 8
 
 enum request_kind {
 	REQUEST_AUTH,
@@ -157,6 +160,8 @@ struct api {
 	uint64_t random_state;
 	bool ever_answered;             /* the API has sent at least one HTTP response */
 	bool sim_filter_refused;        /* the SIM list's q was refused: ask for every SIM */
+	struct page_parser *parser;     /* parses the load's pages while others download */
+	unsigned load_generation;       /* bumped when a load starts or ends: older pages are dropped */
 	size_t sims_without_status;     /* this load's endpoints whose SIM came without status */
 
 	char *jwt;
@@ -326,6 +331,9 @@ static void init_ip_limit(struct api *api, int64_t now)
 	ratelimit_init(&api->ip_limit, api->rate, burst, now);
 }
 
+static void wake_loop(void *context);
+static void free_arrived_page(void *tag);
+
 struct api *api_new(const struct api_options *options)
 {
 	struct api *api = xcalloc(1, sizeof(*api));
@@ -359,6 +367,7 @@ struct api *api_new(const struct api_options *options)
 				      RATELIMIT_IP_WINDOW_MARGIN_PCT);
 	api->http = http_new(api->parallel, "simtop/" PACKAGE_VERSION,
 			     silence_ms < API_CONNECT_TIMEOUT_MS ? silence_ms : API_CONNECT_TIMEOUT_MS, silence_ms);
+	api->parser = page_parser_new(wake_loop, api);
 	return api;
 }
 
@@ -385,6 +394,7 @@ void api_free(struct api *api)
 		request_drop(api, api->head);
 	if (api->auth)
 		request_drop(api, api->auth);
+	page_parser_free(api->parser, free_arrived_page);
 	http_free(api->http);
 	while (api->timers) {
 		struct api_timer *next = api->timers->next;
@@ -417,6 +427,7 @@ static void drop_pages(struct api *api)
 static void fail_load(struct api *api, enum api_error error, const char *message)
 {
 	drop_pages(api);
+	api->load_generation++;  /* pages still being parsed are dropped when they come back */
 	if (!api->progress.running)
 		return;
 	api->progress.running = false;
@@ -705,42 +716,77 @@ static void sim_filter_refused(struct api *api, long status)
 	update_totals(api);
 }
 
-static void page_done(struct api *api, struct api_request *request, const struct http_response *response)
-{
-	struct load_list *list = &api->lists[request->list];
-	enum fleet_list fleet_list = request->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS;
-	struct emnify_paging paging = { 0 };
-	struct emnify_page page = { 0 };
-	enum emnify_result result;
-	char what[256];
+/* A page of the load, between its arrival and its parse. */
+struct arrived_page {
+	enum list_kind list;
+	int64_t page;
+	struct emnify_paging paging;
+	char *path;
+	unsigned generation;
+};
 
+static void free_arrived_page(void *tag)
+{
+	struct arrived_page *arrived = tag;
+	free(arrived->path);
+	free(arrived);
+}
+
+static void wake_loop(void *context)
+{
+	http_wakeup(((struct api *)context)->http);
+}
+
+/* A page of the load arrived: its headers are read now, its body goes to the parser, and the
+ * request is done; page_parsed() takes it up again. */
+static void page_arrived(struct api *api, struct api_request *request, const struct http_response *response)
+{
 	if (response->body_length == 0) {
 		fail_bad_response(api, request, response, "an empty body instead of a JSON array");
 		return;
 	}
+	struct arrived_page *arrived = xcalloc(1, sizeof(*arrived));
+	arrived->list = request->list;
+	arrived->page = request->page;
+	arrived->path = xstrdup(request->path);
+	arrived->generation = api->load_generation;
 	for (size_t i = 0; i < response->header_count; i++)
-		emnify_paging_header(&paging, response->header_lines[i], response->header_lengths[i]);
-	if (request->list == LIST_SIM)
-		result = emnify_parse_sim_page(response->body, response->body_length, api->fleet,
-					       request->page, &page, what, sizeof(what));
-	else
-		result = emnify_parse_endpoint_page(response->body, response->body_length, api->fleet,
-						    request->page, &page, what, sizeof(what));
-	if (result != EMNIFY_OK) {
-		fail_bad_response(api, request, response, what);
+		emnify_paging_header(&arrived->paging, response->header_lines[i], response->header_lengths[i]);
+	char *body = xmalloc(response->body_length);
+	memcpy(body, response->body, response->body_length);
+	page_parser_submit(api->parser, request->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS, body,
+			   response->body_length, arrived);
+	request_drop(api, request);
+}
+
+static void page_parsed(struct api *api, struct arrived_page *arrived, struct emnify_parsed_page *parsed,
+			const char *refusal)
+{
+	struct load_list *list = &api->lists[arrived->list];
+	enum fleet_list fleet_list = arrived->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS;
+	const struct emnify_paging paging = arrived->paging;
+	struct emnify_page page = { 0 };
+	char what[256];
+
+	if (!parsed) {
+		char message[512];
+		format_message(api, message, sizeof(message),
+			       "the API at %s%s sent something that is not an emnify response: %s", api->base_url,
+			       arrived->path, refusal);
+		fail_load(api, API_ERROR_BAD_RESPONSE, message);
 		return;
 	}
+	emnify_add_page(parsed, api->fleet, arrived->page, &page);
 	size_t count = page.ids.count;
 
-	if (request->page == 1) {
+	if (arrived->page == 1) {
 		if (paging.total_pages < 0 || paging.total_pages > API_TOTAL_PAGES_MAX) {
 			snprintf(what, sizeof(what), "X-Total-Pages is %lld", (long long)paging.total_pages);
-			fail_bad_response(api, request, response, what);
+			page_parsed(api, arrived, NULL, what);
 			return;
 		}
-		if (paging.total_pages == 0 && count >= (size_t)list_info[request->list].per_page) {
-			fail_bad_response(api, request, response,
-					  "a full page without an X-Total-Pages header");
+		if (paging.total_pages == 0 && count >= (size_t)list_info[arrived->list].per_page) {
+			page_parsed(api, arrived, NULL, "a full page without an X-Total-Pages header");
 			return;
 		}
 		list->known = true;
@@ -752,7 +798,7 @@ static void page_done(struct api *api, struct api_request *request, const struct
 		 * more pages than that would keep the load going for hours: ask for one page
 		 * more than the records need at most, and say what was odd. A page holds at
 		 * least what page 1 held, whatever X-Count-Per-Page says. */
-		int64_t per_page = paging.per_page > 0 ? paging.per_page : list_info[request->list].per_page;
+		int64_t per_page = paging.per_page > 0 ? paging.per_page : list_info[arrived->list].per_page;
 		if (per_page < (int64_t)count)
 			per_page = (int64_t)count;
 		if (paging.total_count > 0 || count < (size_t)per_page) {
@@ -784,8 +830,7 @@ static void page_done(struct api *api, struct api_request *request, const struct
 	if (!page.repeated)
 		api->progress.records_loaded += (int64_t)count;
 	api->sims_without_status += page.sims_without_status;
-	bool endpoints_done = request->list == LIST_ENDPOINT && list->pages_done >= list->total_pages;
-	request_drop(api, request);
+	bool endpoints_done = arrived->list == LIST_ENDPOINT && list->pages_done >= list->total_pages;
 	if (endpoints_done && !api->lists[LIST_SIM].started)
 		start_sim_list(api);
 	if (load_finished(api)) {
@@ -945,7 +990,7 @@ static void transfer_done(void *context, const struct http_response *response)
 		auth_done(api, request, response);
 		break;
 	case REQUEST_PAGE:
-		page_done(api, request, response);
+		page_arrived(api, request, response);
 		break;
 	case REQUEST_READ:
 	case REQUEST_PATCH:
@@ -1132,6 +1177,9 @@ static void queue_pages(struct api *api, int64_t now)
 
 	if (!api->progress.running)
 		return;
+	/* Bodies waiting for the parser hold memory: download no further ahead than this. */
+	if (page_parser_pending(api->parser) >= API_PARSE_BACKLOG_MAX)
+		return;
 	for (struct api_request *request = api->head; request; request = request->next)
 		if (request->kind == REQUEST_PAGE && !request->transfer && request->not_before_ms <= now)
 			ready++;
@@ -1221,8 +1269,24 @@ static int64_t run_timers(struct api *api)
 	return next;
 }
 
+/* Add the pages the parser has finished, in the order they arrived. */
+static void take_parsed_pages(struct api *api)
+{
+	void *tag;
+	struct emnify_parsed_page *parsed;
+	char refusal[512];
+	while (page_parser_take(api->parser, &tag, &parsed, refusal, sizeof(refusal))) {
+		struct arrived_page *arrived = tag;
+		if (arrived->generation == api->load_generation && api->progress.running)
+			page_parsed(api, arrived, parsed, refusal);
+		emnify_parsed_page_free(parsed);
+		free_arrived_page(arrived);
+	}
+}
+
 static int64_t pump(struct api *api)
 {
+	take_parsed_pages(api);
 	int64_t timer_deadline = run_timers(api);
 	int64_t now = util_now_ms();
 	int64_t deadline;
@@ -1240,6 +1304,7 @@ static int64_t pump(struct api *api)
 void api_cancel_load(struct api *api)
 {
 	drop_pages(api);
+	api->load_generation++;
 	api->fleet = NULL;
 	api->progress.running = false;
 }

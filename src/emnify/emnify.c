@@ -2,6 +2,7 @@
 #include "emnify.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@
  * one by one: tens of thousands of calls a page, most of the time a load took. While a page is
  * parsed, cJSON allocates from this arena instead and frees nothing; the arena is emptied
  * after the page. Its blocks stay, reachable, for the next page (about the size of one page's
- * tree). cJSON's hooks are global, so pages are parsed on one thread (the event loop). */
+ * tree). cJSON's hooks are global, so they are installed once, and dispatch by thread: a
+ * thread parsing a page (arena_begin .. arena_end) uses its own arena, every other use of
+ * cJSON, on any thread, malloc and free. */
 
 struct arena_block {
 	struct arena_block *next;
@@ -32,8 +35,9 @@ struct arena_block {
 	max_align_t data[];
 };
 
-static struct {
+static _Thread_local struct {
 	struct arena_block *first, *current;
+	bool active;
 } arena;
 
 #define ARENA_BLOCK_BYTES ((size_t)1 << 20)
@@ -68,23 +72,37 @@ static void *arena_alloc(size_t size)
 	return memory;
 }
 
-static void arena_free(void *memory)
+static void *hook_malloc(size_t size)
 {
-	(void)memory;  /* all goes at once, in arena_end() */
+	return arena.active ? arena_alloc(size) : malloc(size);
 }
+
+static void hook_free(void *memory)
+{
+	if (!arena.active)  /* an arena's memory all goes at once, in arena_begin() */
+		free(memory);
+}
+
+static void install_hooks(void)
+{
+	cJSON_Hooks hooks = { .malloc_fn = hook_malloc, .free_fn = hook_free };
+	cJSON_InitHooks(&hooks);
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void arena_begin(void)
 {
+	pthread_once(&hooks_once, install_hooks);
 	arena.current = arena.first;
 	if (arena.current)
 		arena.current->used = 0;
-	cJSON_Hooks hooks = { .malloc_fn = arena_alloc, .free_fn = arena_free };
-	cJSON_InitHooks(&hooks);
+	arena.active = true;
 }
 
 static void arena_end(void)
 {
-	cJSON_InitHooks(NULL);
+	arena.active = false;
 }
 
 /* Drop a UTF-8 character that truncation left incomplete at the end of text. */
@@ -361,70 +379,116 @@ static void add_endpoint_record(struct fleet *fleet, const void *record)
 	fleet_add_endpoint(fleet, record);
 }
 
-static enum emnify_result parse_page(const struct page_kind *kind, const char *body, size_t length,
-				     struct fleet *fleet, int64_t number, struct emnify_page *result,
-				     char *message, size_t size)
+/* A page read into records, not yet in a fleet (emnify.h). */
+struct emnify_parsed_page {
+	const struct page_kind *kind;
+	char *records;
+	struct page page;           /* its strings, and what parsing counted */
+	struct emnify_page seen;
+};
+
+static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const char *body, size_t length,
+					     char *message, size_t size)
 {
-	struct emnify_page seen = { 0 };
-	if (result)
-		*result = seen;
 	arena_begin();
 	cJSON *root = parse_array(body, length, kind->name, message, size);
 	if (!root) {
 		arena_end();
-		return EMNIFY_BAD_RESPONSE;
+		return NULL;
 	}
-
-	struct page page = { .kind = kind->name, .message = message, .size = size };
+	struct emnify_parsed_page *parsed = xcalloc(1, sizeof(*parsed));
+	parsed->kind = kind;
+	parsed->page = (struct page){ .kind = kind->name, .message = message, .size = size };
+	struct page *page = &parsed->page;
 	size_t total = (size_t)cJSON_GetArraySize(root);
-	char *records = xcalloc(total ? total : 1, kind->record_size);
+	parsed->records = xcalloc(total ? total : 1, kind->record_size);
 	bool valid = true;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, root) {
 		if (!cJSON_IsObject(item)) {
-			valid = item_error(&page, "not an object");
+			valid = item_error(page, "not an object");
 			break;
 		}
-		if (!kind->read(&page, item, records + page.item * kind->record_size)) {
+		if (!kind->read(page, item, parsed->records + page->item * kind->record_size)) {
 			valid = false;
 			break;
 		}
-		fleet_page_ids_add(&seen.ids, kind->id(records + page.item * kind->record_size));
-		page.item++;
+		fleet_page_ids_add(&parsed->seen.ids, kind->id(parsed->records + page->item * kind->record_size));
+		page->item++;
 	}
-	/* Only a page that is valid as a whole reaches the fleet, and a page served again is
-	 * there already. */
-	if (valid) {
-		seen.repeated = number > 0 && fleet_note_page(fleet, kind->list, number, &seen.ids, NULL);
-		for (size_t i = 0; i < page.item && !seen.repeated; i++)
-			kind->add(fleet, records + i * kind->record_size);
-		seen.sims_without_status = page.sims_without_status;
-		if (result)
-			*result = seen;
-	}
-	free(records);
-	page_free_strings(&page);
 	arena_end();  /* the tree goes with the arena; cJSON_Delete() would free nothing */
-	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+	parsed->seen.sims_without_status = page->sims_without_status;
+	page->message = NULL;
+	page->size = 0;
+	if (!valid) {
+		emnify_parsed_page_free(parsed);
+		return NULL;
+	}
+	return parsed;
+}
+
+static const struct page_kind sim_kind = {
+	"SIM page", sizeof(struct sim_record), FLEET_LIST_SIMS, read_sim, sim_record_id, add_sim_record,
+};
+static const struct page_kind endpoint_kind = {
+	"endpoint page", sizeof(struct endpoint_record), FLEET_LIST_ENDPOINTS, read_endpoint, endpoint_record_id,
+	add_endpoint_record,
+};
+
+struct emnify_parsed_page *emnify_parse_page(enum fleet_list list, const char *body, size_t length, char *message,
+					     size_t size)
+{
+	if (message && size)
+		message[0] = '\0';
+	return parse_page(list == FLEET_LIST_SIMS ? &sim_kind : &endpoint_kind, body, length, message, size);
+}
+
+void emnify_add_page(struct emnify_parsed_page *parsed, struct fleet *fleet, int64_t number,
+		     struct emnify_page *result)
+{
+	struct emnify_page seen = parsed->seen;
+	const struct page_kind *kind = parsed->kind;
+	/* A page served again is in the fleet already. */
+	seen.repeated = number > 0 && fleet_note_page(fleet, kind->list, number, &seen.ids, NULL);
+	for (size_t i = 0; i < parsed->page.item && !seen.repeated; i++)
+		kind->add(fleet, parsed->records + i * kind->record_size);
+	if (result)
+		*result = seen;
+}
+
+void emnify_parsed_page_free(struct emnify_parsed_page *parsed)
+{
+	if (!parsed)
+		return;
+	free(parsed->records);
+	page_free_strings(&parsed->page);
+	free(parsed);
+}
+
+/* Parse and add at once, for callers on one thread. */
+static enum emnify_result parse_and_add(enum fleet_list list, const char *body, size_t length, struct fleet *fleet,
+					int64_t number, struct emnify_page *page, char *message, size_t size)
+{
+	if (page)
+		*page = (struct emnify_page){ 0 };
+	struct emnify_parsed_page *parsed = emnify_parse_page(list, body, length, message, size);
+	if (!parsed)
+		return EMNIFY_BAD_RESPONSE;
+	emnify_add_page(parsed, fleet, number, page);
+	emnify_parsed_page_free(parsed);
+	return EMNIFY_OK;
 }
 
 enum emnify_result emnify_parse_sim_page(const char *body, size_t length, struct fleet *fleet, int64_t number,
 					 struct emnify_page *page, char *message, size_t size)
 {
-	static const struct page_kind sims = {
-		"SIM page", sizeof(struct sim_record), FLEET_LIST_SIMS, read_sim, sim_record_id, add_sim_record,
-	};
-	return parse_page(&sims, body, length, fleet, number, page, message, size);
+	return parse_and_add(FLEET_LIST_SIMS, body, length, fleet, number, page, message, size);
 }
 
 enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, struct fleet *fleet,
 					      int64_t number, struct emnify_page *page, char *message, size_t size)
 {
-	static const struct page_kind endpoints = {
-		"endpoint page", sizeof(struct endpoint_record), FLEET_LIST_ENDPOINTS, read_endpoint,
-		endpoint_record_id, add_endpoint_record,
-	};
-	return parse_page(&endpoints, body, length, fleet, number, page, message, size);
+	return parse_and_add(FLEET_LIST_ENDPOINTS, body, length, fleet, number, page, message, size);
 }
 
 /* --- headers ----------------------------------------------------------------------------- */

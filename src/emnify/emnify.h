@@ -50,6 +50,18 @@ enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, s
 					      int64_t number, struct emnify_page *page, char *message,
 					      size_t size);
 
+/* The same in two steps, so that pages can be parsed on another thread while the fleet is
+ * the event loop's: emnify_parse_page() reads a page (as above) into records, touching no
+ * fleet and safe to call on any thread; NULL, with message, when the page is refused.
+ * emnify_add_page() then adds its records to fleet, as the calls above do, and *page (may be
+ * NULL) receives what it held. The parsed page is freed with emnify_parsed_page_free(). */
+struct emnify_parsed_page;
+struct emnify_parsed_page *emnify_parse_page(enum fleet_list list, const char *body, size_t length, char *message,
+					     size_t size);
+void emnify_add_page(struct emnify_parsed_page *parsed, struct fleet *fleet, int64_t number,
+		     struct emnify_page *page);
+void emnify_parsed_page_free(struct emnify_parsed_page *parsed);
+
 /* Paging headers of a list response. Zero when absent. */
 struct emnify_paging {
 	int64_t total_count;

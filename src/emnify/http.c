@@ -463,6 +463,11 @@ void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_read
 	}
 }
 
+void http_wakeup(struct http *http)
+{
+	curl_multi_wakeup(http->multi);
+}
+
 bool http_response_header(const struct http_response *response, const char *name,
 			  const char **value, size_t *length)
 {

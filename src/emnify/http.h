@@ -100,6 +100,9 @@ int64_t http_last_received_ms(const struct http *http);
  * extra_fd (-1: none) to become readable, then advance the transfers and run the callbacks of
  * those that finished. *extra_ready (may be NULL) tells whether extra_fd is readable. */
 void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_ready);
+/* Make a http_wait() under way (or the next one) return at once. The only call that may be
+ * made from another thread. */
+void http_wakeup(struct http *http);
 
 /* Value of the first header named name (case-insensitive) in the response, with surrounding
  * blanks and the line end removed; false when there is none. */
