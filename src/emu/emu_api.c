@@ -11,6 +11,7 @@
 #include "emu_body.h"
 #include "emu_buf.h"
 #include "emu_http.h"
+#include "emu_query.h"
 #include "emu_render.h"
 #include "emu_stall.h"
 
@@ -137,8 +138,17 @@ static const char *route_allow(enum route_kind kind)
 	}
 }
 
-/* Count the request under its route, if the method is one the route serves. */
-static void count_route(struct emu_context *context, enum route_kind kind, const char *method)
+/* The q of a list call, or NULL when it has none. An empty q filters nothing, so it counts as
+ * none (INFERRED: emnify's answer to "q=" is not recorded). */
+static const char *list_query(struct MHD_Connection *connection)
+{
+	const char *q = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "q");
+	return q && *q ? q : NULL;
+}
+
+/* Count the request under its route, if the method is one the route serves; filtered: the list
+ * call carries a q. */
+static void count_route(struct emu_context *context, enum route_kind kind, const char *method, bool filtered)
 {
 	bool patch = strcmp(method, "PATCH") == 0;
 	if (!route_serves(kind, method))
@@ -149,9 +159,13 @@ static void count_route(struct emu_context *context, enum route_kind kind, const
 		break;
 	case ROUTE_SIM_LIST:
 		emu_stats_add(&context->stats, EMU_STAT_sim_list);
+		if (filtered)
+			emu_stats_add(&context->stats, EMU_STAT_sim_list_filtered);
 		break;
 	case ROUTE_ENDPOINT_LIST:
 		emu_stats_add(&context->stats, EMU_STAT_endpoint_list);
+		if (filtered)
+			emu_stats_add(&context->stats, EMU_STAT_endpoint_list_filtered);
 		break;
 	case ROUTE_SIM_ONE:
 		emu_stats_add(&context->stats, patch ? EMU_STAT_sim_patch : EMU_STAT_sim_get);
@@ -324,12 +338,104 @@ static bool authorized(struct emu_context *context, struct MHD_Connection *conne
 	return false;
 }
 
+static int64_t list_length(const struct emu_fleet *fleet, bool sims)
+{
+	return sims ? emu_fleet_sim_count(fleet) : emu_fleet_endpoint_count(fleet);
+}
+
+/* Device index of the item at position rank of the whole list. */
+static int64_t list_device(const struct emu_fleet *fleet, bool sims, int64_t rank)
+{
+	return sims ? emu_fleet_sim_at(fleet, rank) : emu_fleet_endpoint_at(fleet, rank);
+}
+
+/* Walk the whole list and count the items query keeps; *list_first receives the first one's
+ * device (-1: none). */
+static int64_t count_matches(const struct emu_fleet *fleet, bool sims, const struct emu_query *query,
+			     int64_t *list_first)
+{
+	int64_t length = list_length(fleet, sims);
+	int64_t matches = 0;
+	*list_first = -1;
+	for (int64_t rank = 0; rank < length; rank++) {
+		int64_t device = list_device(fleet, sims, rank);
+		if (!emu_query_matches(query, fleet, device))
+			continue;
+		if (matches == 0)
+			*list_first = device;
+		matches++;
+	}
+	return matches;
+}
+
+/* Fill devices with at most count items query keeps, from its first-th match on; returns how
+ * many it found. That is fewer than count only when a PATCH changed a status since the items were
+ * counted: the page is then shorter, as the real list's would be. */
+static int64_t collect_matches(const struct emu_fleet *fleet, bool sims, const struct emu_query *query,
+			       int64_t first, int64_t count, int64_t *devices)
+{
+	int64_t length = list_length(fleet, sims);
+	int64_t skipped = 0, found = 0;
+	for (int64_t rank = 0; rank < length && found < count; rank++) {
+		int64_t device = list_device(fleet, sims, rank);
+		if (!emu_query_matches(query, fleet, device))
+			continue;
+		if (skipped < first)
+			skipped++;
+		else
+			devices[found++] = device;
+	}
+	return found;
+}
+
+/* The list call's q: false with the 422 in reply when it is refused. *filter is set to query when
+ * the list is to be filtered, to NULL when it is not (no q, or --ignore-q). */
+static bool accept_query(struct emu_context *context, struct MHD_Connection *connection, bool sims,
+			 struct emu_query *query, const struct emu_query **filter, struct emu_http_reply *reply)
+{
+	const char *q = list_query(connection);
+	*filter = NULL;
+	if (!q)
+		return true;
+	/* A back end without q support: one refuses it as it refuses any bad criteria... */
+	if (__atomic_load_n(&context->refuse_q, __ATOMIC_RELAXED)) {
+		emu_http_reply_error(reply, 422, 1301, "InvalidQueryCriteria",
+				     "Invalid query criteria: filtering is not supported");
+		return false;
+	}
+	/* ...another does not look at it at all, and so sends no X-Filter either. */
+	if (__atomic_load_n(&context->ignore_q, __ATOMIC_RELAXED))
+		return true;
+	char error[160];
+	if (!emu_query_parse(q, sims, query, error, sizeof error)) {
+		emu_http_reply_error(reply, 422, 1301, "InvalidQueryCriteria", error);
+		return false;
+	}
+	*filter = query;
+	return true;
+}
+
 static void serve_list(struct emu_context *context, struct MHD_Connection *connection, bool sims,
 		       struct emu_http_reply *reply)
 {
+	struct emu_query query;
+	const struct emu_query *filter;
+	if (!accept_query(context, connection, sims, &query, &filter, reply))
+		return;
+
+	const struct emu_fleet *fleet = context->fleet;
 	int64_t per_page_default = sims ? SIM_PER_PAGE_DEFAULT : ENDPOINT_PER_PAGE_DEFAULT;
 	int64_t per_page_max = sims ? SIM_PER_PAGE_MAX : ENDPOINT_PER_PAGE_MAX;
-	int64_t total = sims ? emu_fleet_sim_count(context->fleet) : emu_fleet_endpoint_count(context->fleet);
+	/* A filtered list is paged like the whole one: the headers count what q keeps. Statuses
+	 * are read now, so the filtered list is as of this request. */
+	int64_t list_first;
+	int64_t total;
+	if (filter) {
+		total = count_matches(fleet, sims, filter, &list_first);
+	} else {
+		total = list_length(fleet, sims);
+		list_first = total ? list_device(fleet, sims, 0) : -1;
+	}
 	/* The real API's clamping: per_page < 1 means the default, above the maximum the
 	 * maximum; page < 1 is the first page and beyond the last page is the last page. */
 	int64_t per_page = query_integer(connection, "per_page", per_page_default);
@@ -346,8 +452,18 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 	int64_t first = (emu_odd_served_page(&context->odd, page) - 1) * per_page;
 	int64_t count = total - first < per_page ? total - first : per_page;
 
+	int64_t *devices = malloc((size_t)(count > 0 ? count : 1) * sizeof *devices);
+	if (!devices)
+		abort();
+	if (filter) {
+		count = collect_matches(fleet, sims, filter, first, count, devices);
+	} else {
+		for (int64_t i = 0; i < count; i++)
+			devices[i] = list_device(fleet, sims, first + i);
+	}
 	struct emu_buf buf = { 0 };
-	emu_odd_render_page(&context->odd, &buf, context->fleet, sims, first, count, page == pages);
+	emu_odd_render_page(&context->odd, &buf, fleet, sims, devices, count, page == pages, list_first);
+	free(devices);
 	/* A server that answers, but not as emnify does: the page ends mid-way, headers intact. */
 	if (context->corrupt_lists) {
 		buf.length = buf.length / 2 ? buf.length / 2 : 1;
@@ -357,6 +473,11 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
 	emu_http_reply_header_int(reply, "X-Count-Per-Page", per_page);
 	emu_http_reply_header_int(reply, "X-Current-Page", page);
+	/* INFERRED: emnify documents X-Filter on filtered lists but no recorded answer shows its
+	 * value; the plainest faithful form is q as the client sent it (decoded, and at most
+	 * EMU_QUERY_TEXT_MAX bytes of known fields and digits once parsed, so it fits a header). */
+	if (filter)
+		emu_http_reply_header(reply, "X-Filter", list_query(connection));
 	emu_http_reply_header(reply, "X-Sort", "id");
 	emu_http_reply_header_int(reply, "X-Total-Count", total);
 	emu_http_reply_header_int(reply, "X-Total-Pages", emu_odd_total_pages(&context->odd, pages));
@@ -647,7 +768,7 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 	struct route route;
 	resolve_route(url, &route);
 	emu_stats_add(&context->stats, EMU_STAT_requests);
-	count_route(context, route.kind, method);
+	count_route(context, route.kind, method, list_query(connection) != NULL);
 
 	/* In flight from here on: the latency is time the request spends being served. */
 	bool in_flight = changes_endpoints(route.kind, method);

@@ -35,6 +35,8 @@ struct emu_context {
 	uint32_t forbidden;         /* bit (1 << enum emu_api_forbidden) per route answered 403 */
 	uint32_t bulk_partial;      /* atomic: a bulk call with bad items applies its good ones */
 	uint32_t endpoint_changes_in_flight; /* atomic: endpoint PATCHes (single or bulk) being served */
+	uint32_t ignore_q;          /* atomic: lists serve everything whatever q says (emu_query.h) */
+	uint32_t refuse_q;          /* atomic: lists answer every q with 422; before ignore_q */
 	struct emu_odd odd;         /* list pages bent into data that cannot be true (emu_odd.h) */
 };
 

@@ -336,6 +336,13 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 		__atomic_store_n(&context->bulk_partial, on, __ATOMIC_RELAXED);
 		return send_message(context, connection, 204, NULL);
 	}
+	if ((strcmp(name, "ignore-q") == 0 || strcmp(name, "refuse-q") == 0) && post) {
+		bool on;
+		if (!parse_switch(connection, &on))
+			return send_message(context, connection, 400, "on must be 0 or 1");
+		__atomic_store_n(name[0] == 'i' ? &context->ignore_q : &context->refuse_q, on, __ATOMIC_RELAXED);
+		return send_message(context, connection, 204, NULL);
+	}
 	if (strcmp(name, "changes") == 0 && get) {
 		struct emu_buf buf = { 0 };
 		render_changes(context->fleet, &buf);
@@ -360,7 +367,8 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 	}
 
 	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits",
-					     "stall", "ip-window", "bulk-partial", "changes", "changes/clear" };
+					     "stall", "ip-window", "bulk-partial", "changes", "changes/clear",
+					     "ignore-q", "refuse-q" };
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (strcmp(name, known[i]) == 0)
 			return send_message(context, connection, 405, "method not allowed on this control route");

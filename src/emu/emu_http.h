@@ -28,7 +28,7 @@ struct emu_http_reply {
 	int header_count;
 	struct {
 		const char *name;   /* a literal, in its canonical spelling */
-		char value[96];
+		char value[256];    /* room for X-Filter's echo of q (EMU_QUERY_TEXT_MAX) */
 	} headers[EMU_HTTP_MAX_HEADERS];
 };
 

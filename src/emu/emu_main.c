@@ -50,6 +50,8 @@ struct options {
 	int window_seconds;
 	enum emu_window_block window_block;
 	bool bulk_partial;
+	bool ignore_q;
+	bool refuse_q;
 	uint32_t forbidden;
 	int64_t org_id;
 	const char *org_name;
@@ -78,6 +80,10 @@ static void usage(FILE *out)
 	      "                          (default: nothing of it is applied)\n"
 	      "  --forbid ROUTE,...      answer 403 (error code 1104) on sim-patch, endpoint-patch\n"
 	      "                          and/or multi (repeatable)\n"
+	      "  --ignore-q              lists ignore the q filter and serve everything, as a back end\n"
+	      "                          without it would (default: q=status:N, q=endpoint:null, ...\n"
+	      "                          filter them)\n"
+	      "  --refuse-q              lists answer any q filter with 422 (error code 1301)\n"
 	      "  --lower-case-headers    send response header names in lower case\n"
 	      "  --corrupt-lists         cut every list page in half (to test a client's checks)\n"
 	      "  --odd-data KIND,...     serve list pages that parse but cannot be true: duplicate-sim,\n"
@@ -153,6 +159,7 @@ enum option_id {
 	OPT_STALL, OPT_STALL_AFTER,
 	OPT_ODD_DATA,
 	OPT_IP_WINDOW, OPT_IP_BLOCK, OPT_BULK_PARTIAL, OPT_FORBID, OPT_ORG, OPT_ORG_NAME,
+	OPT_IGNORE_Q, OPT_REFUSE_Q,
 };
 
 /* --ip-window N/SECONDS */
@@ -193,6 +200,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "ip-block", required_argument, NULL, OPT_IP_BLOCK },
 		{ "bulk-partial", no_argument, NULL, OPT_BULK_PARTIAL },
 		{ "forbid", required_argument, NULL, OPT_FORBID },
+		{ "ignore-q", no_argument, NULL, OPT_IGNORE_Q },
+		{ "refuse-q", no_argument, NULL, OPT_REFUSE_Q },
 		{ "org", required_argument, NULL, OPT_ORG },
 		{ "org-name", required_argument, NULL, OPT_ORG_NAME },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -284,6 +293,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 		case OPT_BULK_PARTIAL:
 			options->bulk_partial = true;
 			break;
+		case OPT_IGNORE_Q:
+			options->ignore_q = true;
+			break;
+		case OPT_REFUSE_Q:
+			options->refuse_q = true;
+			break;
 		case OPT_FORBID: {
 			char bad[64];
 			if (!emu_api_parse_forbidden(optarg, &options->forbidden, bad, sizeof bad))
@@ -314,6 +329,10 @@ static void parse_options(int argc, char **argv, struct options *options)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument", argv[optind]);
+	/* At run time both switches may be on (refusing wins); on the command line asking for both
+	 * is a mistake worth pointing out. */
+	if (options->ignore_q && options->refuse_q)
+		usage_error("--ignore-q and --refuse-q exclude each other", NULL);
 	if (options->misaligned_pct + options->unpaired_pct > 100)
 		usage_error("--misaligned and --unpaired together cannot exceed 100", NULL);
 }
@@ -393,6 +412,8 @@ int main(int argc, char **argv)
 		.stall_after = options.stall_after,
 		.forbidden = options.forbidden,
 		.bulk_partial = options.bulk_partial,
+		.ignore_q = options.ignore_q,
+		.refuse_q = options.refuse_q,
 		.odd = options.odd,
 		.port = options.port,
 	};

@@ -39,14 +39,14 @@ bool emu_odd_parse(struct emu_odd *odd, const char *list, char *bad, size_t size
 
 void emu_odd_prepare(struct emu_odd *odd, const struct emu_fleet *fleet)
 {
-	odd->claim_rank = odd->claim_device = -1;
+	odd->claimer = odd->claim_device = -1;
 	if (!has(odd, EMU_ODD_SHARED_SIM))
 		return;
 	int64_t endpoints = emu_fleet_endpoint_count(fleet);
 	for (int64_t rank = 0; rank + 1 < endpoints; rank++) {
 		int64_t device = emu_fleet_endpoint_at(fleet, rank);
 		if (emu_fleet_sim_status(fleet, device) != EMU_STATUS_NONE) {
-			odd->claim_rank = rank + 1;
+			odd->claimer = emu_fleet_endpoint_at(fleet, rank + 1);
 			odd->claim_device = device;
 			return;
 		}
@@ -64,23 +64,22 @@ int64_t emu_odd_total_pages(const struct emu_odd *odd, int64_t pages)
 }
 
 void emu_odd_render_page(const struct emu_odd *odd, struct emu_buf *buf, const struct emu_fleet *fleet,
-			 bool sims, int64_t first, int64_t count, bool last)
+			 bool sims, const int64_t *devices, int64_t count, bool last, int64_t list_first)
 {
 	if (sims)
-		emu_render_sim_page(buf, fleet, first, count);
+		emu_render_sim_page(buf, fleet, devices, count);
 	else
-		emu_render_endpoint_page_claiming(buf, fleet, first, count, odd->claim_rank, odd->claim_device);
+		emu_render_endpoint_page_claiming(buf, fleet, devices, count, odd->claimer, odd->claim_device);
 	bool duplicate = has(odd, sims ? EMU_ODD_DUPLICATE_SIM : EMU_ODD_DUPLICATE_ENDPOINT);
-	int64_t total = sims ? emu_fleet_sim_count(fleet) : emu_fleet_endpoint_count(fleet);
-	if (!duplicate || !last || total == 0)
+	if (!duplicate || !last || list_first < 0)
 		return;
 	/* The list's first item once more, before the closing bracket. */
 	buf->length--;
 	if (count > 0)
 		emu_buf_add_char(buf, ',');
 	if (sims)
-		emu_render_sim(buf, fleet, emu_fleet_sim_at(fleet, 0));
+		emu_render_sim(buf, fleet, list_first);
 	else
-		emu_render_endpoint(buf, fleet, emu_fleet_endpoint_at(fleet, 0), false);
+		emu_render_endpoint(buf, fleet, list_first, false);
 	emu_buf_add_char(buf, ']');
 }

@@ -9,6 +9,8 @@
  *                       the last page
  *   repeat-pages        page 2 of each list answers with the items of page 1 (its headers say
  *                       page 2)
+ * A list filtered by q is bent the same way: "the list" is then the filtered one (its last page,
+ * its first item, its page 2), and the shared-sim endpoint is bent wherever it is served.
  * The emulator's state, its single GETs and its PATCHes are not bent. */
 #ifndef SIMTOP_EMU_ODD_H
 #define SIMTOP_EMU_ODD_H
@@ -40,7 +42,7 @@ enum emu_odd_kind {
 /* What to bend, fixed before serving; a zeroed struct bends nothing. */
 struct emu_odd {
 	unsigned kinds;             /* bit (1 << enum emu_odd_kind) per kind asked for */
-	int64_t claim_rank;         /* shared-sim: list position of the endpoint that claims... */
+	int64_t claimer;            /* shared-sim: the device whose endpoint claims... */
 	int64_t claim_device;       /* ...the SIM of this device; -1 (both) when there is none */
 };
 
@@ -54,9 +56,10 @@ void emu_odd_prepare(struct emu_odd *odd, const struct emu_fleet *fleet);
 int64_t emu_odd_served_page(const struct emu_odd *odd, int64_t page);
 /* The X-Total-Pages header to send for a list of pages pages. */
 int64_t emu_odd_total_pages(const struct emu_odd *odd, int64_t pages);
-/* The JSON array of count SIMs (endpoints) from list position first, bent as asked; last tells
- * that it is the list's last page. */
+/* The JSON array of the SIMs (endpoints) of the count devices in devices, bent as asked; last
+ * tells that it is the list's last page, list_first is the device of the list's first item (-1:
+ * the list is empty). */
 void emu_odd_render_page(const struct emu_odd *odd, struct emu_buf *buf, const struct emu_fleet *fleet,
-			 bool sims, int64_t first, int64_t count, bool last);
+			 bool sims, const int64_t *devices, int64_t count, bool last, int64_t list_first);
 
 #endif

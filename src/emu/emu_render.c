@@ -214,29 +214,28 @@ void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *f
 	ADD(buf, "}}");
 }
 
-void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count)
+void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, const int64_t *devices, int64_t count)
 {
 	emu_buf_reserve(buf, (size_t)count * 900 + 2);
 	emu_buf_add_char(buf, '[');
 	for (int64_t i = 0; i < count; i++) {
 		if (i)
 			emu_buf_add_char(buf, ',');
-		emu_render_sim(buf, fleet, emu_fleet_sim_at(fleet, first + i));
+		emu_render_sim(buf, fleet, devices[i]);
 	}
 	emu_buf_add_char(buf, ']');
 }
 
-void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
-				       int64_t count, int64_t claim_rank, int64_t claim_device)
+void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, const int64_t *devices,
+				       int64_t count, int64_t claimer, int64_t claim_device)
 {
 	emu_buf_reserve(buf, (size_t)count * 700 + 2);
 	emu_buf_add_char(buf, '[');
 	for (int64_t i = 0; i < count; i++) {
 		if (i)
 			emu_buf_add_char(buf, ',');
-		int64_t index = emu_fleet_endpoint_at(fleet, first + i);
-		emu_render_endpoint_claiming(buf, fleet, index, first + i == claim_rank ? claim_device : index,
-					     false);
+		int64_t index = devices[i];
+		emu_render_endpoint_claiming(buf, fleet, index, index == claimer ? claim_device : index, false);
 	}
 	emu_buf_add_char(buf, ']');
 }

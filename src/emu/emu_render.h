@@ -24,12 +24,12 @@ void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int
 void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index,
 				  int64_t sim_device, bool detailed);
 
-/* A JSON array of count SIMs (endpoints) starting at list position first. For endpoints, the
- * one at list position claim_rank claims the SIM of device claim_device
- * (emu_render_endpoint_claiming); claim_rank -1: none does. */
-void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first, int64_t count);
-void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t first,
-				       int64_t count, int64_t claim_rank, int64_t claim_device);
+/* A JSON array of the SIMs (endpoints) of the count devices in devices, in that order. For
+ * endpoints, the endpoint of device claimer claims the SIM of device claim_device
+ * (emu_render_endpoint_claiming); claimer -1: none does. */
+void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, const int64_t *devices, int64_t count);
+void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, const int64_t *devices,
+				       int64_t count, int64_t claimer, int64_t claim_device);
 
 /* Append t (Unix seconds) the way the API writes timestamps: "2021-11-18T08:25:53.000+0000". */
 void emu_render_timestamp(struct emu_buf *buf, int64_t t);

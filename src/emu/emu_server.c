@@ -141,6 +141,8 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	context->stall_after = options->stall_after;
 	context->forbidden = options->forbidden;
 	context->bulk_partial = options->bulk_partial;
+	context->ignore_q = options->ignore_q;
+	context->refuse_q = options->refuse_q;
 	if (pipe2(server->release, O_CLOEXEC) != 0) {
 		snprintf(error, error_size, "pipe: %s", strerror(errno));
 		free(server);

@@ -30,6 +30,8 @@ struct emu_server_options {
 	uint32_t forbidden;     /* routes answered 403 (bits of enum emu_api_forbidden) */
 	bool bulk_partial;      /* a bulk call with bad items applies its good ones */
 	struct emu_odd odd;     /* bend list pages into data that cannot be true (prepared) */
+	bool ignore_q;          /* lists ignore q and serve everything */
+	bool refuse_q;          /* lists answer any q with 422 */
 	int port;               /* 0: let the system pick one */
 };
 

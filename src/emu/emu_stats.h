@@ -2,7 +2,9 @@
  *
  * One X-macro list names every counter, so the enum and the JSON keys cannot drift apart.
  * Route counters count every request that reached the route with its method, refused ones
- * included (endpoint_multi: bulk PATCH /api/v2/endpoint/multi calls); *_applied count PATCHes
+ * included (endpoint_multi: bulk PATCH /api/v2/endpoint/multi calls); sim_list_filtered and
+ * endpoint_list_filtered count, among the list calls, those that carry a (non-empty) q, whatever
+ * the emulator then does with it (served, ignored, refused); *_applied count PATCHes
  * that changed a status; endpoint_multi_items the items of bulk calls that passed validation
  * and were processed, endpoint_multi_applied those that changed a status; endpoint_patch_overlap
  * the endpoint PATCHes (single or bulk) that started while another was still being processed;
@@ -44,7 +46,9 @@
 	X(endpoint_multi_applied) \
 	X(endpoint_patch_overlap) \
 	X(status_403) \
-	X(ip_window_blocked)
+	X(ip_window_blocked) \
+	X(sim_list_filtered) \
+	X(endpoint_list_filtered)
 
 enum emu_stat {
 #define EMU_STAT_ENUM(name) EMU_STAT_##name,
