@@ -9,12 +9,16 @@ emu_start --devices 12345 --seed 21 --lower-case-headers --no-limits
 assert_eq "$?" 0 "exit status of simtop list"
 assert_eq "$(($(wc -l <fleet.csv) - 1))" 12345 "devices listed"
 
-# Pages asked for: exactly the number of pages of each list (1000 endpoints, 2500 SIMs a page).
+# Pages asked for: exactly the pages of the endpoint list (1000 a page), then of the SIMs that
+# no endpoint holds (2500 a page, q=endpoint:null; one page even when there are none).
 curl -s "$EMU_URL/_emu/state" >state.json
 endpoints=$(sed -n 's/.*"endpoints": *\([0-9]*\).*/\1/p' state.json)
-sims=$(sed -n 's/.*"sims": *\([0-9]*\).*/\1/p' state.json)
+sim_only=$(sed -n 's/.*"sim_only": *\([0-9]*\).*/\1/p' state.json)
+sim_pages=$(((sim_only + 2499) / 2500))
+[ "$sim_pages" -gt 0 ] || sim_pages=1
 assert_eq "$(emu_stat endpoint_list)" $(((endpoints + 999) / 1000)) "endpoint pages asked for"
-assert_eq "$(emu_stat sim_list)" $(((sims + 2499) / 2500)) "SIM pages asked for"
+assert_eq "$(emu_stat sim_list)" "$sim_pages" "SIM pages asked for"
+assert_eq "$(emu_stat sim_list_filtered)" "$sim_pages" "SIM pages asked for with q=endpoint:null"
 
 # The same devices and statuses as the emulator holds (ids and status words).
 curl -s "$EMU_URL/_emu/state.csv" | tail -n +2 | tr -d '\r' |
