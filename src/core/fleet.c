@@ -481,6 +481,17 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	return device;
 }
 
+void fleet_reserve(struct fleet *fleet, size_t devices, size_t text_bytes)
+{
+	if (devices >= HASHMAP_NO_VALUE || text_bytes > UINT32_MAX)
+		return;  /* adding them would fail anyway, one by one */
+	fleet->devices = xgrow(fleet->devices, &fleet->device_capacity, devices, sizeof(*fleet->devices));
+	fleet->flags = xgrow(fleet->flags, &fleet->flag_capacity, devices, sizeof(*fleet->flags));
+	fleet->pool = xgrow(fleet->pool, &fleet->pool_capacity, text_bytes + FLEET_TEXT_SLACK, 1);
+	hashmap_reserve(&fleet->sims, devices);
+	hashmap_reserve(&fleet->endpoints, devices);
+}
+
 size_t fleet_count(const struct fleet *fleet)
 {
 	return fleet->count;
