@@ -118,12 +118,23 @@ static void set_text(struct fleet *fleet, size_t device, enum device_text field,
 void fleet_add_trigrams(const char *text, uint64_t trigrams[FLEET_TRIGRAM_WORDS])
 {
 	const unsigned char *at = (const unsigned char *)text;
-	for (size_t i = 0; at[i] && at[i + 1] && at[i + 2]; i++) {
-		uint32_t trigram = (uint32_t)text_fold(at[i]) << 16 | (uint32_t)text_fold(at[i + 1]) << 8 |
-				   text_fold(at[i + 2]);
-		unsigned bit = (unsigned)((trigram * UINT32_C(0x9E3779B1)) >> 24);  /* Fibonacci hashing */
-		trigrams[bit / 64] |= UINT64_C(1) << (bit % 64);
+	/* Bits gather in a local copy: setting them through the pointer, which may alias text,
+	 * would make every byte wait for the store before it. The window rolls, so each byte is
+	 * read and folded once. A million devices are indexed at start (a snapshot read), twice
+	 * each. */
+	uint64_t bits[FLEET_TRIGRAM_WORDS] = { 0 };
+	uint32_t window;
+
+	if (!at[0] || !at[1])
+		return;
+	window = (uint32_t)text_fold(at[0]) << 8 | text_fold(at[1]);
+	for (size_t i = 2; at[i]; i++) {
+		window = (window << 8 | text_fold(at[i])) & 0xFFFFFF;
+		unsigned bit = (unsigned)((window * UINT32_C(0x9E3779B1)) >> 24);  /* Fibonacci hashing */
+		bits[bit / 64] |= UINT64_C(1) << (bit % 64);
 	}
+	for (int word = 0; word < FLEET_TRIGRAM_WORDS; word++)
+		trigrams[word] |= bits[word];
 }
 
 /* What a search may skip, after any change to the texts of a device: which fields hold
@@ -473,12 +484,25 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	set_text(fleet, device, TEXT_IMEI, endpoint->imei);
 	set_text(fleet, device, TEXT_IP, endpoint->ip_address);
 	set_text(fleet, device, TEXT_TAGS, endpoint->tags);
-	index_texts(fleet, device);
+	/* With a SIM, update_sim() below indexes every field once the SIM's are set too. */
+	if (!endpoint->sim_id)
+		index_texts(fleet, device);
 	recount(fleet, device);
 	if (endpoint->sim_id)
 		update_sim(fleet, device, endpoint->sim_status, endpoint->iccid, endpoint->imsi,
 			   endpoint->msisdn, true);
 	return device;
+}
+
+void fleet_reserve(struct fleet *fleet, size_t devices, size_t text_bytes)
+{
+	if (devices >= HASHMAP_NO_VALUE || text_bytes > UINT32_MAX)
+		return;  /* adding them would fail anyway, one by one */
+	fleet->devices = xgrow(fleet->devices, &fleet->device_capacity, devices, sizeof(*fleet->devices));
+	fleet->flags = xgrow(fleet->flags, &fleet->flag_capacity, devices, sizeof(*fleet->flags));
+	fleet->pool = xgrow(fleet->pool, &fleet->pool_capacity, text_bytes + FLEET_TEXT_SLACK, 1);
+	hashmap_reserve(&fleet->sims, devices);
+	hashmap_reserve(&fleet->endpoints, devices);
 }
 
 size_t fleet_count(const struct fleet *fleet)

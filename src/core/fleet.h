@@ -127,6 +127,10 @@ void fleet_free(struct fleet *fleet);
 size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim);
 size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint);
 
+/* Make room for devices rows in all and text_bytes of their texts, so that adding that many
+ * grows nothing (a snapshot read knows both in advance). Only capacity changes: a hint. */
+void fleet_reserve(struct fleet *fleet, size_t devices, size_t text_bytes);
+
 /* Number of device rows, vacant ones included. */
 size_t fleet_count(const struct fleet *fleet);
 /* True for a row left empty by a join (see above): no SIM and no endpoint. */

@@ -355,3 +355,176 @@ char *files_read_all(int fd, size_t max, size_t *length)
 	*length = used;
 	return data;
 }
+
+/* --- private directories and whole-file replacement --------------------------------------- */
+
+/* mkdir -p with mode 0700 for every directory made; existing ones are left as they are. */
+static bool make_directories(const char *directory, const char *what, char *message, size_t size)
+{
+	char *path = xstrdup(directory);
+	bool ok = true;
+
+	for (char *slash = path + 1; ok; slash++) {
+		bool last = *slash == '\0';
+		if (*slash != '/' && !last)
+			continue;
+		*slash = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			int saved = errno;
+			snprintf(message, size, "cannot create %s %s: %s", what, path, strerror(saved));
+			errno = saved;
+			ok = false;
+		}
+		if (last)
+			break;
+		*slash = '/';
+	}
+	free(path);
+	return ok;
+}
+
+int files_open_private_directory(const char *directory, const char *what, char *message, size_t size)
+{
+	struct stat info;
+	char mode[8], owner[64];
+	int fd;
+
+	if (!make_directories(directory, what, message, size))
+		return refuse(-1, errno, message, size);
+	/* O_NOFOLLOW: a symbolic link planted where the directory should be would send the
+	 * files elsewhere. What is checked below is the directory the files go to. */
+	fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int saved = errno;
+		/* Linux says ENOTDIR for a symbolic link under O_DIRECTORY | O_NOFOLLOW. */
+		if (saved == ELOOP || (saved == ENOTDIR && lstat(directory, &info) == 0 && S_ISLNK(info.st_mode)))
+			snprintf(message, size, "%s %s is a symbolic link, and simtop never writes through one; "
+				 "remove it (rm %s)", what, directory, directory);
+		else if (saved == ENOTDIR)
+			snprintf(message, size, "%s %s is not a directory", what, directory);
+		else
+			snprintf(message, size, "cannot open %s %s: %s", what, directory, strerror(saved));
+		return refuse(-1, saved == ELOOP || saved == ENOTDIR ? EPERM : saved, message, size);
+	}
+	if (fstat(fd, &info) != 0) {
+		int saved = errno;
+		snprintf(message, size, "cannot check %s %s: %s", what, directory, strerror(saved));
+		return refuse(fd, saved, message, size);
+	}
+	mode_text(info.st_mode, mode, sizeof(mode));
+	if (info.st_uid != geteuid()) {
+		user_name(info.st_uid, owner, sizeof(owner));
+		snprintf(message, size, "%s %s belongs to another user (%s), who could swap its files; "
+			 "use a directory of your own", what, directory, owner);
+		return refuse(fd, EPERM, message, size);
+	}
+	if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(message, size, "%s %s can be written to by other users (mode %s), who could swap "
+			 "its files; run chmod go-w %s", what, directory, mode, directory);
+		return refuse(fd, EPERM, message, size);
+	}
+	return fd;
+}
+
+/* The directory part of path ("." for a bare name) and its last component. */
+static void split_path(const char *path, char **directory, char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*directory = xstrdup(".");
+		*name = xstrdup(path);
+	} else {
+		*directory = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+		*name = xstrdup(slash + 1);
+	}
+}
+
+static void replacement_end(struct files_replacement *replacement)
+{
+	if (replacement->fd >= 0)
+		close(replacement->fd);
+	if (replacement->directory_fd >= 0)
+		close(replacement->directory_fd);
+	free(replacement->path);
+	free(replacement->name);
+	free(replacement->temporary);
+	*replacement = (struct files_replacement){ .fd = -1, .directory_fd = -1 };
+}
+
+bool files_replace_begin(struct files_replacement *replacement, const char *path, const char *what,
+			 char *message, size_t size)
+{
+	char *directory;
+
+	*replacement = (struct files_replacement){ .fd = -1, .directory_fd = -1, .what = what };
+	split_path(path, &directory, &replacement->name);
+	replacement->path = xstrdup(path);
+	if (!replacement->name[0] || strcmp(replacement->name, ".") == 0 || strcmp(replacement->name, "..") == 0) {
+		snprintf(message, size, "%s %s names no file", what, path);
+		text_clean_in_place(message, size);
+		free(directory);
+		replacement_end(replacement);
+		return false;
+	}
+	replacement->directory_fd = files_open_private_directory(directory, "the directory", message, size);
+	free(directory);
+	if (replacement->directory_fd < 0) {
+		replacement_end(replacement);
+		return false;
+	}
+	/* One writer per process and path: the process id keeps two simtops apart. A file of
+	 * that name left by a killed process whose id this one now has is removed first. */
+	replacement->temporary = xasprintf("%s.tmp-%ld", replacement->name, (long)getpid());
+	for (int attempt = 0; replacement->fd < 0 && attempt < 2; attempt++) {
+		replacement->fd = openat(replacement->directory_fd, replacement->temporary,
+					 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (replacement->fd < 0 && errno == EEXIST && attempt == 0)
+			unlinkat(replacement->directory_fd, replacement->temporary, 0);
+		else if (replacement->fd < 0)
+			break;
+	}
+	if (replacement->fd < 0) {
+		snprintf(message, size, "cannot create a temporary file for %s %s: %s", what, path, strerror(errno));
+		text_clean_in_place(message, size);
+		replacement_end(replacement);
+		return false;
+	}
+	return true;
+}
+
+bool files_replace_commit(struct files_replacement *replacement, char *message, size_t size)
+{
+	int fd = replacement->fd;
+
+	replacement->fd = -1;
+	/* The content must be on disk before the name points at it, or a crash could leave an
+	 * empty file under the old name. */
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		snprintf(message, size, "cannot write %s %s: %s", replacement->what, replacement->path,
+			 strerror(errno));
+		text_clean_in_place(message, size);
+		files_replace_abort(replacement);
+		return false;
+	}
+	if (renameat(replacement->directory_fd, replacement->temporary, replacement->directory_fd,
+		     replacement->name) != 0) {
+		snprintf(message, size, "cannot replace %s %s: %s", replacement->what, replacement->path,
+			 strerror(errno));
+		text_clean_in_place(message, size);
+		files_replace_abort(replacement);
+		return false;
+	}
+	/* So that the new name survives a crash too. A failure here cannot be undone (the rename
+	 * happened), and the file is complete under either name. */
+	fsync(replacement->directory_fd);
+	replacement_end(replacement);
+	return true;
+}
+
+void files_replace_abort(struct files_replacement *replacement)
+{
+	if (replacement->directory_fd >= 0 && replacement->temporary)
+		unlinkat(replacement->directory_fd, replacement->temporary, 0);
+	replacement_end(replacement);
+}

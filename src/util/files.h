@@ -70,4 +70,36 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
  * trace; the caller wipes the buffer it gets when it holds a secret. */
 char *files_read_all(int fd, size_t max, size_t *length);
 
+/* Make directory, and any parent missing, with mode 0700; or accept an existing one only when
+ * it is a directory (not a symbolic link) owned by the user that group and others cannot write
+ * to. Returns a descriptor of it (O_RDONLY | O_DIRECTORY | O_CLOEXEC) to create, rename and
+ * fsync files in, relative to the directory checked; or -1 with message (errno EPERM for a
+ * refused directory). what names the directory in messages ("the cache directory"). */
+int files_open_private_directory(const char *directory, const char *what, char *message, size_t size);
+
+/* Replacing a file whole, so that a reader finds the old content or the new, never a mix, even
+ * after a crash: the new content goes to a temporary file of mode 0600 next to path (in a
+ * directory files_open_private_directory accepts), which is fsync'ed and renamed over path,
+ * and the directory fsync'ed. A replacement that fails or is abandoned leaves path as it was
+ * and removes the temporary file; one killed midway leaves its temporary file behind
+ * (PATH.tmp-PID), never a half-written path. */
+struct files_replacement {
+	int fd;            /* the temporary file: write the new content here */
+	int directory_fd;
+	char *path;
+	char *name;        /* path's last component */
+	char *temporary;   /* the temporary file's name in the directory */
+	const char *what;
+};
+
+/* Start replacing path; what names the file in messages ("the snapshot"). False with message
+ * when the directory or the temporary file cannot be made (nothing is then left to end). */
+bool files_replace_begin(struct files_replacement *replacement, const char *path, const char *what,
+			 char *message, size_t size);
+/* Make what was written to replacement->fd the content of path. Ends the replacement either
+ * way: false with message when it failed, path then as it was. */
+bool files_replace_commit(struct files_replacement *replacement, char *message, size_t size);
+/* End the replacement without changing path. */
+void files_replace_abort(struct files_replacement *replacement);
+
 #endif
