@@ -33,7 +33,9 @@
 	_(RATE,        "rate",        NUMBER) \
 	_(CONFIRM_THRESHOLD, "confirm_threshold", NUMBER) \
 	_(IP_WINDOW_CALLS, "ip_window_calls", NUMBER) \
-	_(IP_WINDOW_SECONDS, "ip_window_seconds", NUMBER)
+	_(IP_WINDOW_SECONDS, "ip_window_seconds", NUMBER) \
+	_(SNAPSHOT,    "snapshot",    BOOL) \
+	_(SNAPSHOT_MAX_HOURS, "snapshot_max_hours", NUMBER)
 
 enum config_key {
 #define CONFIG_KEY_ENUM(id, name, kind) KEY_##id,
@@ -622,6 +624,8 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->confirm_threshold = (int)lookup_number(&file, KEY_CONFIRM_THRESHOLD, 100);
 	config->ip_window_calls = (size_t)lookup_number(&file, KEY_IP_WINDOW_CALLS, 0);
 	config->ip_window_seconds = lookup_number(&file, KEY_IP_WINDOW_SECONDS, 0);
+	config->snapshot = lookup_flag(&file, KEY_SNAPSHOT, true);
+	config->snapshot_max_hours = lookup_number(&file, KEY_SNAPSHOT_MAX_HOURS, CONFIG_SNAPSHOT_MAX_HOURS);
 	config->key_bindings = file.bindings;
 	config->key_binding_count = file.binding_count;
 	file.bindings = NULL;

@@ -45,6 +45,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A snapshot older than this is not shown, by default: a week. */
+#define CONFIG_SNAPSHOT_MAX_HOURS 168
+
 struct config {
 	char *base_url;      /* never NULL after config_load() succeeds */
 	char *token;         /* NULL when no source gave one */
@@ -58,6 +61,8 @@ struct config {
 	size_t ip_window_calls;   /* ip_window_calls = N: the per-IP window's calls; 0: 2,000 */
 	double ip_window_seconds; /* ip_window_seconds = S: its length; 0: 300 */
 	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
+	bool snapshot;       /* snapshot = false: no fleet kept between starts (default true) */
+	double snapshot_max_hours; /* snapshot_max_hours = H: an older one is not shown; 0: no limit */
 	struct key_binding *key_bindings;  /* the [keys] section, in file order */
 	size_t key_binding_count;
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "keys.h"
 #include "output.h"
 #include "rows.h"
+#include "snapshot.h"
 #include "tui.h"
 #include "util.h"
 
@@ -32,9 +34,9 @@ enum exit_code {
 
 static const char usage_text[] =
 	"usage: simtop [--demo[=N]] [--profile NAME] [--read-only] [--token-file FILE] [--api-url URL]\n"
-	"              [--mark-from FILE.csv] [--ascii] [--no-color]\n"
+	"              [--mark-from FILE.csv] [--ascii] [--no-color] [--no-snapshot]\n"
 	"              [--rate N]\n"
-	"       simtop list [--filter QUERY] [--format table|csv|json] [--csv-raw]\n"
+	"       simtop list [--filter QUERY] [--format table|csv|json] [--csv-raw] [--cached]\n"
 	"                   [connection options as above]\n"
 	"       simtop apply online|offline|sim-activate|sim-suspend|ep-enable|ep-disable\n"
 	"                    (--filter QUERY | --from FILE.csv) [--dry-run] [--yes] [--rate N]\n"
@@ -58,6 +60,8 @@ struct options {
 	bool csv_raw;            /* list --csv-raw: cells as they are, no formula guard */
 	const char *filter;      /* list --filter */
 	const char *mark_from;   /* --mark-from */
+	bool no_snapshot;        /* --no-snapshot */
+	bool cached;             /* list --cached */
 	struct config_options config;
 };
 
@@ -78,7 +82,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
 	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION,
-	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME, OPT_CSV_RAW };
+	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME, OPT_CSV_RAW, OPT_NO_SNAPSHOT, OPT_CACHED };
 	static const struct option long_options[] = {
 		{ "demo", optional_argument, NULL, OPT_DEMO },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -97,6 +101,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
+		{ "cached", no_argument, NULL, OPT_CACHED },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -165,6 +171,15 @@ static void parse_options(int argc, char **argv, struct options *options)
 		case OPT_DRY_RUN:
 			options->dry_run = true;
 			break;
+		case OPT_NO_SNAPSHOT:
+			options->no_snapshot = true;
+			break;
+		case OPT_CACHED:
+			if (!options->list)
+				usage_error("%s only applies to 'simtop list' (the interactive program shows the saved fleet "
+					    "while it loads)", "--cached");
+			options->cached = true;
+			break;
 		case OPT_YES:
 			options->yes = true;
 			break;
@@ -203,6 +218,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		usage_error("%s", "--csv-raw goes with --format csv");
 	if (options->csv_raw)
 		options->format = OUTPUT_CSV_RAW;
+	if (options->cached && options->no_snapshot)
+		usage_error("%s", "--cached lists the saved fleet, which --no-snapshot turns off");
 	if (options->resume && options->demo_devices > 0)
 		usage_error("%s", "--resume finishes a job against the API it ran on, not against --demo");
 }
@@ -245,14 +262,62 @@ static bool setup_locale(void)
 }
 
 /* Load the whole fleet without a terminal; progress on stderr when it is one. */
-static int run_list(struct api *api, enum output_format format, const struct filter *filter)
+/* Where the fleet is kept between starts, and how old it may be. */
+struct snapshot_use {
+	char *path;          /* NULL: no snapshot */
+	int64_t max_age;     /* seconds; 0: no limit */
+	const char *api_url, *profile;
+};
+
+/* The saved fleet, for list --cached; NULL with a message when there is none to use. */
+static struct fleet *read_saved_fleet(const struct snapshot_use *snapshot, char *message, size_t size)
+{
+	struct snapshot_origin expected = { .api_url = snapshot->api_url, .profile = snapshot->profile };
+	struct snapshot_info info;
+	struct fleet *fleet = NULL;
+	char why[512], age[48];
+	int64_t now = (int64_t)time(NULL);
+	switch (snapshot_read(snapshot->path, &expected, snapshot->max_age, now, &fleet, &info, why, sizeof(why))) {
+	case SNAPSHOT_READ:
+		util_format_duration((double)(now - info.saved_at), age, sizeof(age));
+		fprintf(stderr, "simtop: the fleet as saved %s ago%s%s%s, not read from the API\n", age,
+			info.workspace_name[0] ? " (" : "", info.workspace_name, info.workspace_name[0] ? ")" : "");
+		return fleet;
+	case SNAPSHOT_NONE:
+		snprintf(message, size, "no saved fleet for %s (profile %s): list once without --cached, or start simtop",
+			 snapshot->api_url, snapshot->profile ? snapshot->profile : "default");
+		return NULL;
+	case SNAPSHOT_IGNORED:
+		snprintf(message, size, "the saved fleet cannot be used: %s", why);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Keep a fleet loaded just now for the next start; a failure is said, and changes nothing else. */
+static void save_fleet(struct api *api, const struct snapshot_use *snapshot, const struct fleet *fleet)
+{
+	char name[96] = "", message[512];
+	struct snapshot_origin origin = {
+		.api_url = snapshot->api_url, .profile = snapshot->profile, .workspace_name = name,
+		.workspace_id = api_workspace(api, name, sizeof(name)),
+	};
+	if (!snapshot_write(snapshot->path, fleet, &origin, (int64_t)time(NULL), message, sizeof(message)))
+		fprintf(stderr, "simtop: the fleet is not kept for the next start: %s\n", message);
+}
+
+static int run_list(struct api *api, enum output_format format, const struct filter *filter,
+		    const struct snapshot_use *snapshot, bool cached)
 {
 	char message[1024];
-	struct fleet *fleet = apply_load_fleet(api, isatty(STDERR_FILENO), message, sizeof(message));
+	struct fleet *fleet = cached ? read_saved_fleet(snapshot, message, sizeof(message))
+				     : apply_load_fleet(api, isatty(STDERR_FILENO), message, sizeof(message));
 	if (!fleet) {
 		fprintf(stderr, "simtop: %s\n", message);
 		return EXIT_FAILURE_RUN;
 	}
+	if (!cached && snapshot->path)
+		save_fleet(api, snapshot, fleet);
 	struct rows rows = { 0 };
 	rows_build(&rows, fleet, true);
 	if (filter)
@@ -357,12 +422,22 @@ int main(int argc, char **argv)
 		api = api_new(&api_options);
 	}
 
+	/* The demo's fleet is made up afresh at every start, on another port: nothing to keep. */
+	struct snapshot_use snapshot = {
+		.max_age = (int64_t)(config.snapshot_max_hours * 3600),
+		.api_url = config.base_url, .profile = config.profile,
+	};
+	if (configured && config.snapshot && !options.no_snapshot && !demo_url)
+		snapshot.path = snapshot_path(config.base_url, config.profile);
+	if (options.cached && !snapshot.path)
+		die(EXIT_USAGE, "%s", "--cached lists the saved fleet, and the config file says snapshot = false");
+
 	int status;
 	if (command && startup_error) {
 		fprintf(stderr, "simtop: %s\n", startup_error);
 		status = EXIT_FAILURE_RUN;
 	} else if (options.list) {
-		status = run_list(api, options.format, filter);
+		status = run_list(api, options.format, filter, &snapshot, options.cached);
 	} else if (options.apply || options.resume) {
 		struct apply_options apply_options = {
 			.action = options.action,
@@ -391,12 +466,15 @@ int main(int argc, char **argv)
 			.confirm_threshold = config.confirm_threshold,
 			.api_url = config.base_url,
 			.profile = config.profile,
+			.snapshot_path = snapshot.path,
+			.snapshot_max_age = snapshot.max_age,
 		};
 		status = tui_run(&tui_options);
 	}
 	if (api)
 		api_free(api);
 	free(demo_url);
+	free(snapshot.path);
 	filter_free(filter);
 	config_free(&config);
 	return status;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -32,6 +33,8 @@ struct session *session_new(const struct session_options *options)
 	session->profile = options->profile;
 	session->read_only = options->read_only;
 	session->confirm_threshold = options->confirm_threshold > 0 ? options->confirm_threshold : 100;
+	session->snapshot_path = options->snapshot_path;
+	session->snapshot_max_age = options->snapshot_max_age;
 	return session;
 }
 
@@ -380,7 +383,8 @@ bool session_load(struct session *session)
 		return false;
 	}
 	session->fatal[0] = '\0';
-	session->message[0] = '\0';
+	if (!session->from_snapshot)
+		session->message[0] = '\0';
 	struct fleet *target = session->fleet;
 	if (fleet_count(session->fleet) > 0) {
 		if (session->incoming)
@@ -390,6 +394,71 @@ bool session_load(struct session *session)
 	transport->ops->load_start(transport->self, target);
 	transport->ops->load_progress(transport->self, &session->progress);
 	return true;
+}
+
+/* "4 min", "2 h 5 min": how long ago a snapshot was saved. */
+static void describe_age(int64_t seconds, char *buffer, size_t size)
+{
+	util_format_duration((double)(seconds > 0 ? seconds : 0), buffer, size);
+}
+
+bool session_show_snapshot(struct session *session, int64_t now)
+{
+	if (!session->snapshot_path || fleet_count(session->fleet) > 0)
+		return false;
+	struct snapshot_origin expected = { .api_url = session->api_url, .profile = session->profile };
+	struct fleet *fleet = NULL;
+	char message[512], age[48];
+	switch (snapshot_read(session->snapshot_path, &expected, session->snapshot_max_age, now, &fleet,
+			      &session->snapshot, message, sizeof(message))) {
+	case SNAPSHOT_NONE:
+		return false;
+	case SNAPSHOT_IGNORED:
+		session_message(session, false, "The saved fleet is not shown: %s", message);
+		return false;
+	case SNAPSHOT_READ:
+		break;
+	}
+	fleet_free(session->fleet);
+	session->fleet = fleet;
+	session->from_snapshot = true;
+	rebuild_rows(session, true);
+	describe_age(now - session->snapshot.saved_at, age, sizeof(age));
+	session_message(session, false, "The fleet as saved %s ago; the fresh one is loading, and nothing is "
+			"changed before it is in", age);
+	return true;
+}
+
+/* The token's workspace is known once it authenticated: a snapshot of another one goes. */
+static void check_snapshot_workspace(struct session *session)
+{
+	if (!session->from_snapshot || !session->snapshot.workspace_id)
+		return;
+	char name[96];
+	int64_t workspace = session->transport->ops->workspace(session->transport->self, name, sizeof(name));
+	if (!workspace || workspace == session->snapshot.workspace_id)
+		return;
+	fleet_free(session->fleet);
+	session->fleet = fleet_new();
+	session->from_snapshot = false;
+	rebuild_rows(session, true);
+	session_message(session, false, "The saved fleet is of another workspace (%s): not shown",
+			session->snapshot.workspace_name);
+}
+
+/* Keep the fleet loaded just now for the next start; a failure only costs that start. */
+static void write_snapshot(struct session *session)
+{
+	if (!session->snapshot_path)
+		return;
+	char name[96] = "", message[512];
+	struct snapshot_origin origin = {
+		.api_url = session->api_url, .profile = session->profile, .workspace_name = name,
+		.workspace_id = session->transport->ops->workspace(session->transport->self, name, sizeof(name)),
+	};
+	if (!snapshot_write(session->snapshot_path, session->fleet, &origin, (int64_t)time(NULL), message,
+			    sizeof(message)))
+		session_message(session, false, "The fleet is not kept for the next start: %s", message);
 }
 
 /* A fresh fleet arrived: it replaces the shown one, and the cursor follows its device into it,
@@ -426,27 +495,40 @@ static unsigned update_load(struct session *session)
 	    strcmp(now->retry_note, before.retry_note) != 0)
 		events |= SESSION_CHANGED;
 
+	check_snapshot_workspace(session);
 	if (before.running && !now->running) {
 		events |= SESSION_CHANGED;
+		bool first = !session->loaded;
 		if (now->failed) {
+			char age[48];
+			describe_age((int64_t)time(NULL) - session->snapshot.saved_at, age, sizeof(age));
 			if (session->incoming) {
 				fleet_free(session->incoming);
 				session->incoming = NULL;
-				session_message(session, true, "Refresh failed, showing the earlier fleet: %s", now->message);
+				if (session->from_snapshot)
+					session_message(session, true, "Loading failed, showing the fleet as saved %s ago: %s",
+							age, now->message);
+				else
+					session_message(session, true, "Refresh failed, showing the earlier fleet: %s",
+							now->message);
 			} else if (fleet_count(session->fleet) == 0) {
 				snprintf(session->fatal, sizeof(session->fatal), "%s", now->message);
 			} else {
 				session_message(session, true, "Loading stopped: %s", now->message);
 				rebuild_rows(session, true);
 			}
-		} else if (session->incoming) {
-			finish_refresh(session);
-			session->loaded = true;
-			events |= SESSION_REFRESHED;
 		} else {
-			rebuild_rows(session, true);
+			if (session->incoming) {
+				finish_refresh(session);
+				events |= SESSION_REFRESHED;
+			} else {
+				rebuild_rows(session, true);
+			}
 			session->loaded = true;
-			events |= SESSION_FIRST_LOAD;
+			session->from_snapshot = false;
+			if (first)
+				events |= SESSION_FIRST_LOAD;
+			write_snapshot(session);
 		}
 		if (!now->failed && now->note[0])
 			session_message(session, false, "%s", now->note);
@@ -548,13 +630,21 @@ bool session_may_act(struct session *session)
 	return true;
 }
 
-bool session_plan_targets(struct session *session, size_t **shown, size_t *shown_count, size_t **hidden,
-			  size_t *hidden_count)
+bool session_plan_targets(struct session *session, enum plan_action action, size_t **shown, size_t *shown_count,
+			  size_t **hidden, size_t *hidden_count)
 {
 	*shown = *hidden = NULL;
 	*shown_count = *hidden_count = 0;
 	if (!session_may_act(session))
 		return false;
+	if (session->from_snapshot) {
+		/* Statuses saved minutes or days ago plan nothing: the plan waits for today's. */
+		session->action_waits = true;
+		session->waiting_action = action;
+		session_message(session, false, "Waiting for the fresh fleet: the confirmation of %s opens once it is "
+				"in (Esc: do not open it)", plan_action_name(action));
+		return false;
+	}
 	if (marks_count_in_fleet(session->marks, session->fleet) == 0) {
 		size_t device;
 		if (!session_cursor_device(session, &device)) {
@@ -637,6 +727,15 @@ bool session_start_job(struct session *session, struct plan *plan, enum journal_
 		free_plan(plan);
 	}
 	return started;
+}
+
+bool session_cancel_waiting_action(struct session *session)
+{
+	if (!session->action_waits)
+		return false;
+	session->action_waits = false;
+	session_message(session, false, "The confirmation of %s will not open", plan_action_name(session->waiting_action));
+	return true;
 }
 
 bool session_cancel_job(struct session *session)

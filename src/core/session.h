@@ -29,6 +29,7 @@
 #include "marks.h"
 #include "plan.h"
 #include "rows.h"
+#include "snapshot.h"
 #include "sort.h"
 #include "transport.h"
 
@@ -42,13 +43,16 @@ struct session_options {
 	const char *profile;          /* and the config profile */
 	bool read_only;               /* no action may change anything */
 	int confirm_threshold;        /* above this many devices the operator types the count; 0: 100 */
+	const char *snapshot_path;    /* where the fleet is kept between starts (snapshot.h); NULL: not kept */
+	int64_t snapshot_max_age;     /* seconds a snapshot stays worth showing; 0: no limit */
 };
 
 /* What session_update() found; several may be or'ed. */
 enum session_event {
 	SESSION_CHANGED = 1 << 0,      /* something shown changed: draw again */
 	SESSION_REFRESHED = 1 << 1,    /* the fleet was replaced: device indexes held elsewhere are stale */
-	SESSION_FIRST_LOAD = 1 << 2,   /* the first complete fleet arrived */
+	SESSION_FIRST_LOAD = 1 << 2,   /* the first complete fleet from the API arrived (after a
+				        * snapshot, with SESSION_REFRESHED) */
 	SESSION_JOB_FINISHED = 1 << 3, /* the job ended: session.last_plan and last_job tell how */
 };
 
@@ -59,7 +63,13 @@ struct session {
 	struct rows rows;             /* what is shown */
 	size_t cursor;                /* position in rows (0 when rows is empty) */
 	struct transport_load_progress progress;
-	bool loaded;                  /* the shown fleet is complete */
+	bool loaded;                  /* a complete fleet has come from the API */
+	bool from_snapshot;           /* the fleet shown is a snapshot's: nothing acts on it */
+	struct snapshot_info snapshot; /* of the snapshot shown, or last seen */
+	/* A confirmation asked for while the snapshot is shown: it opens once the fresh fleet is
+	 * in (the caller opens it on SESSION_FIRST_LOAD). */
+	bool action_waits;
+	enum plan_action waiting_action;
 	char fatal[1024];             /* the first load failed: nothing can be shown; "" otherwise */
 	char data_warning[256];       /* what was odd in the shown fleet's data, "" when nothing */
 
@@ -100,6 +110,8 @@ struct session {
 	bool has_anchor;              /* the device last marked with session_toggle_mark() */
 	struct device anchor;
 	const char *api_url, *profile;
+	const char *snapshot_path;
+	int64_t snapshot_max_age;
 };
 
 /* Never NULL. The transport, if any, stays the caller's and must outlive the session. */
@@ -112,8 +124,13 @@ void session_message(struct session *session, bool error, const char *format, ..
 
 /* --- loading ----------------------------------------------------------------------------- */
 
+/* Show the snapshot of this API and profile, if there is one worth showing, until the fresh
+ * fleet arrives; false when none is shown (the message says why one found is not). Call before
+ * the first session_load(). */
+bool session_show_snapshot(struct session *session, int64_t now);
 /* Load the fleet (or, once one is shown, load a fresh copy beside it). False, with a message,
- * when there is no API or a load is already running. */
+ * when there is no API or a load is already running. After every complete load the fleet is
+ * written to the snapshot (when there is a path). */
 bool session_load(struct session *session);
 /* Take in what arrived: pages of a load, the end of a load, a job's progress and end. Call
  * after every wait on the API. Returns session_event flags. */
@@ -180,12 +197,15 @@ enum session_export session_export(struct session *session, const char *path, bo
 /* Whether a change may be planned now: false, with a message, in read-only mode or while a
  * job runs. */
 bool session_may_act(struct session *session);
-/* The devices a plan for an action would act on: the marked ones the rows show (or the
- * cursor's device when none is marked), then the marked ones the filter hides. False, with a
- * message, when none can be acted on now (read-only, a job running, nothing marked or shown).
- * The arrays are malloc'ed, the caller's. */
-bool session_plan_targets(struct session *session, size_t **shown, size_t *shown_count, size_t **hidden,
-			  size_t *hidden_count);
+/* The devices a plan for action would act on: the marked ones the rows show (or the cursor's
+ * device when none is marked), then the marked ones the filter hides. False, with a message,
+ * when none can be acted on now (read-only, a job running, nothing marked or shown); and while
+ * a snapshot is shown, when action then waits for the fresh fleet (action_waits). The arrays
+ * are malloc'ed, the caller's. */
+bool session_plan_targets(struct session *session, enum plan_action action, size_t **shown, size_t *shown_count,
+			  size_t **hidden, size_t *hidden_count);
+/* Forget a confirmation waiting for the fresh fleet; false when none waits. */
+bool session_cancel_waiting_action(struct session *session);
 /* Start a job on plan (owned from now on, whatever the outcome). states and journal are an
  * interrupted job's, for a resume (both owned), or NULL: a new journal is written. False, with
  * a message, when nothing could be sent (no API, journal or audit log not writable). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "display.h"
 #include "draw.h"
@@ -164,13 +165,20 @@ static void draw_title(struct loop *loop)
 	}
 	draw_cell(0, 0, line, COLS, attr);
 
-	char state[64] = "";
+	char state[160] = "";
 	const struct transport_load_progress *progress = &session->progress;
 	if (progress->running) {
 		int percent = progress->records_total > 0
 			? (int)(100 * progress->records_loaded / progress->records_total) : 0;
-		snprintf(state, sizeof(state), " %s %s %d%% ", loop->ascii ? "~" : "\u21bb",
-			 session->incoming ? "refreshing" : "loading", percent > 100 ? 100 : percent);
+		char saved[80] = "";
+		if (session->from_snapshot) {
+			char age[48];
+			util_format_duration((double)(time(NULL) - session->snapshot.saved_at), age, sizeof(age));
+			snprintf(saved, sizeof(saved), "saved %s ago \u00b7 ", age);
+		}
+		snprintf(state, sizeof(state), " %s %s%s %d%% ", loop->ascii ? "~" : "\u21bb", saved,
+			 session->from_snapshot ? "loading" : session->incoming ? "refreshing" : "loading",
+			 percent > 100 ? 100 : percent);
 	} else if (progress->failed) {
 		snprintf(state, sizeof(state), " %s load failed ", loop->ascii ? "x" : "\u2716");
 	}
@@ -402,6 +410,12 @@ static void update(struct loop *loop)
 		loop->dirty = true;
 	if (events & SESSION_REFRESHED)
 		pop_views_above_fleet(loop); /* they may hold device indexes of the old fleet */
+	if ((events & SESSION_FIRST_LOAD) && session->action_waits) {
+		/* Asked for while the snapshot was shown: now it plans on what the API says. */
+		session->action_waits = false;
+		pop_views_above_fleet(loop);
+		push_view(loop, view_plan_new(&loop->context, session->waiting_action));
+	}
 	if (events & SESSION_FIRST_LOAD) {
 		offer_resume(loop);
 		if (loop->mark_from) {
@@ -692,6 +706,8 @@ static int common_action(struct loop *loop, enum action action)
 		pop_views_above_fleet(loop);
 		return loop->views[0]->ops->handle(loop->views[0], &loop->context, action, LINES - 3);
 	case ACTION_BACK:
+		if (loop->view_count == 1 && session_cancel_waiting_action(session))
+			return REACT_REDRAW;
 		if (session->job && loop->view_count == 1) {
 			session_cancel_job(session);
 			session_message(session, false, "Cancelling: steps in flight finish, nothing new starts");
@@ -830,6 +846,8 @@ int tui_run(const struct tui_options *options)
 		.profile = options->profile,
 		.read_only = options->read_only,
 		.confirm_threshold = options->confirm_threshold,
+		.snapshot_path = options->snapshot_path,
+		.snapshot_max_age = options->snapshot_max_age,
 	};
 	struct session *session = loop->session = session_new(&session_options);
 	loop->context = (struct view_context){
@@ -853,8 +871,10 @@ int tui_run(const struct tui_options *options)
 	struct display_options display = { .headless = loop->script != NULL, .monochrome = options->monochrome };
 	display_open(&display);
 	push_view(loop, view_fleet_new());
-	if (!session->fatal[0] && loop->api)
+	if (!session->fatal[0] && loop->api) {
+		session_show_snapshot(session, (int64_t)time(NULL));
 		session_load(session);
+	}
 
 	while (!loop->quit) {
 		handle_signals(loop);

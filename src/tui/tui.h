@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "api.h"
 
@@ -23,6 +24,8 @@ struct tui_options {
 	int confirm_threshold;        /* 0: 100 */
 	const char *api_url;          /* where jobs run, for their journals: the base URL */
 	const char *profile;          /* and the config profile */
+	const char *snapshot_path;    /* the fleet kept between starts; NULL: none */
+	int64_t snapshot_max_age;     /* seconds; 0: no limit */
 };
 
 /* Run the interactive program until the user quits. Returns the exit status. */

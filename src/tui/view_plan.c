@@ -269,7 +269,7 @@ static const struct view_ops plan_ops = {
 struct view *view_plan_new(struct view_context *context, enum plan_action action)
 {
 	size_t *shown, shown_count, *hidden, hidden_count;
-	if (!session_plan_targets(context->session, &shown, &shown_count, &hidden, &hidden_count))
+	if (!session_plan_targets(context->session, action, &shown, &shown_count, &hidden, &hidden_count))
 		return NULL;
 	struct plan_view *plan_view = xcalloc(1, sizeof(*plan_view));
 	plan_view->view.ops = &plan_ops;
