@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -20,13 +21,16 @@ struct fixture {
 	struct fake fake;
 	struct session *session;
 	char *directory;   /* XDG_STATE_HOME: journals and the audit log */
+	char *snapshot_path;
 };
+
+#define API_URL "http://127.0.0.1:1"
 
 static struct session *new_session(struct fixture *fixture, bool read_only)
 {
 	struct session_options options = {
-		.transport = &fixture->fake.transport, .api_url = "http://127.0.0.1:1", .profile = "default",
-		.read_only = read_only,
+		.transport = &fixture->fake.transport, .api_url = API_URL, .profile = "default",
+		.read_only = read_only, .snapshot_path = fixture->snapshot_path,
 	};
 	return session_new(&options);
 }
@@ -41,6 +45,8 @@ static int setup(void **state)
 		fake_add_device(&fixture->fake, SIM_ACTIVATED, i % 2 ? ENDPOINT_DISABLED : ENDPOINT_ENABLED);
 	fixture->directory = make_temporary_directory("session");
 	setenv("XDG_STATE_HOME", fixture->directory, 1);
+	setenv("XDG_CACHE_HOME", fixture->directory, 1);
+	fixture->snapshot_path = snapshot_path(API_URL, "default");
 	fixture->session = new_session(fixture, false);
 	*state = fixture;
 	return 0;
@@ -53,6 +59,7 @@ static int teardown(void **state)
 	fake_free(&fixture->fake);
 	remove_tree(fixture->directory);
 	free(fixture->directory);
+	free(fixture->snapshot_path);
 	free(fixture);
 	return 0;
 }
@@ -283,7 +290,7 @@ static void test_export_and_mark_from_csv(void **state)
 static bool plan_marked(struct session *session, enum plan_action action, struct plan **plan)
 {
 	size_t *shown, shown_count, *hidden, hidden_count;
-	if (!session_plan_targets(session, &shown, &shown_count, &hidden, &hidden_count))
+	if (!session_plan_targets(session, action, &shown, &shown_count, &hidden, &hidden_count))
 		return false;
 	size_t *devices = xmalloc(sizeof(*devices) * (shown_count + hidden_count + 1));
 	memcpy(devices, shown, shown_count * sizeof(*devices));
@@ -358,7 +365,7 @@ static void test_unfinished_job_is_offered_again(void **state)
 	load(fixture);
 	struct session_resume resume;
 	assert_false(session_find_resume(read_only, &resume));
-	assert_false(session_plan_targets(read_only, &(size_t *){ NULL }, &(size_t){ 0 }, &(size_t *){ NULL },
+	assert_false(session_plan_targets(read_only, PLAN_OFFLINE, &(size_t *){ NULL }, &(size_t){ 0 }, &(size_t *){ NULL },
 					  &(size_t){ 0 }));
 	assert_non_null(strstr(read_only->message, "Read-only"));
 	session_free(read_only);
@@ -380,6 +387,91 @@ static void test_unfinished_job_is_offered_again(void **state)
 	assert_false(session_find_resume(session, &resume));
 }
 
+/* The second start shows the fleet of the first at once; nothing is planned on it; the fresh
+ * fleet replaces it with marks, filter and the cursor's device kept, and is the first load. */
+static void test_snapshot_shown_until_the_fresh_fleet(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	assert_false(session_show_snapshot(session, (int64_t)time(NULL)));   /* none yet */
+	load(fixture);
+	assert_int_equal(file_mode(fixture->snapshot_path), 0600);
+	session_free(session);
+
+	/* Meanwhile device 1 went offline on the server. */
+	fixture->fake.sims[1].status = SIM_SUSPENDED;
+	session = fixture->session = new_session(fixture, false);
+	assert_true(session_show_snapshot(session, (int64_t)time(NULL)));
+	assert_true(session->from_snapshot);
+	assert_int_equal(session->rows.count, 10);
+	assert_non_null(strstr(session->message, "The fleet as saved"));
+	set_filter(session, "align:misaligned");
+	assert_int_equal(session->rows.count, 5);
+	session_mark_shown(session);
+	move_to_endpoint(session, ENDPOINT_ID(3));
+
+	struct plan *plan = NULL;
+	assert_false(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_true(session->action_waits);
+	assert_int_equal(session->waiting_action, PLAN_OFFLINE);
+	assert_non_null(strstr(session->message, "Waiting for the fresh fleet"));
+
+	assert_true(session_load(session));
+	assert_non_null(session->incoming);
+	fake_run(&fixture->fake);
+	unsigned events = session_update(session);
+	assert_true(events & SESSION_FIRST_LOAD);
+	assert_true(events & SESSION_REFRESHED);
+	assert_false(session->from_snapshot);
+	assert_true(session->action_waits);  /* the caller opens it now */
+	assert_string_equal(session->filter_text, "align:misaligned");
+	assert_int_equal(session->rows.count, 4);         /* device 1 is offline now */
+	assert_int_equal(cursor_endpoint(session), ENDPOINT_ID(3));
+	assert_int_equal(marks_count_in_fleet(session->marks, session->fleet), 5);
+	assert_true(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_int_equal(plan->count, 5);
+	plan_free(plan);
+	free(plan);
+	assert_true(session_cancel_waiting_action(session));
+	assert_false(session->action_waits);
+}
+
+/* A snapshot of another workspace than the token's is dropped as soon as that is known, and
+ * one that is corrupt is not shown, with a message. */
+static void test_snapshot_of_another_workspace_or_corrupt(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	struct snapshot_origin other = { .api_url = API_URL, .profile = "default", .workspace_id = 7,
+					  .workspace_name = "Other" };
+	char message[512];
+	assert_true(snapshot_write(fixture->snapshot_path, session->fleet, &other, (int64_t)time(NULL), message,
+				   sizeof(message)));
+	session_free(session);
+
+	session = fixture->session = new_session(fixture, false);
+	assert_true(session_show_snapshot(session, (int64_t)time(NULL)));
+	assert_true(session_load(session));
+	session_update(session);   /* the fake's token is of workspace 42 */
+	assert_false(session->from_snapshot);
+	assert_int_equal(session->rows.count, 0);
+	assert_non_null(strstr(session->message, "another workspace (Other)"));
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_FIRST_LOAD);
+	assert_int_equal(session->rows.count, 10);
+	session_free(session);
+
+	FILE *file = fopen(fixture->snapshot_path, "r+");
+	assert_non_null(file);
+	fseek(file, 100, SEEK_SET);
+	fputc('X', file);
+	fclose(file);
+	session = fixture->session = new_session(fixture, false);
+	assert_false(session_show_snapshot(session, (int64_t)time(NULL)));
+	assert_non_null(strstr(session->message, "The saved fleet is not shown"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +487,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_and_mark_from_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_results_show_and_re_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unfinished_job_is_offered_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_shown_until_the_fresh_fleet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_of_another_workspace_or_corrupt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
