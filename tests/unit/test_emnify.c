@@ -130,7 +130,28 @@ static void parse_endpoint_fixture(struct fleet *fleet, const char *name, size_t
 	load_body(name, &body, &length, NULL);
 	assert_int_equal(emnify_parse_endpoint_page(body, length, fleet, 0, &page, message, sizeof(message)), EMNIFY_OK);
 	assert_int_equal(page.ids.count, expected);
+	/* Every recorded endpoint page gives its SIMs' statuses: the lean load needs no SIM list
+	 * for the SIMs the endpoints hold. */
+	assert_int_equal(page.sims_without_status, 0);
 	free(body);
+}
+
+/* A nested SIM without its status is counted, so that the load lists every SIM to learn it. */
+static void test_endpoint_page_sim_without_status(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	static const char body[] = "[{\"id\":1,\"status\":{\"id\":0},\"sim\":{\"id\":10,\"iccid\":\"8988\"}},"
+				   "{\"id\":2,\"status\":{\"id\":1},\"sim\":{\"id\":11,\"status\":{\"id\":1}}},"
+				   "{\"id\":3,\"status\":{\"id\":1}}]";
+	char message[256] = "";
+	struct emnify_page page = { 0 };
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, 0, &page, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_int_equal(page.ids.count, 3);
+	assert_int_equal(page.sims_without_status, 1);
+	assert_int_equal(find_endpoint(fleet, 1)->sim_status, SIM_NONE);
+	fleet_free(fleet);
 }
 
 static void parse_sim_fixture(struct fleet *fleet, const char *name, size_t expected)
@@ -935,6 +956,7 @@ int main(void)
 		return 77;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_endpoint_page),
+		cmocka_unit_test(test_endpoint_page_sim_without_status),
 		cmocka_unit_test(test_real_endpoint_page_newer),
 		cmocka_unit_test(test_real_sim_page),
 		cmocka_unit_test(test_real_pages_join),
