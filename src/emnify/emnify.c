@@ -221,10 +221,39 @@ static const char *page_clean(struct page *page, const char *text)
 	return out;
 }
 
-/* A positive integer id, exact in a double. */
-static bool read_id(struct page *page, const cJSON *object, const char *path, int64_t *id)
+/* The keys a list item is read for. An item is walked once and each key found is kept (the
+ * first, as cJSON_GetObjectItemCaseSensitive() would find it): looking each key up instead
+ * compares every key of the item again, most of the cost of reading a page. */
+enum field {
+	FIELD_ID, FIELD_STATUS, FIELD_NAME, FIELD_IMEI, FIELD_IP_ADDRESS, FIELD_TAGS, FIELD_SIM, FIELD_ENDPOINT,
+	FIELD_ICCID, FIELD_IMSI, FIELD_MSISDN, FIELD_COUNT
+};
+static const char *const field_keys[FIELD_COUNT] = {
+	[FIELD_ID] = "id", [FIELD_STATUS] = "status", [FIELD_NAME] = "name", [FIELD_IMEI] = "imei",
+	[FIELD_IP_ADDRESS] = "ip_address", [FIELD_TAGS] = "tags", [FIELD_SIM] = "sim", [FIELD_ENDPOINT] = "endpoint",
+	[FIELD_ICCID] = "iccid", [FIELD_IMSI] = "imsi", [FIELD_MSISDN] = "msisdn",
+};
+
+static void collect_fields(const cJSON *object, const cJSON *fields[FIELD_COUNT])
 {
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, "id");
+	for (int field = 0; field < FIELD_COUNT; field++)
+		fields[field] = NULL;
+	for (const cJSON *child = object->child; child; child = child->next) {
+		const char *key = child->string;
+		if (!key)
+			continue;
+		for (int field = 0; field < FIELD_COUNT; field++)
+			if (key[0] == field_keys[field][0] && key[1] == field_keys[field][1] && !fields[field] &&
+			    strcmp(key, field_keys[field]) == 0) {
+				fields[field] = child;
+				break;
+			}
+	}
+}
+
+/* A positive integer id, exact in a double. */
+static bool read_id(struct page *page, const cJSON *value, const char *path, int64_t *id)
+{
 	if (!value)
 		return item_error(page, "missing %s", path);
 	if (!cJSON_IsNumber(value))
@@ -237,9 +266,8 @@ static bool read_id(struct page *page, const cJSON *object, const char *path, in
 }
 
 /* {"id": N, ...} with 0 <= N < count. */
-static bool read_status(struct page *page, const cJSON *object, const char *path, int count, int *status)
+static bool read_status(struct page *page, const cJSON *value, const char *path, int count, int *status)
 {
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, "status");
 	if (!value)
 		return item_error(page, "missing %s.id", path);
 	if (!cJSON_IsObject(value))
@@ -257,11 +285,9 @@ static bool read_status(struct page *page, const cJSON *object, const char *path
 }
 
 /* A string field, cleaned and bounded; NULL when absent or null. */
-static bool read_string(struct page *page, const cJSON *object, const char *key, const char *path,
-			const char **text)
+static bool read_string(struct page *page, const cJSON *value, const char *path, const char **text)
 {
 	*text = NULL;
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, key);
 	if (!value || cJSON_IsNull(value))
 		return true;
 	if (!cJSON_IsString(value))
@@ -272,11 +298,9 @@ static bool read_string(struct page *page, const cJSON *object, const char *key,
 
 /* An optional nested object ("endpoint" of a SIM, "sim" of an endpoint): absent or null is
  * none. */
-static bool read_nested(struct page *page, const cJSON *object, const char *key, const cJSON **nested)
+static bool read_nested(struct page *page, const cJSON *value, const char *key, const cJSON **nested)
 {
-	*nested = cJSON_GetObjectItemCaseSensitive(object, key);
-	if (*nested && cJSON_IsNull(*nested))
-		*nested = NULL;
+	*nested = value && cJSON_IsNull(value) ? NULL : value;
 	if (*nested && !cJSON_IsObject(*nested))
 		return item_error(page, "%s is not an object", key);
 	return true;
@@ -285,16 +309,17 @@ static bool read_nested(struct page *page, const cJSON *object, const char *key,
 static bool read_sim(struct page *page, const cJSON *item, void *record)
 {
 	struct sim_record *sim = record;
-	const cJSON *endpoint;
+	const cJSON *field[FIELD_COUNT], *endpoint;
 	memset(sim, 0, sizeof(*sim));
-	if (!read_id(page, item, "id", &sim->id) ||
-	    !read_status(page, item, "status", SIM_STATUS_COUNT, &sim->sim_status) ||
-	    !read_string(page, item, "iccid", "iccid", &sim->iccid) ||
-	    !read_string(page, item, "imsi", "imsi", &sim->imsi) ||
-	    !read_string(page, item, "msisdn", "msisdn", &sim->msisdn) ||
-	    !read_nested(page, item, "endpoint", &endpoint))
+	collect_fields(item, field);
+	if (!read_id(page, field[FIELD_ID], "id", &sim->id) ||
+	    !read_status(page, field[FIELD_STATUS], "status", SIM_STATUS_COUNT, &sim->sim_status) ||
+	    !read_string(page, field[FIELD_ICCID], "iccid", &sim->iccid) ||
+	    !read_string(page, field[FIELD_IMSI], "imsi", &sim->imsi) ||
+	    !read_string(page, field[FIELD_MSISDN], "msisdn", &sim->msisdn) ||
+	    !read_nested(page, field[FIELD_ENDPOINT], "endpoint", &endpoint))
 		return false;
-	if (endpoint && !read_id(page, endpoint, "endpoint.id", &sim->endpoint_id))
+	if (endpoint && !read_id(page, cJSON_GetObjectItemCaseSensitive(endpoint, "id"), "endpoint.id", &sim->endpoint_id))
 		return false;
 	return true;
 }
@@ -302,26 +327,29 @@ static bool read_sim(struct page *page, const cJSON *item, void *record)
 static bool read_endpoint(struct page *page, const cJSON *item, void *record)
 {
 	struct endpoint_record *endpoint = record;
-	const cJSON *sim;
+	const cJSON *field[FIELD_COUNT], *sim;
 	memset(endpoint, 0, sizeof(*endpoint));
 	endpoint->sim_status = SIM_NONE;
-	if (!read_id(page, item, "id", &endpoint->id) ||
-	    !read_status(page, item, "status", ENDPOINT_STATUS_COUNT, &endpoint->endpoint_status) ||
-	    !read_string(page, item, "name", "name", &endpoint->name) ||
-	    !read_string(page, item, "imei", "imei", &endpoint->imei) ||
-	    !read_string(page, item, "ip_address", "ip_address", &endpoint->ip_address) ||
-	    !read_string(page, item, "tags", "tags", &endpoint->tags) ||
-	    !read_nested(page, item, "sim", &sim))
+	collect_fields(item, field);
+	if (!read_id(page, field[FIELD_ID], "id", &endpoint->id) ||
+	    !read_status(page, field[FIELD_STATUS], "status", ENDPOINT_STATUS_COUNT, &endpoint->endpoint_status) ||
+	    !read_string(page, field[FIELD_NAME], "name", &endpoint->name) ||
+	    !read_string(page, field[FIELD_IMEI], "imei", &endpoint->imei) ||
+	    !read_string(page, field[FIELD_IP_ADDRESS], "ip_address", &endpoint->ip_address) ||
+	    !read_string(page, field[FIELD_TAGS], "tags", &endpoint->tags) ||
+	    !read_nested(page, field[FIELD_SIM], "sim", &sim))
 		return false;
 	if (!sim)
 		return true;
 	/* The nested SIM's status may be left out; the SIM page then supplies it. */
-	if (!read_id(page, sim, "sim.id", &endpoint->sim_id) ||
-	    (cJSON_GetObjectItemCaseSensitive(sim, "status") &&
-	     !read_status(page, sim, "sim.status", SIM_STATUS_COUNT, &endpoint->sim_status)) ||
-	    !read_string(page, sim, "iccid", "sim.iccid", &endpoint->iccid) ||
-	    !read_string(page, sim, "imsi", "sim.imsi", &endpoint->imsi) ||
-	    !read_string(page, sim, "msisdn", "sim.msisdn", &endpoint->msisdn))
+	const cJSON *sim_field[FIELD_COUNT];
+	collect_fields(sim, sim_field);
+	if (!read_id(page, sim_field[FIELD_ID], "sim.id", &endpoint->sim_id) ||
+	    (sim_field[FIELD_STATUS] &&
+	     !read_status(page, sim_field[FIELD_STATUS], "sim.status", SIM_STATUS_COUNT, &endpoint->sim_status)) ||
+	    !read_string(page, sim_field[FIELD_ICCID], "sim.iccid", &endpoint->iccid) ||
+	    !read_string(page, sim_field[FIELD_IMSI], "sim.imsi", &endpoint->imsi) ||
+	    !read_string(page, sim_field[FIELD_MSISDN], "sim.msisdn", &endpoint->msisdn))
 		return false;
 	page->sims_without_status += endpoint->sim_status == SIM_NONE;
 	return true;
