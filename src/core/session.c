@@ -528,7 +528,8 @@ static unsigned update_load(struct session *session)
 			session->from_snapshot = false;
 			if (first)
 				events |= SESSION_FIRST_LOAD;
-			write_snapshot(session);
+			/* Written at the next update, once the caller has shown the fleet. */
+			session->snapshot_due = session->snapshot_path != NULL;
 		}
 		if (!now->failed && now->note[0])
 			session_message(session, false, "%s", now->note);
@@ -802,6 +803,10 @@ static unsigned update_job(struct session *session)
 
 unsigned session_update(struct session *session)
 {
+	if (session->snapshot_due) {
+		session->snapshot_due = false;
+		write_snapshot(session);
+	}
 	return update_load(session) | update_job(session);
 }
 

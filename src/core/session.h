@@ -112,6 +112,7 @@ struct session {
 	const char *api_url, *profile;
 	const char *snapshot_path;
 	int64_t snapshot_max_age;
+	bool snapshot_due;            /* a complete load is to be written to the snapshot */
 };
 
 /* Never NULL. The transport, if any, stays the caller's and must outlive the session. */
@@ -133,7 +134,8 @@ bool session_show_snapshot(struct session *session, int64_t now);
  * written to the snapshot (when there is a path). */
 bool session_load(struct session *session);
 /* Take in what arrived: pages of a load, the end of a load, a job's progress and end. Call
- * after every wait on the API. Returns session_event flags. */
+ * after every wait on the API. Returns session_event flags. A complete load is written to the
+ * snapshot at the call after the one that took it in, so that it is shown first. */
 unsigned session_update(struct session *session);
 
 /* --- the cursor ---------------------------------------------------------------------------- */
