@@ -92,29 +92,15 @@ char *journal_state_path(const char *name)
 
 bool journal_make_directories(const char *directory, char *message, size_t size)
 {
-	char *path = xstrdup(directory);
 	struct stat info;
-	bool ok = true;
 
-	for (char *slash = path + 1; ok; slash++) {
-		bool last = *slash == '\0';
-		if (*slash != '/' && !last)
-			continue;
-		*slash = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			snprintf(message, size, "cannot create the directory %s: %s", path, strerror(errno));
-			ok = false;
-		}
-		if (last)
-			break;
-		*slash = '/';
-	}
-	if (ok && (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode))) {
+	if (!files_make_directories(directory, "the directory", message, size))
+		return false;
+	if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode)) {
 		snprintf(message, size, "%s is not a directory", directory);
-		ok = false;
+		return false;
 	}
-	free(path);
-	return ok;
+	return true;
 }
 
 void journal_user(char *buffer, size_t size)

@@ -358,8 +358,7 @@ char *files_read_all(int fd, size_t max, size_t *length)
 
 /* --- private directories and whole-file replacement --------------------------------------- */
 
-/* mkdir -p with mode 0700 for every directory made; existing ones are left as they are. */
-static bool make_directories(const char *directory, const char *what, char *message, size_t size)
+bool files_make_directories(const char *directory, const char *what, char *message, size_t size)
 {
 	char *path = xstrdup(directory);
 	bool ok = true;
@@ -389,7 +388,7 @@ int files_open_private_directory(const char *directory, const char *what, char *
 	char mode[8], owner[64];
 	int fd;
 
-	if (!make_directories(directory, what, message, size))
+	if (!files_make_directories(directory, what, message, size))
 		return refuse(-1, errno, message, size);
 	/* O_NOFOLLOW: a symbolic link planted where the directory should be would send the
 	 * files elsewhere. What is checked below is the directory the files go to. */

@@ -70,6 +70,10 @@ int files_create_export(const char *path, bool overwrite, char *message, size_t 
  * trace; the caller wipes the buffer it gets when it holds a secret. */
 char *files_read_all(int fd, size_t max, size_t *length);
 
+/* mkdir -p with mode 0700 for every directory made; existing ones are left as they are. False,
+ * with message ("cannot create WHAT PATH: reason") and errno, when one cannot be made. */
+bool files_make_directories(const char *directory, const char *what, char *message, size_t size);
+
 /* Make directory, and any parent missing, with mode 0700; or accept an existing one only when
  * it is a directory (not a symbolic link) owned by the user that group and others cannot write
  * to. Returns a descriptor of it (O_RDONLY | O_DIRECTORY | O_CLOEXEC) to create, rename and
