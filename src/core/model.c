@@ -1,4 +1,6 @@
 /* model.c — the emnify domain: statuses, alignment, allowed transitions. */
+#include <strings.h>
+
 #include "model.h"
 
 static const char *const sim_status_names[SIM_STATUS_COUNT] = {
@@ -85,4 +87,22 @@ bool model_sim_transition_allowed(int from, int to)
 	case SIM_SUSPENDED: return to == SIM_ACTIVATED;
 	default: return false;
 	}
+}
+
+static const char *const connectivity_words[CONNECTIVITY_COUNT] = {
+	[CONNECTIVITY_UNKNOWN] = "", [CONNECTIVITY_ONLINE] = "online", [CONNECTIVITY_ATTACHED] = "attached",
+	[CONNECTIVITY_OFFLINE] = "offline", [CONNECTIVITY_BLOCKED] = "blocked",
+};
+
+enum connectivity model_connectivity_parse(const char *word)
+{
+	for (int i = CONNECTIVITY_ONLINE; i < CONNECTIVITY_COUNT; i++)
+		if (word && strcasecmp(word, connectivity_words[i]) == 0)
+			return (enum connectivity)i;
+	return CONNECTIVITY_UNKNOWN;
+}
+
+const char *model_connectivity_word(enum connectivity connectivity)
+{
+	return (unsigned)connectivity < CONNECTIVITY_COUNT ? connectivity_words[connectivity] : "";
 }

@@ -53,6 +53,21 @@ const char *model_alignment_glyph(enum alignment alignment, bool ascii);
 /* The alignment table of DESIGN.md §3. Deleted statuses count as misaligned. */
 enum alignment model_alignment(int sim_status, int endpoint_status);
 
+/* What the network says of an endpoint (GET /endpoint/{id}/connectivity): a data session
+ * (ONLINE), registered (ATTACHED), not reachable (OFFLINE), service refused (BLOCKED). */
+enum connectivity {
+	CONNECTIVITY_UNKNOWN,   /* not read, or a word emnify does not document */
+	CONNECTIVITY_ONLINE,
+	CONNECTIVITY_ATTACHED,
+	CONNECTIVITY_OFFLINE,
+	CONNECTIVITY_BLOCKED,
+	CONNECTIVITY_COUNT
+};
+/* The API's word ("ONLINE"), case-insensitive; CONNECTIVITY_UNKNOWN for any other. */
+enum connectivity model_connectivity_parse(const char *word);
+/* Lower-case word for CSV, JSON, the filter language and the screen ("attached"); "" unknown. */
+const char *model_connectivity_word(enum connectivity connectivity);
+
 /* True when emnify allows a SIM PATCH from one status to the other. */
 bool model_sim_transition_allowed(int from, int to);
 

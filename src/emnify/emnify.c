@@ -956,6 +956,146 @@ enum emnify_result emnify_parse_object_page(const char *body, size_t length, str
 	return EMNIFY_OK;
 }
 
+/* --- live state ----------------------------------------------------------------------------- */
+
+/* The text at key of object, cleaned into out: a string as it is, a number as written, or an
+ * object by its "name" or "description" (emnify names operators, countries and types so). */
+static void copy_text(const cJSON *object, const char *key, char *out, size_t size)
+{
+	const cJSON *value = object ? cJSON_GetObjectItemCaseSensitive(object, key) : NULL;
+	out[0] = '\0';
+	if (cJSON_IsObject(value)) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(value, "name");
+		value = cJSON_IsString(name) ? name : cJSON_GetObjectItemCaseSensitive(value, "description");
+	}
+	if (cJSON_IsString(value)) {
+		text_clean_buffer(out, size, value->valuestring);
+	} else if (cJSON_IsNumber(value)) {
+		snprintf(out, size, "%g", value->valuedouble);
+	}
+}
+
+static cJSON *parse_object(const char *body, size_t length, const char *kind, char *message, size_t size)
+{
+	size_t at;
+	cJSON *root = parse_json(body, length, &at);
+	if (message && size)
+		message[0] = '\0';
+	if (!cJSON_IsObject(root)) {
+		append(message, size, "%s is not a JSON object", kind);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+enum emnify_result emnify_parse_connectivity(const char *body, size_t length, struct emnify_connectivity *out,
+					     char *message, size_t size)
+{
+	memset(out, 0, sizeof(*out));
+	cJSON *root = parse_object(body, length, "the connectivity answer", message, size);
+	if (!root)
+		return EMNIFY_BAD_RESPONSE;
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	const cJSON *word = cJSON_IsObject(status) ? cJSON_GetObjectItemCaseSensitive(status, "description") : NULL;
+	if (!cJSON_IsString(word)) {
+		append(message, size, "the connectivity answer has no status.description");
+		cJSON_Delete(root);
+		return EMNIFY_BAD_RESPONSE;
+	}
+	text_clean_buffer(out->word, sizeof(out->word), word->valuestring);
+	out->state = model_connectivity_parse(word->valuestring);
+	const cJSON *location = cJSON_GetObjectItemCaseSensitive(root, "location");
+	const cJSON *pdp = cJSON_GetObjectItemCaseSensitive(root, "pdp_context");
+	location = cJSON_IsObject(location) ? location : NULL;
+	pdp = cJSON_IsObject(pdp) ? pdp : NULL;
+	copy_text(location, "operator", out->operator_name, sizeof(out->operator_name));
+	copy_text(location, "country", out->country, sizeof(out->country));
+	copy_text(pdp, "rat_type", out->rat_type, sizeof(out->rat_type));
+	copy_text(pdp, "apn", out->apn, sizeof(out->apn));
+	copy_text(location, "last_updated", out->updated, sizeof(out->updated));
+	if (!out->updated[0])
+		copy_text(pdp, "created", out->updated, sizeof(out->updated));
+	cJSON_Delete(root);
+	return EMNIFY_OK;
+}
+
+/* A month of the stats answer; false (message) when it is there but not what emnify sends. */
+static bool read_month(const cJSON *root, const char *key, struct emnify_month *month, char *message, size_t size)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, key);
+	memset(month, 0, sizeof(*month));
+	if (!value || cJSON_IsNull(value))
+		return true;
+	if (!cJSON_IsObject(value)) {
+		append(message, size, "%s is not an object", key);
+		return false;
+	}
+	month->present = true;
+	static const struct {
+		const char *part, *field;
+	} numbers[] = { { "data", "volume" }, { "data", "cost" }, { "sms", "volume" } };
+	double *targets[] = { &month->data_mb, &month->data_cost, &month->sms };
+	for (size_t i = 0; i < ARRAY_SIZE(numbers); i++) {
+		const cJSON *part = cJSON_GetObjectItemCaseSensitive(value, numbers[i].part);
+		const cJSON *number = cJSON_IsObject(part) ? cJSON_GetObjectItemCaseSensitive(part, numbers[i].field) : NULL;
+		if (number && !cJSON_IsNull(number) && !cJSON_IsNumber(number)) {
+			append(message, size, "%s.%s.%s is not a number", key, numbers[i].part, numbers[i].field);
+			return false;
+		}
+		if (cJSON_IsNumber(number))
+			*targets[i] = number->valuedouble;
+	}
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(value, "data");
+	const cJSON *currency = cJSON_IsObject(data) ? cJSON_GetObjectItemCaseSensitive(data, "currency") : NULL;
+	if (cJSON_IsObject(currency)) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(currency, "code");
+		currency = cJSON_IsString(code) ? code : cJSON_GetObjectItemCaseSensitive(currency, "symbol");
+	}
+	if (cJSON_IsString(currency))
+		text_clean_buffer(month->currency, sizeof(month->currency), currency->valuestring);
+	return true;
+}
+
+enum emnify_result emnify_parse_usage(const char *body, size_t length, struct emnify_usage *out, char *message,
+				      size_t size)
+{
+	memset(out, 0, sizeof(*out));
+	cJSON *root = parse_object(body, length, "the stats answer", message, size);
+	if (!root)
+		return EMNIFY_BAD_RESPONSE;
+	bool valid = read_month(root, "current_month", &out->current_month, message, size) &&
+		     read_month(root, "last_month", &out->last_month, message, size);
+	cJSON_Delete(root);
+	return valid ? EMNIFY_OK : EMNIFY_BAD_RESPONSE;
+}
+
+enum emnify_result emnify_parse_events(const char *body, size_t length, struct emnify_event *events, size_t max,
+				       size_t *count, char *message, size_t size)
+{
+	*count = 0;
+	cJSON *root = parse_array(body, length, "the event list", message, size);
+	if (!root)
+		return EMNIFY_BAD_RESPONSE;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, root) {
+		if (*count == max)
+			break;
+		if (!cJSON_IsObject(item)) {
+			append(message, size, "event %zu is not an object", *count);
+			cJSON_Delete(root);
+			return EMNIFY_BAD_RESPONSE;
+		}
+		struct emnify_event *event = &events[(*count)++];
+		copy_text(item, "timestamp", event->timestamp, sizeof(event->timestamp));
+		copy_text(item, "event_type", event->type, sizeof(event->type));
+		copy_text(item, "description", event->description, sizeof(event->description));
+		event->alert = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "alert"));
+	}
+	cJSON_Delete(root);
+	return EMNIFY_OK;
+}
+
 bool emnify_is_error_object(const char *body, size_t length)
 {
 	size_t at;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fleet.h"
+#include "model.h"
 #include "transport.h"
 
 /* per_page maxima of the list calls. */
@@ -106,6 +107,51 @@ bool emnify_is_error_object(const char *body, size_t length);
  * Everything quoted is cleaned (text_clean); the message is cut to size without splitting a
  * character. body need not be NUL-terminated and may be NULL when length is 0. */
 void emnify_error_message(long http_status, const char *body, size_t length, char *message, size_t size);
+
+/* --- live state: GET /api/v1/endpoint/{id}/connectivity, /stats and /event ------------------
+ * The connectivity and stats shapes are documented only in part (reference §7): what is read is
+ * what the documents and recordings show, and anything else present is ignored. Texts are
+ * cleaned and cut to their buffers; an absent text is "". */
+struct emnify_connectivity {
+	enum connectivity state;      /* CONNECTIVITY_UNKNOWN for a word emnify does not document */
+	char word[24];                /* status.description as sent */
+	char operator_name[64];       /* location.operator (its name), "" when absent */
+	char country[64];             /* location.country (its name) */
+	char rat_type[32];            /* pdp_context.rat_type (its description, or the number) */
+	char apn[64];                 /* pdp_context.apn */
+	char updated[40];             /* when the network last said so: location.last_updated, or
+				       * pdp_context.created */
+};
+/* A JSON object with status.description; BAD_RESPONSE without one. */
+enum emnify_result emnify_parse_connectivity(const char *body, size_t length, struct emnify_connectivity *out,
+					     char *message, size_t size);
+
+/* One month of GET /endpoint/{id}/stats. emnify leaves a month without traffic out. */
+struct emnify_month {
+	bool present;
+	double data_mb;               /* data.volume (MB) */
+	double data_cost;             /* data.cost */
+	double sms;                   /* sms.volume (messages) */
+	char currency[8];             /* data.currency's code, when sent */
+};
+struct emnify_usage {
+	struct emnify_month current_month, last_month;
+};
+/* A JSON object (months absent are not present, and count as no traffic); BAD_RESPONSE
+ * otherwise, or when a month is not an object or a volume not a number. */
+enum emnify_result emnify_parse_usage(const char *body, size_t length, struct emnify_usage *out, char *message,
+				      size_t size);
+
+/* An event of GET /endpoint/{id}/event. */
+struct emnify_event {
+	char timestamp[40];
+	char type[64];                /* event_type.description */
+	char description[256];
+	bool alert;
+};
+/* A JSON array of events; the first max go to events (*count of them). */
+enum emnify_result emnify_parse_events(const char *body, size_t length, struct emnify_event *events, size_t max,
+				       size_t *count, char *message, size_t size);
 
 /* Request bodies. Caller frees. */
 char *emnify_auth_body(const char *application_token);

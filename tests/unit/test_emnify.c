@@ -950,12 +950,109 @@ static void test_endpoints_body(void **state)
 	free(body);
 }
 
+/* --- live state ----------------------------------------------------------------------------- */
+
+static void test_real_connectivity_offline(void **state)
+{
+	(void)state;
+	char *body, message[256];
+	size_t length;
+	struct emnify_connectivity connectivity;
+	load_body("test_get_device_connectivity.02.json", &body, &length, NULL);
+	assert_int_equal(emnify_parse_connectivity(body, length, &connectivity, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(connectivity.state, CONNECTIVITY_OFFLINE);
+	assert_string_equal(connectivity.word, "OFFLINE");
+	assert_string_equal(connectivity.operator_name, "");
+	assert_string_equal(connectivity.apn, "");
+	free(body);
+}
+
+/* An online device, in the fields the reference infers from event payloads (location's
+ * operator and country, pdp_context's rat_type and apn); an undocumented word is unknown. */
+static void test_connectivity_online_and_unknown(void **state)
+{
+	(void)state;
+	static const char online[] =
+		"{\"status\":{\"description\":\"ONLINE\"},\"location\":{\"operator\":{\"id\":5,\"name\":\"Telekom\"},"
+		"\"country\":{\"name\":\"Germany\"},\"last_updated\":\"2026-11-30T10:00:00Z\"},"
+		"\"pdp_context\":{\"apn\":\"em\",\"rat_type\":{\"id\":6,\"description\":\"4G\"},\"created\":\"x\"},"
+		"\"services\":[\"GPRS\"]}";
+	char message[256];
+	struct emnify_connectivity connectivity;
+	assert_int_equal(emnify_parse_connectivity(online, strlen(online), &connectivity, message, sizeof(message)),
+			 EMNIFY_OK);
+	assert_int_equal(connectivity.state, CONNECTIVITY_ONLINE);
+	assert_string_equal(connectivity.operator_name, "Telekom");
+	assert_string_equal(connectivity.country, "Germany");
+	assert_string_equal(connectivity.rat_type, "4G");
+	assert_string_equal(connectivity.apn, "em");
+	assert_string_equal(connectivity.updated, "2026-11-30T10:00:00Z");
+	static const char odd[] = "{\"status\":{\"description\":\"ROAMING\"}}";
+	assert_int_equal(emnify_parse_connectivity(odd, strlen(odd), &connectivity, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(connectivity.state, CONNECTIVITY_UNKNOWN);
+	assert_string_equal(connectivity.word, "ROAMING");
+	static const char none[] = "{\"services\":[]}";
+	assert_int_equal(emnify_parse_connectivity(none, strlen(none), &connectivity, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_non_null(strstr(message, "status.description"));
+}
+
+/* GET /endpoint/{id}/stats leaves a month without traffic out: it counts as none. */
+static void test_usage_months(void **state)
+{
+	(void)state;
+	static const char body[] =
+		"{\"last_month\":{\"data\":{\"volume\":120.5,\"volume_tx\":20.5,\"volume_rx\":100,\"cost\":1.2,"
+		"\"currency\":{\"id\":1,\"code\":\"EUR\",\"symbol\":\"\\u20ac\"}},\"sms\":{\"volume\":3}},"
+		"\"last_hour\":{\"data\":{\"volume\":0}}}";
+	char message[256];
+	struct emnify_usage usage;
+	assert_int_equal(emnify_parse_usage(body, strlen(body), &usage, message, sizeof(message)), EMNIFY_OK);
+	assert_false(usage.current_month.present);
+	assert_true(usage.current_month.data_mb == 0);
+	assert_true(usage.last_month.present);
+	assert_true(usage.last_month.data_mb == 120.5);
+	assert_true(usage.last_month.data_cost == 1.2);
+	assert_true(usage.last_month.sms == 3);
+	assert_string_equal(usage.last_month.currency, "EUR");
+	assert_int_equal(emnify_parse_usage("{}", 2, &usage, message, sizeof(message)), EMNIFY_OK);
+	static const char bad[] = "{\"current_month\":{\"data\":{\"volume\":\"lots\"}}}";
+	assert_int_equal(emnify_parse_usage(bad, strlen(bad), &usage, message, sizeof(message)), EMNIFY_BAD_RESPONSE);
+	assert_non_null(strstr(message, "current_month.data.volume is not a number"));
+	assert_int_equal(emnify_parse_usage("[]", 2, &usage, message, sizeof(message)), EMNIFY_BAD_RESPONSE);
+}
+
+static void test_real_events(void **state)
+{
+	(void)state;
+	char *body, message[256];
+	size_t length, count;
+	struct emnify_event events[10];
+	load_body("device_events.03.json", &body, &length, NULL);
+	assert_int_equal(emnify_parse_events(body, length, events, 10, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, 2);
+	assert_string_equal(events[0].timestamp, "2022-03-27T23:20:49.298Z");
+	assert_string_equal(events[0].type, "SIM activation");
+	assert_string_equal(events[0].description, "Status of SIM changed from 'Issued' to 'Activated'");
+	assert_string_equal(events[1].type, "SIM Assigned");
+	assert_false(events[1].alert);
+	assert_int_equal(emnify_parse_events(body, length, events, 1, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(emnify_parse_events("[]", 2, events, 10, &count, message, sizeof(message)), EMNIFY_OK);
+	assert_int_equal(count, 0);
+	free(body);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8"))
 		return 77;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_endpoint_page),
+		cmocka_unit_test(test_real_connectivity_offline),
+		cmocka_unit_test(test_connectivity_online_and_unknown),
+		cmocka_unit_test(test_usage_months),
+		cmocka_unit_test(test_real_events),
 		cmocka_unit_test(test_endpoint_page_sim_without_status),
 		cmocka_unit_test(test_real_endpoint_page_newer),
 		cmocka_unit_test(test_real_sim_page),
