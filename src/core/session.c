@@ -13,6 +13,8 @@
 #include "util.h"
 
 #define MISALIGNED_QUERY "align:misaligned"
+/* How the message that a snapshot is shown begins: it goes when the fresh fleet is in. */
+#define SNAPSHOT_MESSAGE "The fleet as saved"
 
 void session_message(struct session *session, bool error, const char *format, ...)
 {
@@ -424,8 +426,8 @@ bool session_show_snapshot(struct session *session, int64_t now)
 	session->from_snapshot = true;
 	rebuild_rows(session, true);
 	describe_age(now - session->snapshot.saved_at, age, sizeof(age));
-	session_message(session, false, "The fleet as saved %s ago; the fresh one is loading, and nothing is "
-			"changed before it is in", age);
+	session_message(session, false, SNAPSHOT_MESSAGE " %s ago, until the fresh one is in; nothing is changed "
+			"before", age);
 	return true;
 }
 
@@ -525,6 +527,8 @@ static unsigned update_load(struct session *session)
 				rebuild_rows(session, true);
 			}
 			session->loaded = true;
+			if (session->from_snapshot && strncmp(session->message, SNAPSHOT_MESSAGE, strlen(SNAPSHOT_MESSAGE)) == 0)
+				session->message[0] = '\0';
 			session->from_snapshot = false;
 			if (first)
 				events |= SESSION_FIRST_LOAD;
