@@ -11,6 +11,7 @@
 #include "emu_body.h"
 #include "emu_buf.h"
 #include "emu_http.h"
+#include "emu_live.h"
 #include "emu_query.h"
 #include "emu_render.h"
 #include "emu_stall.h"
@@ -20,6 +21,10 @@
 #define SIM_PER_PAGE_MAX 2500
 #define ENDPOINT_PER_PAGE_DEFAULT 1000
 #define ENDPOINT_PER_PAGE_MAX 1000
+/* The endpoint event list: 100 is the recorded default; INFERRED, the maximum is the endpoint
+ * list's (no maximum is documented). */
+#define EVENT_PER_PAGE_DEFAULT 100
+#define EVENT_PER_PAGE_MAX 1000
 
 enum route_kind {
 	ROUTE_UNKNOWN,
@@ -29,6 +34,9 @@ enum route_kind {
 	ROUTE_ENDPOINT_LIST,
 	ROUTE_ENDPOINT_ONE,
 	ROUTE_ENDPOINT_MULTI,
+	ROUTE_CONNECTIVITY,      /* GET /api/v1/endpoint/{id}/connectivity */
+	ROUTE_ENDPOINT_STATS,    /* GET /api/v1/endpoint/{id}/stats */
+	ROUTE_ENDPOINT_EVENTS,   /* GET /api/v1/endpoint/{id}/event */
 };
 
 struct route {
@@ -78,13 +86,49 @@ static bool match_collection(const char *path, const char *name, enum route_kind
 	const char *slash = strchr(rest, '/');
 	size_t id_length = slash ? (size_t)(slash - rest) : strlen(rest);
 	if (id_length == 0 || (slash && slash[1] != '\0'))
-		return false; /* deeper paths (/endpoint/1/connectivity, ...) are not emulated */
+		return false; /* deeper paths: match_endpoint_part */
 	if (id_length >= sizeof route->id)
 		id_length = sizeof route->id - 1;
 	memcpy(route->id, rest, id_length);
 	route->id[id_length] = '\0';
 	route->kind = one;
 	return true;
+}
+
+/* "endpoint/{id}/connectivity", ".../stats" or ".../event", with or without a final "/". Other
+ * parts (stats/daily, connectivity_info, sms, ...) are not emulated. */
+static bool match_endpoint_part(const char *path, struct route *route)
+{
+	static const struct {
+		const char *name;
+		enum route_kind kind;
+	} parts[] = {
+		{ "connectivity", ROUTE_CONNECTIVITY },
+		{ "stats", ROUTE_ENDPOINT_STATS },
+		{ "event", ROUTE_ENDPOINT_EVENTS },
+	};
+	if (strncmp(path, "endpoint/", 9) != 0)
+		return false;
+	const char *id = path + 9;
+	const char *slash = strchr(id, '/');
+	if (!slash || slash == id)
+		return false;
+	const char *part = slash + 1;
+	size_t part_length = strcspn(part, "/");
+	if (part[part_length] == '/' && part[part_length + 1] != '\0')
+		return false;
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		if (strlen(parts[i].name) != part_length || strncmp(part, parts[i].name, part_length) != 0)
+			continue;
+		size_t id_length = (size_t)(slash - id);
+		if (id_length >= sizeof route->id)
+			id_length = sizeof route->id - 1;
+		memcpy(route->id, id, id_length);
+		route->id[id_length] = '\0';
+		route->kind = parts[i].kind;
+		return true;
+	}
+	return false;
 }
 
 static void resolve_route(const char *url, struct route *route)
@@ -100,8 +144,9 @@ static void resolve_route(const char *url, struct route *route)
 	const char *path = url + 8;
 	if (strcmp(path, "authenticate") == 0 || strcmp(path, "authenticate/") == 0)
 		route->kind = ROUTE_AUTHENTICATE;
-	else if (!match_collection(path, "sim", ROUTE_SIM_LIST, ROUTE_SIM_ONE, route))
-		match_collection(path, "endpoint", ROUTE_ENDPOINT_LIST, ROUTE_ENDPOINT_ONE, route);
+	else if (!match_collection(path, "sim", ROUTE_SIM_LIST, ROUTE_SIM_ONE, route) &&
+		 !match_collection(path, "endpoint", ROUTE_ENDPOINT_LIST, ROUTE_ENDPOINT_ONE, route))
+		match_endpoint_part(path, route);
 }
 
 /* True when the route serves this method. */
@@ -112,6 +157,9 @@ static bool route_serves(enum route_kind kind, const char *method)
 		return strcmp(method, "POST") == 0;
 	case ROUTE_SIM_LIST:
 	case ROUTE_ENDPOINT_LIST:
+	case ROUTE_CONNECTIVITY:
+	case ROUTE_ENDPOINT_STATS:
+	case ROUTE_ENDPOINT_EVENTS:
 		return strcmp(method, "GET") == 0;
 	case ROUTE_SIM_ONE:
 	case ROUTE_ENDPOINT_ONE:
@@ -176,6 +224,15 @@ static void count_route(struct emu_context *context, enum route_kind kind, const
 	case ROUTE_ENDPOINT_MULTI:
 		emu_stats_add(&context->stats, EMU_STAT_endpoint_multi);
 		break;
+	case ROUTE_CONNECTIVITY:
+		emu_stats_add(&context->stats, EMU_STAT_connectivity);
+		break;
+	case ROUTE_ENDPOINT_STATS:
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_stats);
+		break;
+	case ROUTE_ENDPOINT_EVENTS:
+		emu_stats_add(&context->stats, EMU_STAT_endpoint_events);
+		break;
 	default:
 		break;
 	}
@@ -194,6 +251,12 @@ static enum emu_limit_route limit_route(enum route_kind kind, const char *method
 		return get ? EMU_LIMIT_SIM_GET : EMU_LIMIT_OTHER;
 	case ROUTE_ENDPOINT_ONE:
 		return get ? EMU_LIMIT_ENDPOINT_GET : EMU_LIMIT_OTHER;
+	case ROUTE_CONNECTIVITY:
+		return get ? EMU_LIMIT_CONNECTIVITY : EMU_LIMIT_OTHER;
+	case ROUTE_ENDPOINT_STATS:
+		return get ? EMU_LIMIT_ENDPOINT_STATS : EMU_LIMIT_OTHER;
+	case ROUTE_ENDPOINT_EVENTS:
+		return get ? EMU_LIMIT_ENDPOINT_EVENTS : EMU_LIMIT_OTHER;
 	default:
 		return EMU_LIMIT_OTHER;
 	}
@@ -518,6 +581,85 @@ static void get_one(struct emu_context *context, const struct route *route, bool
 		emu_render_endpoint(&buf, context->fleet, index, true);
 	reply->status = 200;
 	emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+}
+
+/* --- the network side of an endpoint ------------------------------------------------------- */
+
+static struct emu_live_world live_world(const struct emu_context *context)
+{
+	struct emu_live_world world = { context->fleet, context->seed, context->live_epoch };
+	return world;
+}
+
+/* GET /api/v1/endpoint/{id}/connectivity and .../stats. An unknown id answers 404 as
+ * GET /api/v1/endpoint/{id} does (INFERRED: the reference says nothing for these two). */
+static void get_endpoint_part(struct emu_context *context, const struct route *route, struct emu_http_reply *reply)
+{
+	int64_t index = find_device(context, route, false, reply);
+	if (index < 0)
+		return;
+	struct emu_live_world world = live_world(context);
+	struct emu_buf buf = { 0 };
+	reply->status = 200;
+	if (route->kind == ROUTE_CONNECTIVITY) {
+		emu_live_render_connectivity(&buf, &world, index);
+		emu_http_reply_body(reply, &buf, EMU_HTTP_JSON_PLAIN); /* as recorded */
+	} else {
+		emu_live_render_stats(&buf, &world, index);
+		emu_http_reply_body(reply, &buf, EMU_HTTP_JSON);
+	}
+}
+
+/* GET /api/v1/endpoint/{id}/event: newest first, paged and clamped like the lists, with the
+ * paging headers in lower case, as recorded (the recorded empty Link is left out: libmicrohttpd
+ * sends no header without a value, and clients are told not to rely on Link). An id no endpoint has answers
+ * 200 [] (documented); one that is not a number 400, as the other {id} routes. sort=id serves
+ * oldest first (the order of the recorded answer, which says "x-sort: id"). */
+static void get_endpoint_events(struct emu_context *context, struct MHD_Connection *connection,
+				const struct route *route, struct emu_http_reply *reply)
+{
+	int64_t id;
+	if (!parse_long(route->id, &id)) {
+		find_device(context, route, false, reply); /* the 400 */
+		return;
+	}
+	int64_t index = emu_fleet_find_endpoint(context->fleet, id);
+	struct emu_live_world world = live_world(context);
+	int64_t total = 0;
+	if (index >= 0) {
+		struct emu_live live;
+		emu_live_of(&world, index, &live);
+		total = live.events;
+	}
+	const char *sort = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "sort");
+	bool oldest_first = sort && (strcmp(sort, "id") == 0 || strcmp(sort, "+id") == 0);
+
+	int64_t per_page = query_integer(connection, "per_page", EVENT_PER_PAGE_DEFAULT);
+	if (per_page < 1)
+		per_page = EVENT_PER_PAGE_DEFAULT;
+	if (per_page > EVENT_PER_PAGE_MAX)
+		per_page = EVENT_PER_PAGE_MAX;
+	int64_t pages = total == 0 ? 1 : (total + per_page - 1) / per_page;
+	int64_t page = query_integer(connection, "page", 1);
+	if (page < 1)
+		page = 1;
+	if (page > pages)
+		page = pages;
+	int64_t first = (page - 1) * per_page;
+	int64_t count = total - first < per_page ? total - first : per_page;
+
+	struct emu_buf buf = { 0 };
+	if (count > 0)
+		emu_live_render_events(&buf, &world, index, first, count, oldest_first);
+	else
+		emu_buf_add_str(&buf, "[]");
+	reply->status = 200;
+	emu_http_reply_body(reply, &buf, "application/json; charset=utf-8");
+	emu_http_reply_header_int(reply, "x-count-per-page", per_page);
+	emu_http_reply_header_int(reply, "x-current-page", page);
+	emu_http_reply_header(reply, "x-sort", oldest_first ? "id" : "-id");
+	emu_http_reply_header_int(reply, "x-total-count", total);
+	emu_http_reply_header_int(reply, "x-total-pages", pages);
 }
 
 static void patch_one(struct emu_context *context, const struct route *route, bool sim, const char *body,
@@ -875,6 +1017,13 @@ enum MHD_Result emu_api_handle(struct emu_context *context, struct MHD_Connectio
 		break;
 	case ROUTE_ENDPOINT_MULTI:
 		patch_multi(context, body, length, body_too_large, &reply);
+		break;
+	case ROUTE_CONNECTIVITY:
+	case ROUTE_ENDPOINT_STATS:
+		get_endpoint_part(context, &route, &reply);
+		break;
+	case ROUTE_ENDPOINT_EVENTS:
+		get_endpoint_events(context, connection, &route, &reply);
 		break;
 	default:
 		break;

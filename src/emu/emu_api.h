@@ -4,6 +4,7 @@
  *   GET   /api/v1/sim            GET /api/v1/sim/{id}        PATCH /api/v1/sim/{id}
  *   GET   /api/v1/endpoint       GET /api/v1/endpoint/{id}   PATCH /api/v1/endpoint/{id}
  *   PATCH /api/v2/endpoint/multi (bulk: up to 2000 endpoint status changes in one call)
+ *   GET   /api/v1/endpoint/{id}/connectivity   .../stats   .../event (the network, emu_live.h)
  *
  * Each request goes through, in order: counting, the configured latency, the per-IP window
  * (an edge firewall's: before anything else can answer), stalling, fault injection (before

@@ -38,6 +38,7 @@ struct emu_context {
 	uint32_t ignore_q;          /* atomic: lists serve everything whatever q says (emu_query.h) */
 	uint32_t refuse_q;          /* atomic: lists answer every q with 422; before ignore_q */
 	struct emu_odd odd;         /* list pages bent into data that cannot be true (emu_odd.h) */
+	int64_t live_epoch;         /* Unix seconds: "now" for the network state (emu_live.h) */
 };
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "emu_buf.h"
 #include "emu_http.h"
+#include "emu_live.h"
 #include "emu_stall.h"
 
 /* --- GET /_emu/state --------------------------------------------------------------------- */
@@ -93,19 +94,21 @@ static void render_state(const struct emu_fleet *fleet, struct emu_buf *buf)
 	emu_buf_add_char(buf, '}');
 }
 
-/* --- GET /_emu/state.csv ------------------------------------------------------------------ */
+/* --- GET /_emu/state.csv and /_emu/live.csv ----------------------------------------------- */
 
 /* The CSV is produced line by line as libmicrohttpd asks for more, so a million devices never
  * sit in memory at once. */
 struct csv_stream {
 	const struct emu_fleet *fleet;
+	bool live;              /* live.csv: the network side of every endpoint */
+	struct emu_live_world world;
 	int64_t next;           /* next device index; -1 while the header is due */
-	char line[64];          /* the line being copied out */
-	size_t line_length;
+	struct emu_buf line;    /* the line being copied out */
 	size_t line_sent;
 };
 
 static const char csv_header[] = "sim_id,endpoint_id,sim_status,endpoint_status\n";
+static const char live_csv_header[] = "endpoint_id,sim_id,connectivity,current_month_mb,last_month_mb,events\n";
 
 static char *put_decimal(char *out, int64_t value)
 {
@@ -120,16 +123,52 @@ static char *put_decimal(char *out, int64_t value)
 	return out;
 }
 
+/* A month's volume in MB as the stats show it, 0 when the month is absent. */
+static void add_month_mb(struct emu_buf *buf, const struct emu_live_period *month)
+{
+	if (month->present)
+		emu_live_add_mb(buf, month->rx_bytes + month->tx_bytes);
+	else
+		emu_buf_add_char(buf, '0');
+}
+
+/* One endpoint's line of live.csv; nothing for a device without an endpoint. */
+static void live_format_line(struct csv_stream *stream, int64_t i)
+{
+	if (emu_fleet_endpoint_status(stream->fleet, i) == EMU_STATUS_NONE)
+		return;
+	struct emu_live live;
+	emu_live_of(&stream->world, i, &live);
+	struct emu_buf *line = &stream->line;
+	emu_buf_add_int(line, EMU_ENDPOINT_ID_BASE + i);
+	emu_buf_add_char(line, ',');
+	if (emu_fleet_sim_status(stream->fleet, i) != EMU_STATUS_NONE)
+		emu_buf_add_int(line, EMU_SIM_ID_BASE + i);
+	emu_buf_add_char(line, ',');
+	emu_buf_add_str(line, emu_live_connectivity_name(live.connectivity));
+	emu_buf_add_char(line, ',');
+	add_month_mb(line, &live.current_month);
+	emu_buf_add_char(line, ',');
+	add_month_mb(line, &live.last_month);
+	emu_buf_add_char(line, ',');
+	emu_buf_add_int(line, live.events);
+	emu_buf_add_char(line, '\n');
+}
+
 static void csv_format_line(struct csv_stream *stream)
 {
+	stream->line.length = 0;
+	stream->line_sent = 0;
 	if (stream->next < 0) {
-		memcpy(stream->line, csv_header, sizeof csv_header - 1);
-		stream->line_length = sizeof csv_header - 1;
+		emu_buf_add_str(&stream->line, stream->live ? live_csv_header : csv_header);
+	} else if (stream->live) {
+		live_format_line(stream, stream->next);
 	} else {
 		int64_t i = stream->next;
 		int sim = emu_fleet_sim_status(stream->fleet, i);
 		int endpoint = emu_fleet_endpoint_status(stream->fleet, i);
-		char *p = stream->line;
+		char text[64];
+		char *p = text;
 		if (sim != EMU_STATUS_NONE)
 			p = put_decimal(p, EMU_SIM_ID_BASE + i);
 		*p++ = ',';
@@ -142,9 +181,8 @@ static void csv_format_line(struct csv_stream *stream)
 		if (endpoint != EMU_STATUS_NONE)
 			p = put_decimal(p, endpoint);
 		*p++ = '\n';
-		stream->line_length = (size_t)(p - stream->line);
+		emu_buf_add(&stream->line, text, (size_t)(p - text));
 	}
-	stream->line_sent = 0;
 	stream->next++;
 }
 
@@ -154,9 +192,10 @@ static ssize_t csv_read(void *cls, uint64_t position, char *out, size_t max)
 	struct csv_stream *stream = cls;
 	size_t used = 0;
 	for (;;) {
-		size_t left = stream->line_length - stream->line_sent;
+		size_t left = stream->line.length - stream->line_sent;
 		size_t n = left < max - used ? left : max - used;
-		memcpy(out + used, stream->line + stream->line_sent, n);
+		if (n)
+			memcpy(out + used, stream->line.data + stream->line_sent, n);
 		used += n;
 		stream->line_sent += n;
 		if (used == max)
@@ -168,17 +207,28 @@ static ssize_t csv_read(void *cls, uint64_t position, char *out, size_t max)
 	return used ? (ssize_t)used : MHD_CONTENT_READER_END_OF_STREAM;
 }
 
-static enum MHD_Result send_csv(struct emu_context *context, struct MHD_Connection *connection)
+static void csv_free(void *cls)
+{
+	struct csv_stream *stream = cls;
+	emu_buf_free(&stream->line);
+	free(stream);
+}
+
+static enum MHD_Result send_csv(struct emu_context *context, struct MHD_Connection *connection, bool live)
 {
 	struct csv_stream *stream = calloc(1, sizeof *stream);
 	if (!stream)
 		return MHD_NO;
 	stream->fleet = context->fleet;
+	stream->live = live;
+	stream->world.fleet = context->fleet;
+	stream->world.seed = context->seed;
+	stream->world.epoch = context->live_epoch;
 	stream->next = -1;
 	struct MHD_Response *response =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, csv_read, stream, free);
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, csv_read, stream, csv_free);
 	if (!response) {
-		free(stream);
+		csv_free(stream);
 		return MHD_NO;
 	}
 	emu_http_add_header(response, "Content-Type", "text/csv; charset=utf-8", context->lower_case_headers);
@@ -303,7 +353,9 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 		return send_json(context, connection, &buf);
 	}
 	if (strcmp(name, "state.csv") == 0 && get)
-		return send_csv(context, connection);
+		return send_csv(context, connection, false);
+	if (strcmp(name, "live.csv") == 0 && get)
+		return send_csv(context, connection, true);
 	if (strcmp(name, "expire-tokens") == 0 && post) {
 		emu_auth_expire_all(context->auth);
 		return send_message(context, connection, 204, NULL);
@@ -366,7 +418,7 @@ enum MHD_Result emu_control_handle(struct emu_context *context, struct MHD_Conne
 		return send_message(context, connection, 204, NULL);
 	}
 
-	static const char *const known[] = { "stats", "state", "state.csv", "expire-tokens", "faults", "limits",
+	static const char *const known[] = { "stats", "state", "state.csv", "live.csv", "expire-tokens", "faults", "limits",
 					     "stall", "ip-window", "bulk-partial", "changes", "changes/clear",
 					     "ignore-q", "refuse-q" };
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)

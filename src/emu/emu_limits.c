@@ -79,6 +79,9 @@ struct emu_limits *emu_limits_new(bool enabled, int window_requests, int window_
 	bucket_init(&limits->routes[EMU_LIMIT_ENDPOINT_GET], 50, 25);
 	bucket_init(&limits->routes[EMU_LIMIT_SIM_GET], 100, 50);
 	bucket_init(&limits->routes[EMU_LIMIT_AUTHENTICATE], 100.0 / 300.0, 100);
+	bucket_init(&limits->routes[EMU_LIMIT_CONNECTIVITY], 50, 25);
+	bucket_init(&limits->routes[EMU_LIMIT_ENDPOINT_STATS], 100, 50);
+	bucket_init(&limits->routes[EMU_LIMIT_ENDPOINT_EVENTS], 10, 5);
 	return limits;
 }
 

@@ -4,13 +4,20 @@
  *   GET /endpoint/{id}                                          50/s, burst 25
  *   GET /sim/{id}                                               100/s, burst 50
  *   POST /authenticate                                          100 per 5 minutes
+ *   GET /endpoint/{id}/connectivity                             50/s, burst 25
+ *   GET /endpoint/{id}/stats                                    100/s, burst 50
+ *   GET /endpoint/{id}/event lists                              10/s, burst 5
  *   every API call, per source IP                               2000 in any 5 minutes
  *
  * The last limit is an edge firewall's rate rule (AWS WAF): a sliding window that counts every
  * request that reaches it, refused ones too, and refuses while it holds the limit. Every client
  * of a loopback emulator has the same address, so it is one window here. The window is asked
  * first; a request it admits then takes one token from its route's bucket, if the route has
- * one, or is refused with 429 when that bucket is empty. Thread-safe. */
+ * one, or is refused with 429 when that bucket is empty. Thread-safe.
+ *
+ * The published table gives one rate per row of paths; the emulator keeps the two lists in one
+ * bucket, as before, and gives each per-endpoint read its own. The endpoint event list is not in
+ * the table: INFERRED, it has the rate of the general event list (GET /api/v1/event). */
 #ifndef SIMTOP_EMU_LIMITS_H
 #define SIMTOP_EMU_LIMITS_H
 
@@ -22,6 +29,9 @@ enum emu_limit_route {
 	EMU_LIMIT_ENDPOINT_GET,
 	EMU_LIMIT_SIM_GET,
 	EMU_LIMIT_AUTHENTICATE,
+	EMU_LIMIT_CONNECTIVITY,
+	EMU_LIMIT_ENDPOINT_STATS,
+	EMU_LIMIT_ENDPOINT_EVENTS,
 	EMU_LIMIT_ROUTE_COUNT
 };
 

@@ -69,7 +69,8 @@ void emu_odd_render_page(const struct emu_odd *odd, struct emu_buf *buf, const s
 	if (sims)
 		emu_render_sim_page(buf, fleet, devices, count);
 	else
-		emu_render_endpoint_page_claiming(buf, fleet, devices, count, odd->claimer, odd->claim_device);
+		emu_render_endpoint_page_claiming(buf, fleet, devices, count, odd->claimer, odd->claim_device,
+						  has(odd, EMU_ODD_SIM_STATUS_MISSING));
 	bool duplicate = has(odd, sims ? EMU_ODD_DUPLICATE_SIM : EMU_ODD_DUPLICATE_ENDPOINT);
 	if (!duplicate || !last || list_first < 0)
 		return;

@@ -9,6 +9,10 @@
  *                       the last page
  *   repeat-pages        page 2 of each list answers with the items of page 1 (its headers say
  *                       page 2)
+ *   sim-status-missing  on endpoint list pages, the nested "sim" of one endpoint in three (those
+ *                       of the devices whose index is a multiple of EMU_RENDER_STATUS_MISSING_EVERY,
+ *                       the first endpoint included) has no "status" key: a client must learn
+ *                       those SIMs' statuses from the SIM list
  * A list filtered by q is bent the same way: "the list" is then the filtered one (its last page,
  * its first item, its page 2), and the shared-sim endpoint is bent wherever it is served.
  * The emulator's state, its single GETs and its PATCHes are not bent. */
@@ -30,7 +34,8 @@
 	_(DUPLICATE_ENDPOINT, "duplicate-endpoint") \
 	_(SHARED_SIM,         "shared-sim") \
 	_(TOTAL_PAGES,        "total-pages") \
-	_(REPEAT_PAGES,       "repeat-pages")
+	_(REPEAT_PAGES,       "repeat-pages") \
+	_(SIM_STATUS_MISSING, "sim-status-missing")
 
 enum emu_odd_kind {
 #define EMU_ODD_ENUM(id, word) EMU_ODD_##id,

@@ -143,11 +143,11 @@ void emu_render_sim(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t 
 
 void emu_render_endpoint(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index, bool detailed)
 {
-	emu_render_endpoint_claiming(buf, fleet, index, index, detailed);
+	emu_render_endpoint_claiming(buf, fleet, index, index, detailed, true);
 }
 
 void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, int64_t index,
-				  int64_t sim_device, bool detailed)
+				  int64_t sim_device, bool detailed, bool sim_status)
 {
 	struct emu_device device, sim_owner;
 	emu_fleet_device(fleet, index, &device);
@@ -181,15 +181,18 @@ void emu_render_endpoint_claiming(struct emu_buf *buf, const struct emu_fleet *f
 	emu_buf_add_json_string(buf, device.tariff_profile->name);
 	emu_buf_add_char(buf, '}');
 	if (sim->sim_id) {
-		int sim_status = emu_fleet_sim_status(fleet, sim_device);
+		int status_of_sim = emu_fleet_sim_status(fleet, sim_device);
 		ADD(buf, ",\"sim\":{\"id\":");
 		emu_buf_add_int(buf, sim->sim_id);
 		ADD(buf, ",\"iccid\":\"");
 		emu_buf_add_str(buf, sim->iccid);
 		ADD(buf, "\",\"iccid_with_luhn\":\"");
 		emu_buf_add_str(buf, sim->iccid_with_luhn);
-		ADD(buf, "\",\"sim_profile_type_id\":1,\"status\":");
-		add_status(buf, sim_status, emu_sim_status_name(sim_status));
+		ADD(buf, "\",\"sim_profile_type_id\":1");
+		if (sim_status) {
+			ADD(buf, ",\"status\":");
+			add_status(buf, status_of_sim, emu_sim_status_name(status_of_sim));
+		}
 		ADD(buf, ",\"imsi\":\"");
 		emu_buf_add_str(buf, sim->imsi);
 		ADD(buf, "\",\"msisdn\":\"");
@@ -227,7 +230,7 @@ void emu_render_sim_page(struct emu_buf *buf, const struct emu_fleet *fleet, con
 }
 
 void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fleet *fleet, const int64_t *devices,
-				       int64_t count, int64_t claimer, int64_t claim_device)
+				       int64_t count, int64_t claimer, int64_t claim_device, bool status_missing)
 {
 	emu_buf_reserve(buf, (size_t)count * 700 + 2);
 	emu_buf_add_char(buf, '[');
@@ -235,7 +238,9 @@ void emu_render_endpoint_page_claiming(struct emu_buf *buf, const struct emu_fle
 		if (i)
 			emu_buf_add_char(buf, ',');
 		int64_t index = devices[i];
-		emu_render_endpoint_claiming(buf, fleet, index, index == claimer ? claim_device : index, false);
+		bool sim_status = !status_missing || index % EMU_RENDER_STATUS_MISSING_EVERY != 0;
+		emu_render_endpoint_claiming(buf, fleet, index, index == claimer ? claim_device : index, false,
+					     sim_status);
 	}
 	emu_buf_add_char(buf, ']');
 }

@@ -10,7 +10,8 @@
  * the endpoint PATCHes (single or bulk) that started while another was still being processed;
  * status_* count API responses by HTTP status; ip_window_blocked the requests the per-IP window
  * refused; dropped counts connections closed without an answer; stalled the requests held
- * unanswered (--stall). Lock-free. */
+ * unanswered (--stall); connectivity, endpoint_stats and endpoint_events the GETs of an
+ * endpoint's connectivity, usage and event list. Lock-free. */
 #ifndef SIMTOP_EMU_STATS_H
 #define SIMTOP_EMU_STATS_H
 
@@ -48,7 +49,10 @@
 	X(status_403) \
 	X(ip_window_blocked) \
 	X(sim_list_filtered) \
-	X(endpoint_list_filtered)
+	X(endpoint_list_filtered) \
+	X(connectivity) \
+	X(endpoint_stats) \
+	X(endpoint_events)
 
 enum emu_stat {
 #define EMU_STAT_ENUM(name) EMU_STAT_##name,
