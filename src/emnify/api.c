@@ -84,6 +84,17 @@ static const struct {
 	[LIST_SIM] = { "/api/v1/sim", EMNIFY_SIM_PAGE_MAX },
 };
 
+/* emnify's limits per route (reference §6): connectivity 50 a second, burst 25; an endpoint's
+ * stats 100, burst 50; event lists 10, burst 5. */
+static const struct {
+	const char *route;
+	double rate, burst;
+} live_routes[API_LIVE_COUNT] = {
+	[API_LIVE_CONNECTIVITY] = { "connectivity", 50.0, 25.0 },
+	[API_LIVE_STATS] = { "stats", 100.0, 50.0 },
+	[API_LIVE_EVENTS] = { "event", 10.0, 5.0 },
+};
+
 struct api_request {
 	struct api_request *prev, *next;
 	struct api *api;
@@ -151,6 +162,8 @@ struct api {
 	int64_t waiting_since_ms;       /* when a transfer started while nothing awaited the API */
 	int64_t gave_up_at_ms;          /* when give_up() last ran; 0: not since the last load */
 	struct ratelimit list_limit, ip_limit, auth_limit, endpoint_get_limit, sim_get_limit;
+	/* GET /endpoint/{id}/connectivity, /stats and /event: each route its own bucket. */
+	struct ratelimit live_limits[API_LIVE_COUNT];
 	struct ratelimit_window ip_window; /* emnify's 2000 calls per 5 minutes, with rate_limits */
 	struct api_timer *timers;
 	int64_t workspace_id;           /* of the current JWT; 0 when unknown */
@@ -357,6 +370,9 @@ struct api *api_new(const struct api_options *options)
 		       burst_with_margin(API_ENDPOINT_GET_RATE, API_ENDPOINT_GET_BURST), now);
 	ratelimit_init(&api->sim_get_limit, API_SIM_GET_RATE,
 		       burst_with_margin(API_SIM_GET_RATE, API_SIM_GET_BURST), now);
+	for (int what = 0; what < API_LIVE_COUNT; what++)
+		ratelimit_init(&api->live_limits[what], live_routes[what].rate,
+			       burst_with_margin(live_routes[what].rate, live_routes[what].burst), now);
 	init_ip_limit(api, now);
 	ratelimit_init(&api->auth_limit, API_AUTH_RATE, API_AUTH_BURST, now);
 	if (api->rate_limits)
@@ -1365,6 +1381,22 @@ void api_read_object(struct api *api, const char *kind, int64_t id, api_read_don
 		request->object_limit = &api->endpoint_get_limit;
 	else if (strcmp(kind, "sim") == 0)
 		request->object_limit = &api->sim_get_limit;
+	request->done = done;
+	request->context = context;
+	request_append(api, request);
+}
+
+void api_read_live(struct api *api, enum api_live what, int64_t endpoint_id, int64_t page, api_read_done *done,
+		   void *context)
+{
+	char *path = what == API_LIVE_EVENTS
+		/* Newest first: emnify sorts lists by id unless told (a recorded event list says
+		 * x-sort: id), and documents "-" for descending (reference §2). */
+		? xasprintf("/api/v1/endpoint/%lld/event?page=%lld&per_page=%d&sort=-id", (long long)endpoint_id,
+			    (long long)(page > 0 ? page : 1), API_EVENTS_PER_PAGE)
+		: xasprintf("/api/v1/endpoint/%lld/%s", (long long)endpoint_id, live_routes[what].route);
+	struct api_request *request = request_new(api, REQUEST_READ, HTTP_GET, path);
+	request->object_limit = &api->live_limits[what];
 	request->done = done;
 	request->context = context;
 	request_append(api, request);

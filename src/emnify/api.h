@@ -136,6 +136,20 @@ typedef void api_read_done(void *context, long http_status, const char *body, si
 			   const char *error_message);
 void api_read_object(struct api *api, const char *kind, int64_t id, api_read_done *done, void *context);
 
+/* The network's view of one endpoint, read as a device view opens (never in the background):
+ * GET /api/v1/endpoint/{id}/connectivity, /stats, or /event?page=PAGE (API_EVENTS_PER_PAGE a
+ * page, newest first). Each route keeps to its own limit as well as the per-IP window. done
+ * as for api_read_object(). */
+enum api_live {
+	API_LIVE_CONNECTIVITY,
+	API_LIVE_STATS,
+	API_LIVE_EVENTS,
+	API_LIVE_COUNT
+};
+#define API_EVENTS_PER_PAGE 10
+void api_read_live(struct api *api, enum api_live what, int64_t endpoint_id, int64_t page, api_read_done *done,
+		   void *context);
+
 /* Send a change: PATCH path ("/api/v1/sim/ID", "/api/v2/endpoint/multi") with body (taken
  * over; JSON). done is called exactly once from api_wait(), like a read's:
  *   2xx (emnify answers 204 with an empty body)  success; error_message is NULL.

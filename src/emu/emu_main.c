@@ -51,6 +51,7 @@ struct options {
 	enum emu_window_block window_block;
 	bool bulk_partial;
 	bool ignore_q;
+	int64_t epoch;           /* --epoch: "now" of the network state; 0: the start */
 	bool refuse_q;
 	uint32_t forbidden;
 	int64_t org_id;
@@ -84,6 +85,7 @@ static void usage(FILE *out)
 	      "                          without it would (default: q=status:N, q=endpoint:null, ...\n"
 	      "                          filter them)\n"
 	      "  --refuse-q              lists answer any q filter with 422 (error code 1301)\n"
+	      "  --epoch SECONDS         \"now\" of the connectivity, usage and events (default: the start)\n"
 	      "  --lower-case-headers    send response header names in lower case\n"
 	      "  --corrupt-lists         cut every list page in half (to test a client's checks)\n"
 	      "  --odd-data KIND,...     serve list pages that parse but cannot be true: duplicate-sim,\n"
@@ -160,7 +162,7 @@ enum option_id {
 	OPT_STALL, OPT_STALL_AFTER,
 	OPT_ODD_DATA,
 	OPT_IP_WINDOW, OPT_IP_BLOCK, OPT_BULK_PARTIAL, OPT_FORBID, OPT_ORG, OPT_ORG_NAME,
-	OPT_IGNORE_Q, OPT_REFUSE_Q,
+	OPT_IGNORE_Q, OPT_REFUSE_Q, OPT_EPOCH,
 };
 
 /* --ip-window N/SECONDS */
@@ -203,6 +205,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "forbid", required_argument, NULL, OPT_FORBID },
 		{ "ignore-q", no_argument, NULL, OPT_IGNORE_Q },
 		{ "refuse-q", no_argument, NULL, OPT_REFUSE_Q },
+		{ "epoch", required_argument, NULL, OPT_EPOCH },
 		{ "org", required_argument, NULL, OPT_ORG },
 		{ "org-name", required_argument, NULL, OPT_ORG_NAME },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -296,6 +299,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 			break;
 		case OPT_IGNORE_Q:
 			options->ignore_q = true;
+			break;
+		case OPT_EPOCH:
+			options->epoch = parse_integer("--epoch", optarg, 1, 4102444800);
 			break;
 		case OPT_REFUSE_Q:
 			options->refuse_q = true;
@@ -414,6 +420,7 @@ int main(int argc, char **argv)
 		.forbidden = options.forbidden,
 		.bulk_partial = options.bulk_partial,
 		.ignore_q = options.ignore_q,
+		.epoch = options.epoch,
 		.refuse_q = options.refuse_q,
 		.odd = options.odd,
 		.port = options.port,

@@ -151,8 +151,9 @@ struct emu_server *emu_server_start(const struct emu_server_options *options, ch
 	}
 	context->stall_release_fd = server->release[0];
 	context->odd = options->odd;
-	/* Fixed at start, so that an event list does not move while a client pages through it. */
-	context->live_epoch = (int64_t)time(NULL);
+	/* Fixed at start, so that an event list does not move while a client pages through it;
+	 * tests and screenshots fix it with --epoch. */
+	context->live_epoch = options->epoch > 0 ? options->epoch : (int64_t)time(NULL);
 
 	int fd = listen_loopback(options->port, &server->port, error, error_size);
 	if (fd < 0) {

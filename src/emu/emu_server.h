@@ -31,6 +31,7 @@ struct emu_server_options {
 	bool bulk_partial;      /* a bulk call with bad items applies its good ones */
 	struct emu_odd odd;     /* bend list pages into data that cannot be true (prepared) */
 	bool ignore_q;          /* lists ignore q and serve everything */
+	int64_t epoch;          /* "now" of the network state, Unix seconds; 0: the start */
 	bool refuse_q;          /* lists answer any q with 422 */
 	int port;               /* 0: let the system pick one */
 };

@@ -37,8 +37,8 @@
 	_(ONLINE,         "online",         "o",            "Switch the marked devices (or the cursor's) online") \
 	_(OFFLINE,        "offline",        "f",            "Switch the marked devices (or the cursor's) offline") \
 	_(OTHER_ACTIONS,  "other-actions",  "x",            "SIM activate or suspend, endpoint enable or disable") \
-	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device detail; in the summary, filter to the cell") \
-	_(REFRESH,        "refresh",        "r",            "Load the fleet again from the API") \
+	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device and its network state; summary: filter cell") \
+	_(REFRESH,        "refresh",        "r",            "Load the fleet again (device view: the device)") \
 	_(HELP,           "help",           "?",            "Show this help") \
 	_(BACK,           "back",           "<Esc>",        "Close the view on top; cancel a running job") \
 	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")

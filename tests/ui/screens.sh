@@ -6,7 +6,7 @@
 # The loads are not about pacing: limits off on both sides, so 100,000 devices load in seconds.
 mkdir -p "$XDG_CONFIG_HOME/simtop"
 printf '[default]\nrate_limits = false\n' >"$XDG_CONFIG_HOME/simtop/config"
-emu_start --devices 100000 --seed 3 --no-limits
+emu_start --devices 100000 --seed 3 --no-limits --epoch 1764590400
 
 run_script fleet <<'STEPS'
 :save-display first.screen

@@ -11,7 +11,7 @@ tmux_session smoke \
 
 tmux_wait_for "2,500 devices" && tmux_wait_for "ALIGN"
 tmux_run send-keys -t smoke j Enter
-tmux_wait_for "Device detail" && tmux_wait_for "as the API returns it now"
+tmux_wait_for "Device detail" && tmux_wait_for "Connectivity, as the network says now"
 tmux_run send-keys -t smoke Escape
 tmux_wait_for "ICCID"
 tmux_run send-keys -t smoke q
