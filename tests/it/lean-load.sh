@@ -56,6 +56,18 @@ assert_eq "$(emu_stat sim_list_filtered)" 1 "SIM pages asked with q (refused)"
 sims=$(curl -s "$EMU_URL/_emu/state" | sed -n 's/.*"sims": *\([0-9]*\).*/\1/p')
 assert_eq "$(($(emu_stat sim_list) - 1))" $(((sims + 2499) / 2500)) "SIM pages of the whole list after the refusal"
 
+# --- endpoint pages that leave out their SIM's status: every SIM is listed to learn it ---------
+# shellcheck disable=SC2086
+emu_start $fleet --odd-data sim-status-missing
+check_fleet status-missing
+assert_contains status-missing.stderr "endpoints named their SIM without its status: every SIM was listed to learn it"
+assert_eq "$(emu_stat sim_list_filtered)" 0 "SIM pages asked with q when statuses are missing"
+
+# A refusal is said once per api; the snapshot of the last load is the refused one's, below.
+# shellcheck disable=SC2086
+emu_start $fleet --refuse-q
+"$SIMTOP" list --format csv >refused.csv 2>/dev/null
+
 # --- list --cached: the fleet the last load kept ----------------------------------------------
 lists_before=$(emu_stat endpoint_list)
 "$SIMTOP" list --cached --format csv >cached.csv 2>cached.stderr
