@@ -91,9 +91,14 @@ static void install_hooks(void)
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
-static void arena_begin(void)
+void emnify_init(void)
 {
 	pthread_once(&hooks_once, install_hooks);
+}
+
+static void arena_begin(void)
+{
+	emnify_init();
 	arena.current = arena.first;
 	if (arena.current)
 		arena.current->used = 0;

@@ -57,6 +57,9 @@ enum emnify_result emnify_parse_endpoint_page(const char *body, size_t length, s
  * emnify_add_page() then adds its records to fleet, as the calls above do, and *page (may be
  * NULL) receives what it held. The parsed page is freed with emnify_parsed_page_free(). */
 struct emnify_parsed_page;
+/* Install cJSON's allocation hooks (once; later calls do nothing). Call before pages are
+ * parsed on a thread other than the one using cJSON meanwhile: the hooks are global. */
+void emnify_init(void);
 struct emnify_parsed_page *emnify_parse_page(enum fleet_list list, const char *body, size_t length, char *message,
 					     size_t size);
 void emnify_add_page(struct emnify_parsed_page *parsed, struct fleet *fleet, int64_t number,

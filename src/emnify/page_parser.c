@@ -74,6 +74,8 @@ static void *work(void *argument)
 
 struct page_parser *page_parser_new(page_parser_wake *wake, void *context)
 {
+	/* Before the worker starts: it must never change cJSON's hooks while this thread uses cJSON. */
+	emnify_init();
 	struct page_parser *parser = xcalloc(1, sizeof(*parser));
 	parser->wake = wake;
 	parser->context = context;
