@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "output.h"
 #include "rows.h"
+#include "live.h"
 #include "snapshot.h"
 #include "tui.h"
 #include "util.h"
@@ -37,6 +38,7 @@ static const char usage_text[] =
 	"              [--mark-from FILE.csv] [--ascii] [--no-color] [--no-snapshot]\n"
 	"              [--rate N]\n"
 	"       simtop list [--filter QUERY] [--format table|csv|json] [--csv-raw] [--cached]\n"
+	"                   [--with connectivity,usage]\n"
 	"                   [connection options as above]\n"
 	"       simtop apply online|offline|sim-activate|sim-suspend|ep-enable|ep-disable\n"
 	"                    (--filter QUERY | --from FILE.csv) [--dry-run] [--yes] [--rate N]\n"
@@ -62,6 +64,7 @@ struct options {
 	const char *mark_from;   /* --mark-from */
 	bool no_snapshot;        /* --no-snapshot */
 	bool cached;             /* list --cached */
+	struct output_live with; /* list --with connectivity,usage */
 	struct config_options config;
 };
 
@@ -82,7 +85,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 {
 	enum { OPT_DEMO = 256, OPT_PROFILE, OPT_READ_ONLY, OPT_TOKEN_FILE, OPT_API_URL, OPT_ASCII,
 	       OPT_NO_COLOR, OPT_FORMAT, OPT_FILTER, OPT_MARK_FROM, OPT_TOKEN, OPT_HELP, OPT_VERSION,
-	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME, OPT_CSV_RAW, OPT_NO_SNAPSHOT, OPT_CACHED };
+	       OPT_FROM, OPT_DRY_RUN, OPT_YES, OPT_RATE, OPT_RESUME, OPT_CSV_RAW, OPT_NO_SNAPSHOT, OPT_CACHED, OPT_WITH };
 	static const struct option long_options[] = {
 		{ "demo", optional_argument, NULL, OPT_DEMO },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -103,6 +106,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT },
 		{ "cached", no_argument, NULL, OPT_CACHED },
+		{ "with", required_argument, NULL, OPT_WITH },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +184,14 @@ static void parse_options(int argc, char **argv, struct options *options)
 					    "while it loads)", "--cached");
 			options->cached = true;
 			break;
+		case OPT_WITH: {
+			char message[160];
+			if (!options->list)
+				usage_error("%s only applies to 'simtop list' (in the TUI, Enter shows a device's)", "--with");
+			if (!live_parse_columns(optarg, &options->with, message, sizeof(message)))
+				usage_error("%s", message);
+			break;
+		}
 		case OPT_YES:
 			options->yes = true;
 			break;
@@ -218,6 +230,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		usage_error("%s", "--csv-raw goes with --format csv");
 	if (options->csv_raw)
 		options->format = OUTPUT_CSV_RAW;
+	if (options->cached && (options->with.connectivity || options->with.usage))
+		usage_error("%s", "--with reads the network's view from the API, and --cached reads nothing from it");
 	if (options->cached && options->no_snapshot)
 		usage_error("%s", "--cached lists the saved fleet, which --no-snapshot turns off");
 	if (options->resume && options->demo_devices > 0)
@@ -307,7 +321,7 @@ static void save_fleet(struct api *api, const struct snapshot_use *snapshot, con
 }
 
 static int run_list(struct api *api, enum output_format format, const struct filter *filter,
-		    const struct snapshot_use *snapshot, bool cached)
+		    const struct snapshot_use *snapshot, bool cached, struct output_live *with)
 {
 	char message[1024];
 	struct fleet *fleet = cached ? read_saved_fleet(snapshot, message, sizeof(message))
@@ -322,11 +336,20 @@ static int run_list(struct api *api, enum output_format format, const struct fil
 	rows_build(&rows, fleet, true);
 	if (filter)
 		filter_rows(filter, fleet, &rows);
-	bool written = output_write(stdout, fleet, rows.index, rows.count, format) && fflush(stdout) == 0;
+	size_t unread = 0;
+	if (with->connectivity || with->usage)
+		unread = live_fetch(api, fleet, rows.index, rows.count, with, isatty(STDERR_FILENO));
+	bool written = output_write_live(stdout, fleet, rows.index, rows.count, format, with) && fflush(stdout) == 0;
 	rows_free(&rows);
 	fleet_free(fleet);
+	free(with->cells);
 	if (!written) {
 		perror("simtop: cannot write the list");
+		return EXIT_FAILURE_RUN;
+	}
+	if (unread > 0) {
+		fprintf(stderr, "simtop: the network's view of %zu device%s could not be read: their cells are empty\n",
+			unread, unread == 1 ? "" : "s");
 		return EXIT_FAILURE_RUN;
 	}
 	return EXIT_OK;
@@ -437,7 +460,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "simtop: %s\n", startup_error);
 		status = EXIT_FAILURE_RUN;
 	} else if (options.list) {
-		status = run_list(api, options.format, filter, &snapshot, options.cached);
+		status = run_list(api, options.format, filter, &snapshot, options.cached, &options.with);
 	} else if (options.apply || options.resume) {
 		struct apply_options apply_options = {
 			.action = options.action,

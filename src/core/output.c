@@ -21,7 +21,9 @@
 	_(ENDPOINT_STATUS, "endpoint_status", "ENDPOINT",    8) \
 	_(ALIGNMENT,       "alignment",       "ALIGN",       10) \
 	_(IP_ADDRESS,      "ip_address",      "IP",          39) \
-	_(TAGS,            "tags",            "TAGS",        32)
+	_(TAGS,            "tags",            "TAGS",        32) \
+	_(CONNECTIVITY,    "connectivity",    "CONNECTIVITY", 12) \
+	_(DATA_MONTH_MB,   "data_month_mb",   "DATA MB",     14)
 
 enum column {
 #define COLUMN_ENUM(id, key, title, width) COLUMN_##id,
@@ -58,12 +60,40 @@ bool output_parse_format(const char *name, enum output_format *format)
 	return false;
 }
 
-/* The text of one cell; "" for what is absent. Ids are written into buffer. */
-static const char *cell(const struct fleet *fleet, const struct device *device, enum column column,
-			bool table, char buffer[ID_BUFFER])
+/* Whether a column is written: the live ones only when asked for. */
+static bool shown(enum column column, const struct output_live *live)
 {
+	if (column == COLUMN_CONNECTIVITY)
+		return live && live->connectivity;
+	if (column == COLUMN_DATA_MONTH_MB)
+		return live && live->usage;
+	return true;
+}
+
+/* "12.5", "0": MB with at most three decimals, no trailing zeros. */
+static const char *format_mb(double mb, char buffer[ID_BUFFER])
+{
+	snprintf(buffer, ID_BUFFER, "%.3f", mb);
+	char *end = buffer + strlen(buffer);
+	while (end > buffer && end[-1] == '0')
+		*--end = '\0';
+	if (end > buffer && end[-1] == '.')
+		*--end = '\0';
+	return buffer;
+}
+
+/* The text of one cell of device index; "" for what is absent. Numbers are written into
+ * buffer. */
+static const char *cell(const struct fleet *fleet, size_t index, const struct device *device, enum column column,
+			bool table, const struct output_live *live, char buffer[ID_BUFFER])
+{
+	const struct output_live_cell *state = live && live->cells ? &live->cells[index] : NULL;
 	int64_t id;
 	switch (column) {
+	case COLUMN_CONNECTIVITY:
+		return state && state->connectivity_read ? state->connectivity : "";
+	case COLUMN_DATA_MONTH_MB:
+		return state && state->usage_read ? format_mb(state->data_month_mb, buffer) : "";
 	case COLUMN_SIM_ID:
 	case COLUMN_ENDPOINT_ID:
 		id = column == COLUMN_SIM_ID ? device->sim_id : device->endpoint_id;
@@ -90,10 +120,12 @@ static const char *cell(const struct fleet *fleet, const struct device *device, 
 	return "";
 }
 
-/* The device of the i-th row to write, or NULL to skip it (vacant or out of range). */
-static const struct device *row_device(const struct fleet *fleet, const size_t *rows, size_t i)
+/* The device of the i-th row to write (its index in *index), or NULL to skip it (vacant or
+ * out of range). */
+static const struct device *row_device(const struct fleet *fleet, const size_t *rows, size_t i, size_t *index_out)
 {
 	size_t index = rows ? rows[i] : i;
+	*index_out = index;
 	if (index >= fleet_count(fleet))
 		return NULL;
 	const struct device *device = fleet_device(fleet, index);
@@ -122,19 +154,21 @@ static void write_table_cell(FILE *out, const char *text, int width, int *pendin
 	*pending += width - used + 2;
 }
 
-static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count)
+static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
+			const struct output_live *live)
 {
+	size_t index;
 	/* First pass: each column as wide as its widest cell, within its maximum. */
 	int width[COLUMN_COUNT];
 	char buffer[ID_BUFFER];
 	for (int column = 0; column < COLUMN_COUNT; column++)
 		width[column] = text_width(columns[column].title);
 	for (size_t i = 0; i < count; i++) {
-		const struct device *device = row_device(fleet, rows, i);
+		const struct device *device = row_device(fleet, rows, i, &index);
 		if (!device)
 			continue;
 		for (int column = 0; column < COLUMN_COUNT; column++) {
-			int cell_width = text_width(cell(fleet, device, (enum column)column, true, buffer));
+			int cell_width = text_width(cell(fleet, index, device, (enum column)column, true, live, buffer));
 			if (cell_width > width[column])
 				width[column] = cell_width < columns[column].max_width ? cell_width
 										     : columns[column].max_width;
@@ -143,16 +177,18 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 
 	int pending = 0;
 	for (int column = 0; column < COLUMN_COUNT; column++)
-		write_table_cell(out, columns[column].title, width[column], &pending);
+		if (shown((enum column)column, live))
+			write_table_cell(out, columns[column].title, width[column], &pending);
 	fputc('\n', out);
 	for (size_t i = 0; i < count; i++) {
-		const struct device *device = row_device(fleet, rows, i);
+		const struct device *device = row_device(fleet, rows, i, &index);
 		if (!device)
 			continue;
 		pending = 0;
 		for (int column = 0; column < COLUMN_COUNT; column++)
-			write_table_cell(out, cell(fleet, device, (enum column)column, true, buffer),
-					 width[column], &pending);
+			if (shown((enum column)column, live))
+				write_table_cell(out, cell(fleet, index, device, (enum column)column, true, live, buffer),
+						 width[column], &pending);
 		fputc('\n', out);
 	}
 }
@@ -179,23 +215,30 @@ void output_csv_field(FILE *out, const char *text, bool formula_guard)
 		fputc('"', out);
 }
 
-static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count, bool formula_guard)
+static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count, bool formula_guard,
+		      const struct output_live *live)
 {
 	char buffer[ID_BUFFER];
+	size_t index;
 	for (int column = 0; column < COLUMN_COUNT; column++) {
+		if (!shown((enum column)column, live))
+			continue;
 		if (column)
 			fputc(',', out);
 		fputs(columns[column].key, out);
 	}
 	fputs("\r\n", out);
 	for (size_t i = 0; i < count; i++) {
-		const struct device *device = row_device(fleet, rows, i);
+		const struct device *device = row_device(fleet, rows, i, &index);
 		if (!device)
 			continue;
 		for (int column = 0; column < COLUMN_COUNT; column++) {
+			if (!shown((enum column)column, live))
+				continue;
 			if (column)
 				fputc(',', out);
-			output_csv_field(out, cell(fleet, device, (enum column)column, false, buffer), formula_guard);
+			output_csv_field(out, cell(fleet, index, device, (enum column)column, false, live, buffer),
+					 formula_guard);
 		}
 		fputs("\r\n", out);
 	}
@@ -203,24 +246,28 @@ static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, 
 
 /* --- JSON -------------------------------------------------------------------------------- */
 
-static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count)
+static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
+		       const struct output_live *live)
 {
 	char buffer[ID_BUFFER];
 	bool first = true;
+	size_t index;
 	fputc('[', out);
 	for (size_t i = 0; i < count; i++) {
-		const struct device *device = row_device(fleet, rows, i);
+		const struct device *device = row_device(fleet, rows, i, &index);
 		if (!device)
 			continue;
 		fputs(first ? "\n{" : ",\n{", out);
 		first = false;
 		for (int column = 0; column < COLUMN_COUNT; column++) {
+			if (!shown((enum column)column, live))
+				continue;
 			fprintf(out, "%s\"%s\":", column ? "," : "", columns[column].key);
-			const char *text = cell(fleet, device, (enum column)column, false, buffer);
+			const char *text = cell(fleet, index, device, (enum column)column, false, live, buffer);
 			if (!*text)
 				fputs("null", out);
-			else if (column == COLUMN_SIM_ID || column == COLUMN_ENDPOINT_ID)
-				fputs(text, out); /* ids are numbers */
+			else if (column == COLUMN_SIM_ID || column == COLUMN_ENDPOINT_ID || column == COLUMN_DATA_MONTH_MB)
+				fputs(text, out); /* numbers */
 			else
 				util_json_string(out, text);
 		}
@@ -229,16 +276,22 @@ static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows,
 	fputs(first ? "]\n" : "\n]\n", out);
 }
 
-bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
-		  enum output_format format)
+bool output_write_live(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
+		       enum output_format format, const struct output_live *live)
 {
 	if (!rows)
 		count = fleet_count(fleet);
 	switch (format) {
-	case OUTPUT_TABLE: write_table(out, fleet, rows, count); break;
-	case OUTPUT_CSV: write_csv(out, fleet, rows, count, true); break;
-	case OUTPUT_CSV_RAW: write_csv(out, fleet, rows, count, false); break;
-	case OUTPUT_JSON: write_json(out, fleet, rows, count); break;
+	case OUTPUT_TABLE: write_table(out, fleet, rows, count, live); break;
+	case OUTPUT_CSV: write_csv(out, fleet, rows, count, true, live); break;
+	case OUTPUT_CSV_RAW: write_csv(out, fleet, rows, count, false, live); break;
+	case OUTPUT_JSON: write_json(out, fleet, rows, count, live); break;
 	}
 	return fflush(out) == 0 && !ferror(out);
+}
+
+bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
+		  enum output_format format)
+{
+	return output_write_live(out, fleet, rows, count, format, NULL);
 }

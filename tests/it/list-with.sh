@@ -1,0 +1,57 @@
+#!/bin/sh
+# simtop list --with connectivity,usage adds the network's view of each device: connectivity
+# (the API's word) and data_month_mb (this month's data in MB, 0 when the month is absent),
+# empty for a device without an endpoint; a device whose view cannot be read is named on
+# stderr, its cells left empty, and simtop exits 1.
+. "$top_srcdir/tests/lib/harness.sh"
+
+emu_start --devices 60 --unpaired 10 --seed 8 --no-limits --epoch 1764590400
+"$SIMTOP" list --with connectivity,usage --rate 500 --format csv >with.csv 2>with.stderr
+assert_eq "$?" 0 "exit status of list --with"
+assert_eq "$(head -n 1 with.csv | tr -d '\r')" \
+	"sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags,connectivity,data_month_mb" \
+	"the CSV header"
+
+# Against the emulator's truth, endpoint by endpoint (MB to three decimals).
+curl -s "$EMU_URL/_emu/live.csv" | tail -n +2 | tr -d '\r' |
+	awk -F, '{ mb = sprintf("%.3f", $4); sub(/0+$/, "", mb); sub(/\.$/, "", mb); print $1 "," $3 "," mb }' |
+	sort >truth.txt
+tail -n +2 with.csv | tr -d '\r' | awk -F, '$2 != "" { print $2 "," $(NF-1) "," $NF }' | sort >listed.txt
+if cmp -s truth.txt listed.txt; then
+	pass "connectivity and this month's MB match the emulator for all $(wc -l <listed.txt) endpoints"
+else
+	fail "the network's view differs from the emulator's"
+	diff truth.txt listed.txt | head -10
+fi
+# A SIM without an endpoint has nothing to ask: empty cells, and no call.
+tail -n +2 with.csv | tr -d '\r' | awk -F, '$2 == ""' >sims-only.txt
+[ -s sims-only.txt ] && pass "the fleet has SIMs without an endpoint" || fail "no SIM without an endpoint"
+assert_eq "$(awk -F, '$(NF-1) != "" || $NF != ""' sims-only.txt | wc -l)" 0 "filled cells of SIMs without an endpoint"
+endpoints=$(wc -l <listed.txt)
+assert_eq "$(emu_stat connectivity)" "$endpoints" "connectivity calls"
+assert_eq "$(emu_stat endpoint_stats)" "$endpoints" "stats calls"
+# The billed but idle: Activated SIMs with no data this month.
+tr -d '\r' <with.csv | grep -q ',Activated,Enabled,online,.*,0$' && pass "some Activated SIMs had no traffic this month" ||
+	fail "no idle Activated SIM in the list"
+
+"$SIMTOP" list --with usage --rate 500 --format json >with.json 2>/dev/null
+grep -q '"data_month_mb":[0-9]' with.json && pass "JSON carries data_month_mb as a number" || fail "no number in JSON"
+assert_not_contains with.json '"connectivity"'
+
+# The API goes silent halfway: what could not be read is named, its cells stay empty, exit 1.
+SIMTOP_SILENCE_MS=300 SIMTOP_GIVE_UP_MS=1500 SIMTOP_BACKOFF_BASE_MS=100 \
+	"$SIMTOP" list --with connectivity --rate 20 --format csv >silent.csv 2>silent.stderr &
+pid=$!
+wait_stat connectivity $((endpoints + 5))
+emu_post "/_emu/stall?what=get"
+wait_child "$pid" "simtop list --with against a silent API"
+assert_eq "$exit_status" 1 "exit status when some devices could not be read"
+assert_contains silent.stderr "connectivity could not be read"
+assert_contains silent.stderr "could not be read: their cells are empty"
+empty=$(tail -n +2 silent.csv | tr -d '\r' | awk -F, '$2 != "" && $NF == ""' | wc -l)
+[ "$empty" -gt 0 ] && pass "$empty endpoints left empty" || fail "no endpoint left empty"
+
+"$SIMTOP" list --with speed >/dev/null 2>bad.stderr
+assert_eq "$?" 2 "exit status of --with with an unknown column"
+assert_contains bad.stderr "--with takes connectivity, usage or both"
+finish
