@@ -91,6 +91,17 @@ static void install_hooks(void)
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
+void emnify_thread_end(void)
+{
+	struct arena_block *block = arena.first;
+	while (block) {
+		struct arena_block *next = block->next;
+		free(block);
+		block = next;
+	}
+	arena.first = arena.current = NULL;
+}
+
 void emnify_init(void)
 {
 	pthread_once(&hooks_once, install_hooks);

@@ -60,6 +60,9 @@ struct emnify_parsed_page;
 /* Install cJSON's allocation hooks (once; later calls do nothing). Call before pages are
  * parsed on a thread other than the one using cJSON meanwhile: the hooks are global. */
 void emnify_init(void);
+/* Free the calling thread's page arena (its blocks stay between pages otherwise): a thread
+ * that parsed pages calls it before it ends. */
+void emnify_thread_end(void);
 struct emnify_parsed_page *emnify_parse_page(enum fleet_list list, const char *body, size_t length, char *message,
 					     size_t size);
 void emnify_add_page(struct emnify_parsed_page *parsed, struct fleet *fleet, int64_t number,

@@ -69,6 +69,7 @@ static void *work(void *argument)
 		parser->wake(parser->context);
 	}
 	pthread_mutex_unlock(&parser->lock);
+	emnify_thread_end();
 	return NULL;
 }
 
