@@ -2,7 +2,9 @@
 #include "files.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -451,6 +453,30 @@ static void replacement_end(struct files_replacement *replacement)
 	*replacement = (struct files_replacement){ .fd = -1, .directory_fd = -1 };
 }
 
+/* Remove the temporary files of name that writers killed midway left behind (NAME.tmp-PID of
+ * a process that is gone): at a million devices each is over 100 MB. A live writer's is kept. */
+static void remove_abandoned(int directory_fd, const char *name)
+{
+	int fd = dup(directory_fd);
+	DIR *directory = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!directory) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	size_t length = strlen(name);
+	for (struct dirent *entry; (entry = readdir(directory));) {
+		const char *tail = entry->d_name + length;
+		int64_t pid;
+		if (strncmp(entry->d_name, name, length) != 0 || strncmp(tail, ".tmp-", 5) != 0 ||
+		    !util_parse_int64(tail + 5, &pid) || pid <= 0 || pid > INT32_MAX || pid == (int64_t)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+			unlinkat(directory_fd, entry->d_name, 0);
+	}
+	closedir(directory);
+}
+
 bool files_replace_begin(struct files_replacement *replacement, const char *path, const char *what,
 			 char *message, size_t size)
 {
@@ -472,6 +498,7 @@ bool files_replace_begin(struct files_replacement *replacement, const char *path
 		replacement_end(replacement);
 		return false;
 	}
+	remove_abandoned(replacement->directory_fd, replacement->name);
 	/* One writer per process and path: the process id keeps two simtops apart. A file of
 	 * that name left by a killed process whose id this one now has is removed first. */
 	replacement->temporary = xasprintf("%s.tmp-%ld", replacement->name, (long)getpid());

@@ -86,7 +86,8 @@ int files_open_private_directory(const char *directory, const char *what, char *
  * directory files_open_private_directory accepts), which is fsync'ed and renamed over path,
  * and the directory fsync'ed. A replacement that fails or is abandoned leaves path as it was
  * and removes the temporary file; one killed midway leaves its temporary file behind
- * (PATH.tmp-PID), never a half-written path. */
+ * (PATH.tmp-PID), never a half-written path, and the next replacement of path removes it
+ * once that process is gone. */
 struct files_replacement {
 	int fd;            /* the temporary file: write the new content here */
 	int directory_fd;

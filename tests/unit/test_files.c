@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -374,6 +375,43 @@ static void test_clean(void **state)
 	free(directory);
 }
 
+/* A replacement removes what a writer killed midway left behind, and keeps a live writer's. */
+static void test_replace_removes_abandoned(void **state)
+{
+	(void)state;
+	char *directory = make_temporary_directory("files");
+	assert_int_equal(chmod(directory, 0700), 0);
+	char *path = xasprintf("%s/fleet-1", directory);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	assert_true(child > 0);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	char *abandoned = xasprintf("%s.tmp-%ld", path, (long)child);
+	char *live = xasprintf("%s.tmp-%ld", path, (long)getppid());
+	char *other = xasprintf("%s/fleet-2.tmp-%ld", directory, (long)child);
+	write_file(abandoned, "half", 0600);
+	write_file(live, "busy", 0600);
+	write_file(other, "not ours", 0600);
+
+	struct files_replacement replacement;
+	char message[256];
+	assert_true(files_replace_begin(&replacement, path, "the test file", message, sizeof(message)));
+	assert_int_equal(write(replacement.fd, "new", 3), 3);
+	assert_true(files_replace_commit(&replacement, message, sizeof(message)));
+	assert_int_equal(access(abandoned, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	free(abandoned);
+	free(live);
+	free(other);
+	free(path);
+	remove_tree(directory);
+	free(directory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_own),
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_replace_removes_abandoned),
 	};
 	/* A blocking open would hang the test instead of failing it. */
 	alarm(30);
