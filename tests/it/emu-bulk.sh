@@ -21,20 +21,9 @@
 #    claims of the issued JWT.
 . "$top_srcdir/tests/lib/harness.sh"
 
-# token: a fresh auth token from the running emulator.
-token() {
-	curl -s -d '{"application_token":"emu-demo-token"}' "$EMU_URL/api/v1/authenticate" |
-		sed -n 's/.*"auth_token":"\([^"]*\)".*/\1/p'
-}
-# api METHOD PATH [BODY]: the HTTP status, with the body in api.body and the headers in
-# api.headers.
-api() {
-	curl -s -o api.body -D api.headers -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
-		${3:+-d "$3"} "$EMU_URL$2"
-}
 # multi BODY: a bulk call; the HTTP status, the body in api.body.
 multi() {
-	api PATCH /api/v2/endpoint/multi "$1"
+	emu_call PATCH /api/v2/endpoint/multi "$1"
 }
 # endpoint_status ID: the true status of an endpoint (the state.csv column).
 endpoint_status() {
@@ -56,14 +45,14 @@ change_lines() {
 # --- 1. a bulk offline ----------------------------------------------------------------------
 # Every device a pair, all Activated and Enabled (seed 3, as in the other tests).
 emu_start --devices 20 --seed 3 --misaligned 0 --unpaired 0
-TOKEN=$(token)
+TOKEN=$(emu_token)
 assert_eq "$(endpoint_status 11000001)$(endpoint_status 11000002)$(endpoint_status 11000003)" "000" "before: endpoints enabled"
 status=$(multi '[{"id":11000001,"status":{"id":1}},{"id":11000002,"status":{"id":1,"description":"Disabled"},"name":"n","tags":"t"},{"id":11000003,"status":{"id":1}}]')
 assert_eq "$status" 204 "bulk offline: status"
 assert_eq "$(wc -c <api.body)" 0 "bulk offline: body length"
 assert_contains api.headers "Content-Type: application/json"
 assert_eq "$(endpoint_status 11000001)$(endpoint_status 11000002)$(endpoint_status 11000003)$(endpoint_status 11000004)" "1110" "bulk offline: true state"
-api GET /api/v1/endpoint/11000002 >/dev/null
+emu_call GET /api/v1/endpoint/11000002 >/dev/null
 assert_contains api.body '"status":{"id":1,"description":"Disabled"}'
 assert_eq "$(emu_stat endpoint_multi),$(emu_stat endpoint_multi_items),$(emu_stat endpoint_multi_applied)" "1,3,3" "bulk offline: calls, items, applied"
 assert_eq "$(emu_stat endpoint_patch)" 0 "bulk offline: single endpoint PATCHes"
@@ -90,7 +79,7 @@ emu_post "/_emu/bulk-partial?on=0"
 # one deleted); --bulk-partial from the start applies the good items.
 printf '# simtop-emu state v1 seed=5 devices=40 misaligned=0 unpaired=50\nendpoint 11000002 2\n' >deleted.state
 emu_start --devices 40 --seed 5 --misaligned 0 --unpaired 50 --bulk-partial --state-file deleted.state
-TOKEN=$(token)
+TOKEN=$(emu_token)
 lonely=$(curl -s "$EMU_URL/_emu/state.csv" | awk -F, '$1 == "" { print $2; exit }')
 lonely_status=$(endpoint_status "$lonely")
 paired=$(curl -s "$EMU_URL/_emu/state.csv" | awk -F, '$1 != "" && $2 != "" && $4 == 0 { print $2; exit }')
@@ -112,15 +101,15 @@ assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -d '[]' "$EMU_URL/a
 
 # --- 3. the change log ----------------------------------------------------------------------
 emu_start --devices 20 --seed 3 --misaligned 0 --unpaired 0
-TOKEN=$(token)
+TOKEN=$(emu_token)
 # Offline for two devices: SIMs suspended, then endpoints disabled in one call (one of them
 # twice: the second is already in its target state).
-api PATCH /api/v1/sim/4000001 '{"status":{"id":2}}' >/dev/null
-api PATCH /api/v1/sim/4000002 '{"status":{"id":2}}' >/dev/null
+emu_call PATCH /api/v1/sim/4000001 '{"status":{"id":2}}' >/dev/null
+emu_call PATCH /api/v1/sim/4000002 '{"status":{"id":2}}' >/dev/null
 multi '[{"id":11000001,"status":{"id":1}},{"id":11000002,"status":{"id":1}},{"id":11000001,"status":{"id":1}}]' >/dev/null
 # Online for one: endpoint enabled (single), then its SIM activated.
-api PATCH /api/v1/endpoint/11000001 '{"status":{"id":0}}' >/dev/null
-api PATCH /api/v1/sim/4000001 '{"status":{"id":1}}' >/dev/null
+emu_call PATCH /api/v1/endpoint/11000001 '{"status":{"id":0}}' >/dev/null
+emu_call PATCH /api/v1/sim/4000001 '{"status":{"id":1}}' >/dev/null
 change_lines >changes.lines
 cat >changes.expected <<'EOF'
 {"kind":"sim","id":4000001,"from":1,"to":2,"via":"single"}
@@ -156,56 +145,56 @@ assert_eq "$(emu_stat endpoint_patch_overlap)" 0 "stalled and faulted calls left
 
 # --- 5. overlapping endpoint PATCHes --------------------------------------------------------
 emu_start --devices 20 --seed 3 --misaligned 0 --unpaired 0 --latency 300
-TOKEN=$(token)
-api PATCH /api/v1/endpoint/11000001 '{"status":{"id":1}}' >/dev/null
+TOKEN=$(emu_token)
+emu_call PATCH /api/v1/endpoint/11000001 '{"status":{"id":1}}' >/dev/null
 multi '[{"id":11000002,"status":{"id":1}}]' >/dev/null
-api PATCH /api/v1/sim/4000001 '{"status":{"id":2}}' >/dev/null &
-api PATCH /api/v1/sim/4000002 '{"status":{"id":2}}' >/dev/null
+emu_call PATCH /api/v1/sim/4000001 '{"status":{"id":2}}' >/dev/null &
+emu_call PATCH /api/v1/sim/4000002 '{"status":{"id":2}}' >/dev/null
 wait $!
 assert_eq "$(emu_stat endpoint_patch_overlap)" 0 "sequential endpoint PATCHes, concurrent SIM PATCHes: overlaps"
-api PATCH /api/v1/endpoint/11000003 '{"status":{"id":1}}' >/dev/null &
-api PATCH /api/v1/endpoint/11000004 '{"status":{"id":1}}' >/dev/null
+emu_call PATCH /api/v1/endpoint/11000003 '{"status":{"id":1}}' >/dev/null &
+emu_call PATCH /api/v1/endpoint/11000004 '{"status":{"id":1}}' >/dev/null
 wait $!
 overlaps=$(emu_stat endpoint_patch_overlap)
 [ "$overlaps" -ge 1 ] && pass "concurrent endpoint PATCHes: $overlaps overlap" || fail "concurrent endpoint PATCHes: no overlap counted"
 
 # --- 6. the per-IP window ---------------------------------------------------------------------
 emu_start --devices 20 --seed 3 --ip-window 10/1
-TOKEN=$(token)
+TOKEN=$(emu_token)
 codes=""
 for i in 1 2 3 4 5 6 7 8 9; do
-	codes="$codes$(api GET /api/v1/sim/4000001) "
+	codes="$codes$(emu_call GET /api/v1/sim/4000001) "
 	emu_stat requests >/dev/null # control routes never count
 done
 assert_eq "$codes" "200 200 200 200 200 200 200 200 200 " "window: the first ten requests (authentication included)"
-assert_eq "$(api GET /api/v1/sim/4000001)" 429 "window full: status"
+assert_eq "$(emu_call GET /api/v1/sim/4000001)" 429 "window full: status"
 assert_eq "$(cat api.body)" '{"message":"Too Many Requests"}' "window full: body"
 assert_eq "$(emu_stat ip_window_blocked)" 1 "window full: blocked"
 # The window is one of time: no state to wait for but its second passing.
 sleep 1.1
-assert_eq "$(api GET /api/v1/sim/4000001)" 200 "window, 1 s later: status"
+assert_eq "$(emu_call GET /api/v1/sim/4000001)" 200 "window, 1 s later: status"
 
 emu_post "/_emu/ip-window?requests=2&seconds=60&block=403"
-api GET /api/v1/sim/4000001 >/dev/null
-api GET /api/v1/sim/4000001 >/dev/null
-assert_eq "$(api GET /api/v1/sim/4000001)" 403 "window set by the control route, full: status"
+emu_call GET /api/v1/sim/4000001 >/dev/null
+emu_call GET /api/v1/sim/4000001 >/dev/null
+assert_eq "$(emu_call GET /api/v1/sim/4000001)" 403 "window set by the control route, full: status"
 assert_contains api.headers "Content-Type: text/html"
 assert_contains api.body "Request blocked."
 
 emu_start --devices 20 --seed 3 --ip-window 1/60 --ip-block 403
-TOKEN=$(token)
-assert_eq "$(api GET /api/v1/sim/4000001)" 403 "--ip-block 403: status"
+TOKEN=$(emu_token)
+assert_eq "$(emu_call GET /api/v1/sim/4000001)" 403 "--ip-block 403: status"
 assert_contains api.headers "Content-Type: text/html"
 assert_eq "$(emu_stat status_403),$(emu_stat ip_window_blocked)" "1,1" "--ip-block 403: counted"
 
 # --- 7. permissions and organisations -------------------------------------------------------
 emu_start --devices 20 --seed 3 --misaligned 0 --unpaired 0 --forbid sim-patch --forbid multi --org 7 --org-name 'Second "workspace"'
-TOKEN=$(token)
-assert_eq "$(api PATCH /api/v1/sim/4000001 '{"status":{"id":2}}')" 403 "forbidden SIM PATCH: status"
+TOKEN=$(emu_token)
+assert_eq "$(emu_call PATCH /api/v1/sim/4000001 '{"status":{"id":2}}')" 403 "forbidden SIM PATCH: status"
 assert_eq "$(cat api.body)" '{"error_code":1104,"error_token":"Forbidden","message":"Access denied: the application token'"'"'s role may not perform this operation"}' "forbidden SIM PATCH: body"
 assert_eq "$(multi '[{"id":11000001,"status":{"id":1}}]')" 403 "forbidden bulk call: status"
 assert_contains api.body '"error_code":1104'
-assert_eq "$(api PATCH /api/v1/endpoint/11000002 '{"status":{"id":1}}')" 204 "allowed endpoint PATCH: status"
+assert_eq "$(emu_call PATCH /api/v1/endpoint/11000002 '{"status":{"id":1}}')" 204 "allowed endpoint PATCH: status"
 assert_eq "$(sim_status 4000001),$(endpoint_status 11000001),$(endpoint_status 11000002)" "1,0,1" "forbidden: nothing applied"
 payload=$(echo "$TOKEN" | cut -d. -f2 | tr '_-' '/+')
 while [ $((${#payload} % 4)) -ne 0 ]; do payload="$payload="; done

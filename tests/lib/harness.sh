@@ -96,6 +96,24 @@ emu_post() {
 	curl -s -X POST "$EMU_URL$1" >/dev/null
 }
 
+# emu_token: a fresh auth token from the running emulator, for emu_call's $TOKEN.
+emu_token() {
+	curl -s -d '{"application_token":"emu-demo-token"}' "$EMU_URL/api/v1/authenticate" |
+		sed -n 's/.*"auth_token":"\([^"]*\)".*/\1/p'
+}
+
+# emu_call METHOD PATH [BODY]: an API call to the emulator with $TOKEN; prints the HTTP status,
+# leaves the body in api.body and the headers in api.headers.
+emu_call() {
+	curl -s -o api.body -D api.headers -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" \
+		${3:+-d "$3"} "$EMU_URL$2"
+}
+
+# emu_header NAME: the value of a response header of the last emu_call (case-blind name).
+emu_header() {
+	tr -d '\r' <api.headers | sed -n "s/^$1: *//Ip"
+}
+
 # run_script NAME: run simtop headless with the steps on stdin; screens land in $test_dir.
 run_script() {
 	script_name=$1
