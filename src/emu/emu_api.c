@@ -478,6 +478,31 @@ static bool accept_query(struct emu_context *context, struct MHD_Connection *con
 	return true;
 }
 
+/* The page a list request asks for, clamped as the real API clamps: per_page < 1 means the
+ * default, above the maximum the maximum; page < 1 is the first page and beyond the last
+ * page is the last page (an empty list has one, empty). */
+struct paging {
+	int64_t per_page, pages, page;
+};
+
+static struct paging clamp_paging(struct MHD_Connection *connection, int64_t total, int64_t per_page_default,
+				  int64_t per_page_max)
+{
+	struct paging paging;
+	paging.per_page = query_integer(connection, "per_page", per_page_default);
+	if (paging.per_page < 1)
+		paging.per_page = per_page_default;
+	if (paging.per_page > per_page_max)
+		paging.per_page = per_page_max;
+	paging.pages = total == 0 ? 1 : (total + paging.per_page - 1) / paging.per_page;
+	paging.page = query_integer(connection, "page", 1);
+	if (paging.page < 1)
+		paging.page = 1;
+	if (paging.page > paging.pages)
+		paging.page = paging.pages;
+	return paging;
+}
+
 static void serve_list(struct emu_context *context, struct MHD_Connection *connection, bool sims,
 		       struct emu_http_reply *reply)
 {
@@ -499,19 +524,8 @@ static void serve_list(struct emu_context *context, struct MHD_Connection *conne
 		total = list_length(fleet, sims);
 		list_first = total ? list_device(fleet, sims, 0) : -1;
 	}
-	/* The real API's clamping: per_page < 1 means the default, above the maximum the
-	 * maximum; page < 1 is the first page and beyond the last page is the last page. */
-	int64_t per_page = query_integer(connection, "per_page", per_page_default);
-	if (per_page < 1)
-		per_page = per_page_default;
-	if (per_page > per_page_max)
-		per_page = per_page_max;
-	int64_t pages = total == 0 ? 1 : (total + per_page - 1) / per_page;
-	int64_t page = query_integer(connection, "page", 1);
-	if (page < 1)
-		page = 1;
-	if (page > pages)
-		page = pages;
+	struct paging paging = clamp_paging(connection, total, per_page_default, per_page_max);
+	int64_t per_page = paging.per_page, pages = paging.pages, page = paging.page;
 	int64_t first = (emu_odd_served_page(&context->odd, page) - 1) * per_page;
 	int64_t count = total - first < per_page ? total - first : per_page;
 
@@ -634,17 +648,8 @@ static void get_endpoint_events(struct emu_context *context, struct MHD_Connecti
 	const char *sort = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "sort");
 	bool oldest_first = sort && (strcmp(sort, "id") == 0 || strcmp(sort, "+id") == 0);
 
-	int64_t per_page = query_integer(connection, "per_page", EVENT_PER_PAGE_DEFAULT);
-	if (per_page < 1)
-		per_page = EVENT_PER_PAGE_DEFAULT;
-	if (per_page > EVENT_PER_PAGE_MAX)
-		per_page = EVENT_PER_PAGE_MAX;
-	int64_t pages = total == 0 ? 1 : (total + per_page - 1) / per_page;
-	int64_t page = query_integer(connection, "page", 1);
-	if (page < 1)
-		page = 1;
-	if (page > pages)
-		page = pages;
+	struct paging paging = clamp_paging(connection, total, EVENT_PER_PAGE_DEFAULT, EVENT_PER_PAGE_MAX);
+	int64_t per_page = paging.per_page, pages = paging.pages, page = paging.page;
 	int64_t first = (page - 1) * per_page;
 	int64_t count = total - first < per_page ? total - first : per_page;
 
