@@ -201,6 +201,19 @@ static char *write_varied(void)
 /* --- tests -------------------------------------------------------------------------------- */
 
 /* XXH64's published values (xxhsum 0.8). */
+/* Files in directory, but . and .. and hidden ones. */
+static int count_files(const char *directory)
+{
+	DIR *listing = opendir(directory);
+	struct dirent *entry;
+	int files = 0;
+	assert_non_null(listing);
+	while ((entry = readdir(listing)))
+		files += entry->d_name[0] != '.';
+	closedir(listing);
+	return files;
+}
+
 static void test_checksum(void **state)
 {
 	(void)state;
@@ -298,14 +311,7 @@ static void test_round_trip(void **state)
 	fleet_free(read);
 
 	/* No temporary file is left behind. */
-	DIR *listing = opendir(directory);
-	struct dirent *entry;
-	int files = 0;
-	assert_non_null(listing);
-	while ((entry = readdir(listing)))
-		files += entry->d_name[0] != '.';
-	closedir(listing);
-	assert_int_equal(files, 1);
+	assert_int_equal(count_files(directory), 1);
 
 	fleet_free(written);
 	free(directory);
@@ -623,14 +629,7 @@ static void test_failed_write_keeps_old(void **state)
 	fleet_free(read);
 
 	/* Nothing but the snapshot is in the directory: the temporary file went. */
-	DIR *listing = opendir(directory);
-	struct dirent *entry;
-	int files = 0;
-	assert_non_null(listing);
-	while ((entry = readdir(listing)))
-		files += entry->d_name[0] != '.';
-	closedir(listing);
-	assert_int_equal(files, 1);
+	assert_int_equal(count_files(directory), 1);
 
 	/* A workspace id below 0 is refused before anything is written. */
 	struct snapshot_origin odd = origin;
