@@ -386,7 +386,7 @@ int apply_run(struct api *api, const struct apply_options *options)
 	if (options->from_csv)
 		select_from_csv(options->from_csv, &ids, fleet, &rows);
 	else if (options->filter)
-		filter_rows(options->filter, fleet, &rows);
+		filter_rows(options->filter, fleet, NULL, &rows, NULL);
 	csv_ids_free(&ids);
 	if (rows.count == 0) {
 		fprintf(stderr, "simtop: nothing selected: %s\n",

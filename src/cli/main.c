@@ -20,7 +20,7 @@
 #include "keys.h"
 #include "output.h"
 #include "rows.h"
-#include "live.h"
+#include "list_live.h"
 #include "snapshot.h"
 #include "tui.h"
 #include "util.h"
@@ -188,7 +188,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 			char message[160];
 			if (!options->list)
 				usage_error("%s only applies to 'simtop list' (in the TUI, Enter shows a device's)", "--with");
-			if (!live_parse_columns(optarg, &options->with, message, sizeof(message)))
+			if (!list_live_parse_columns(optarg, &options->with, message, sizeof(message)))
 				usage_error("%s", message);
 			break;
 		}
@@ -332,27 +332,41 @@ static int run_list(struct api *api, enum output_format format, const struct fil
 	}
 	if (!cached && snapshot->path)
 		save_fleet(api, snapshot, fleet);
-	struct rows rows = { 0 };
+	struct rows rows = { 0 }, candidates = { 0 };
 	rows_build(&rows, fleet, true);
-	if (filter)
-		filter_rows(filter, fleet, &rows);
-	size_t unread = 0;
-	if (with->connectivity || with->usage)
-		unread = live_fetch(api, fleet, rows.index, rows.count, with, isatty(STDERR_FILENO));
+	struct live *live = live_new();
+	bool progress = isatty(STDERR_FILENO);
+	/* conn: and data: need the live state of the devices the rest of the query lets through:
+	 * those are read, then the query decides. */
+	unsigned needed = filter_live_kinds(filter);
+	size_t unmatched = 0, unread = 0;
+	filter_rows(filter, fleet, live, &rows, &candidates);
+	if (needed) {
+		unmatched = list_live_fetch(api, fleet, candidates.index, candidates.count, needed, live, progress);
+		filter_rows(filter, fleet, live, &candidates, NULL);
+		struct rows matched = candidates;
+		candidates = rows;
+		rows = matched;
+	}
+	unsigned wanted = (with->connectivity ? LIVE_CONNECTIVITY : 0) | (with->usage ? LIVE_USAGE : 0);
+	unread = list_live_fetch(api, fleet, rows.index, rows.count, wanted & ~needed, live, progress);
+	with->states = live;
 	bool written = output_write_live(stdout, fleet, rows.index, rows.count, format, with) && fflush(stdout) == 0;
 	rows_free(&rows);
+	rows_free(&candidates);
+	live_free(live);
 	fleet_free(fleet);
-	free(with->cells);
 	if (!written) {
 		perror("simtop: cannot write the list");
 		return EXIT_FAILURE_RUN;
 	}
-	if (unread > 0) {
+	if (unmatched > 0)
+		fprintf(stderr, "simtop: the network's view of %zu device%s could not be read: the filter left %s out\n",
+			unmatched, unmatched == 1 ? "" : "s", unmatched == 1 ? "it" : "them");
+	if (unread > 0)
 		fprintf(stderr, "simtop: the network's view of %zu device%s could not be read: their cells are empty\n",
 			unread, unread == 1 ? "" : "s");
-		return EXIT_FAILURE_RUN;
-	}
-	return EXIT_OK;
+	return unmatched > 0 || unread > 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }
 
 static const char no_token_text[] =
@@ -387,6 +401,12 @@ int main(int argc, char **argv)
 		if (!filter) {
 			fprintf(stderr, "simtop: bad filter at column %d: %s\n  %s\n  %*s^\n", column, filter_message,
 				options.filter, column > 0 ? column - 1 : 0, "");
+			return EXIT_USAGE;
+		}
+		if (options.apply && filter_live_kinds(filter)) {
+			fprintf(stderr, "simtop: apply does not read the network's view that conn: and data: need; "
+				"choose with simtop list --filter '%s' --format csv > chosen.csv, then apply --from "
+				"chosen.csv\n", options.filter);
 			return EXIT_USAGE;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "live.h"
 #include "text.h"
 #include "util.h"
 
@@ -126,6 +127,8 @@ enum field_kind {
 	KIND_TEXT,     /* one text field */
 	KIND_TAG,
 	KIND_ID,
+	KIND_CONN,     /* live: connectivity */
+	KIND_DATA,     /* live: this month's data volume */
 };
 
 static const struct field {
@@ -145,9 +148,11 @@ static const struct field {
 	{ "ip", KIND_TEXT, TEXT_IP },
 	{ "tag", KIND_TAG, TEXT_TAGS },
 	{ "id", KIND_ID, 0 },
+	{ "conn", KIND_CONN, 0 },
+	{ "data", KIND_DATA, 0 },
 };
 
-#define FIELD_NAMES "sim, ep, align, name, iccid, imsi, msisdn, imei, ip, tag, id"
+#define FIELD_NAMES "sim, ep, align, name, iccid, imsi, msisdn, imei, ip, tag, id, conn, data"
 
 /* --- the compiled filter ------------------------------------------------------------------ */
 
@@ -157,7 +162,12 @@ enum needle_kind {
 	NEEDLE_ANY,    /* an empty word: matches anything */
 	NEEDLE_REGEX,
 	NEEDLE_ID,
+	NEEDLE_CONNECTIVITY,  /* one of the connectivity states in states */
+	NEEDLE_NUMBER,        /* a comparison with number */
 };
+
+/* How a data: value compares. */
+enum compare { COMPARE_EQUAL, COMPARE_LESS, COMPARE_LESS_EQUAL, COMPARE_GREATER, COMPARE_GREATER_EQUAL };
 
 struct needle {
 	enum needle_kind kind;
@@ -171,6 +181,9 @@ struct needle {
 	bool numeric;    /* only digits and dots: may match a field the fleet marks numeric */
 	regex_t regex;
 	int64_t id;
+	unsigned states;     /* NEEDLE_CONNECTIVITY: bit (1 << enum connectivity) per state */
+	enum compare compare;
+	double number;       /* NEEDLE_NUMBER */
 };
 
 struct term {
@@ -184,6 +197,7 @@ struct term {
 
 struct filter {
 	uint32_t pairs;  /* AND of every status term; UINT32_MAX when there is none */
+	unsigned live_kinds; /* LIVE_* bits its conn: and data: terms read */
 	struct term *terms;
 	size_t count;
 	size_t capacity;
@@ -299,6 +313,8 @@ static bool text_matches(const char *text, const struct needle *needle)
 	case NEEDLE_REGEX:
 		return regexec(&needle->regex, text, 0, NULL, 0) == 0;
 	case NEEDLE_ID:
+	case NEEDLE_CONNECTIVITY:
+	case NEEDLE_NUMBER:
 		return false;
 	}
 	return false;
@@ -404,32 +420,93 @@ static bool term_matches(const struct term *term, const struct fleet *fleet, con
 				return true;
 			break;
 		case KIND_STATUS:
+		case KIND_CONN:
+		case KIND_DATA:
 			break;
 		}
 	}
 	return false;
 }
 
-bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct device *device)
+static bool is_live(const struct term *term)
 {
+	return term->kind == KIND_CONN || term->kind == KIND_DATA;
+}
+
+/* Whether the half of the live state a conn: or data: term reads was read. */
+static bool live_known(const struct term *term, const struct live_state *state)
+{
+	if (!state)
+		return false;
+	return term->kind == KIND_CONN ? state->connectivity_read_at != 0 : state->usage_read_at != 0;
+}
+
+static bool compare_number(const struct needle *needle, double value)
+{
+	switch (needle->compare) {
+	case COMPARE_EQUAL: return value == needle->number;
+	case COMPARE_LESS: return value < needle->number;
+	case COMPARE_LESS_EQUAL: return value <= needle->number;
+	case COMPARE_GREATER: return value > needle->number;
+	case COMPARE_GREATER_EQUAL: return value >= needle->number;
+	}
+	return false;
+}
+
+/* A conn: or data: term over a known state. */
+static bool live_matches(const struct term *term, const struct live_state *state)
+{
+	for (size_t n = 0; n < term->count; n++) {
+		const struct needle *needle = &term->needles[n];
+		if (term->kind == KIND_CONN ? (needle->states >> state->connectivity & 1)
+					    : compare_number(needle, state->data_month_mb))
+			return true;
+	}
+	return false;
+}
+
+bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct live *live,
+		  const struct device *device, bool *unknown)
+{
+	if (unknown)
+		*unknown = false;
 	if (!filter)
 		return true;
 	unsigned pair = pair_of(device->sim_status, device->endpoint_status);
 	if (!(filter->pairs >> pair & 1))
 		return false;
-	for (size_t t = 0; t < filter->count; t++)
-		if (term_matches(&filter->terms[t], fleet, device) == filter->terms[t].negate)
+	const struct live_state *state = NULL;
+	bool looked = false, missing = false;
+	for (size_t t = 0; t < filter->count; t++) {
+		const struct term *term = &filter->terms[t];
+		if (!is_live(term)) {
+			if (term_matches(term, fleet, device) == term->negate)
+				return false;
+			continue;
+		}
+		if (!looked) {
+			state = live_find(live, device->endpoint_id);
+			looked = true;
+		}
+		if (!live_known(term, state))
+			missing = true;
+		else if (live_matches(term, state) == term->negate)
 			return false;
-	return true;
+	}
+	if (missing && unknown)
+		*unknown = true;
+	return !missing;
 }
 
 /* One share of the fleet, matched by one thread: the shown devices in a range of indexes. */
 struct match_share {
 	const struct filter *filter;
 	const struct fleet *fleet;
+	const struct live *live;
 	size_t from, to;        /* device indexes; from is a multiple of 64, and to unless last */
 	const uint64_t *shown;  /* bit per device: in the rows */
 	uint64_t *matched;      /* bit per device, shared; a share writes only its own words */
+	uint64_t *unknown;      /* the same for the devices whose live state is missing */
 };
 
 static void *match_share(void *argument)
@@ -438,8 +515,12 @@ static void *match_share(void *argument)
 	for (size_t word = share->from / 64; word * 64 < share->to; word++) {
 		for (uint64_t bits = share->shown[word]; bits; bits &= bits - 1) {
 			size_t device = word * 64 + (size_t)__builtin_ctzll(bits);
-			if (filter_match(share->filter, share->fleet, fleet_device(share->fleet, device)))
+			bool unknown;
+			if (filter_match(share->filter, share->fleet, share->live, fleet_device(share->fleet, device),
+					 &unknown))
 				share->matched[word] |= UINT64_C(1) << (device % 64);
+			else if (unknown)
+				share->unknown[word] |= UINT64_C(1) << (device % 64);
 		}
 	}
 	return NULL;
@@ -448,8 +529,8 @@ static void *match_share(void *argument)
 /* Match the shown devices in the order they lie in memory, split among the processors when
  * there are many: rows in a sorted order would visit devices and their strings at random,
  * several times slower at a million devices. */
-static void match_shown(const struct filter *filter, const struct fleet *fleet, size_t rows,
-			const uint64_t *shown, uint64_t *matched)
+static void match_shown(const struct filter *filter, const struct fleet *fleet, const struct live *live,
+			size_t rows, const uint64_t *shown, uint64_t *matched, uint64_t *unknown)
 {
 	enum { SHARES_MAX = 8, SHARE_MIN = 65536 };
 	size_t devices = fleet_count(fleet);
@@ -467,7 +548,8 @@ static void match_shown(const struct filter *filter, const struct fleet *fleet, 
 	for (size_t i = 0; i < shares; i++) {
 		size_t from = i * step < devices ? i * step : devices;
 		share[i] = (struct match_share){
-			.filter = filter, .fleet = fleet, .shown = shown, .matched = matched, .from = from,
+			.filter = filter, .fleet = fleet, .live = live, .shown = shown, .matched = matched,
+			.unknown = unknown, .from = from,
 			.to = i + 1 == shares || from + step > devices ? devices : from + step,
 		};
 		/* The caller takes the first share; a thread that cannot start leaves its share to
@@ -483,26 +565,48 @@ static void match_shown(const struct filter *filter, const struct fleet *fleet, 
 			pthread_join(thread[i], NULL);
 }
 
-void filter_rows(const struct filter *filter, const struct fleet *fleet, struct rows *rows)
+static bool bit_set(const uint64_t *bits, size_t index)
 {
+	return bits[index / 64] >> (index % 64) & 1;
+}
+
+void filter_rows(const struct filter *filter, const struct fleet *fleet, const struct live *live,
+		 struct rows *rows, struct rows *unknown)
+{
+	if (unknown)
+		unknown->count = 0;
 	if (!filter || filter_is_empty(filter))
 		return;
-	size_t devices = fleet_count(fleet);
-	uint64_t *shown = xcalloc(devices / 64 + 1, sizeof(*shown));
-	uint64_t *matched = xcalloc(devices / 64 + 1, sizeof(*matched));
+	size_t devices = fleet_count(fleet), words = devices / 64 + 1;
+	uint64_t *shown = xcalloc(words, sizeof(*shown));
+	uint64_t *matched = xcalloc(words, sizeof(*matched));
+	uint64_t *missing = xcalloc(words, sizeof(*missing));
 	for (size_t i = 0; i < rows->count; i++)
 		if (rows->index[i] < devices)
 			shown[rows->index[i] / 64] |= UINT64_C(1) << (rows->index[i] % 64);
-	match_shown(filter, fleet, rows->count, shown, matched);
+	match_shown(filter, fleet, live, rows->count, shown, matched, missing);
 	size_t kept = 0;
 	for (size_t i = 0; i < rows->count; i++) {
 		size_t device = rows->index[i];
-		if (device < devices && (matched[device / 64] >> (device % 64) & 1))
+		if (device >= devices)
+			continue;
+		if (bit_set(matched, device)) {
 			rows->index[kept++] = device;
+		} else if (unknown && bit_set(missing, device)) {
+			unknown->index = xgrow(unknown->index, &unknown->capacity, unknown->count + 1,
+					       sizeof(*unknown->index));
+			unknown->index[unknown->count++] = device;
+		}
 	}
 	rows->count = kept;
+	free(missing);
 	free(matched);
 	free(shown);
+}
+
+unsigned filter_live_kinds(const struct filter *filter)
+{
+	return filter ? filter->live_kinds : 0;
 }
 
 bool filter_is_empty(const struct filter *filter)
@@ -871,9 +975,82 @@ static bool status_pairs(struct parser *parser, const struct field *field, size_
 	return true;
 }
 
+/* conn: one state, cut to a unique prefix, or a regex over the state words. */
+static bool connectivity_needle(struct parser *parser, const struct piece *piece, struct needle *needle)
+{
+	char words[80] = "", shown[64];
+	for (int state = CONNECTIVITY_ONLINE; state < CONNECTIVITY_COUNT; state++)
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+			 state > CONNECTIVITY_ONLINE ? ", " : "", model_connectivity_word((enum connectivity)state));
+	regex_t regex;
+	if (piece->regex && !compile_regex(parser, piece, &regex))
+		return false;
+	size_t found = 0;
+	for (int state = CONNECTIVITY_ONLINE; state < CONNECTIVITY_COUNT; state++) {
+		const char *word = model_connectivity_word((enum connectivity)state);
+		bool exact = false;
+		if (piece->regex ? regexec(&regex, word, 0, NULL, 0) == 0 : word_prefix(word, piece->text, &exact)) {
+			if (exact) {
+				needle->states = 1u << state;
+				found = 1;
+				break;
+			}
+			needle->states |= 1u << state;
+			found++;
+		}
+	}
+	if (piece->regex) {
+		regfree(&regex);
+		needle->kind = NEEDLE_CONNECTIVITY;
+		return true;
+	}
+	if (piece->length == 0)
+		return fail(parser, piece->offset, "conn: missing state; one of: %s", words);
+	if (found == 0)
+		return fail(parser, piece->offset, "unknown connectivity \"%s\"; one of: %s",
+			    quote(shown, sizeof(shown), piece->text, piece->length), words);
+	if (found > 1)
+		return fail(parser, piece->offset, "connectivity \"%s\" is ambiguous; one of: %s",
+			    quote(shown, sizeof(shown), piece->text, piece->length), words);
+	needle->kind = NEEDLE_CONNECTIVITY;
+	return true;
+}
+
+/* data: a number of MB, after <, <=, >, >= or = (equal without one). */
+static bool number_needle(struct parser *parser, const struct piece *piece, struct needle *needle)
+{
+	static const struct { const char *sign; enum compare compare; } signs[] = {
+		{ "<=", COMPARE_LESS_EQUAL }, { ">=", COMPARE_GREATER_EQUAL }, { "<", COMPARE_LESS },
+		{ ">", COMPARE_GREATER }, { "=", COMPARE_EQUAL },
+	};
+	const char *text = piece->text;
+	needle->compare = COMPARE_EQUAL;
+	for (size_t i = 0; i < ARRAY_SIZE(signs); i++) {
+		if (strncmp(text, signs[i].sign, strlen(signs[i].sign)) == 0) {
+			needle->compare = signs[i].compare;
+			text += strlen(signs[i].sign);
+			break;
+		}
+	}
+	char *end = NULL;
+	needle->number = strtod(text, &end);
+	if (piece->regex || !*text || *end || !(needle->number >= 0) || needle->number > 1e15) {
+		char shown[64];
+		return fail(parser, piece->offset,
+			    "data: \"%s\" is not MB this month; e.g. data:0, data:<1, data:>=100",
+			    quote(shown, sizeof(shown), piece->text, piece->length));
+	}
+	needle->kind = NEEDLE_NUMBER;
+	return true;
+}
+
 static bool make_needle(struct parser *parser, struct term *term, struct piece *piece, struct needle *needle)
 {
 	memset(needle, 0, sizeof(*needle));
+	if (term->kind == KIND_CONN)
+		return connectivity_needle(parser, piece, needle);
+	if (term->kind == KIND_DATA)
+		return number_needle(parser, piece, needle);
 	if (term->kind == KIND_ID) {
 		if (piece->regex || !util_parse_int64(piece->text, &needle->id) || needle->id <= 0) {
 			char shown[64];
@@ -997,6 +1174,10 @@ static bool parse_term(struct parser *parser, struct filter *filter)
 		term.count++;
 	}
 	term.cost = term_cost(&term);
+	if (term.kind == KIND_CONN)
+		filter->live_kinds |= LIVE_CONNECTIVITY;
+	if (term.kind == KIND_DATA)
+		filter->live_kinds |= LIVE_USAGE;
 
 	/* Keep terms ordered by cost, stable, so the cheap ones reject most devices first. */
 	filter->terms = xgrow(filter->terms, &filter->capacity, filter->count + 1, sizeof(*filter->terms));

@@ -13,6 +13,13 @@
  *                     tag      equals one of the comma-separated tags, case-insensitive and
  *                              trimmed; `tag:` alone matches devices without tags
  *                     id       equals the SIM id or the endpoint id
+ *                     conn     connectivity as last read (live.h): online (a data session),
+ *                              attached, offline, blocked
+ *                     data     this month's data volume in MB as last read: a number (equal),
+ *                              or one after <, <=, >, >= (`data:0`, `data:<1`, `data:>100`)
+ *                   conn and data match only devices whose live state was read: for any other
+ *                   device such a term is unknown, negated or not, and the device matches
+ *                   nothing (filter_rows() can list those devices apart).
  *                   Status and alignment words are case-insensitive and may be cut to a unique
  *                   prefix (`sim:act`, `ep:dis`, `align:mis`); `_` or `-` stand for a blank
  *                   (`sim:factory_test`). `billed` is the misalignment that costs money: SIM
@@ -38,6 +45,8 @@
 #include "fleet.h"
 #include "rows.h"
 
+struct live;
+
 struct filter;
 
 /* Parse a whole query before anything is applied. An empty or blank query (or NULL) gives a
@@ -50,13 +59,23 @@ struct filter *filter_parse(const char *query, char *message, size_t size, int *
 /* True when the filter has no terms (matches everything). */
 bool filter_is_empty(const struct filter *filter);
 
-/* No allocation; statuses compare as integers, words as precomputed lower-case needles. */
-bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct device *device);
+/* The live state the filter's conn: and data: terms read, as LIVE_* bits (live.h); 0 when it
+ * has none. */
+unsigned filter_live_kinds(const struct filter *filter);
 
-/* Keep only the rows whose devices match, in their order. The devices are matched in the
- * order they lie in memory, by up to 8 threads (one per processor, from 65,536 rows) that
- * only read the fleet; returns when all is done. O(rows + devices / 64). */
-void filter_rows(const struct filter *filter, const struct fleet *fleet, struct rows *rows);
+/* No allocation; statuses compare as integers, words as precomputed lower-case needles. live
+ * (may be NULL: nothing read) is the network's view for conn: and data:. When the device does
+ * not match only because a live state it needs was not read, *unknown (may be NULL) is set. */
+bool filter_match(const struct filter *filter, const struct fleet *fleet, const struct live *live,
+		  const struct device *device, bool *unknown);
+
+/* Keep only the rows whose devices match, in their order; unknown (may be NULL) receives the
+ * rows that would need a live state not read (filter_match's *unknown), in their order. The
+ * devices are matched in the order they lie in memory, by up to 8 threads (one per processor,
+ * from 65,536 rows) that only read the fleet and live; returns when all is done.
+ * O(rows + devices / 64). */
+void filter_rows(const struct filter *filter, const struct fleet *fleet, const struct live *live,
+		 struct rows *rows, struct rows *unknown);
 
 void filter_free(struct filter *filter);
 

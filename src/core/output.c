@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "live.h"
 #include "text.h"
 #include "util.h"
 
@@ -82,18 +83,19 @@ static const char *format_mb(double mb, char buffer[ID_BUFFER])
 	return buffer;
 }
 
-/* The text of one cell of device index; "" for what is absent. Numbers are written into
+/* The text of one cell of a device; "" for what is absent. Numbers are written into
  * buffer. */
-static const char *cell(const struct fleet *fleet, size_t index, const struct device *device, enum column column,
+static const char *cell(const struct fleet *fleet, const struct device *device, enum column column,
 			bool table, const struct output_live *live, char buffer[ID_BUFFER])
 {
-	const struct output_live_cell *state = live && live->cells ? &live->cells[index] : NULL;
+	const struct live_state *state = live && (column == COLUMN_CONNECTIVITY || column == COLUMN_DATA_MONTH_MB)
+		? live_find(live->states, device->endpoint_id) : NULL;
 	int64_t id;
 	switch (column) {
 	case COLUMN_CONNECTIVITY:
-		return state && state->connectivity_read ? state->connectivity : "";
+		return state && state->connectivity_read_at ? state->word : "";
 	case COLUMN_DATA_MONTH_MB:
-		return state && state->usage_read ? format_mb(state->data_month_mb, buffer) : "";
+		return state && state->usage_read_at ? format_mb(state->data_month_mb, buffer) : "";
 	case COLUMN_SIM_ID:
 	case COLUMN_ENDPOINT_ID:
 		id = column == COLUMN_SIM_ID ? device->sim_id : device->endpoint_id;
@@ -168,7 +170,7 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 		if (!device)
 			continue;
 		for (int column = 0; column < COLUMN_COUNT; column++) {
-			int cell_width = text_width(cell(fleet, index, device, (enum column)column, true, live, buffer));
+			int cell_width = text_width(cell(fleet, device, (enum column)column, true, live, buffer));
 			if (cell_width > width[column])
 				width[column] = cell_width < columns[column].max_width ? cell_width
 										     : columns[column].max_width;
@@ -187,7 +189,7 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 		pending = 0;
 		for (int column = 0; column < COLUMN_COUNT; column++)
 			if (shown((enum column)column, live))
-				write_table_cell(out, cell(fleet, index, device, (enum column)column, true, live, buffer),
+				write_table_cell(out, cell(fleet, device, (enum column)column, true, live, buffer),
 						 width[column], &pending);
 		fputc('\n', out);
 	}
@@ -237,7 +239,7 @@ static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, 
 				continue;
 			if (column)
 				fputc(',', out);
-			output_csv_field(out, cell(fleet, index, device, (enum column)column, false, live, buffer),
+			output_csv_field(out, cell(fleet, device, (enum column)column, false, live, buffer),
 					 formula_guard);
 		}
 		fputs("\r\n", out);
@@ -263,7 +265,7 @@ static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows,
 			if (!shown((enum column)column, live))
 				continue;
 			fprintf(out, "%s\"%s\":", column ? "," : "", columns[column].key);
-			const char *text = cell(fleet, index, device, (enum column)column, false, live, buffer);
+			const char *text = cell(fleet, device, (enum column)column, false, live, buffer);
 			if (!*text)
 				fputs("null", out);
 			else if (column == COLUMN_SIM_ID || column == COLUMN_ENDPOINT_ID || column == COLUMN_DATA_MONTH_MB)

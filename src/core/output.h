@@ -34,17 +34,13 @@ bool output_parse_format(const char *name, enum output_format *format);
 bool output_write(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,
 		  enum output_format format);
 
-/* What the network said of devices, for `simtop list --with`: the columns connectivity (the
- * API's word, "ONLINE") and data_month_mb (this month's data in MB, 0 when the month is
- * absent) follow the usual ones; a cell not read is empty (null in JSON). */
-struct output_live_cell {
-	bool connectivity_read, usage_read;
-	char connectivity[24];
-	double data_month_mb;
-};
+/* What the network said of devices (live.h), for `simtop list --with` and exports: the columns
+ * connectivity (the API's word, "ONLINE") and data_month_mb (this month's data in MB, 0 when
+ * the month is absent) follow the usual ones; a cell not read is empty (null in JSON). */
+struct live;
 struct output_live {
 	bool connectivity, usage;                 /* the columns to write */
-	struct output_live_cell *cells;           /* one per device index of the fleet; its filler's */
+	const struct live *states;
 };
 /* output_write() with the live columns; live may be NULL. */
 bool output_write_live(FILE *out, const struct fleet *fleet, const size_t *rows, size_t count,

@@ -1,4 +1,5 @@
-/* session.c — the fleet, its derived rows, marks, CSV, and the life of a job (session.h). */
+/* session.c — the fleet, its derived rows, marks, CSV, the life of a job and live reads
+ * (session.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct session *session_new(const struct session_options *options)
 	struct session *session = xcalloc(1, sizeof(*session));
 	session->fleet = fleet_new();
 	session->marks = marks_new();
+	session->live = live_new();
 	session->transport = options->transport;
 	session->api_url = options->api_url;
 	session->profile = options->profile;
@@ -72,11 +74,14 @@ void session_free(struct session *session)
 	if (session->audit)
 		audit_close(session->audit);
 	forget_last_job(session);
+	live_fetch_free(session->live_fetch);
+	live_free(session->live);
 	if (session->transport && session->progress.running)
 		session->transport->ops->load_cancel(session->transport->self);
 	rows_free(&session->rows);
 	rows_free(&session->base);
 	rows_free(&session->sorted);
+	rows_free(&session->unknown);
 	filter_free(session->filter);
 	marks_free(session->marks);
 	fleet_free(session->fleet);
@@ -153,10 +158,13 @@ static void derive_rows(struct session *session)
 	rows->index = xgrow(rows->index, &rows->capacity, ordered->count, sizeof(*rows->index));
 	memcpy(rows->index, ordered->index, ordered->count * sizeof(*rows->index));
 	rows->count = ordered->count;
+	session->unknown.count = 0;
 	if (session->filter)
-		filter_rows(session->filter, session->fleet, rows);
-	if (session->only_marked)
+		filter_rows(session->filter, session->fleet, session->live, rows, &session->unknown);
+	if (session->only_marked) {
 		marks_filter_rows(session->marks, session->fleet, rows);
+		marks_filter_rows(session->marks, session->fleet, &session->unknown);
+	}
 	count_marks(session);
 	keep_cursor(session, had_cursor, cursor_device);
 }
@@ -208,7 +216,9 @@ bool session_set_filter(struct session *session, const char *query, char *messag
 	struct filter *filter = filter_parse(query, message, size, column);
 	if (!filter)
 		return false;
-	bool narrows = session->filter && filter_narrows(session->filter_text, query);
+	/* Devices a live term left out are not in the rows: such a filter is matched afresh. */
+	bool narrows = session->filter && filter_live_kinds(session->filter) == 0 &&
+		       filter_narrows(session->filter_text, query);
 	filter_free(session->filter);
 	session->filter = filter_is_empty(filter) ? (filter_free(filter), NULL) : filter;
 	snprintf(session->filter_text, sizeof(session->filter_text), "%s", query);
@@ -216,7 +226,7 @@ bool session_set_filter(struct session *session, const char *query, char *messag
 		/* The rows hold the wider filter's matches already, in the sort order. */
 		size_t cursor_device = 0;
 		bool had_cursor = session_cursor_device(session, &cursor_device);
-		filter_rows(session->filter, session->fleet, &session->rows);
+		filter_rows(session->filter, session->fleet, session->live, &session->rows, &session->unknown);
 		count_marks(session);
 		keep_cursor(session, had_cursor, cursor_device);
 	} else {
@@ -337,14 +347,17 @@ bool session_mark_query(struct session *session, const char *query, char *messag
 	struct filter *filter = filter_parse(query, message, size, column);
 	if (!filter)
 		return false;
-	struct rows matching = { 0 };
+	struct rows matching = { 0 }, unknown = { 0 };
 	rows_build(&matching, session->fleet, false);
-	filter_rows(filter, session->fleet, &matching);
+	filter_rows(filter, session->fleet, session->live, &matching, &unknown);
 	marks_set_rows(session->marks, session->fleet, &matching, true);
-	char count[32];
-	session_message(session, false, "Marked the %s devices %s%s",
+	char count[32], unknown_count[32];
+	session_message(session, false, "Marked the %s devices %s%s%s%s%s",
 			util_thousands((int64_t)matching.count, count, sizeof(count)), query[0] ? "matching " : "of the fleet",
-			query);
+			query, unknown.count ? " (" : "",
+			unknown.count ? util_thousands((int64_t)unknown.count, unknown_count, sizeof(unknown_count)) : "",
+			unknown.count ? " more with live state unknown: L reads it)" : "");
+	rows_free(&unknown);
 	rows_free(&matching);
 	filter_free(filter);
 	derive_rows(session);
@@ -367,8 +380,11 @@ void session_describe_rows(const struct session *session, char *buffer, size_t s
 		length += snprintf(buffer + length, size - (size_t)length, " \u00b7 %s marked",
 				   util_thousands((int64_t)session->marked_shown, marked, sizeof(marked)));
 	if (session->marked_hidden > 0 && length >= 0 && (size_t)length < size)
-		snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
-			 util_thousands((int64_t)session->marked_hidden, hidden, sizeof(hidden)));
+		length += snprintf(buffer + length, size - (size_t)length, " (%s hidden by the filter)",
+				   util_thousands((int64_t)session->marked_hidden, hidden, sizeof(hidden)));
+	if (session->unknown.count > 0 && length >= 0 && (size_t)length < size)
+		snprintf(buffer + length, size - (size_t)length, " \u00b7 %s live state unknown",
+			 util_thousands((int64_t)session->unknown.count, hidden, sizeof(hidden)));
 }
 
 /* --- loading ------------------------------------------------------------------------------- */
@@ -605,7 +621,9 @@ enum session_export session_export(struct session *session, const char *path, bo
 	const struct rows *source = marked_only ? &marked : &session->rows;
 	size_t length = strlen(path);
 	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
-	bool written = output_write(file, session->fleet, source->index, source->count, format);
+	/* What the network said goes along once anything was read. */
+	struct output_live live = { live_count(session->live) > 0, live_count(session->live) > 0, session->live };
+	bool written = output_write_live(file, session->fleet, source->index, source->count, format, &live);
 	if (fclose(file) != 0)
 		written = false;
 	char count[32];
@@ -630,6 +648,10 @@ bool session_may_act(struct session *session)
 	}
 	if (session->job) {
 		session_message(session, true, "A job is running: wait for it, or Esc to cancel it");
+		return false;
+	}
+	if (session->live_fetch) {
+		session_message(session, true, "Live state is being read: wait for it, or Esc to stop it");
 		return false;
 	}
 	return true;
@@ -805,13 +827,134 @@ static unsigned update_job(struct session *session)
 	return SESSION_JOB_FINISHED | SESSION_CHANGED;
 }
 
+/* --- live state ---------------------------------------------------------------------------- */
+
+/* The endpoint ids session_live_plan() describes; the caller frees them. */
+static int64_t *live_targets(struct session *session, struct session_live_plan *plan)
+{
+	*plan = (struct session_live_plan){ .marked = marks_count_in_fleet(session->marks, session->fleet) > 0 };
+	size_t room = plan->marked ? session->base.count : session->rows.count + session->unknown.count;
+	int64_t *ids = xmalloc(sizeof(*ids) * (room ? room : 1));
+	const struct rows *sources[2] = { plan->marked ? &session->base : &session->rows,
+					  plan->marked ? NULL : &session->unknown };
+	for (int s = 0; s < 2 && sources[s]; s++) {
+		for (size_t i = 0; i < sources[s]->count; i++) {
+			const struct device *device = fleet_device(session->fleet, sources[s]->index[i]);
+			if (plan->marked && !marks_has(session->marks, device))
+				continue;
+			if (!device->endpoint_id)
+				plan->without_endpoint++;
+			else if (!plan->marked && plan->devices >= SESSION_LIVE_SHOWN_MAX)
+				plan->left_out++;
+			else
+				ids[plan->devices++] = device->endpoint_id;
+		}
+	}
+	if (session->transport)
+		plan->estimate = live_estimate(session->transport, plan->devices, LIVE_BOTH);
+	return ids;
+}
+
+static bool may_read_live(struct session *session)
+{
+	if (!session->transport) {
+		session_message(session, true, "No API: the live state cannot be read (set EMNIFY_APPLICATION_TOKEN)");
+		return false;
+	}
+	if (session->job) {
+		session_message(session, true, "A job is running: read the live state after it");
+		return false;
+	}
+	if (session->live_fetch) {
+		session_message(session, true, "Live state is being read already: Esc stops it");
+		return false;
+	}
+	return true;
+}
+
+bool session_live_plan(struct session *session, struct session_live_plan *plan)
+{
+	if (!may_read_live(session))
+		return false;
+	free(live_targets(session, plan));
+	if (plan->devices == 0) {
+		session_message(session, true, "No %s device has an endpoint: there is no live state to read",
+				plan->marked ? "marked" : "shown");
+		return false;
+	}
+	return true;
+}
+
+bool session_live_start(struct session *session)
+{
+	struct session_live_plan plan;
+	if (!session_live_plan(session, &plan))
+		return false;
+	int64_t *ids = live_targets(session, &plan);
+	session->transport->ops->restart_pace(session->transport->self);
+	session->live_fetch = live_fetch_start(session->transport, session->live, ids, plan.devices, LIVE_BOTH);
+	session->live_started_ms = util_now_ms();
+	session->live_rows_ms = session->live_started_ms;
+	free(ids);
+	session->message[0] = '\0';
+	return true;
+}
+
+bool session_live_cancel(struct session *session)
+{
+	if (!session->live_fetch)
+		return false;
+	live_fetch_cancel(session->live_fetch);
+	return true;
+}
+
+/* While a read runs, the rows a conn: or data: filter shows follow what arrives, at most every
+ * LIVE_ROWS_MS; when it ends, the message says how it went. */
+#define LIVE_ROWS_MS 500
+static unsigned update_live(struct session *session)
+{
+	if (!session->live_fetch)
+		return 0;
+	struct live_fetch_progress progress;
+	live_fetch_progress(session->live_fetch, &progress);
+	int64_t now = util_now_ms();
+	if (progress.running) {
+		if (filter_live_kinds(session->filter) && now - session->live_rows_ms >= LIVE_ROWS_MS) {
+			session->live_rows_ms = now;
+			derive_rows(session);
+		}
+		return SESSION_CHANGED;
+	}
+	size_t failure_count;
+	const struct live_failure *failures = live_fetch_failures(session->live_fetch, &failure_count);
+	char devices[32], failed[32];
+	util_thousands((int64_t)progress.devices, devices, sizeof(devices));
+	util_thousands((int64_t)progress.calls_failed, failed, sizeof(failed));
+	double seconds = (double)(now - session->live_started_ms) / 1000.0;
+	if (progress.cancelled)
+		session_message(session, false, "Stopped: %zu of %zu calls answered; what arrived is shown",
+				progress.calls_done, progress.calls_total);
+	else if (failure_count > 0)
+		session_message(session, true, "Live state of %s devices read in %.1f s; %s calls failed, first: endpoint "
+				"%lld %s: %s", devices, seconds, failed, (long long)failures[0].endpoint_id,
+				failures[0].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage",
+				failures[0].message);
+	else
+		session_message(session, false, "Live state of %s devices read in %.1f s (%zu calls)", devices, seconds,
+				progress.calls_total);
+	live_fetch_free(session->live_fetch);
+	session->live_fetch = NULL;
+	derive_rows(session);
+	return SESSION_LIVE_FINISHED | SESSION_CHANGED;
+}
+
 unsigned session_update(struct session *session)
 {
 	if (session->snapshot_due) {
 		session->snapshot_due = false;
 		write_snapshot(session);
 	}
-	return update_load(session) | update_job(session);
+	return update_load(session) | update_job(session) | update_live(session);
 }
 
 bool session_job_unfinished(const struct session *session, bool last, struct session_unfinished *unfinished)

@@ -1,6 +1,7 @@
 /* session.h — what an operator works on, without a screen: the fleet and its refresh, the
  * filter, the sort, the marks, the rows derived from them, the cursor's device, CSV in and out,
- * and the life of a bulk job (start, progress, results, the offer to resume).
+ * the life of a bulk job (start, progress, results, the offer to resume), and the network's
+ * view of chosen devices (live.h), read on request.
  *
  * The TUI draws a session and turns keys into session calls; tests drive one directly
  * (tests/unit/test_session.c). Nothing here knows curses or curl: the API is a transport
@@ -26,6 +27,7 @@
 #include "fleet.h"
 #include "job.h"
 #include "journal.h"
+#include "live.h"
 #include "marks.h"
 #include "plan.h"
 #include "rows.h"
@@ -36,6 +38,9 @@
 #define SESSION_QUERY_MAX 1024
 /* While pages arrive, the rows are rebuilt at most this often: cheap at 1M rows, smooth to watch. */
 #define SESSION_LOADING_ROWS_MS 100
+/* Without marks, a live read takes at most this many of the shown devices: 1,000 calls, half
+ * of emnify's per-IP window. */
+#define SESSION_LIVE_SHOWN_MAX 500
 
 struct session_options {
 	struct transport *transport;  /* NULL: no API (no token); nothing is loaded or sent */
@@ -54,6 +59,7 @@ enum session_event {
 	SESSION_FIRST_LOAD = 1 << 2,   /* the first complete fleet from the API arrived (after a
 				        * snapshot, with SESSION_REFRESHED) */
 	SESSION_JOB_FINISHED = 1 << 3, /* the job ended: session.last_plan and last_job tell how */
+	SESSION_LIVE_FINISHED = 1 << 4, /* a live read ended (the message says how) */
 };
 
 struct session {
@@ -79,6 +85,9 @@ struct session {
 	struct filter *filter;        /* NULL: every device */
 	char filter_text[SESSION_QUERY_MAX];
 	bool only_marked;
+	/* Devices the filter leaves out only because a live state its conn: or data: terms need
+	 * was not read (filter.h), in the order of the rows. */
+	struct rows unknown;
 	enum sort_column sort;
 	bool descending;
 
@@ -95,6 +104,10 @@ struct session {
 	char *last_journal_path;
 	size_t last_trouble;          /* its devices that failed, were left half-done or cancelled, or
 				       * changed elsewhere */
+
+	struct live *live;            /* what the network said of devices, by endpoint id; never NULL */
+	struct live_fetch *live_fetch; /* a live read running, or NULL */
+	int64_t live_started_ms;
 
 	char message[512];            /* for the operator, until the next one; "" for none */
 	bool message_is_error;
@@ -113,6 +126,7 @@ struct session {
 	const char *snapshot_path;
 	int64_t snapshot_max_age;
 	bool snapshot_due;            /* a complete load is to be written to the snapshot */
+	int64_t live_rows_ms;         /* when a live read last rebuilt the rows */
 };
 
 /* Never NULL. The transport, if any, stays the caller's and must outlive the session. */
@@ -170,7 +184,7 @@ bool session_mark_query(struct session *session, const char *query, char *messag
 /* Replace the marks with these devices (by their ids). */
 void session_mark_devices(struct session *session, const struct device *devices, size_t count);
 
-/* "1,234 shown · 12 marked (3 hidden by the filter)". */
+/* "1,234 shown · 12 marked (3 hidden by the filter) · 40 live state unknown". */
 void session_describe_rows(const struct session *session, char *buffer, size_t size);
 
 /* --- CSV in and out ------------------------------------------------------------------------ */
@@ -194,10 +208,30 @@ enum session_export {
 /* Write the shown rows (or every marked device) to path: CSV, or JSON when it ends in .json. */
 enum session_export session_export(struct session *session, const char *path, bool marked_only, bool overwrite);
 
+/* --- live state --------------------------------------------------------------------------- */
+
+/* What a live read would read: the marked devices, or else the shown rows and then the devices
+ * the filter leaves out for want of live state, SESSION_LIVE_SHOWN_MAX at most. */
+struct session_live_plan {
+	bool marked;                  /* the marked devices (else the shown ones) */
+	size_t devices;               /* with an endpoint: these are read */
+	size_t without_endpoint;      /* chosen, but with nothing to read */
+	size_t left_out;              /* shown, past SESSION_LIVE_SHOWN_MAX */
+	struct live_estimate estimate; /* calls, and seconds at the transport's limits */
+};
+/* False, with a message, when nothing can be read now: no API, a job or a read running, no
+ * device with an endpoint chosen. */
+bool session_live_plan(struct session *session, struct session_live_plan *plan);
+/* Read connectivity and this month's usage of what session_live_plan() chose. False, with a
+ * message, as above. Progress: live_fetch_progress(session->live_fetch). */
+bool session_live_start(struct session *session);
+/* Drop the reads not answered yet; false when no read runs. */
+bool session_live_cancel(struct session *session);
+
 /* --- jobs ---------------------------------------------------------------------------------- */
 
 /* Whether a change may be planned now: false, with a message, in read-only mode or while a
- * job runs. */
+ * job or a live read runs. */
 bool session_may_act(struct session *session);
 /* The devices a plan for action would act on: the marked ones the rows show (or the cursor's
  * device when none is marked), then the marked ones the filter hides. False, with a message,

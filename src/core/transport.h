@@ -65,6 +65,16 @@ typedef void transport_page_done(void *context, const struct transport_answer *a
 				 const struct transport_object *objects, size_t count, int64_t total_pages);
 typedef void transport_timer_done(void *context);
 
+/* The network's view of one endpoint (live.h): its connectivity, or its usage this month. */
+enum transport_live { TRANSPORT_LIVE_CONNECTIVITY, TRANSPORT_LIVE_USAGE, TRANSPORT_LIVE_COUNT };
+struct transport_live_answer {
+	char word[24];         /* connectivity: the API's word as sent ("ONLINE"), cleaned */
+	double data_month_mb;  /* usage: this month's data volume; 0 when the month is absent */
+};
+/* live is NULL unless the outcome is OK; an answer that does not parse is LOST. */
+typedef void transport_live_done(void *context, const struct transport_answer *answer,
+				 const struct transport_live_answer *live);
+
 struct fleet;
 
 /* How loading the whole fleet goes. */
@@ -90,6 +100,9 @@ struct transport_ops {
 	void (*read)(void *self, enum transport_kind kind, int64_t id, transport_read_done *done, void *context);
 	/* GET one page (from 1) of the endpoint list, the largest pages the API serves. */
 	void (*list_endpoints)(void *self, int64_t page, transport_page_done *done, void *context);
+	/* GET one endpoint's connectivity or stats. */
+	void (*read_live)(void *self, enum transport_live what, int64_t endpoint_id, transport_live_done *done,
+			  void *context);
 	/* Call done after delay_ms (the engine's pauses). */
 	void (*timer)(void *self, int64_t delay_ms, transport_timer_done *done, void *context);
 	/* Drop every call and timer whose context is context, without calling done. */
@@ -116,6 +129,7 @@ struct transport {
 	double rate;           /* calls per second the transport keeps to (0: unlimited), and */
 	size_t window_calls;   /* at most this many calls in any window_ms (0: no window): */
 	int64_t window_ms;     /* for estimates */
+	double live_rate[TRANSPORT_LIVE_COUNT];  /* calls per second each live route allows (0: unlimited) */
 };
 
 #endif

@@ -1479,6 +1479,11 @@ double api_rate(const struct api *api)
 	return api->rate;
 }
 
+double api_live_rate(const struct api *api, enum api_live what)
+{
+	return api->rate_limits ? live_routes[what].rate : 0;
+}
+
 void api_set_rate(struct api *api, double rate)
 {
 	int64_t now = util_now_ms();

@@ -209,6 +209,8 @@ void api_transport_free(struct transport *transport);
  * overall bucket starts over with a single token, so what was saved up while idle or loading
  * is no burst: a job started after it keeps to the rate from its first request. */
 double api_rate(const struct api *api);
+/* Calls per second a live route allows (0 without rate limits). */
+double api_live_rate(const struct api *api, enum api_live what);
 void api_set_rate(struct api *api, double rate);
 
 /* True while any request is queued, in flight or waiting for a retry. */

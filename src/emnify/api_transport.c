@@ -28,6 +28,8 @@ struct link {
 	transport_read_done *read_done;
 	transport_page_done *page_done;
 	transport_timer_done *timer_done;
+	transport_live_done *live_done;
+	enum transport_live what;
 	void *context;
 };
 
@@ -148,6 +150,36 @@ static void page_done(void *context, long http_status, const char *body, size_t 
 	free(objects);
 }
 
+static void live_done(void *context, long http_status, const char *body, size_t length, const char *error_message)
+{
+	struct link *link = context;
+	transport_live_done *done = link->live_done;
+	void *engine_context = link->context;
+	enum transport_live what = link->what;
+	char text[640];
+	struct transport_answer answer = make_answer(http_status, body, length, error_message, text, sizeof(text));
+	struct transport_live_answer live = { "", 0 };
+
+	link_free(link);
+	if (answer.outcome == TRANSPORT_OK) {
+		struct emnify_connectivity connectivity;
+		struct emnify_usage usage;
+		enum emnify_result result;
+		if (what == TRANSPORT_LIVE_CONNECTIVITY) {
+			result = emnify_parse_connectivity(body, length, &connectivity, text, sizeof(text));
+			snprintf(live.word, sizeof(live.word), "%s", connectivity.word);
+		} else {
+			result = emnify_parse_usage(body, length, &usage, text, sizeof(text));
+			live.data_month_mb = usage.current_month.data_mb;
+		}
+		if (result != EMNIFY_OK) {
+			answer.outcome = TRANSPORT_LOST;
+			answer.message = text;
+		}
+	}
+	done(engine_context, &answer, answer.outcome == TRANSPORT_OK ? &live : NULL);
+}
+
 static void timer_done(void *context)
 {
 	struct link *link = context;
@@ -200,6 +232,18 @@ static void list_endpoints(void *self, int64_t page, transport_page_done *done, 
 
 	link->page_done = done;
 	api_read_page(owner->api, "endpoint", page, page_done, link);
+}
+
+static void read_live(void *self, enum transport_live what, int64_t endpoint_id, transport_live_done *done,
+		      void *context)
+{
+	struct api_transport *owner = self;
+	struct link *link = link_new(owner, context);
+
+	link->live_done = done;
+	link->what = what;
+	api_read_live(owner->api, what == TRANSPORT_LIVE_CONNECTIVITY ? API_LIVE_CONNECTIVITY : API_LIVE_STATS,
+		      endpoint_id, 0, live_done, link);
 }
 
 static void timer(void *self, int64_t delay_ms, transport_timer_done *done, void *context)
@@ -283,6 +327,7 @@ static const struct transport_ops api_transport_ops = {
 	.patch_endpoints = patch_endpoints,
 	.read = read_object,
 	.list_endpoints = list_endpoints,
+	.read_live = read_live,
 	.timer = timer,
 	.cancel = cancel,
 	.now_ms = now_ms,
@@ -308,6 +353,8 @@ struct transport *api_transport_new(struct api *api)
 	owner->transport.list_per_page = EMNIFY_ENDPOINT_PAGE_MAX;
 	owner->transport.rate = api_rate(api);
 	api_window(api, &owner->transport.window_calls, &owner->transport.window_ms);
+	owner->transport.live_rate[TRANSPORT_LIVE_CONNECTIVITY] = api_live_rate(api, API_LIVE_CONNECTIVITY);
+	owner->transport.live_rate[TRANSPORT_LIVE_USAGE] = api_live_rate(api, API_LIVE_STATS);
 	return &owner->transport;
 }
 

@@ -1,5 +1,6 @@
 /* fuzz_filter.c — libFuzzer target for the query parser and matcher: any bytes as a query,
- * parsed, and when valid matched against a small fleet with every kind of device. */
+ * parsed, and when valid matched against a small fleet with every kind of device, some with
+ * their live state read. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "filter.h"
 #include "fleet.h"
+#include "live.h"
 #include "rows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,8 +44,14 @@ static struct fleet *sample_fleet(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fleet *fleet;
-	if (!fleet)
+	static struct live *live;
+	if (!fleet) {
 		fleet = sample_fleet();
+		live = live_new();
+		live_set_connectivity(live, 11379224, "ONLINE", 1764590400);
+		live_set_usage(live, 11379224, 12.5, 1764590400);
+		live_set_connectivity(live, 11379225, "SOMETHING NEW", 1764590400);
+	}
 
 	char *query = malloc(size + 1);
 	if (!query)
@@ -57,9 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (filter) {
 		struct rows rows = { 0 };
 		rows_build(&rows, fleet, true);
-		filter_rows(filter, fleet, &rows);
+		struct rows unknown = { 0 };
+		filter_rows(filter, fleet, live, &rows, &unknown);
 		for (size_t i = 0; i < fleet_count(fleet); i++)
-			(void)filter_match(filter, fleet, fleet_device(fleet, i));
+			(void)filter_match(filter, fleet, live, fleet_device(fleet, i), NULL);
+		rows_free(&unknown);
 		rows_free(&rows);
 		filter_free(filter);
 	} else {

@@ -213,6 +213,15 @@ static void fake_read(void *self, enum transport_kind kind, int64_t id, transpor
 	fake_queue(fake, index, FAKE_LATENCY_MS, context)->read_done = done;
 }
 
+static void fake_read_live(void *self, enum transport_live what, int64_t endpoint_id, transport_live_done *done,
+			   void *context)
+{
+	struct fake *fake = self;
+	size_t index = fake_record(fake, what == TRANSPORT_LIVE_CONNECTIVITY ? FAKE_CONNECTIVITY : FAKE_USAGE,
+				   endpoint_id, NULL, 0);
+	fake_queue(fake, index, FAKE_LATENCY_MS, context)->live_done = done;
+}
+
 static void fake_list_endpoints(void *self, int64_t page, transport_page_done *done, void *context)
 {
 	struct fake *fake = self;
@@ -337,6 +346,7 @@ static const struct transport_ops fake_ops = {
 	.patch_endpoints = fake_patch_endpoints,
 	.read = fake_read,
 	.list_endpoints = fake_list_endpoints,
+	.read_live = fake_read_live,
 	.timer = fake_timer,
 	.cancel = fake_cancel,
 	.now_ms = fake_now_ms,
@@ -372,6 +382,25 @@ static void deliver_read(struct fake *fake, const struct fake_pending *pending, 
 	call->outcome = answer.outcome;
 	call->http_status = answer.http_status;
 	pending->read_done(pending->context, &answer, answer.outcome == TRANSPORT_OK ? &object : NULL);
+}
+
+static void deliver_live(struct fake *fake, const struct fake_pending *pending, struct fake_call *call)
+{
+	struct transport_answer answer = fault_answer(pending->fault, pending->http_status, call->kind);
+	struct transport_live_answer live = { "", 0 };
+	struct fake_endpoint *endpoint = fake_endpoint(fake, call->id);
+
+	if (pending->fault == FAULT_NONE && !endpoint) {
+		answer = answer_of(TRANSPORT_REFUSED, 404, "Not found");
+	} else if (pending->fault == FAULT_NONE) {
+		struct fake_sim *sim = fake_sim(fake, endpoint->sim_id);
+		bool online = endpoint->status == ENDPOINT_ENABLED && sim && sim->status == SIM_ACTIVATED;
+		snprintf(live.word, sizeof(live.word), "%s", online ? "ONLINE" : "OFFLINE");
+		live.data_month_mb = online ? FAKE_USAGE_MB(endpoint->id) : 0;
+	}
+	call->outcome = answer.outcome;
+	call->http_status = answer.http_status;
+	pending->live_done(pending->context, &answer, answer.outcome == TRANSPORT_OK ? &live : NULL);
 }
 
 static void deliver_page(struct fake *fake, const struct fake_pending *pending, struct fake_call *call)
@@ -453,6 +482,8 @@ bool fake_step(struct fake *fake)
 		deliver_page(fake, &pending, call);
 	} else if (call->kind == FAKE_TIMER) {
 		pending.timer_done(pending.context);
+	} else if (call->kind == FAKE_CONNECTIVITY || call->kind == FAKE_USAGE) {
+		deliver_live(fake, &pending, call);
 	} else {
 		deliver_read(fake, &pending, call);
 	}

@@ -2,8 +2,8 @@
  * tests of the job engine (test_job.c) and the session (test_session.c).
  *
  * The fake holds a table of SIMs and endpoints with their statuses and serves the transport
- * interface from it: single PATCHes, bulk endpoint PATCHes, GETs, endpoint list pages, and the
- * load of the whole fleet. It never answers inside a call: answers are queued, and fake_run()
+ * interface from it: single PATCHes, bulk endpoint PATCHes, GETs, endpoint list pages, the
+ * load of the whole fleet, and each endpoint's connectivity and usage. It never answers inside a call: answers are queued, and fake_run()
  * delivers them one at a time on a fake clock (timers fire when their time comes), so the tests
  * never depend on wall-clock time. Each test scripts faults per call (the Nth call of a kind,
  * or of one id), and the fake records every call in order, so the tests can check emnify's
@@ -45,7 +45,11 @@ enum fake_kind {
 	FAKE_ENDPOINT_GET,
 	FAKE_LIST,
 	FAKE_TIMER,
+	FAKE_CONNECTIVITY,   /* GET /endpoint/{id}/connectivity: ONLINE when the endpoint is Enabled
+			      * and its SIM Activated, else OFFLINE */
+	FAKE_USAGE,          /* GET /endpoint/{id}/stats: FAKE_USAGE_MB(id) when ONLINE, else 0 */
 };
+#define FAKE_USAGE_MB(id) ((double)((id) % 3) * 1.5)
 
 enum fake_fault {
 	FAULT_NONE,
@@ -110,6 +114,7 @@ struct fake_pending {
 	transport_read_done *read_done;
 	transport_page_done *page_done;
 	transport_timer_done *timer_done;
+	transport_live_done *live_done;
 };
 
 struct fake {

@@ -83,7 +83,7 @@ static void matching(const struct fleet *fleet, const char *query, char *labels)
 		fail_msg("query [%s] failed at column %d: %s", query, column, message);
 	size_t count = 0;
 	for (size_t i = 0; i < fleet_count(fleet); i++)
-		if (filter_match(filter, fleet, fleet_device(fleet, i)))
+		if (filter_match(filter, fleet, NULL, fleet_device(fleet, i), NULL))
 			labels[count++] = samples[i].label;
 	labels[count] = '\0';
 	filter_free(filter);
@@ -386,7 +386,7 @@ static void test_filter_rows(void **state)
 		rows.index[rows.count - 1 - i] = swap;
 	}
 	struct filter *filter = filter_parse("sim:act,issued,none", NULL, 0, NULL);
-	filter_rows(filter, fleet, &rows);
+	filter_rows(filter, fleet, NULL, &rows, NULL);
 	char labels[16];
 	for (size_t i = 0; i < rows.count; i++)
 		labels[i] = samples[rows.index[i]].label;
@@ -396,11 +396,11 @@ static void test_filter_rows(void **state)
 
 	/* An empty filter keeps every row; a filter that matches nothing keeps none. */
 	filter = filter_parse("", NULL, 0, NULL);
-	filter_rows(filter, fleet, &rows);
+	filter_rows(filter, fleet, NULL, &rows, NULL);
 	assert_int_equal(rows.count, 6);
 	filter_free(filter);
 	filter = filter_parse("id:999", NULL, 0, NULL);
-	filter_rows(filter, fleet, &rows);
+	filter_rows(filter, fleet, NULL, &rows, NULL);
 	assert_int_equal(rows.count, 0);
 	filter_free(filter);
 
@@ -421,11 +421,11 @@ static void test_unknown_status(void **state)
 	const char *none[] = { "sim:act", "!sim:act", "ep:en", "!ep:none", "align:mis", "!align:mis" };
 	for (size_t i = 0; i < ARRAY_SIZE(none); i++) {
 		struct filter *filter = filter_parse(none[i], NULL, 0, NULL);
-		assert_false(filter_match(filter, fleet, device));
+		assert_false(filter_match(filter, fleet, NULL, device, NULL));
 		filter_free(filter);
 	}
 	struct filter *filter = filter_parse("odd id:2", NULL, 0, NULL);
-	assert_true(filter_match(filter, fleet, device));
+	assert_true(filter_match(filter, fleet, NULL, device, NULL));
 	filter_free(filter);
 	fleet_free(fleet);
 }
@@ -449,17 +449,17 @@ static void test_substring_edges(void **state)
 			snprintf(query, sizeof(query), "name:%.*s", (int)(end - start), name + start);
 			struct filter *filter = filter_parse(query, NULL, 0, NULL);
 			assert_non_null(filter);
-			if (!filter_match(filter, fleet, device))
+			if (!filter_match(filter, fleet, NULL, device, NULL))
 				fail_msg("query [%s] does not match", query);
 			filter_free(filter);
 			/* The same with one letter upper-cased, and with a wrong last byte. */
 			query[5] = (char)(query[5] >= 'a' && query[5] <= 'z' ? query[5] - 'a' + 'A' : query[5]);
 			filter = filter_parse(query, NULL, 0, NULL);
-			assert_true(filter_match(filter, fleet, device));
+			assert_true(filter_match(filter, fleet, NULL, device, NULL));
 			filter_free(filter);
 			query[strlen(query) - 1] = '!';
 			filter = filter_parse(query, NULL, 0, NULL);
-			assert_false(filter_match(filter, fleet, device));
+			assert_false(filter_match(filter, fleet, NULL, device, NULL));
 			filter_free(filter);
 		}
 	}
@@ -494,7 +494,7 @@ static void test_status_query(void **state)
 				const struct device *device = fleet_device(fleet, i);
 				bool want = (sim == FILTER_ANY_STATUS || device->sim_status == sim) &&
 					    (endpoint == FILTER_ANY_STATUS || device->endpoint_status == endpoint);
-				assert_int_equal(filter_match(filter, fleet, device), want);
+				assert_int_equal(filter_match(filter, fleet, NULL, device, NULL), want);
 			}
 			filter_free(filter);
 		}
@@ -579,7 +579,7 @@ static void check_rows(const struct fleet *fleet, const struct rows *rows, const
 	assert_non_null(filter);
 	struct rows kept = { .index = xmalloc(rows->count * sizeof(size_t)), .count = rows->count };
 	memcpy(kept.index, rows->index, rows->count * sizeof(size_t));
-	filter_rows(filter, fleet, &kept);
+	filter_rows(filter, fleet, NULL, &kept, NULL);
 	size_t at = 0;
 	for (size_t i = 0; i < rows->count; i++) {
 		if (!expected[rows->index[i]])
@@ -639,7 +639,7 @@ static void test_large_fleet(void **state)
 		struct filter *filter = filter_parse(any[q], NULL, 0, NULL);
 		assert_non_null(filter);
 		for (size_t d = 0; d < devices; d++)
-			expected[d] = filter_match(filter, fleet, fleet_device(fleet, d));
+			expected[d] = filter_match(filter, fleet, NULL, fleet_device(fleet, d), NULL);
 		filter_free(filter);
 		check_rows(fleet, &all, any[q], expected);
 		check_rows(fleet, &few, any[q], expected);
@@ -665,22 +665,22 @@ static void test_numeric_fields_follow_changes(void **state)
 	struct filter *letter_a = filter_parse("a", NULL, 0, NULL);
 	struct filter *letter_b = filter_parse("B", NULL, 0, NULL);
 	const struct device *first = fleet_device(fleet, 0);
-	assert_false(filter_match(letter_a, fleet, first));
+	assert_false(filter_match(letter_a, fleet, NULL, first, NULL));
 
 	endpoint.name = "12a4";
 	fleet_add_endpoint(fleet, &endpoint);
 	first = fleet_device(fleet, 0);
-	assert_true(filter_match(letter_a, fleet, first));
+	assert_true(filter_match(letter_a, fleet, NULL, first, NULL));
 	endpoint.name = "5678";  /* in place: shorter or as long */
 	fleet_add_endpoint(fleet, &endpoint);
 	first = fleet_device(fleet, 0);
-	assert_false(filter_match(letter_a, fleet, first));
+	assert_false(filter_match(letter_a, fleet, NULL, first, NULL));
 
 	struct sim_record sim = { .id = 5, .sim_status = SIM_ACTIVATED, .iccid = "89ab", .imsi = "2950",
 				  .msisdn = "4236", .endpoint_id = 1 };
 	fleet_add_sim(fleet, &sim);
 	first = fleet_device(fleet, 0);
-	assert_true(filter_match(letter_b, fleet, first));
+	assert_true(filter_match(letter_b, fleet, NULL, first, NULL));
 
 	/* A second endpoint claims the SIM too: its row shows the SIM's texts, found as its own. */
 	struct endpoint_record second = {
@@ -688,12 +688,12 @@ static void test_numeric_fields_follow_changes(void **state)
 		.sim_status = SIM_ACTIVATED,
 	};
 	size_t index = fleet_add_endpoint(fleet, &second);
-	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, index)));
-	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, 0)));
+	assert_true(filter_match(letter_b, fleet, NULL, fleet_device(fleet, index), NULL));
+	assert_true(filter_match(letter_b, fleet, NULL, fleet_device(fleet, 0), NULL));
 	struct filter *digits = filter_parse("89", NULL, 0, NULL);
-	assert_true(filter_match(digits, fleet, fleet_device(fleet, index)));
+	assert_true(filter_match(digits, fleet, NULL, fleet_device(fleet, index), NULL));
 	struct filter *trigram = filter_parse("9AB", NULL, 0, NULL);  /* trigrams too */
-	assert_true(filter_match(trigram, fleet, fleet_device(fleet, index)));
+	assert_true(filter_match(trigram, fleet, NULL, fleet_device(fleet, index), NULL));
 
 	/* The first endpoint drops the SIM: the SIM's texts go with it to a row of its own. */
 	endpoint.sim_id = 0;
@@ -702,10 +702,10 @@ static void test_numeric_fields_follow_changes(void **state)
 	size_t alone;
 	assert_true(fleet_find_sim(fleet, 5, &alone));
 	assert_true(alone != index && alone != 0);
-	assert_true(filter_match(trigram, fleet, fleet_device(fleet, alone)));
-	assert_true(filter_match(letter_b, fleet, fleet_device(fleet, alone)));
-	assert_false(filter_match(trigram, fleet, fleet_device(fleet, 0)));
-	assert_false(filter_match(digits, fleet, fleet_device(fleet, 0)));
+	assert_true(filter_match(trigram, fleet, NULL, fleet_device(fleet, alone), NULL));
+	assert_true(filter_match(letter_b, fleet, NULL, fleet_device(fleet, alone), NULL));
+	assert_false(filter_match(trigram, fleet, NULL, fleet_device(fleet, 0), NULL));
+	assert_false(filter_match(digits, fleet, NULL, fleet_device(fleet, 0), NULL));
 	filter_free(trigram);
 
 	filter_free(digits);

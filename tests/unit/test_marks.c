@@ -174,7 +174,7 @@ static struct rows filtered_rows(const struct fleet *fleet, const char *query)
 	rows_build(&rows, fleet, true);
 	struct filter *filter = filter_parse(query, NULL, 0, NULL);
 	assert_non_null(filter);
-	filter_rows(filter, fleet, &rows);
+	filter_rows(filter, fleet, NULL, &rows, NULL);
 	filter_free(filter);
 	return rows;
 }
