@@ -484,6 +484,9 @@ bool filter_match(const struct filter *filter, const struct fleet *fleet, const 
 				return false;
 			continue;
 		}
+		/* Without an endpoint there is no live state to read: nothing to know. */
+		if (!device->endpoint_id)
+			return false;
 		if (!looked) {
 			state = live_find(live, device->endpoint_id);
 			looked = true;
@@ -975,43 +978,43 @@ static bool status_pairs(struct parser *parser, const struct field *field, size_
 	return true;
 }
 
-/* conn: one state, cut to a unique prefix, or a regex over the state words. */
+/* conn: one state, cut to a unique prefix, or a regex over the state words. "session" (the
+ * screen's word for a data session) stands for online. */
 static bool connectivity_needle(struct parser *parser, const struct piece *piece, struct needle *needle)
 {
-	char words[80] = "", shown[64];
-	for (int state = CONNECTIVITY_ONLINE; state < CONNECTIVITY_COUNT; state++)
-		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
-			 state > CONNECTIVITY_ONLINE ? ", " : "", model_connectivity_word((enum connectivity)state));
+	static const struct { const char *word; enum connectivity state; } words[] = {
+		{ "online", CONNECTIVITY_ONLINE }, { "session", CONNECTIVITY_ONLINE },
+		{ "attached", CONNECTIVITY_ATTACHED }, { "offline", CONNECTIVITY_OFFLINE },
+		{ "blocked", CONNECTIVITY_BLOCKED },
+	};
+	const char *choices = "online (or session), attached, offline, blocked";
+	char shown[64];
 	regex_t regex;
 	if (piece->regex && !compile_regex(parser, piece, &regex))
 		return false;
 	size_t found = 0;
-	for (int state = CONNECTIVITY_ONLINE; state < CONNECTIVITY_COUNT; state++) {
-		const char *word = model_connectivity_word((enum connectivity)state);
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		bool exact = false;
-		if (piece->regex ? regexec(&regex, word, 0, NULL, 0) == 0 : word_prefix(word, piece->text, &exact)) {
-			if (exact) {
-				needle->states = 1u << state;
-				found = 1;
-				break;
-			}
-			needle->states |= 1u << state;
-			found++;
+		if (piece->regex ? regexec(&regex, words[i].word, 0, NULL, 0) != 0 : !word_prefix(words[i].word, piece->text, &exact))
+			continue;
+		if (exact) {
+			needle->states = 1u << words[i].state;
+			found = 1;
+			break;
 		}
+		found += !(needle->states >> words[i].state & 1);
+		needle->states |= 1u << words[i].state;
 	}
-	if (piece->regex) {
+	if (piece->regex)
 		regfree(&regex);
-		needle->kind = NEEDLE_CONNECTIVITY;
-		return true;
-	}
-	if (piece->length == 0)
-		return fail(parser, piece->offset, "conn: missing state; one of: %s", words);
-	if (found == 0)
+	else if (piece->length == 0)
+		return fail(parser, piece->offset, "conn: missing state; one of: %s", choices);
+	else if (found == 0)
 		return fail(parser, piece->offset, "unknown connectivity \"%s\"; one of: %s",
-			    quote(shown, sizeof(shown), piece->text, piece->length), words);
-	if (found > 1)
+			    quote(shown, sizeof(shown), piece->text, piece->length), choices);
+	else if (found > 1)
 		return fail(parser, piece->offset, "connectivity \"%s\" is ambiguous; one of: %s",
-			    quote(shown, sizeof(shown), piece->text, piece->length), words);
+			    quote(shown, sizeof(shown), piece->text, piece->length), choices);
 	needle->kind = NEEDLE_CONNECTIVITY;
 	return true;
 }

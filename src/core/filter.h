@@ -13,13 +13,14 @@
  *                     tag      equals one of the comma-separated tags, case-insensitive and
  *                              trimmed; `tag:` alone matches devices without tags
  *                     id       equals the SIM id or the endpoint id
- *                     conn     connectivity as last read (live.h): online (a data session),
- *                              attached, offline, blocked
+ *                     conn     connectivity as last read (live.h): online (a data session;
+ *                              `session` too, the screen's word), attached, offline, blocked
  *                     data     this month's data volume in MB as last read: a number (equal),
  *                              or one after <, <=, >, >= (`data:0`, `data:<1`, `data:>100`)
- *                   conn and data match only devices whose live state was read: for any other
- *                   device such a term is unknown, negated or not, and the device matches
- *                   nothing (filter_rows() can list those devices apart).
+ *                   conn and data match only devices whose live state was read, negated or
+ *                   not: never a device without an endpoint (it has none), and for a device
+ *                   whose state was not read the term is unknown, so that it matches nothing
+ *                   (filter_rows() lists those devices apart).
  *                   Status and alignment words are case-insensitive and may be cut to a unique
  *                   prefix (`sim:act`, `ep:dis`, `align:mis`); `_` or `-` stand for a blank
  *                   (`sim:factory_test`). `billed` is the misalignment that costs money: SIM

@@ -38,6 +38,7 @@
 	_(OFFLINE,        "offline",        "f",            "Switch the marked devices (or the cursor's) offline") \
 	_(OTHER_ACTIONS,  "other-actions",  "x",            "SIM activate or suspend, endpoint enable or disable") \
 	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device and its network state; summary: filter cell") \
+	_(LIVE,           "live",           "L",            "Read connectivity and data this month: marked or shown") \
 	_(REFRESH,        "refresh",        "r",            "Load the fleet again (device view: the device)") \
 	_(HELP,           "help",           "?",            "Show this help") \
 	_(BACK,           "back",           "<Esc>",        "Close the view on top; cancel a running job") \

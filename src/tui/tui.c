@@ -20,7 +20,7 @@
 #include "view.h"
 
 #define VIEW_STACK_MAX 6
-/* While a job runs, its progress line is drawn again at least this often. */
+/* While a job or a live read runs, its progress line is drawn again at least this often. */
 #define JOB_REDRAW_MS 250
 /* Script mode: how long one wait on the API lasts before the loop looks again. */
 #define BUSY_WAIT_MS SESSION_LOADING_ROWS_MS
@@ -253,8 +253,34 @@ static void draw_status(struct loop *loop)
 
 static bool has_notice(const struct session *session)
 {
-	return (session->job && !session->message_is_error) || session->message[0] || session->progress.retry_note[0] ||
+	return (session->job && !session->message_is_error) || session->live_fetch || session->message[0] ||
+	       session->progress.retry_note[0] ||
 	       session->data_warning[0];
+}
+
+/* An 8-cell bar, done of total filled. */
+static void progress_bar(const struct loop *loop, size_t done, size_t total, char *bar, size_t size)
+{
+	int filled = total ? (int)(8 * done / total) : 8;
+	int length = 0;
+	bar[0] = '\0';
+	for (int i = 0; i < 8; i++)
+		length += snprintf(bar + length, size - (size_t)length, "%s",
+				   i < filled ? (loop->ascii ? "#" : "\u2588") : (loop->ascii ? "." : "\u2591"));
+}
+
+/* "reading the network's view [###.....] 120 of 460 calls · 2 failed · Esc stops" */
+static void describe_live(const struct loop *loop, char *buffer, size_t size)
+{
+	struct live_fetch_progress progress;
+	live_fetch_progress(loop->session->live_fetch, &progress);
+	char bar[64], done[32], total[32], failed[48] = "";
+	progress_bar(loop, progress.calls_done, progress.calls_total, bar, sizeof(bar));
+	if (progress.calls_failed)
+		snprintf(failed, sizeof(failed), " \u00b7 %zu failed", progress.calls_failed);
+	snprintf(buffer, size, " reading the network's view %s %s of %s calls%s \u00b7 Esc stops", bar,
+		 util_thousands((int64_t)progress.calls_done, done, sizeof(done)),
+		 util_thousands((int64_t)progress.calls_total, total, sizeof(total)), failed);
 }
 
 /* "offline [######....] 120 done · 2 failed · 88 left · 6.6/s · ETA 0:13 · Esc cancels" */
@@ -264,12 +290,8 @@ static void describe_job(const struct loop *loop, char *buffer, size_t size)
 	struct job_progress progress;
 	job_progress(session->job, &progress);
 	/* The bar follows the changes: devices are done only once their pair is. */
-	int filled = progress.steps ? (int)(8 * progress.steps_settled / progress.steps) : 8;
 	char bar[64];
-	int length = 0;
-	for (int i = 0; i < 8; i++)
-		length += snprintf(bar + length, sizeof(bar) - (size_t)length, "%s",
-				   i < filled ? (loop->ascii ? "#" : "\u2588") : (loop->ascii ? "." : "\u2591"));
+	progress_bar(loop, progress.steps_settled, progress.steps, bar, sizeof(bar));
 	char words[400];
 	snprintf(buffer, size, " %s %s %s \u00b7 %s", plan_action_name(session->job_plan->action), bar,
 		 plan_text_progress(&progress, words, sizeof(words)), progress.cancelling ? "cancelling" : "Esc cancels");
@@ -284,6 +306,8 @@ static void draw_notice(struct loop *loop, int row)
 	int attr = display_attr(ROLE_STATUS);
 	if (session->job && !session->message_is_error) {
 		describe_job(loop, line, sizeof(line));
+	} else if (session->live_fetch) {
+		describe_live(loop, line, sizeof(line));
 	} else if (session->message[0]) {
 		attr = display_attr(session->message_is_error ? ROLE_ERROR : ROLE_STATUS);
 		snprintf(line, sizeof(line), " %s", session->message);
@@ -438,7 +462,7 @@ static void update(struct loop *loop)
 		}
 		loop->quit_asked = false;
 	}
-	if (session->job) {
+	if (session->job || session->live_fetch) {
 		int64_t now = util_now_ms();
 		if (now - loop->last_job_draw_ms >= JOB_REDRAW_MS) {
 			loop->last_job_draw_ms = now;
@@ -699,6 +723,9 @@ static int common_action(struct loop *loop, enum action action)
 	case ACTION_UNMARK_ALL:
 		session_unmark_all(session);
 		return REACT_REDRAW;
+	case ACTION_LIVE:
+		pop_views_above_fleet(loop);
+		return view_push(&loop->context, view_live_new(&loop->context));
 	case ACTION_ONLINE:
 	case ACTION_OFFLINE:
 	case ACTION_OTHER_ACTIONS:
@@ -711,6 +738,10 @@ static int common_action(struct loop *loop, enum action action)
 		if (session->job && loop->view_count == 1) {
 			session_cancel_job(session);
 			session_message(session, false, "Cancelling: steps in flight finish, nothing new starts");
+			return REACT_REDRAW;
+		}
+		if (session->live_fetch && loop->view_count == 1) {
+			session_live_cancel(session);
 			return REACT_REDRAW;
 		}
 		return -1;

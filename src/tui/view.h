@@ -106,6 +106,9 @@ struct view *view_plan_new(struct view_context *context, enum plan_action action
 /* The confirmation of an interrupted job found in a journal; the view owns what resume holds
  * (path aside) until the job starts. */
 struct view *view_plan_resume(struct view_context *context, struct session_resume *resume);
+/* The question before reading the live state of the marked (or shown) devices. NULL, with a
+ * message in the session, when there is nothing to read. */
+struct view *view_live_new(struct view_context *context);
 /* The menu of the single-sided changes; the choice opens its confirmation. */
 struct view *view_actions_new(struct view_context *context);
 /* After a job: every device that failed or was left half-done; a key re-marks them. */

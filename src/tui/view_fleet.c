@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "draw.h"
 #include "text.h"
@@ -11,12 +12,15 @@
 #include "view.h"
 
 /* _(ID, title, minimum width, maximum width). Columns are shown left to right while they fit;
- * the slack then widens NAME, TAGS and ICCID up to their maximum. */
+ * the slack then widens NAME, TAGS and ICCID up to their maximum. CONN and DATA (the live
+ * state, live.h) are shown once anything was read. */
 #define FLEET_COLUMN_LIST(_) \
 	_(MARK,     "M",        1,  1) \
 	_(ALIGN,    "ALIGN",    12, 12) \
 	_(SIM,      "SIM",      12, 12) \
 	_(ENDPOINT, "ENDPOINT", 8,  8) \
+	_(CONN,     "CONN",     10, 10) \
+	_(DATA,     "MB",       7,  7) \
 	_(NAME,     "NAME",     16, 40) \
 	_(ICCID,    "ICCID",    19, 20) \
 	_(IMSI,     "IMSI",     15, 15) \
@@ -53,12 +57,13 @@ static const enum fleet_column sort_column_shown[SORT_COUNT] = {
 	[SORT_IMSI] = COLUMN_IMSI, [SORT_MSISDN] = COLUMN_MSISDN, [SORT_IP] = COLUMN_IP, [SORT_TAGS] = COLUMN_TAGS,
 };
 
-static void fit_columns(struct fleet_view *fleet_view, int screen_width)
+static void fit_columns(struct fleet_view *fleet_view, int screen_width, bool live)
 {
 	int used = -1;
 	for (int column = 0; column < COLUMN_COUNT; column++) {
 		int need = columns[column].min + 1;
-		if (used + need <= screen_width) {
+		bool wanted = live || (column != COLUMN_CONN && column != COLUMN_DATA);
+		if (wanted && used + need <= screen_width) {
 			fleet_view->width[column] = columns[column].min;
 			used += need;
 		} else {
@@ -92,6 +97,48 @@ static enum color_role alignment_role(enum alignment alignment)
 	return ROLE_UNPAIRED;
 }
 
+/* What the network said, in words that are not the alignment's: an ONLINE endpoint is in a
+ * data session. The filter takes conn:session for conn:online. */
+static const struct {
+	const char *glyph, *ascii, *word;
+} connectivity_cells[CONNECTIVITY_COUNT] = {
+	[CONNECTIVITY_UNKNOWN] = { "?", "?", "" },
+	[CONNECTIVITY_ONLINE] = { "\u21c5", "=", "session" },
+	[CONNECTIVITY_ATTACHED] = { "\u2218", ":", "attached" },
+	[CONNECTIVITY_OFFLINE] = { "\u00d7", "x", "offline" },
+	[CONNECTIVITY_BLOCKED] = { "\u2298", "#", "blocked" },
+};
+
+/* The CONN cell: blank when not read; an undocumented word as the API sent it. */
+static const char *connectivity_cell(const struct live_state *state, bool ascii, char *buffer, size_t size)
+{
+	if (!state || !state->connectivity_read_at)
+		return "";
+	enum connectivity connectivity = state->connectivity;
+	snprintf(buffer, size, "%s %s", ascii ? connectivity_cells[connectivity].ascii : connectivity_cells[connectivity].glyph,
+		 connectivity == CONNECTIVITY_UNKNOWN ? state->word : connectivity_cells[connectivity].word);
+	return buffer;
+}
+
+/* The MB cell, right-aligned: "0", "0.25", "12.5", "1,234"; blank when not read. */
+static const char *data_cell(const struct live_state *state, int width, char *buffer, size_t size)
+{
+	if (!state || !state->usage_read_at)
+		return "";
+	double mb = state->data_month_mb;
+	char number[32];
+	if (mb == 0)
+		snprintf(number, sizeof(number), "0");
+	else if (mb < 10)
+		snprintf(number, sizeof(number), "%.2f", mb);
+	else if (mb < 1000)
+		snprintf(number, sizeof(number), "%.1f", mb);
+	else
+		util_thousands((int64_t)(mb + 0.5), number, sizeof(number));
+	snprintf(buffer, size, "%*s", width, number);
+	return buffer;
+}
+
 static void draw_row(struct fleet_view *fleet_view, struct view_context *context, int row, const struct device *device,
 		     bool is_cursor)
 {
@@ -99,6 +146,8 @@ static void draw_row(struct fleet_view *fleet_view, struct view_context *context
 	bool marked = marks_has(context->session->marks, device);
 	int base = is_cursor ? display_attr(ROLE_CURSOR) : marked ? display_attr(ROLE_MARKED) : (int)A_NORMAL;
 	enum alignment alignment = fleet_alignment(device);
+	const struct live_state *live = fleet_view->width[COLUMN_CONN] || fleet_view->width[COLUMN_DATA]
+		? live_find(context->session->live, device->endpoint_id) : NULL;
 	int x = 0;
 	for (int column = 0; column < COLUMN_COUNT; column++) {
 		int width = fleet_view->width[column];
@@ -118,6 +167,8 @@ static void draw_row(struct fleet_view *fleet_view, struct view_context *context
 			break;
 		case COLUMN_SIM: text = model_sim_status_name(device->sim_status); break;
 		case COLUMN_ENDPOINT: text = model_endpoint_status_name(device->endpoint_status); break;
+		case COLUMN_CONN: text = connectivity_cell(live, context->ascii, align_cell, sizeof(align_cell)); break;
+		case COLUMN_DATA: text = data_cell(live, width, align_cell, sizeof(align_cell)); break;
 		case COLUMN_NAME: text = fleet_text(fleet, device, TEXT_NAME); break;
 		case COLUMN_ICCID: text = fleet_text(fleet, device, TEXT_ICCID); break;
 		case COLUMN_IMSI: text = fleet_text(fleet, device, TEXT_IMSI); break;
@@ -158,14 +209,30 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
 	const struct session *session = context->session;
-	fit_columns(fleet_view, COLS);
+	fit_columns(fleet_view, COLS, live_count(session->live) > 0);
 	int header = display_attr(ROLE_HEADER);
+	/* The live columns' titles carry the age of the oldest value read. */
+	char age[32] = "";
+	int64_t oldest = live_oldest(session->live);
+	if (oldest > 0) {
+		int64_t seconds = (int64_t)time(NULL) - oldest;
+		if (seconds < 60)
+			snprintf(age, sizeof(age), " <1m");
+		else if (seconds < 3600)
+			snprintf(age, sizeof(age), " %lldm", (long long)(seconds / 60));
+		else if (seconds < 86400)
+			snprintf(age, sizeof(age), " %lldh", (long long)(seconds / 3600));
+		else
+			snprintf(age, sizeof(age), " %lldd", (long long)(seconds / 86400));
+	}
 	int x = 0;
 	for (int column = 0; column < COLUMN_COUNT; column++) {
 		if (fleet_view->width[column] == 0)
 			continue;
 		char title[32];
-		if ((int)sort_column_shown[session->sort] == column)
+		if (column == COLUMN_CONN || column == COLUMN_DATA)
+			snprintf(title, sizeof(title), "%s%s", columns[column].title, age);
+		else if ((int)sort_column_shown[session->sort] == column)
 			snprintf(title, sizeof(title), "%s%s", columns[column].title,
 				 session->descending ? (context->ascii ? "v" : "\u25bc") : (context->ascii ? "^" : "\u25b2"));
 		else
