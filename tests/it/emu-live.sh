@@ -146,16 +146,17 @@ done
 emu_start --devices 50 --seed 3
 TOKEN=$(emu_token)
 hammer() {
+	urls=""
 	n=0
-	refused=0
 	while [ $n -lt "$2" ]; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$EMU_URL$1")
-		[ "$code" = 429 ] && refused=$((refused + 1))
+		urls="$urls $EMU_URL$1"
 		n=$((n + 1))
 	done
-	echo $refused
+	# One curl for them all, on one kept-alive connection: no process start between calls.
+	curl -s -w '\n%{http_code}\n' -H "Authorization: Bearer $TOKEN" $urls | grep -c '^429$'
 }
-# Bursts 5 (events) and 25 (connectivity) at curl's pace of well under 1 ms: the last ones refused.
+# Bursts 5 (events) and 25 (connectivity) at one curl's pace, well under 1 ms a call: the last ones
+# refused.
 [ "$(hammer /api/v1/endpoint/11000001/event 12)" -ge 1 ] && pass "event list: 429 past its burst" ||
 	fail "event list: no 429 past a burst of 5"
 [ "$(hammer /api/v1/endpoint/11000001/connectivity 40)" -ge 1 ] && pass "connectivity: 429 past its burst" ||
