@@ -908,6 +908,24 @@ bool session_live_cancel(struct session *session)
 	return true;
 }
 
+static void noted_live(struct session *session)
+{
+	if (filter_live_kinds(session->filter))
+		derive_rows(session);
+}
+
+void session_note_connectivity(struct session *session, int64_t endpoint_id, const char *word)
+{
+	live_set_connectivity(session->live, endpoint_id, word, (int64_t)time(NULL));
+	noted_live(session);
+}
+
+void session_note_usage(struct session *session, int64_t endpoint_id, double data_month_mb)
+{
+	live_set_usage(session->live, endpoint_id, data_month_mb, (int64_t)time(NULL));
+	noted_live(session);
+}
+
 /* While a read runs, the rows a conn: or data: filter shows follow what arrives, at most every
  * LIVE_ROWS_MS; when it ends, the message says how it went. */
 #define LIVE_ROWS_MS 500

@@ -227,6 +227,9 @@ bool session_live_plan(struct session *session, struct session_live_plan *plan);
 bool session_live_start(struct session *session);
 /* Drop the reads not answered yet; false when no read runs. */
 bool session_live_cancel(struct session *session);
+/* What the device view read of one endpoint goes into the live state too. */
+void session_note_connectivity(struct session *session, int64_t endpoint_id, const char *word);
+void session_note_usage(struct session *session, int64_t endpoint_id, double data_month_mb);
 
 /* --- jobs ---------------------------------------------------------------------------------- */
 

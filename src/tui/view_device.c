@@ -140,13 +140,15 @@ static const char *connectivity_meaning(enum connectivity state)
 	return "a state emnify does not document";
 }
 
-static void show_connectivity(struct lines *lines, const char *body, size_t length, char *message, size_t size)
+static void show_connectivity(struct device_view *device_view, struct lines *lines, const char *body, size_t length,
+			      char *message, size_t size)
 {
 	struct emnify_connectivity connectivity;
 	if (emnify_parse_connectivity(body, length, &connectivity, message, size) != EMNIFY_OK) {
 		lines_add(lines, "Connectivity: could not be read: %s", message);
 		return;
 	}
+	session_note_connectivity(device_view->context->session, device_view->endpoint_id, connectivity.word);
 	lines_add(lines, "Connectivity, as the network says now");
 	lines_add(lines, "  %-14s %s (%s)", "State", connectivity_meaning(connectivity.state), connectivity.word);
 	if (connectivity.operator_name[0] || connectivity.country[0])
@@ -170,13 +172,15 @@ static void add_month(struct lines *lines, const char *label, const struct emnif
 		  month->currency[0] ? " " : "", month->currency, month->sms);
 }
 
-static void show_usage(struct lines *lines, const char *body, size_t length, char *message, size_t size)
+static void show_usage(struct device_view *device_view, struct lines *lines, const char *body, size_t length,
+		       char *message, size_t size)
 {
 	struct emnify_usage usage;
 	if (emnify_parse_usage(body, length, &usage, message, size) != EMNIFY_OK) {
 		lines_add(lines, "Usage: could not be read: %s", message);
 		return;
 	}
+	session_note_usage(device_view->context->session, device_view->endpoint_id, usage.current_month.data_mb);
 	lines_add(lines, "Usage: data and cost");
 	add_month(lines, "This month", &usage.current_month);
 	add_month(lines, "Last month", &usage.last_month);
@@ -253,9 +257,9 @@ static void read_done(void *context, long http_status, const char *body, size_t 
 		else
 			lines_add(lines, "%s: could not be read: %s", section_titles[section], message);
 	} else if (section == SECTION_CONNECTIVITY) {
-		show_connectivity(lines, body, length, message, sizeof(message));
+		show_connectivity(device_view, lines, body, length, message, sizeof(message));
 	} else if (section == SECTION_USAGE) {
-		show_usage(lines, body, length, message, sizeof(message));
+		show_usage(device_view, lines, body, length, message, sizeof(message));
 	} else if (section == SECTION_EVENTS) {
 		show_events(device_view, body, length, message, sizeof(message));
 	} else {

@@ -24,7 +24,9 @@ run_script device <<STEPS
 r
 <Home>
 :save-display online-again.screen
-<Esc>/id:$offline<Enter>
+<Esc>
+:save-display back.screen
+/id:$offline<Enter>
 <Enter>
 :save-display offline.screen
 STEPS
@@ -38,6 +40,10 @@ assert_not_contains online.screen "reading GET"
 assert_not_contains online.screen "could not be read"
 assert_contains online-again.screen "State          in a data session (ONLINE)"
 assert_contains offline.screen "State          not reachable (OFFLINE)"
+# What the view read stays in the fleet's live columns.
+assert_contains back.screen "CONN <1m"
+assert_contains back.screen "⇅ session"
+
 assert_contains offline.screen "This month     0 MB, no traffic"
 # Scrolled to the end, the next ten events were read: two event pages, and r read them again.
 assert_eq "$(emu_stat connectivity)" 3 "connectivity calls (online, its r, offline)"
