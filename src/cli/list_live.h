@@ -19,8 +19,10 @@ bool list_live_parse_columns(const char *text, struct output_live *with, char *m
 
 /* Read kinds (LIVE_* bits) of the devices at rows (count of them) into live. Progress goes
  * to stderr when progress is true; each read that failed is named on stderr. Returns how many
- * devices could not be read in full. */
+ * devices could not be read in full. A read of more calls than emnify's per-IP window holds
+ * (which every other client on the IP shares) is refused unless yes: *refused is set, the
+ * reason and the estimate are on stderr, and nothing is sent. */
 size_t list_live_fetch(struct api *api, const struct fleet *fleet, const size_t *rows, size_t count, unsigned kinds,
-		       struct live *live, bool progress);
+		       struct live *live, bool progress, bool yes, bool *refused);
 
 #endif

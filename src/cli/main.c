@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"              [--mark-from FILE.csv] [--ascii] [--no-color] [--no-snapshot]\n"
 	"              [--rate N]\n"
 	"       simtop list [--filter QUERY] [--format table|csv|json] [--csv-raw] [--cached]\n"
-	"                   [--with connectivity,usage]\n"
+	"                   [--with connectivity,usage] [--yes]\n"
 	"                   [connection options as above]\n"
 	"       simtop apply online|offline|sim-activate|sim-suspend|ep-enable|ep-disable\n"
 	"                    (--filter QUERY | --from FILE.csv) [--dry-run] [--yes] [--rate N]\n"
@@ -223,9 +223,10 @@ static void parse_options(int argc, char **argv, struct options *options)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (options->apply && !options->filter == !options->from)
 		usage_error("%s", "apply wants the devices: --filter QUERY or --from FILE.csv (one of them)");
-	if ((options->dry_run || options->yes) && !options->apply && !options->resume)
-		usage_error("%s only applies to 'simtop apply' and 'simtop --resume'",
-			    options->dry_run ? "--dry-run" : "--yes");
+	if (options->dry_run && !options->apply && !options->resume)
+		usage_error("%s", "--dry-run only applies to 'simtop apply' and 'simtop --resume'");
+	if (options->yes && !options->apply && !options->resume && !options->list)
+		usage_error("%s", "--yes only applies to 'simtop apply', 'simtop --resume' and 'simtop list'");
 	if (options->csv_raw && options->format != OUTPUT_CSV)
 		usage_error("%s", "--csv-raw goes with --format csv");
 	if (options->csv_raw)
@@ -321,7 +322,7 @@ static void save_fleet(struct api *api, const struct snapshot_use *snapshot, con
 }
 
 static int run_list(struct api *api, enum output_format format, const struct filter *filter,
-		    const struct snapshot_use *snapshot, bool cached, struct output_live *with)
+		    const struct snapshot_use *snapshot, bool cached, struct output_live *with, bool yes)
 {
 	char message[1024];
 	struct fleet *fleet = cached ? read_saved_fleet(snapshot, message, sizeof(message))
@@ -340,22 +341,28 @@ static int run_list(struct api *api, enum output_format format, const struct fil
 	 * those are read, then the query decides. */
 	unsigned needed = filter_live_kinds(filter);
 	size_t unmatched = 0, unread = 0;
+	bool refused = false;
 	filter_rows(filter, fleet, live, &rows, &candidates);
 	if (needed) {
-		unmatched = list_live_fetch(api, fleet, candidates.index, candidates.count, needed, live, progress);
+		unmatched = list_live_fetch(api, fleet, candidates.index, candidates.count, needed, live, progress, yes,
+					    &refused);
 		filter_rows(filter, fleet, live, &candidates, NULL);
 		struct rows matched = candidates;
 		candidates = rows;
 		rows = matched;
 	}
 	unsigned wanted = (with->connectivity ? LIVE_CONNECTIVITY : 0) | (with->usage ? LIVE_USAGE : 0);
-	unread = list_live_fetch(api, fleet, rows.index, rows.count, wanted & ~needed, live, progress);
+	if (!refused)
+		unread = list_live_fetch(api, fleet, rows.index, rows.count, wanted & ~needed, live, progress, yes,
+					 &refused);
 	with->states = live;
-	bool written = output_write_live(stdout, fleet, rows.index, rows.count, format, with) && fflush(stdout) == 0;
+	bool written = !refused && output_write_live(stdout, fleet, rows.index, rows.count, format, with) && fflush(stdout) == 0;
 	rows_free(&rows);
 	rows_free(&candidates);
 	live_free(live);
 	fleet_free(fleet);
+	if (refused)
+		return EXIT_USAGE;
 	if (!written) {
 		perror("simtop: cannot write the list");
 		return EXIT_FAILURE_RUN;
@@ -480,7 +487,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "simtop: %s\n", startup_error);
 		status = EXIT_FAILURE_RUN;
 	} else if (options.list) {
-		status = run_list(api, options.format, filter, &snapshot, options.cached, &options.with);
+		status = run_list(api, options.format, filter, &snapshot, options.cached, &options.with, options.yes);
 	} else if (options.apply || options.resume) {
 		struct apply_options apply_options = {
 			.action = options.action,

@@ -123,8 +123,8 @@ struct live_estimate live_estimate(const struct transport *transport, size_t dev
 			devices_rate = rate;
 	}
 	double rate = devices_rate * (double)per_device;
-	if (transport->rate > 0 && (rate == 0 || transport->rate < rate))
-		rate = transport->rate;
+	if (transport->live_pace > 0 && (rate == 0 || transport->live_pace < rate))
+		rate = transport->live_pace;
 	estimate.seconds = ratelimit_window_seconds(estimate.calls, rate, transport->window_calls, transport->window_ms);
 	return estimate;
 }

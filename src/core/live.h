@@ -51,8 +51,8 @@ enum {
 	LIVE_BOTH = LIVE_CONNECTIVITY | LIVE_USAGE,
 };
 
-/* Calls and seconds a fetch of devices endpoints takes at the transport's limits (its pace,
- * the routes' own and the per-IP window, the window empty at the start). */
+/* Calls and seconds a fetch of devices endpoints takes at the transport's limits (the routes'
+ * own, the live pace and the per-IP window, the window empty at the start). */
 struct live_estimate {
 	size_t calls;
 	double seconds;

@@ -130,6 +130,7 @@ struct transport {
 	size_t window_calls;   /* at most this many calls in any window_ms (0: no window): */
 	int64_t window_ms;     /* for estimates */
 	double live_rate[TRANSPORT_LIVE_COUNT];  /* calls per second each live route allows (0: unlimited) */
+	double live_pace;      /* calls per second live reads keep besides (0: none) */
 };
 
 #endif

@@ -117,6 +117,7 @@ struct api_request {
 	bool report_throttle;           /* REQUEST_PATCH: a throttled answer goes to done at once */
 	bool endpoint_change;           /* changes endpoints: never two in flight */
 	struct ratelimit *object_limit; /* REQUEST_READ: its route's bucket, or NULL */
+	bool unpaced;                   /* keeps to its route's bucket and the window, not the pace */
 
 	/* The retry it waits for, for the load's retry note: "no answer from", retry_number of
 	 * retry_max. */
@@ -152,6 +153,7 @@ struct api {
 	char *token_source;
 	bool rate_limits;
 	double rate;                    /* overall requests per second; 0: unlimited */
+	bool rate_chosen;               /* rate is the operator's (--rate, rate =), not the default */
 	double pace;                    /* the overall bucket's rate now: rate, or less after 429s */
 	int64_t pace_cut_ms;            /* when a 429 last lowered pace */
 	int parallel;
@@ -359,6 +361,7 @@ struct api *api_new(const struct api_options *options)
 	api->token_source = options->token_source ? xstrdup(options->token_source) : NULL;
 	api->rate_limits = options->rate_limits;
 	api->rate = options->rate > 0 ? options->rate : options->rate_limits ? RATELIMIT_DEFAULT_RATE : 0;
+	api->rate_chosen = options->rate > 0;
 	api->parallel = options->parallel > 0 ? options->parallel : API_DEFAULT_PARALLEL;
 	api->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : 2 * silence_ms;
 	api->backoff_base_ms = hook_ms("SIMTOP_BACKOFF_BASE_MS", RATELIMIT_BACKOFF_BASE_MS);
@@ -1123,7 +1126,7 @@ static bool take_tokens(struct api *api, const struct api_request *request, int6
 	size_t count = 0;
 	int64_t longest = 0;
 
-	if (api->rate > 0)
+	if (api->rate > 0 && !request->unpaced)
 		limits[count++] = &api->ip_limit;
 	if (api->rate_limits && (request->kind == REQUEST_PAGE || request->kind == REQUEST_LIST))
 		limits[count++] = &api->list_limit;
@@ -1397,6 +1400,7 @@ void api_read_live(struct api *api, enum api_live what, int64_t endpoint_id, int
 		: xasprintf("/api/v1/endpoint/%lld/%s", (long long)endpoint_id, live_routes[what].route);
 	struct api_request *request = request_new(api, REQUEST_READ, HTTP_GET, path);
 	request->object_limit = &api->live_limits[what];
+	request->unpaced = api_live_pace(api) == 0 && api->rate_limits;
 	request->done = done;
 	request->context = context;
 	request_append(api, request);
@@ -1482,6 +1486,11 @@ double api_rate(const struct api *api)
 double api_live_rate(const struct api *api, enum api_live what)
 {
 	return api->rate_limits ? live_routes[what].rate : 0;
+}
+
+double api_live_pace(const struct api *api)
+{
+	return api->rate_limits && !api->rate_chosen ? 0 : api->rate;
 }
 
 void api_set_rate(struct api *api, double rate)

@@ -211,6 +211,9 @@ void api_transport_free(struct transport *transport);
 double api_rate(const struct api *api);
 /* Calls per second a live route allows (0 without rate limits). */
 double api_live_rate(const struct api *api, enum api_live what);
+/* The overall pace live reads keep besides: none (0) under emnify's limits, where each route's
+ * own limit and the per-IP window already bound them; the rate the operator chose otherwise. */
+double api_live_pace(const struct api *api);
 void api_set_rate(struct api *api, double rate);
 
 /* True while any request is queued, in flight or waiting for a retry. */

@@ -355,6 +355,7 @@ struct transport *api_transport_new(struct api *api)
 	api_window(api, &owner->transport.window_calls, &owner->transport.window_ms);
 	owner->transport.live_rate[TRANSPORT_LIVE_CONNECTIVITY] = api_live_rate(api, API_LIVE_CONNECTIVITY);
 	owner->transport.live_rate[TRANSPORT_LIVE_USAGE] = api_live_rate(api, API_LIVE_STATS);
+	owner->transport.live_pace = api_live_pace(api);
 	return &owner->transport;
 }
 

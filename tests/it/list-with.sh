@@ -51,6 +51,20 @@ assert_contains silent.stderr "could not be read: their cells are empty"
 empty=$(tail -n +2 silent.csv | tr -d '\r' | awk -F, '$2 != "" && $NF == ""' | wc -l)
 [ "$empty" -gt 0 ] && pass "$empty endpoints left empty" || fail "no endpoint left empty"
 
+# More calls than the per-IP window holds are refused without --yes, before any is sent.
+emu_post "/_emu/stall?what=none"
+mkdir -p "$XDG_CONFIG_HOME/simtop"
+printf '[default]\nip_window_calls = 40\nip_window_seconds = 2\n' >"$XDG_CONFIG_HOME/simtop/config"
+before=$(emu_stat connectivity)
+"$SIMTOP" list --with connectivity,usage --format csv >big.csv 2>big.stderr
+assert_eq "$?" 2 "exit status of a read larger than the window"
+assert_contains big.stderr "pass --yes"
+assert_eq "$(emu_stat connectivity)" "$before" "connectivity calls of the refused read"
+"$SIMTOP" list --with connectivity,usage --yes --format csv >big.csv 2>big.stderr
+assert_eq "$?" 0 "exit status with --yes"
+assert_eq "$(($(emu_stat connectivity) - before))" "$endpoints" "connectivity calls with --yes, the window sliding"
+rm "$XDG_CONFIG_HOME/simtop/config"
+
 "$SIMTOP" list --with speed >/dev/null 2>bad.stderr
 assert_eq "$?" 2 "exit status of --with with an unknown column"
 assert_contains bad.stderr "--with takes connectivity, usage or both"

@@ -71,8 +71,9 @@ cmp -s listed.ids billed-idle.ids && pass "list --filter 'sim:act data:0' lists 
 assert_eq "$?" 2 "apply with a data: filter is a usage error"
 assert_contains apply.err "simtop list --filter 'data:0' --format csv > chosen.csv"
 
-# In a real terminal, at emnify's pace: progress while the calls go out, and Esc stops them;
-# what arrived is shown, the rest stays blank.
+# In a real terminal, at a pace the operator chose (rate = 10; under emnify's limits alone the
+# reads go at their routes' 50 and 100 a second): progress while the calls go out, and Esc stops
+# them; what arrived is shown, the rest stays blank.
 # calls_answered_at_least N: the progress line says N calls or more are answered.
 calls_answered_at_least() {
 	tmux_run capture-pane -p -J -t live >"$test_dir/pane" 2>/dev/null
@@ -81,7 +82,7 @@ calls_answered_at_least() {
 	[ "${answered_now:-0}" -ge "$1" ]
 }
 if [ -n "$TMUX_BIN" ]; then
-	rm -f "$XDG_CONFIG_HOME/simtop/config"
+	printf '[default]\nrate = 10\n' >"$XDG_CONFIG_HOME/simtop/config"
 	emu_start --devices 120 --seed 9 --epoch 1764590400
 	tmux_session live \
 		"env HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME \
