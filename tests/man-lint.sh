@@ -26,13 +26,16 @@ for name in $(sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$top_srcdir/src/tui
 done
 # Every action's default keys (actions.h) stand in its KEYS entry as the page spells them
 # (<Up> is Up, <C-b> is Ctrl\-B), in the same order.
-sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)", *"\([^"]*\)".*/\1|\2/p' "$top_srcdir/src/tui/actions.h" >actions.keys
+# A C string's \\ is one backslash.
+sed -n 's/^	_([A-Z_]*, *"\([a-z-]*\)", *"\([^"]*\)".*/\1|\2/p' "$top_srcdir/src/tui/actions.h" |
+	sed 's/\\\\/\\/g' >actions.keys
 while IFS='|' read -r name keys; do
 	entry=$(echo "$name" | sed 's/-/\\-/g')
-	want=$(echo "$keys" | tr ' ' '\n' | sed 's/^<C-\(.\)>$/Ctrl\\-\1/; s/^<\(.*\)>$/\1/' |
+	want=$(printf '%s\n' "$keys" | tr ' ' '\n' | sed 's/^<C-\(.\)>$/Ctrl\\-\1/; s/^<\(.*\)>$/\1/' |
 		awk '/^Ctrl\\-/ { print substr($0, 1, 6) toupper(substr($0, 7)); next } { print }' | tr '\n' ' ')
 	got=$(grep -F "($entry)\"" "$top_srcdir/man/simtop.1" | head -n 1 |
-		sed 's/^\.BR* //; s/ *" ([^)]*)".*$//; s/", "/\n/g' | tr -d '"' | sed 's/^ *//; s/ *$//' | tr '\n' ' ')
+		sed 's/^\.BR* //; s/ *" ([^)]*)".*$//; s/", "/\n/g; s/\\e/\\/g' | tr -d '"' | sed 's/^ *//; s/ *$//' |
+		tr '\n' ' ')
 	if [ "$got" = "$want" ]; then
 		pass "simtop.1 gives $name its keys: $got"
 	else

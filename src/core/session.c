@@ -11,6 +11,7 @@
 #include "files.h"
 #include "output.h"
 #include "session.h"
+#include "text.h"
 #include "util.h"
 
 #define MISALIGNED_QUERY "align:misaligned"
@@ -83,6 +84,7 @@ void session_free(struct session *session)
 	rows_free(&session->sorted);
 	rows_free(&session->unknown);
 	filter_free(session->filter);
+	filter_free(session->search);
 	marks_free(session->marks);
 	fleet_free(session->fleet);
 	if (session->incoming)
@@ -362,6 +364,103 @@ bool session_mark_query(struct session *session, const char *query, char *messag
 	filter_free(filter);
 	derive_rows(session);
 	return true;
+}
+
+/* --- search and jump ------------------------------------------------------------------------ */
+
+/* The next row from from (forward or back, wrapping, from itself last) whose device search
+ * matches; rows.count when none. */
+static size_t search_rows(const struct session *session, const struct filter *search, size_t from, bool forward)
+{
+	size_t count = session->rows.count;
+	for (size_t step = 1; step <= count; step++) {
+		size_t position = forward ? (from + step) % count : (from + count - step % count) % count;
+		if (filter_match(search, session->fleet, session->live, fleet_device(session->fleet, session->rows.index[position]),
+				 NULL))
+			return position;
+	}
+	return count;
+}
+
+static bool search_from(struct session *session, size_t from, bool forward)
+{
+	size_t found = session->rows.count ? search_rows(session, session->search, from, forward) : 0;
+	if (found >= session->rows.count) {
+		session_message(session, true, "No shown device matches %s", session->search_text);
+		return false;
+	}
+	char position[32], total[32];
+	session_move_cursor(session, found);
+	session_message(session, false, "%s: row %s of %s (n next, N previous)", session->search_text,
+			util_thousands((int64_t)found + 1, position, sizeof(position)),
+			util_thousands((int64_t)session->rows.count, total, sizeof(total)));
+	return true;
+}
+
+bool session_search(struct session *session, const char *query, size_t from, bool forward, char *message,
+		    size_t size, int *column)
+{
+	struct filter *search = filter_parse(query, message, size, column);
+	if (!search)
+		return false;
+	filter_free(session->search);
+	session->search = search;
+	snprintf(session->search_text, sizeof(session->search_text), "%s", query);
+	return search_from(session, from, forward);
+}
+
+bool session_search_again(struct session *session, bool forward)
+{
+	if (!session->search) {
+		session_message(session, false, "No search yet: \\ searches");
+		return false;
+	}
+	return search_from(session, session->cursor, forward);
+}
+
+/* Whether text names the device exactly: an id, ICCID (19 digits, or 20 with the check
+ * digit emnify's iccid_with_luhn adds), IMSI, MSISDN, or the name, case-insensitive. */
+static bool names_device(const struct fleet *fleet, const struct device *device, const char *text, int64_t id)
+{
+	if (id > 0 && (device->sim_id == id || device->endpoint_id == id))
+		return true;
+	const char *iccid = fleet_text(fleet, device, TEXT_ICCID);
+	size_t length = strlen(text), iccid_length = strlen(iccid);
+	if (iccid_length > 0 && (strcmp(iccid, text) == 0 ||
+				 (length == iccid_length + 1 && strncmp(iccid, text, iccid_length) == 0)))
+		return true;
+	return strcmp(fleet_text(fleet, device, TEXT_IMSI), text) == 0 ||
+	       strcmp(fleet_text(fleet, device, TEXT_MSISDN), text) == 0 ||
+	       strcasecmp(fleet_text(fleet, device, TEXT_NAME), text) == 0;
+}
+
+bool session_jump(struct session *session, const char *text)
+{
+	char cleaned[SESSION_QUERY_MAX];
+	text_clean_buffer(cleaned, sizeof(cleaned), text);
+	const char *wanted = util_trim(cleaned, UTIL_BLANKS);
+	if (!wanted[0])
+		return false;
+	int64_t id = 0;
+	if (!util_parse_int64(wanted, &id))
+		id = 0;
+	for (size_t i = 0; i < session->rows.count; i++) {
+		if (names_device(session->fleet, fleet_device(session->fleet, session->rows.index[i]), wanted, id)) {
+			session_move_cursor(session, i);
+			session->message[0] = '\0';
+			return true;
+		}
+	}
+	for (size_t i = 0; i < session->base.count; i++) {
+		if (names_device(session->fleet, fleet_device(session->fleet, session->base.index[i]), wanted, id)) {
+			session_message(session, true, "%s is hidden by the filter%s: / and Enter on an empty line clear it",
+					wanted, session->only_marked ? " or by \"only marked\" (M)" : "");
+			return false;
+		}
+	}
+	session_message(session, true, "No device is %s (an id, ICCID, IMSI, MSISDN or name, exactly); "
+			"\\ searches by parts", wanted);
+	return false;
 }
 
 void session_mark_devices(struct session *session, const struct device *devices, size_t count)

@@ -88,6 +88,8 @@ struct session {
 	/* Devices the filter leaves out only because a live state its conn: or data: terms need
 	 * was not read (filter.h), in the order of the rows. */
 	struct rows unknown;
+	struct filter *search;        /* the last search (session_search), or NULL */
+	char search_text[SESSION_QUERY_MAX];
 	enum sort_column sort;
 	bool descending;
 
@@ -183,6 +185,23 @@ void session_toggle_only_marked(struct session *session);
 bool session_mark_query(struct session *session, const char *query, char *message, size_t size, int *column);
 /* Replace the marks with these devices (by their ids). */
 void session_mark_devices(struct session *session, const struct device *devices, size_t count);
+
+/* --- search and jump ------------------------------------------------------------------------ */
+
+/* Move the cursor to the next shown row after position from (or the previous one before it,
+ * forward false) whose device matches query, in the filter language, wrapping round the rows;
+ * the rows stay as they are. The query is kept for session_search_again(). False when the
+ * query is invalid (message, size and *column as for session_set_filter(); the cursor stays)
+ * or when no shown row matches (the session's message says so). */
+bool session_search(struct session *session, const char *query, size_t from, bool forward, char *message,
+		    size_t size, int *column);
+/* The last search again, from the cursor; false (message) without one or when nothing matches. */
+bool session_search_again(struct session *session, bool forward);
+/* Put the cursor on the device whose SIM or endpoint id, ICCID (with or without its check
+ * digit), IMSI, MSISDN or name (case-insensitive) is text, exactly; shown rows are looked at
+ * first, in their order. False, with a message, when there is none, or when the filter hides
+ * it. */
+bool session_jump(struct session *session, const char *text);
 
 /* "1,234 shown · 12 marked (3 hidden by the filter) · 40 live state unknown". */
 void session_describe_rows(const struct session *session, char *buffer, size_t size);

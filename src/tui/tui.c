@@ -36,6 +36,8 @@
 enum prompt_kind {
 	PROMPT_NONE,
 	PROMPT_FILTER,
+	PROMPT_SEARCH,
+	PROMPT_JUMP,
 	PROMPT_MARK_QUERY,
 	PROMPT_IMPORT,
 	PROMPT_EXPORT_SHOWN,
@@ -75,7 +77,8 @@ struct loop {
 
 	enum prompt_kind prompt_kind;
 	struct prompt prompt;
-	struct prompt_history filter_history, query_history, path_history;
+	struct prompt_history filter_history, query_history, path_history, jump_history;
+	size_t search_origin;                /* the cursor when the search prompt opened */
 	char filter_before[SESSION_QUERY_MAX]; /* restored by Esc */
 	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
 	int prompt_error_column;
@@ -524,6 +527,13 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 		/* Empty, as in less and vim: the filter changes with the first key typed; Up recalls. */
 		prompt_open(&loop->prompt, "filter: ", NULL, &loop->filter_history);
 		break;
+	case PROMPT_SEARCH:
+		loop->search_origin = session->cursor;
+		prompt_open(&loop->prompt, "search: ", NULL, &loop->query_history);
+		break;
+	case PROMPT_JUMP:
+		prompt_open(&loop->prompt, "go to (id, ICCID, IMSI, MSISDN or name): ", NULL, &loop->jump_history);
+		break;
 	case PROMPT_MARK_QUERY:
 		prompt_open(&loop->prompt, "mark where: ", NULL, &loop->query_history);
 		break;
@@ -564,6 +574,23 @@ static void filter_typed(struct loop *loop)
 		session_set_filter(session, loop->filter_before, message, sizeof(message), &ignored);
 }
 
+/* Search as you type: the cursor goes to the first match after where it was when the prompt
+ * opened, and back there when nothing is typed (or on Esc). */
+static void search_typed(struct loop *loop)
+{
+	struct session *session = loop->session;
+	int column = 0;
+	loop->prompt_error[0] = '\0';
+	if (!loop->prompt.text[0]) {
+		session_move_cursor(session, loop->search_origin);
+		session->message[0] = '\0';
+		return;
+	}
+	if (!session_search(session, loop->prompt.text, loop->search_origin, true, loop->prompt_error,
+			    sizeof(loop->prompt_error), &column))
+		loop->prompt_error_column = column;
+}
+
 /* Write an export; when the file exists, the y/N prompt opens instead, and its yes calls this
  * again with overwrite. */
 static void export_rows(struct loop *loop, const char *path, bool marked_only, bool overwrite)
@@ -593,6 +620,15 @@ static void prompt_accepted(struct loop *loop)
 			return;
 		}
 		prompt_history_add(&loop->filter_history, text);
+		break;
+	case PROMPT_SEARCH:
+		if (loop->prompt_error[0] && text[0])
+			return; /* an invalid query: the prompt stays open */
+		prompt_history_add(&loop->query_history, text);
+		break;
+	case PROMPT_JUMP:
+		prompt_history_add(&loop->jump_history, text);
+		session_jump(session, text);
 		break;
 	case PROMPT_MARK_QUERY:
 		if (!session_mark_query(session, text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
@@ -636,6 +672,10 @@ static void prompt_cancelled(struct loop *loop)
 		int column;
 		session_set_filter(loop->session, loop->filter_before, message, sizeof(message), &column);
 	}
+	if (loop->prompt_kind == PROMPT_SEARCH) {
+		session_move_cursor(loop->session, loop->search_origin);
+		loop->session->message[0] = '\0';
+	}
 	loop->prompt_kind = PROMPT_NONE;
 	loop->prompt_error[0] = '\0';
 }
@@ -664,6 +704,8 @@ static void prompt_handle_key(struct loop *loop, int key)
 	case PROMPT_EDITING:
 		if (loop->prompt_kind == PROMPT_FILTER)
 			filter_typed(loop);
+		else if (loop->prompt_kind == PROMPT_SEARCH)
+			search_typed(loop);
 		else
 			loop->prompt_error[0] = '\0';
 		break;
@@ -710,6 +752,22 @@ static int common_action(struct loop *loop, enum action action)
 		if (strcmp(session->filter_text, "align:misaligned") != 0)
 			prompt_history_add(&loop->filter_history, session->filter_text);
 		session_toggle_misaligned(session);
+		return REACT_REDRAW;
+	case ACTION_SEARCH:
+		pop_views_above_fleet(loop);
+		open_prompt(loop, PROMPT_SEARCH);
+		return REACT_REDRAW;
+	case ACTION_SEARCH_NEXT:
+	case ACTION_SEARCH_PREVIOUS:
+		pop_views_above_fleet(loop);
+		if (!session->search)
+			open_prompt(loop, PROMPT_SEARCH);
+		else
+			session_search_again(session, action == ACTION_SEARCH_NEXT);
+		return REACT_REDRAW;
+	case ACTION_JUMP:
+		pop_views_above_fleet(loop);
+		open_prompt(loop, PROMPT_JUMP);
 		return REACT_REDRAW;
 	case ACTION_MARK_QUERY: open_prompt(loop, PROMPT_MARK_QUERY); return REACT_REDRAW;
 	case ACTION_MARK_FROM_CSV: open_prompt(loop, PROMPT_IMPORT); return REACT_REDRAW;
@@ -1001,6 +1059,7 @@ int tui_run(const struct tui_options *options)
 	prompt_history_free(&loop->filter_history);
 	prompt_history_free(&loop->query_history);
 	prompt_history_free(&loop->path_history);
+	prompt_history_free(&loop->jump_history);
 	free(loop->export_path);
 	free(loop->left_journal);
 	free(loop);
