@@ -20,9 +20,9 @@
 	_(MOVE_FIRST,     "move-first",     "<Home> g",     "Go to the first row") \
 	_(MOVE_LAST,      "move-last",      "<End> G",      "Go to the last row") \
 	_(FILTER,         "filter",         "/",            "Filter as you type; Esc restores, Up/Down recall") \
-	_(SEARCH,         "search",         "\\",           "Search as you type, without filtering (the filter language)") \
+	_(SEARCH,         "search",         "\\",           "Search as you type, without filtering") \
 	_(SEARCH_NEXT,    "search-next",    "n",            "Go to the next device the search matches") \
-	_(SEARCH_PREVIOUS, "search-previous", "N",          "Go to the previous device the search matches") \
+	_(SEARCH_PREV,    "search-prev",    "N",            "Go to the previous device the search matches") \
 	_(JUMP,           "jump",           ":",            "Go to a device by id, ICCID, IMSI, MSISDN or name") \
 	_(MISALIGNED,     "misaligned",     "!",            "Show only misaligned devices, or undo that") \
 	_(SORT_NEXT,      "sort-next",      "s",            "Sort by the next column") \

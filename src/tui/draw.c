@@ -5,6 +5,13 @@
 #include "draw.h"
 #include "text.h"
 
+static const char *ellipsis = "\u2026";
+
+void draw_set_ascii(bool ascii)
+{
+	ellipsis = ascii ? "~" : "\u2026";
+}
+
 int draw_text(int row, int column, const char *text, int max_columns, int attr)
 {
 	if (max_columns <= 0 || column >= COLS)
@@ -13,8 +20,16 @@ int draw_text(int row, int column, const char *text, int max_columns, int attr)
 		max_columns = COLS - column;
 	int used = 0;
 	size_t bytes = text_fit(text, max_columns, &used);
+	/* Cut: the last column says so, unless only blanks were left out. */
+	bool cut = text[bytes] != '\0' && text[bytes + strspn(text + bytes, " ")] != '\0';
+	if (cut)
+		bytes = text_fit(text, max_columns - 1, &used);
 	attrset(attr);
 	mvaddnstr(row, column, text, (int)bytes);
+	if (cut) {
+		addstr(ellipsis);
+		used++;
+	}
 	attrset(A_NORMAL);
 	return used;
 }

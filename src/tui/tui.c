@@ -758,7 +758,7 @@ static int common_action(struct loop *loop, enum action action)
 		open_prompt(loop, PROMPT_SEARCH);
 		return REACT_REDRAW;
 	case ACTION_SEARCH_NEXT:
-	case ACTION_SEARCH_PREVIOUS:
+	case ACTION_SEARCH_PREV:
 		pop_views_above_fleet(loop);
 		if (!session->search)
 			open_prompt(loop, PROMPT_SEARCH);
@@ -929,6 +929,7 @@ int tui_run(const struct tui_options *options)
 	loop->transport = loop->api ? api_transport_new(loop->api) : NULL;
 	loop->workspace = options->workspace;
 	loop->ascii = options->ascii;
+	draw_set_ascii(loop->ascii);
 	struct session_options session_options = {
 		.transport = loop->transport,
 		.api_url = options->api_url,
