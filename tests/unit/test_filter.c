@@ -1,5 +1,6 @@
 /* test_filter.c — the query language: a table of queries with the devices they must match,
- * and a table of bad queries with their messages and columns. */
+ * and a table of bad queries with their messages and columns; the live terms conn: and data:
+ * over a store of what was read, with the devices whose live state is unknown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "filter.h"
 #include "fleet.h"
+#include "live.h"
 #include "rows.h"
 #include "util.h"
 
@@ -252,6 +254,7 @@ static const struct {
 	const char *fragments[3];  /* each must appear in the message */
 } bad_queries[] = {
 	{ "foo:bar", 1, { "unknown field \"foo\"", "fields: sim, ep, align, name, iccid, imsi, msisdn, imei, ip, tag, id" } },
+	{ "foo:bar", 1, { "tag, id, conn, data" } },
 	{ "sim:act bogus:1", 9, { "unknown field \"bogus\"" } },
 	{ "!foo:bar", 2, { "unknown field" } },
 	{ "ep:d", 4, { "ambiguous", "disabled, deleted" } },
@@ -288,6 +291,29 @@ static const struct {
 	{ "id:", 4, { "not an id" } },
 	{ "id:12,-3", 7, { "not an id" } },
 	{ "id:~1", 4, { "not an id" } },
+	/* conn: one connectivity state, cut to a unique prefix */
+	{ "conn:o", 6, { "connectivity \"o\" is ambiguous", "one of: online, attached, offline, blocked" } },
+	{ "conn:x", 6, { "unknown connectivity \"x\"", "one of: online, attached, offline, blocked" } },
+	{ "conn:onlinex", 6, { "unknown connectivity \"onlinex\"" } },
+	{ "conn:roaming", 6, { "unknown connectivity" } },
+	{ "pump conn:online,zz", 18, { "unknown connectivity \"zz\"" } },
+	{ "conn:", 6, { "conn: missing state", "online, attached, offline, blocked" } },
+	{ "conn:~(", 6, { "bad regular expression" } },
+	/* data: MB this month, a number after an optional comparison */
+	{ "data:abc", 6, { "data: \"abc\" is not MB this month", "e.g. data:0, data:<1, data:>=100" } },
+	{ "data:-1", 6, { "data: \"-1\" is not MB this month" } },
+	{ "data:<-1", 6, { "not MB this month" } },
+	{ "data:", 6, { "not MB this month" } },
+	{ "data:<", 6, { "data: \"<\" is not MB" } },
+	{ "data:>=", 6, { "not MB this month" } },
+	{ "data:1MB", 6, { "data: \"1MB\" is not MB" } },
+	{ "data:=>1", 6, { "not MB this month" } },
+	{ "data:nan", 6, { "not MB this month" } },
+	{ "data:inf", 6, { "not MB this month" } },
+	{ "data:1e16", 6, { "not MB this month" } },
+	{ "data:~1", 6, { "not MB this month" } },
+	{ "data:1,abc", 8, { "data: \"abc\" is not MB" } },
+	{ "sim:act data:x", 14, { "data: \"x\"" } },
 	/* Columns count characters: "ü" is one. */
 	{ "\xc3\xbc foo:1", 3, { "unknown field" } },
 	/* The message quotes a cleaned piece of the query. */
@@ -714,6 +740,321 @@ static void test_numeric_fields_follow_changes(void **state)
 	fleet_free(fleet);
 }
 
+/* --- live terms: conn: and data: over what was read ------------------------------------------ */
+
+/* What the network said of the samples. E has only its connectivity read, F and J only their
+ * usage or their connectivity, G nothing, H has no endpoint, I an undocumented word. */
+static struct live *sample_live(void)
+{
+	struct live *live = live_new();
+	live_set_connectivity(live, 101, "ONLINE", 1000);     /* A */
+	live_set_usage(live, 101, 12.5, 1000);
+	live_set_connectivity(live, 102, "OFFLINE", 1000);    /* B */
+	live_set_usage(live, 102, 0, 1000);
+	live_set_connectivity(live, 103, "ATTACHED", 1000);   /* C */
+	live_set_usage(live, 103, 0.4, 1000);
+	live_set_connectivity(live, 104, "BLOCKED", 1000);    /* D */
+	live_set_usage(live, 104, 100, 1000);
+	live_set_connectivity(live, 105, "ONLINE", 1000);     /* E: usage not read */
+	live_set_usage(live, 106, 0, 1000);                   /* F: connectivity not read */
+	/* G (107): nothing read; H: no endpoint */
+	live_set_connectivity(live, 108, "ROAMING", 1000);    /* I */
+	live_set_usage(live, 108, 250.75, 1000);
+	live_set_connectivity(live, 109, "OFFLINE", 1000);    /* J: usage not read */
+	return live;
+}
+
+/* The labels the query matches over live, and those it leaves unknown, in fleet order. */
+static void live_matching(const struct fleet *fleet, const struct live *live, const char *query, char *labels,
+			  char *unknown_labels)
+{
+	char message[256];
+	int column = -1;
+	struct filter *filter = filter_parse(query, message, sizeof(message), &column);
+	if (!filter)
+		fail_msg("query [%s] failed at column %d: %s", query, column, message);
+	size_t count = 0, unknown_count = 0;
+	for (size_t i = 0; i < fleet_count(fleet); i++) {
+		bool unknown = true;
+		bool matched = filter_match(filter, fleet, live, fleet_device(fleet, i), &unknown);
+		if (matched && unknown)
+			fail_msg("query [%s]: %c matched and unknown at once", query, samples[i].label);
+		if (matched)
+			labels[count++] = samples[i].label;
+		if (unknown)
+			unknown_labels[unknown_count++] = samples[i].label;
+		/* Without the out-parameter: the same answer. */
+		assert_int_equal(filter_match(filter, fleet, live, fleet_device(fleet, i), NULL), matched);
+	}
+	labels[count] = '\0';
+	unknown_labels[unknown_count] = '\0';
+	filter_free(filter);
+}
+
+static const struct {
+	const char *query;
+	const char *expected;
+	const char *unknown;
+} live_queries[] = {
+	/* conn: states, prefixes, case, OR; a device whose connectivity was not read is unknown */
+	{ "conn:online", "AE", "FGH" },
+	{ "conn:ONLINE", "AE", "FGH" },
+	{ "Conn:On", "AE", "FGH" },
+	{ "conn:off", "BJ", "FGH" },
+	{ "conn:att", "C", "FGH" },
+	{ "conn:b", "D", "FGH" },
+	{ "conn:online,attached", "ACE", "FGH" },
+	/* An undocumented word is read, and none of the states. */
+	{ "!conn:online,attached,offline,blocked", "I", "FGH" },
+	/* Negation never matches an unknown device either. */
+	{ "!conn:offline", "ACDEI", "FGH" },
+	{ "!conn:online,offline", "CDI", "FGH" },
+	/* A regex over the state words. */
+	{ "conn:~line", "ABEJ", "FGH" },
+	{ "conn:~^(on|att)", "ACE", "FGH" },
+	{ "conn:~zzz", "", "FGH" },
+	/* data: MB this month; a device whose usage was not read is unknown (E, J: only their
+	 * connectivity was read) */
+	{ "data:0", "BF", "EGHJ" },
+	{ "data:=0", "BF", "EGHJ" },
+	{ "data:0.0", "BF", "EGHJ" },
+	{ "data:<1", "BCF", "EGHJ" },
+	{ "data:<=0.4", "BCF", "EGHJ" },
+	{ "data:<0.4", "BF", "EGHJ" },
+	{ "data:>100", "I", "EGHJ" },
+	{ "data:>=100", "DI", "EGHJ" },
+	{ "data:12.5", "A", "EGHJ" },
+	{ "data:0,>200", "BFI", "EGHJ" },
+	{ "!data:0", "ACDI", "EGHJ" },
+	/* With other terms: a device another term rejects is not unknown. */
+	{ "sim:act data:0", "B", "J" },
+	{ "sim:act !data:0", "A", "J" },
+	{ "sim:act conn:online", "A", "" },
+	{ "pump data:0", "B", "" },
+	{ "name:valve data:0", "", "" },
+	{ "ep:none data:0", "", "H" },
+	{ "tag:blue data:<1", "", "E" },
+	{ "id:105,106 data:0", "F", "E" },
+	/* Two live terms: a known one that fails decides, whatever the other. */
+	{ "conn:online data:>10", "A", "EGH" },
+	{ "conn:off data:0", "B", "FGHJ" },
+};
+
+static void test_live_queries(void **state)
+{
+	(void)state;
+	struct fleet *fleet = sample_fleet();
+	struct live *live = sample_live();
+	char labels[ARRAY_SIZE(samples) + 1], unknown[ARRAY_SIZE(samples) + 1];
+	int failures = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(live_queries); i++) {
+		live_matching(fleet, live, live_queries[i].query, labels, unknown);
+		if (strcmp(labels, live_queries[i].expected) != 0 || strcmp(unknown, live_queries[i].unknown) != 0) {
+			print_error("query [%s]: matched \"%s\" unknown \"%s\", expected \"%s\" unknown \"%s\"\n",
+				    live_queries[i].query, labels, unknown, live_queries[i].expected,
+				    live_queries[i].unknown);
+			failures++;
+		}
+	}
+	/* Nothing read (no store, or an empty one): every device that passes the rest is unknown. */
+	struct live *empty = live_new();
+	const struct live *nothing[] = { NULL, empty };
+	for (size_t n = 0; n < ARRAY_SIZE(nothing); n++) {
+		live_matching(fleet, nothing[n], "data:0", labels, unknown);
+		assert_string_equal(labels, "");
+		assert_string_equal(unknown, ALL);
+		live_matching(fleet, nothing[n], "!conn:offline", labels, unknown);
+		assert_string_equal(labels, "");
+		assert_string_equal(unknown, ALL);
+		live_matching(fleet, nothing[n], "sim:act conn:online", labels, unknown);
+		assert_string_equal(labels, "");
+		assert_string_equal(unknown, "ABJ");
+		/* A query without live terms is never unknown. */
+		live_matching(fleet, nothing[n], "sim:act", labels, unknown);
+		assert_string_equal(labels, "ABJ");
+		assert_string_equal(unknown, "");
+	}
+	live_free(empty);
+	live_free(live);
+	fleet_free(fleet);
+	assert_int_equal(failures, 0);
+}
+
+static void test_live_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *query;
+		unsigned kinds;
+	} kinds[] = {
+		{ "", 0 },
+		{ "sim:act ep:dis", 0 },
+		{ "pump,valve name:~^p", 0 },
+		{ "name:conn", 0 },
+		{ "\"conn:online\"", 0 },
+		{ "conn:online", LIVE_CONNECTIVITY },
+		{ "!conn:off", LIVE_CONNECTIVITY },
+		{ "conn:~line", LIVE_CONNECTIVITY },
+		{ "data:0", LIVE_USAGE },
+		{ "sim:act data:<1", LIVE_USAGE },
+		{ "conn:online data:>=100", LIVE_BOTH },
+		{ "DATA:0 !Conn:b", LIVE_BOTH },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		struct filter *filter = filter_parse(kinds[i].query, NULL, 0, NULL);
+		assert_non_null(filter);
+		if (filter_live_kinds(filter) != kinds[i].kinds)
+			fail_msg("query [%s]: live kinds %u, expected %u", kinds[i].query, filter_live_kinds(filter),
+				 kinds[i].kinds);
+		filter_free(filter);
+	}
+	assert_int_equal(filter_live_kinds(NULL), 0);
+	/* A query with only a live term is not empty. */
+	struct filter *filter = filter_parse("data:0", NULL, 0, NULL);
+	assert_false(filter_is_empty(filter));
+	filter_free(filter);
+}
+
+static void labels_of(const struct rows *rows, char *labels)
+{
+	for (size_t i = 0; i < rows->count; i++)
+		labels[i] = samples[rows->index[i]].label;
+	labels[rows->count] = '\0';
+}
+
+/* filter_rows keeps the matching rows and lists the unknown ones apart, both in row order. */
+static void test_live_filter_rows(void **state)
+{
+	(void)state;
+	struct fleet *fleet = sample_fleet();
+	struct live *live = sample_live();
+	struct rows rows = { 0 }, unknown = { 0 };
+	char labels[16];
+
+	/* Reversed default order: H J I G F E D C B A. */
+	struct rows all = { 0 };
+	rows_build(&all, fleet, true);
+	for (size_t i = 0; i < all.count / 2; i++) {
+		size_t swap = all.index[i];
+		all.index[i] = all.index[all.count - 1 - i];
+		all.index[all.count - 1 - i] = swap;
+	}
+	labels_of(&all, labels);
+	assert_string_equal(labels, "HJIGFEDCBA");
+
+	static const struct {
+		const char *query;
+		const char *kept, *unknown;
+	} cases[] = {
+		{ "data:<1", "FCB", "HJGE" },
+		{ "sim:act,sus data:<1", "FCB", "J" },
+		{ "!conn:offline", "IEDCA", "HGF" },
+		{ "sim:act", "JBA", "" },
+		{ "conn:online data:>10", "A", "HGE" },
+	};
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		rows.index = xgrow(rows.index, &rows.capacity, all.count, sizeof(*rows.index));
+		memcpy(rows.index, all.index, all.count * sizeof(*rows.index));
+		rows.count = all.count;
+		unknown.count = 3;   /* what an earlier call left: replaced */
+		struct filter *filter = filter_parse(cases[c].query, NULL, 0, NULL);
+		assert_non_null(filter);
+		filter_rows(filter, fleet, live, &rows, &unknown);
+		char unknown_labels[16];
+		labels_of(&rows, labels);
+		labels_of(&unknown, unknown_labels);
+		if (strcmp(labels, cases[c].kept) != 0 || strcmp(unknown_labels, cases[c].unknown) != 0)
+			fail_msg("query [%s]: kept \"%s\" unknown \"%s\", expected \"%s\" and \"%s\"", cases[c].query,
+				 labels, unknown_labels, cases[c].kept, cases[c].unknown);
+		/* Without unknown rows: the same rows kept. */
+		memcpy(rows.index, all.index, all.count * sizeof(*rows.index));
+		rows.count = all.count;
+		filter_rows(filter, fleet, live, &rows, NULL);
+		labels_of(&rows, labels);
+		assert_string_equal(labels, cases[c].kept);
+		filter_free(filter);
+	}
+
+	/* Only some rows shown: the unknown ones are among them. */
+	rows.count = 0;
+	for (size_t i = 0; i < all.count; i++)
+		if (strchr("JGEB", samples[all.index[i]].label))
+			rows.index[rows.count++] = all.index[i];
+	struct filter *filter = filter_parse("data:0", NULL, 0, NULL);
+	filter_rows(filter, fleet, live, &rows, &unknown);
+	labels_of(&rows, labels);
+	assert_string_equal(labels, "B");
+	labels_of(&unknown, labels);
+	assert_string_equal(labels, "JGE");
+	/* No filter: rows and unknown untouched, but unknown emptied. */
+	rows.count = 2;
+	filter_rows(NULL, fleet, live, &rows, &unknown);
+	assert_int_equal(rows.count, 2);
+	assert_int_equal(unknown.count, 0);
+	filter_free(filter);
+
+	rows_free(&all);
+	rows_free(&unknown);
+	rows_free(&rows);
+	live_free(live);
+	fleet_free(fleet);
+}
+
+/* Many rows: the matching is split among threads, each share writing its own words of the
+ * unknown bits; the result must be filter_match's, device by device, in row order. */
+static void test_live_large_fleet(void **state)
+{
+	(void)state;
+	struct fleet *fleet = large_fleet();
+	size_t devices = fleet_count(fleet);
+	struct live *live = live_new();
+	/* Endpoint ids are 1..LARGE_FLEET: two in three read, in ways that vary. */
+	for (size_t d = 0; d < devices; d++) {
+		int64_t id = fleet_device(fleet, d)->endpoint_id;
+		if (id % 3 == 0)
+			continue;
+		if (id % 5 != 0)
+			live_set_usage(live, id, (double)(id % 4), 1);
+		if (id % 7 != 0)
+			live_set_connectivity(live, id, id % 2 ? "ONLINE" : "OFFLINE", 1);
+	}
+	struct rows all = { 0 };
+	shuffled_rows(fleet, &all);
+	static const char *const live_large[] = { "data:0", "sim:act data:<2", "!conn:online", "pump conn:off data:>=1" };
+	for (size_t q = 0; q < ARRAY_SIZE(live_large); q++) {
+		struct filter *filter = filter_parse(live_large[q], NULL, 0, NULL);
+		assert_non_null(filter);
+		struct rows kept = { .index = xmalloc(all.count * sizeof(size_t)), .count = all.count }, unknown = { 0 };
+		memcpy(kept.index, all.index, all.count * sizeof(size_t));
+		filter_rows(filter, fleet, live, &kept, &unknown);
+		size_t at_kept = 0, at_unknown = 0;
+		for (size_t i = 0; i < all.count; i++) {
+			bool is_unknown;
+			bool matched = filter_match(filter, fleet, live, fleet_device(fleet, all.index[i]), &is_unknown);
+			if (matched) {
+				if (at_kept >= kept.count || kept.index[at_kept] != all.index[i])
+					fail_msg("query [%s]: kept row %zu differs", live_large[q], at_kept);
+				at_kept++;
+			} else if (is_unknown) {
+				if (at_unknown >= unknown.count || unknown.index[at_unknown] != all.index[i])
+					fail_msg("query [%s]: unknown row %zu differs", live_large[q], at_unknown);
+				at_unknown++;
+			}
+		}
+		assert_int_equal(at_kept, kept.count);
+		assert_int_equal(at_unknown, unknown.count);
+		/* Each query keeps some rows and leaves some unknown. */
+		assert_true(kept.count > 0);
+		assert_true(unknown.count > 0);
+		rows_free(&kept);
+		rows_free(&unknown);
+		filter_free(filter);
+	}
+	rows_free(&all);
+	live_free(live);
+	fleet_free(fleet);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -727,6 +1068,10 @@ int main(void)
 		cmocka_unit_test(test_status_query),
 		cmocka_unit_test(test_large_fleet),
 		cmocka_unit_test(test_numeric_fields_follow_changes),
+		cmocka_unit_test(test_live_queries),
+		cmocka_unit_test(test_live_kinds),
+		cmocka_unit_test(test_live_filter_rows),
+		cmocka_unit_test(test_live_large_fleet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

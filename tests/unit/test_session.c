@@ -1,6 +1,6 @@
 /* test_session.c — the session (session.h) without a terminal: loading and refresh, filter,
- * sort, marks, CSV in and out, and the life of a job, against the fake emnify of
- * fake_emnify.h. */
+ * sort, marks, CSV in and out, the life of a job, and live reads with conn: and data:
+ * filters, against the fake emnify of fake_emnify.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -473,6 +473,440 @@ static void test_snapshot_of_another_workspace_or_corrupt(void **state)
 	assert_non_null(strstr(session->message, "The saved fleet is not shown"));
 }
 
+/* --- live state -------------------------------------------------------------------------------- */
+
+/* The fixture's devices with no data this month: the odd ones are offline (0 MB), and of the
+ * online even ones those whose endpoint id is a multiple of 3 (FAKE_USAGE_MB). */
+static const int64_t zero_usage[] = { 101, 102, 103, 105, 107, 108, 109 };
+
+static void assert_rows_are(const struct session *session, const int64_t *ids, size_t count)
+{
+	if (session->rows.count != count)
+		fail_msg("%zu rows shown, expected %zu", session->rows.count, count);
+	for (size_t i = 0; i < count; i++) {
+		int64_t shown = fleet_device(session->fleet, session->rows.index[i])->endpoint_id;
+		if (shown != ids[i])
+			fail_msg("row %zu: endpoint %lld, expected %lld", i, (long long)shown, (long long)ids[i]);
+	}
+}
+
+/* Calls of a kind the fake received, naming id (0: any). */
+static size_t live_calls(const struct fake *fake, enum fake_kind kind, int64_t id)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < fake->call_count; i++)
+		count += fake->calls[i].kind == kind && (id == 0 || fake->calls[i].id == id);
+	return count;
+}
+
+/* Read what session_live_start() chose, to the end. */
+static unsigned read_live(struct fixture *fixture)
+{
+	assert_true(session_live_start(fixture->session));
+	assert_non_null(fixture->session->live_fetch);
+	fake_run(&fixture->fake);
+	unsigned events = session_update(fixture->session);
+	assert_true(events & SESSION_LIVE_FINISHED);
+	assert_null(fixture->session->live_fetch);
+	return events;
+}
+
+/* A data: filter before any read shows nothing and counts every device unknown; the read fills
+ * the store and the filter then shows exactly the devices without data this month. */
+static void test_live_read_and_data_filter(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "data:0");
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->unknown.count, 10);
+	char counts[200];
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "0 shown \u00b7 10 live state unknown");
+
+	struct session_live_plan plan;
+	assert_true(session_live_plan(session, &plan));
+	assert_false(plan.marked);
+	assert_int_equal(plan.devices, 10);
+	assert_int_equal(plan.without_endpoint, 0);
+	assert_int_equal(plan.left_out, 0);
+	assert_int_equal(plan.estimate.calls, 20);
+
+	size_t restarts = fixture->fake.pace_restarts;
+	assert_true(session_live_start(session));
+	assert_int_equal(fixture->fake.pace_restarts, restarts + 1);
+	struct live_fetch_progress progress;
+	live_fetch_progress(session->live_fetch, &progress);
+	assert_true(progress.running);
+	assert_int_equal(progress.devices, 10);
+	assert_int_equal(progress.calls_total, 20);
+	/* Nothing is planned, and no second read starts, while it runs. */
+	assert_false(session_may_act(session));
+	assert_true(session->message_is_error);
+	assert_non_null(strstr(session->message, "Live state is being read"));
+	assert_false(session_live_start(session));
+	assert_non_null(strstr(session->message, "being read already"));
+	assert_false(session_live_plan(session, &plan));
+
+	fake_run(&fixture->fake);
+	unsigned events = session_update(session);
+	assert_true(events & SESSION_LIVE_FINISHED);
+	assert_true(events & SESSION_CHANGED);
+	assert_null(session->live_fetch);
+	assert_false(session->message_is_error);
+	assert_non_null(strstr(session->message, "Live state of 10 devices read in"));
+	assert_non_null(strstr(session->message, "(20 calls)"));
+	assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, 0), 10);
+	assert_int_equal(live_calls(&fixture->fake, FAKE_USAGE, 0), 10);
+	assert_int_equal(live_count(session->live), 10);
+	assert_rows_are(session, zero_usage, ARRAY_SIZE(zero_usage));
+	assert_int_equal(session->unknown.count, 0);
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "7 shown");
+	assert_true(session_may_act(session));
+
+	/* Other live filters over the same store, without another read. */
+	size_t calls = fixture->fake.call_count;
+	set_filter(session, "conn:online");
+	const int64_t online[] = { 100, 102, 104, 106, 108 };
+	assert_rows_are(session, online, ARRAY_SIZE(online));
+	set_filter(session, "!conn:online data:0");
+	const int64_t offline[] = { 101, 103, 105, 107, 109 };
+	assert_rows_are(session, offline, ARRAY_SIZE(offline));
+	set_filter(session, "data:>1");
+	const int64_t busy[] = { 100, 104, 106 };   /* 1.5, 3 and 1.5 MB */
+	assert_rows_are(session, busy, ARRAY_SIZE(busy));
+	assert_int_equal(fixture->fake.call_count, calls);
+	assert_int_equal(session->unknown.count, 0);
+}
+
+/* A filter narrowed onto a live term, and from one: the rows and unknown are those of the query
+ * from scratch. */
+static void test_live_filter_narrowed(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "ep:dis");
+	set_filter(session, "ep:dis data:0");
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->unknown.count, 5);
+	read_live(fixture);
+	const int64_t disabled[] = { 101, 103, 105, 107, 109 };
+	assert_rows_are(session, disabled, ARRAY_SIZE(disabled));
+	assert_int_equal(session->unknown.count, 0);
+	/* Only the five were read: wider, the others are unknown. */
+	set_filter(session, "data:0");
+	assert_rows_are(session, disabled, ARRAY_SIZE(disabled));
+	assert_int_equal(session->unknown.count, 5);
+	/* Narrowed from a live filter: matched afresh, so the unknown ones stay counted (the rows
+	 * alone hold none of them). */
+	set_filter(session, "data:0 ep:en");
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->unknown.count, 5);
+	read_live(fixture);
+	const int64_t enabled[] = { 102, 108 };
+	assert_rows_are(session, enabled, ARRAY_SIZE(enabled));
+	assert_int_equal(session->unknown.count, 0);
+	set_filter(session, "data:0");
+	assert_rows_are(session, zero_usage, ARRAY_SIZE(zero_usage));
+}
+
+/* Marked devices are read, the hidden ones too, and nothing else; without marks, the shown
+ * ones; a device without an endpoint has nothing to read. */
+static void test_live_reads_marked_or_shown(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	fake_add_lonely_sim(&fixture->fake, 1, SIM_ACTIVATED);
+	load(fixture);
+	assert_int_equal(fleet_count(session->fleet), 11);
+
+	struct session_live_plan plan;
+	assert_true(session_live_plan(session, &plan));
+	assert_false(plan.marked);
+	assert_int_equal(plan.devices, 10);
+	assert_int_equal(plan.without_endpoint, 1);
+
+	move_to_endpoint(session, ENDPOINT_ID(1));
+	session_toggle_mark(session);
+	move_to_endpoint(session, ENDPOINT_ID(3));
+	session_toggle_mark(session);
+	set_filter(session, "ep:ena");   /* hides both */
+	assert_int_equal(session->marked_hidden, 2);
+	assert_true(session_live_plan(session, &plan));
+	assert_true(plan.marked);
+	assert_int_equal(plan.devices, 2);
+	assert_int_equal(plan.without_endpoint, 0);
+	assert_int_equal(plan.left_out, 0);
+	assert_int_equal(plan.estimate.calls, 4);
+	read_live(fixture);
+	assert_int_equal(live_count(session->live), 2);
+	assert_non_null(live_find(session->live, ENDPOINT_ID(1)));
+	assert_non_null(live_find(session->live, ENDPOINT_ID(3)));
+	assert_int_equal(fixture->fake.call_count, 4);
+	for (size_t i = 0; i < fixture->fake.call_count; i++)
+		assert_true(fixture->fake.calls[i].id == ENDPOINT_ID(1) || fixture->fake.calls[i].id == ENDPOINT_ID(3));
+	assert_int_equal(live_find(session->live, ENDPOINT_ID(3))->connectivity, CONNECTIVITY_OFFLINE);
+
+	/* Unmarked: the five shown. */
+	session_unmark_all(session);
+	assert_true(session_live_plan(session, &plan));
+	assert_false(plan.marked);
+	assert_int_equal(plan.devices, 5);
+	assert_int_equal(plan.without_endpoint, 0);
+	read_live(fixture);
+	assert_int_equal(live_count(session->live), 7);
+	for (size_t n = 0; n < 10; n += 2)
+		assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, ENDPOINT_ID(n)), 1);
+
+	/* The SIM alone is marked with one device: only the device is read. */
+	set_filter(session, "");
+	session_mark_query(session, "id:1", (char[64]){ 0 }, 64, &(int){ 0 });
+	move_to_endpoint(session, ENDPOINT_ID(9));
+	session_toggle_mark(session);
+	assert_true(session_live_plan(session, &plan));
+	assert_true(plan.marked);
+	assert_int_equal(plan.devices, 1);
+	assert_int_equal(plan.without_endpoint, 1);
+	/* The SIM alone, marked alone: nothing to read. */
+	session_unmark_all(session);
+	session_mark_query(session, "id:1", (char[64]){ 0 }, 64, &(int){ 0 });
+	size_t calls = fixture->fake.call_count;
+	assert_false(session_live_plan(session, &plan));
+	assert_true(session->message_is_error);
+	assert_non_null(strstr(session->message, "No marked device has an endpoint"));
+	assert_false(session_live_start(session));
+	assert_null(session->live_fetch);
+	assert_int_equal(fixture->fake.call_count, calls);
+}
+
+/* Fill the fleet a load asked for with endpoints endpoint ids 1 .. endpoints and sims SIMs
+ * alone (ids from 900000), as if the API had listed them, and take the load in. */
+static void load_many(struct fixture *fixture, size_t endpoints, size_t sims)
+{
+	assert_true(session_load(fixture->session));
+	struct fleet *fleet = fixture->fake.load_fleet;
+	assert_non_null(fleet);
+	fixture->fake.load_fleet = NULL;
+	for (size_t i = 1; i <= endpoints; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "unit-%05zu", i);
+		struct endpoint_record record = { .id = (int64_t)i, .endpoint_status = ENDPOINT_ENABLED, .name = name,
+						  .sim_id = (int64_t)(10000 + i), .sim_status = SIM_ACTIVATED };
+		fleet_add_endpoint(fleet, &record);
+	}
+	for (size_t i = 0; i < sims; i++) {
+		struct sim_record record = { .id = (int64_t)(900000 + i), .sim_status = SIM_ISSUED };
+		fleet_add_sim(fleet, &record);
+	}
+	int64_t records = (int64_t)(endpoints + sims);
+	fixture->fake.load = (struct transport_load_progress){ .done = true, .records_total = records,
+								.records_loaded = records };
+	assert_true(session_update(fixture->session) & SESSION_FIRST_LOAD);
+}
+
+/* Without marks, a read takes SESSION_LIVE_SHOWN_MAX of the shown devices, in the rows' order:
+ * the shown rows first, then those the filter leaves unknown. Marks have no such limit. */
+static void test_live_shown_limit(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	enum { ENDPOINTS = SESSION_LIVE_SHOWN_MAX + 20, SIMS = 3 };
+	load_many(fixture, ENDPOINTS, SIMS);
+	assert_int_equal(session->rows.count, ENDPOINTS + SIMS);
+
+	struct session_live_plan plan;
+	assert_true(session_live_plan(session, &plan));
+	assert_false(plan.marked);
+	assert_int_equal(plan.devices, SESSION_LIVE_SHOWN_MAX);
+	assert_int_equal(plan.left_out, 20);
+	assert_int_equal(plan.without_endpoint, SIMS);
+	assert_int_equal(plan.estimate.calls, 2 * SESSION_LIVE_SHOWN_MAX);
+
+	/* A live filter before any read: nothing shown, every device unknown, and the read takes
+	 * the unknown ones, as many. */
+	set_filter(session, "conn:online");
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->unknown.count, ENDPOINTS + SIMS);
+	assert_true(session_live_plan(session, &plan));
+	assert_int_equal(plan.devices, SESSION_LIVE_SHOWN_MAX);
+	assert_int_equal(plan.left_out, 20);
+	assert_int_equal(plan.without_endpoint, SIMS);
+
+	set_filter(session, "");
+	/* Sorted by name descending: the last 500 endpoints are the ones shown first. */
+	session_sort_by(session, SORT_NAME, true);
+	assert_int_equal(fleet_device(session->fleet, session->rows.index[0])->endpoint_id, ENDPOINTS);
+	assert_true(session_live_start(session));
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_LIVE_FINISHED);
+	/* The fake knows only its own ten endpoints (100 .. 109): the other reads failed, and
+	 * the message says so, first the first row's. */
+	assert_true(session->message_is_error);
+	assert_non_null(strstr(session->message, "Live state of 500 devices read in"));
+	assert_non_null(strstr(session->message, "980 calls failed, first: endpoint 520 connectivity: Not found"));
+	assert_int_equal(live_count(session->live), 10);
+	assert_non_null(live_find(session->live, 100));
+	assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, 0), SESSION_LIVE_SHOWN_MAX);
+	assert_int_equal(live_calls(&fixture->fake, FAKE_USAGE, 0), SESSION_LIVE_SHOWN_MAX);
+	for (int64_t id = 1; id <= 20; id++)
+		assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, id), 0);
+	assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, 21), 1);
+	assert_int_equal(live_calls(&fixture->fake, FAKE_USAGE, ENDPOINTS), 1);
+
+	/* Marked: all of them, past the limit. */
+	set_filter(session, "");
+	session_mark_shown(session);
+	assert_true(session_live_plan(session, &plan));
+	assert_true(plan.marked);
+	assert_int_equal(plan.devices, ENDPOINTS);
+	assert_int_equal(plan.left_out, 0);
+	assert_int_equal(plan.without_endpoint, SIMS);
+}
+
+/* Cancel: the calls in flight are dropped, what arrived is kept and filtered on. */
+static void test_live_cancel(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	assert_false(session_live_cancel(session));
+	set_filter(session, "conn:offline");
+	assert_true(session_live_start(session));
+	for (int i = 0; i < 3; i++)   /* device 0 both halves, device 1 its connectivity */
+		assert_true(fake_step(&fixture->fake));
+	assert_true(session_live_cancel(session));
+	assert_int_equal(fixture->fake.pending_count, 0);
+	unsigned events = session_update(session);
+	assert_true(events & SESSION_LIVE_FINISHED);
+	assert_null(session->live_fetch);
+	assert_non_null(strstr(session->message, "Stopped: 3 of 20 calls answered"));
+	assert_false(session_live_cancel(session));
+	assert_false(fake_step(&fixture->fake));
+	assert_int_equal(live_count(session->live), 2);
+	const int64_t offline[] = { 101 };
+	assert_rows_are(session, offline, 1);
+	assert_int_equal(session->unknown.count, 8);
+	assert_true(session_may_act(session));
+	char counts[200];
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "1 shown \u00b7 8 live state unknown");
+}
+
+/* A failed read is an error message naming the endpoint and the kind; the rest is shown. */
+static void test_live_read_with_a_failure(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	fake_add_rule(&fixture->fake, FAKE_USAGE, ENDPOINT_ID(4), 1, 0, FAULT_REFUSED, 422);
+	set_filter(session, "data:<2");
+	read_live(fixture);
+	assert_true(session->message_is_error);
+	assert_non_null(strstr(session->message, "Live state of 10 devices read in"));
+	assert_non_null(strstr(session->message, "calls failed, first: endpoint 104 usage: Invalid request"));
+	/* 104 (3 MB) is unknown, not shown; the rest are by what they used. */
+	const int64_t light[] = { 100, 101, 102, 103, 105, 106, 107, 108, 109 };
+	assert_rows_are(session, light, ARRAY_SIZE(light));
+	assert_int_equal(session->unknown.count, 1);
+	assert_int_equal(fleet_device(session->fleet, session->unknown.index[0])->endpoint_id, 104);
+}
+
+/* Marking by a live query counts the unknown devices in its message; marks hidden by a live
+ * filter and the unknown ones both show in the description. */
+static void test_live_mark_query_and_description(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	char message[256];
+	int column;
+	assert_true(session_mark_query(session, "data:0", message, sizeof(message), &column));
+	assert_int_equal(marks_count_in_fleet(session->marks, session->fleet), 0);
+	assert_non_null(strstr(session->message, "Marked the 0 devices matching data:0"));
+	assert_non_null(strstr(session->message, "(10 more with live state unknown: L reads it)"));
+	assert_true(session_mark_query(session, "ep:dis data:0", message, sizeof(message), &column));
+	assert_non_null(strstr(session->message, "(5 more with live state unknown"));
+
+	move_to_endpoint(session, ENDPOINT_ID(0));
+	session_toggle_mark(session);
+	move_to_endpoint(session, ENDPOINT_ID(1));
+	session_toggle_mark(session);
+	set_filter(session, "data:0");
+	char counts[200];
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "0 shown \u00b7 0 marked (2 hidden by the filter) \u00b7 10 live state unknown");
+	/* Only the marked ones: the unknown among them. */
+	session_toggle_only_marked(session);
+	assert_int_equal(session->rows.count, 0);
+	assert_int_equal(session->unknown.count, 2);
+	session_toggle_only_marked(session);
+
+	/* The read takes the marked ones; then 101 (offline) matches, 100 (1.5 MB) does not. */
+	read_live(fixture);
+	assert_int_equal(live_count(session->live), 2);
+	assert_rows_are(session, zero_usage, 1);
+	assert_int_equal(session->unknown.count, 8);
+	session_describe_rows(session, counts, sizeof(counts));
+	assert_string_equal(counts, "1 shown \u00b7 1 marked (1 hidden by the filter) \u00b7 8 live state unknown");
+	session_unmark_all(session);
+	read_live(fixture);   /* the shown one and the eight unknown */
+	assert_int_equal(live_count(session->live), 10);
+	assert_true(session_mark_query(session, "data:0", message, sizeof(message), &column));
+	assert_non_null(strstr(session->message, "Marked the 7 devices matching data:0"));
+	assert_null(strstr(session->message, "unknown"));
+}
+
+/* The store is by endpoint id: a refresh that moves every device keeps what was read. */
+static void test_live_survives_refresh(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "data:0");
+	read_live(fixture);
+	assert_rows_are(session, zero_usage, ARRAY_SIZE(zero_usage));
+	fake_add_lonely_sim(&fixture->fake, 1, SIM_ACTIVATED);
+	assert_true(load(fixture) & SESSION_REFRESHED);
+	assert_int_equal(fleet_count(session->fleet), 11);
+	assert_rows_are(session, zero_usage, ARRAY_SIZE(zero_usage));
+	/* The SIM alone has no live state: unknown. */
+	assert_int_equal(session->unknown.count, 1);
+	assert_int_equal(fleet_device(session->fleet, session->unknown.index[0])->sim_id, 1);
+}
+
+/* A live read waits for a job, and needs an API. */
+static void test_live_read_refused(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	set_filter(session, "align:misaligned");
+	session_mark_shown(session);
+	struct plan *plan;
+	assert_true(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_true(session_start_job(session, plan, NULL, NULL));
+	struct session_live_plan live_plan;
+	assert_false(session_live_plan(session, &live_plan));
+	assert_non_null(strstr(session->message, "A job is running"));
+	assert_false(session_live_start(session));
+	assert_null(session->live_fetch);
+	assert_int_equal(live_calls(&fixture->fake, FAKE_CONNECTIVITY, 0), 0);
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_JOB_FINISHED);
+	assert_true(session_live_plan(session, &live_plan));
+
+	struct session_options options = { .transport = NULL, .api_url = API_URL, .profile = "default" };
+	struct session *offline = session_new(&options);
+	assert_false(session_live_plan(offline, &live_plan));
+	assert_non_null(strstr(offline->message, "No API"));
+	assert_false(session_live_start(offline));
+	assert_false(session_live_cancel(offline));
+	session_free(offline);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +924,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unfinished_job_is_offered_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_shown_until_the_fresh_fleet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_of_another_workspace_or_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_read_and_data_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_filter_narrowed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_reads_marked_or_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_shown_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_read_with_a_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_mark_query_and_description, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_survives_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_read_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
