@@ -414,6 +414,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "simtop: apply does not read the network's view that conn: and data: need; "
 				"choose with simtop list --filter '%s' --format csv > chosen.csv, then apply --from "
 				"chosen.csv\n", options.filter);
+			filter_free(filter);
 			return EXIT_USAGE;
 		}
 	}

@@ -1048,17 +1048,19 @@ static unsigned update_live(struct session *session)
 	util_thousands((int64_t)progress.devices, devices, sizeof(devices));
 	util_thousands((int64_t)progress.calls_failed, failed, sizeof(failed));
 	double seconds = (double)(now - session->live_started_ms) / 1000.0;
+	const char *devices_word = progress.devices == 1 ? "device" : "devices";
 	if (progress.cancelled)
 		session_message(session, false, "Stopped: %zu of %zu calls answered; what arrived is shown",
 				progress.calls_done, progress.calls_total);
 	else if (failure_count > 0)
-		session_message(session, true, "Live state of %s devices read in %.1f s; %s calls failed, first: endpoint "
-				"%lld %s: %s", devices, seconds, failed, (long long)failures[0].endpoint_id,
+		session_message(session, true, "Live state of %s %s read in %.1f s; %s %s failed, first: endpoint "
+				"%lld %s: %s", devices, devices_word, seconds, failed,
+				progress.calls_failed == 1 ? "call" : "calls", (long long)failures[0].endpoint_id,
 				failures[0].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage",
 				failures[0].message);
 	else
-		session_message(session, false, "Live state of %s devices read in %.1f s (%zu calls)", devices, seconds,
-				progress.calls_total);
+		session_message(session, false, "Live state of %s %s read in %.1f s (%zu call%s)", devices, devices_word,
+				seconds, progress.calls_total, progress.calls_total == 1 ? "" : "s");
 	live_fetch_free(session->live_fetch);
 	session->live_fetch = NULL;
 	derive_rows(session);

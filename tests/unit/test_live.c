@@ -192,9 +192,9 @@ static void test_estimate(void **state)
 	assert_int_equal(live_estimate(&transport, 10, 0).calls, 0);
 	assert_int_equal(live_estimate(&transport, 0, LIVE_BOTH).calls, 0);
 
-	/* The transport's pace only, 10 calls a second: the first call leaves at once, the 20th
+	/* The live pace only, 10 calls a second: the first call leaves at once, the 20th
 	 * 1.9 s later. */
-	transport.rate = 10;
+	transport.live_pace = 10;
 	estimate = live_estimate(&transport, 10, LIVE_BOTH);
 	assert_int_equal(estimate.calls, 20);
 	assert_seconds(estimate.seconds, 1.9);
@@ -206,7 +206,7 @@ static void test_estimate(void **state)
 
 	/* The routes slower than the pace: connectivity 5 a second, stats 2. Both kinds: the stats
 	 * route lets 2 devices a second through, 4 calls a second, 20 calls in 19 / 4 s. */
-	transport.rate = 100;
+	transport.live_pace = 100;
 	transport.live_rate[TRANSPORT_LIVE_CONNECTIVITY] = 5;
 	transport.live_rate[TRANSPORT_LIVE_USAGE] = 2;
 	estimate = live_estimate(&transport, 10, LIVE_BOTH);
@@ -221,25 +221,25 @@ static void test_estimate(void **state)
 	assert_seconds(live_estimate(&transport, 10, LIVE_BOTH).seconds, 19.0 / 4);
 
 	/* The pace slower than the routes: 3 calls a second against 5 and 5 (10 calls a second). */
-	transport.rate = 3;
+	transport.live_pace = 3;
 	transport.live_rate[TRANSPORT_LIVE_CONNECTIVITY] = 5;
 	transport.live_rate[TRANSPORT_LIVE_USAGE] = 5;
 	assert_seconds(live_estimate(&transport, 10, LIVE_BOTH).seconds, 19.0 / 3);
-	transport.rate = 0;
+	transport.live_pace = 0;
 	assert_seconds(live_estimate(&transport, 10, LIVE_BOTH).seconds, 19.0 / 10);
 
 	/* emnify's routes (connectivity 50 a second, stats 100) and pace (10): the pace decides. */
-	transport.rate = 10;
+	transport.live_pace = 10;
 	transport.live_rate[TRANSPORT_LIVE_CONNECTIVITY] = 50;
 	transport.live_rate[TRANSPORT_LIVE_USAGE] = 100;
 	assert_seconds(live_estimate(&transport, 500, LIVE_BOTH).seconds, 999.0 / 10);
-	transport.rate = 0;
+	transport.live_pace = 0;
 	assert_seconds(live_estimate(&transport, 500, LIVE_BOTH).seconds, 999.0 / 100);
 
 	/* The per-IP window: 100 calls in any 60 s, at a pace of 10 a second. 150 devices, 300
 	 * calls: calls 1-100 leave at 0 … 9.9 s, 101-200 when the first leave the window, at
 	 * 60 … 69.9 s, 201-300 at 120 … 129.9 s. */
-	transport = (struct transport){ .rate = 10, .window_calls = 100, .window_ms = 60000 };
+	transport = (struct transport){ .live_pace = 10, .window_calls = 100, .window_ms = 60000 };
 	estimate = live_estimate(&transport, 150, LIVE_BOTH);
 	assert_int_equal(estimate.calls, 300);
 	assert_seconds(estimate.seconds, 129.9);
@@ -255,7 +255,7 @@ static void test_estimate(void **state)
 	transport = (struct transport){ .window_calls = 100, .window_ms = 60000 };
 	assert_seconds(live_estimate(&transport, 150, LIVE_BOTH).seconds, 120);
 	/* A pace too slow to fill a window (100 calls take 100 s): the window never binds. */
-	transport = (struct transport){ .rate = 1, .window_calls = 100, .window_ms = 60000 };
+	transport = (struct transport){ .live_pace = 1, .window_calls = 100, .window_ms = 60000 };
 	assert_seconds(live_estimate(&transport, 150, LIVE_BOTH).seconds, 299);
 }
 

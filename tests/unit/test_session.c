@@ -725,15 +725,15 @@ static void test_live_shown_limit(void **state)
 	assert_int_equal(plan.without_endpoint, SIMS);
 	assert_int_equal(plan.estimate.calls, 2 * SESSION_LIVE_SHOWN_MAX);
 
-	/* A live filter before any read: nothing shown, every device unknown, and the read takes
-	 * the unknown ones, as many. */
+	/* A live filter before any read: nothing shown, every device with an endpoint unknown (a
+	 * SIM alone has no live state to know), and the read takes the unknown ones, as many. */
 	set_filter(session, "conn:online");
 	assert_int_equal(session->rows.count, 0);
-	assert_int_equal(session->unknown.count, ENDPOINTS + SIMS);
+	assert_int_equal(session->unknown.count, ENDPOINTS);
 	assert_true(session_live_plan(session, &plan));
 	assert_int_equal(plan.devices, SESSION_LIVE_SHOWN_MAX);
 	assert_int_equal(plan.left_out, 20);
-	assert_int_equal(plan.without_endpoint, SIMS);
+	assert_int_equal(plan.without_endpoint, 0);
 
 	set_filter(session, "");
 	/* Sorted by name descending: the last 500 endpoints are the ones shown first. */
@@ -806,7 +806,7 @@ static void test_live_read_with_a_failure(void **state)
 	read_live(fixture);
 	assert_true(session->message_is_error);
 	assert_non_null(strstr(session->message, "Live state of 10 devices read in"));
-	assert_non_null(strstr(session->message, "calls failed, first: endpoint 104 usage: Invalid request"));
+	assert_non_null(strstr(session->message, "; 1 call failed, first: endpoint 104 usage: Invalid request"));
 	/* 104 (3 MB) is unknown, not shown; the rest are by what they used. */
 	const int64_t light[] = { 100, 101, 102, 103, 105, 106, 107, 108, 109 };
 	assert_rows_are(session, light, ARRAY_SIZE(light));
@@ -872,9 +872,8 @@ static void test_live_survives_refresh(void **state)
 	assert_true(load(fixture) & SESSION_REFRESHED);
 	assert_int_equal(fleet_count(session->fleet), 11);
 	assert_rows_are(session, zero_usage, ARRAY_SIZE(zero_usage));
-	/* The SIM alone has no live state: unknown. */
-	assert_int_equal(session->unknown.count, 1);
-	assert_int_equal(fleet_device(session->fleet, session->unknown.index[0])->sim_id, 1);
+	/* The SIM alone has no endpoint, so no live state to know: not shown, and not unknown. */
+	assert_int_equal(session->unknown.count, 0);
 }
 
 /* A live read waits for a job, and needs an API. */
