@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "columns.h"
 #include "emnify.h"
 #include "files.h"
 #include "text.h"
@@ -35,7 +36,8 @@
 	_(IP_WINDOW_CALLS, "ip_window_calls", NUMBER) \
 	_(IP_WINDOW_SECONDS, "ip_window_seconds", NUMBER) \
 	_(SNAPSHOT,    "snapshot",    BOOL) \
-	_(SNAPSHOT_MAX_HOURS, "snapshot_max_hours", NUMBER)
+	_(SNAPSHOT_MAX_HOURS, "snapshot_max_hours", NUMBER) \
+	_(COLUMNS,     "columns",     TEXT)
 
 enum config_key {
 #define CONFIG_KEY_ENUM(id, name, kind) KEY_##id,
@@ -626,6 +628,16 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->ip_window_seconds = lookup_number(&file, KEY_IP_WINDOW_SECONDS, 0);
 	config->snapshot = lookup_flag(&file, KEY_SNAPSHOT, true);
 	config->snapshot_max_hours = lookup_number(&file, KEY_SNAPSHOT_MAX_HOURS, CONFIG_SNAPSHOT_MAX_HOURS);
+	const struct section_values *columns = lookup(&file, KEY_COLUMNS);
+	if (columns) {
+		struct column_choice choice;
+		char why[256];
+		if (!columns_parse(columns->text[KEY_COLUMNS], &choice, why, sizeof(why))) {
+			snprintf(message, size, "columns in %s: %s", file.path, why);
+			goto fail;
+		}
+		config->columns = xstrdup(columns->text[KEY_COLUMNS]);
+	}
 	config->key_bindings = file.bindings;
 	config->key_binding_count = file.binding_count;
 	file.bindings = NULL;
@@ -648,6 +660,7 @@ void config_free(struct config *config)
 	wipe_free(config->token);
 	free(config->token_source);
 	free(config->profile);
+	free(config->columns);
 	bindings_free(config->key_bindings, config->key_binding_count);
 	memset(config, 0, sizeof(*config));
 }

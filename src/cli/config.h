@@ -63,6 +63,7 @@ struct config {
 	int confirm_threshold; /* confirm_threshold = N: above N devices the count is typed (100) */
 	bool snapshot;       /* snapshot = false: no fleet kept between starts (default true) */
 	double snapshot_max_hours; /* snapshot_max_hours = H: an older one is not shown; 0: no limit */
+	char *columns;       /* columns = name,iccid,…: the fleet table's (columns.h), checked; NULL */
 	struct key_binding *key_bindings;  /* the [keys] section, in file order */
 	size_t key_binding_count;
 };

@@ -508,6 +508,7 @@ int main(int argc, char **argv)
 		struct tui_options tui_options = {
 			.api = api,
 			.workspace = demo_url ? "demo" : (config.profile ? config.profile : "default"),
+			.columns = config.columns,
 			.script_path = script,
 			.startup_error = startup_error,
 			.mark_from = options.mark_from,

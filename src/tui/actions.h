@@ -13,8 +13,8 @@
 #define ACTION_LIST(_) \
 	_(MOVE_UP,        "move-up",        "<Up> k",       "Move the cursor up one row") \
 	_(MOVE_DOWN,      "move-down",      "<Down> j",     "Move the cursor down one row") \
-	_(MOVE_LEFT,      "move-left",      "<Left> h",     "Move left (summary); back (detail, help)") \
-	_(MOVE_RIGHT,     "move-right",     "<Right> l",    "Move right (summary)") \
+	_(MOVE_LEFT,      "move-left",      "<Left> h",     "Scroll the columns left; summary: move; back (detail)") \
+	_(MOVE_RIGHT,     "move-right",     "<Right> l",    "Scroll the columns right; summary: move right") \
 	_(PAGE_UP,        "page-up",        "<PgUp> <C-b>", "Move up one screen") \
 	_(PAGE_DOWN,      "page-down",      "<PgDn> <C-f>", "Move down one screen") \
 	_(MOVE_FIRST,     "move-first",     "<Home> g",     "Go to the first row") \
@@ -27,6 +27,9 @@
 	_(MISALIGNED,     "misaligned",     "!",            "Show only misaligned devices, or undo that") \
 	_(SORT_NEXT,      "sort-next",      "s",            "Sort by the next column") \
 	_(SORT_REVERSE,   "sort-reverse",   "S",            "Reverse the sort order") \
+	_(SORT_LEFT,      "sort-left",      "<",            "Sort by the column left of the sorted one") \
+	_(SORT_RIGHT,     "sort-right",     ">",            "Sort by the column right of the sorted one") \
+	_(COLUMNS,        "columns",        "C",            "Choose and order the columns (name,iccid,imsi,...)") \
 	_(MARK,           "mark",           "<Space>",      "Mark or unmark the row and move down") \
 	_(MARK_RANGE,     "mark-range",     "v",            "Mark from the last marked row to the cursor") \
 	_(MARK_SHOWN,     "mark-shown",     "a",            "Mark every shown row (summary: the cell)") \

@@ -38,6 +38,7 @@ enum prompt_kind {
 	PROMPT_FILTER,
 	PROMPT_SEARCH,
 	PROMPT_JUMP,
+	PROMPT_COLUMNS,
 	PROMPT_MARK_QUERY,
 	PROMPT_IMPORT,
 	PROMPT_EXPORT_SHOWN,
@@ -534,6 +535,12 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 	case PROMPT_JUMP:
 		prompt_open(&loop->prompt, "go to (id, ICCID, IMSI, MSISDN or name): ", NULL, &loop->jump_history);
 		break;
+	case PROMPT_COLUMNS: {
+		char columns[PROMPT_TEXT_MAX];
+		view_fleet_columns(loop->views[0], columns, sizeof(columns));
+		prompt_open(&loop->prompt, "columns: ", columns, NULL);
+		break;
+	}
 	case PROMPT_MARK_QUERY:
 		prompt_open(&loop->prompt, "mark where: ", NULL, &loop->query_history);
 		break;
@@ -629,6 +636,12 @@ static void prompt_accepted(struct loop *loop)
 	case PROMPT_JUMP:
 		prompt_history_add(&loop->jump_history, text);
 		session_jump(session, text);
+		break;
+	case PROMPT_COLUMNS:
+		if (!view_fleet_set_columns(loop->views[0], text, loop->prompt_error, sizeof(loop->prompt_error))) {
+			loop->prompt_error_column = 1;
+			return;
+		}
 		break;
 	case PROMPT_MARK_QUERY:
 		if (!session_mark_query(session, text, loop->prompt_error, sizeof(loop->prompt_error), &column)) {
@@ -768,6 +781,10 @@ static int common_action(struct loop *loop, enum action action)
 	case ACTION_JUMP:
 		pop_views_above_fleet(loop);
 		open_prompt(loop, PROMPT_JUMP);
+		return REACT_REDRAW;
+	case ACTION_COLUMNS:
+		pop_views_above_fleet(loop);
+		open_prompt(loop, PROMPT_COLUMNS);
 		return REACT_REDRAW;
 	case ACTION_MARK_QUERY: open_prompt(loop, PROMPT_MARK_QUERY); return REACT_REDRAW;
 	case ACTION_MARK_FROM_CSV: open_prompt(loop, PROMPT_IMPORT); return REACT_REDRAW;
@@ -960,7 +977,7 @@ int tui_run(const struct tui_options *options)
 	loop->terminations_seen = terminations;
 	struct display_options display = { .headless = loop->script != NULL, .monochrome = options->monochrome };
 	display_open(&display);
-	push_view(loop, view_fleet_new());
+	push_view(loop, view_fleet_new(options->columns));
 	if (!session->fatal[0] && loop->api) {
 		session_show_snapshot(session, (int64_t)time(NULL));
 		session_load(session);

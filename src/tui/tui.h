@@ -15,6 +15,7 @@
 struct tui_options {
 	struct api *api;              /* NULL: no token; the screen says how to give one */
 	const char *workspace;
+	const char *columns;          /* the fleet table's columns (columns.h), checked; NULL: default */
 	const char *script_path;      /* SIMTOP_SCRIPT, or NULL */
 	const char *startup_error;    /* shown full screen instead of loading, or NULL */
 	const char *mark_from;        /* --mark-from FILE: marked once the fleet is loaded, or NULL */

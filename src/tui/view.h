@@ -97,7 +97,12 @@ bool view_move_cursor(size_t *cursor, size_t count, size_t page, enum action act
 
 /* --- constructors -------------------------------------------------------------------------- */
 
-struct view *view_fleet_new(void);
+/* The fleet table with the columns of a list (columns.h; NULL or invalid: the default). */
+struct view *view_fleet_new(const char *columns);
+/* Choose the fleet table's columns (columns_parse()); false, with message, leaves them. */
+bool view_fleet_set_columns(struct view *fleet_view, const char *text, char *message, size_t size);
+/* The columns chosen now, as view_fleet_set_columns() reads them. */
+void view_fleet_columns(const struct view *fleet_view, char *buffer, size_t size);
 struct view *view_help_new(void);
 struct view *view_summary_new(void);
 /* The confirmation of a bulk action on the marked devices (or the cursor's device when none

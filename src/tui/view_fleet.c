@@ -1,87 +1,25 @@
-/* view_fleet.c — the fleet table: one row per device, columns fitted to the width.
- * Only the visible rows are drawn, so a million rows scroll as fast as ten. */
+/* view_fleet.c — the fleet table: one row per device, the chosen columns fitted to the width
+ * (columns.h) and scrolled sideways. Only the visible rows are drawn, so a million rows scroll
+ * as fast as ten. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "columns.h"
 #include "draw.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
 
-/* _(ID, title, minimum width, maximum width). Columns are shown left to right while they fit;
- * the slack then widens NAME, TAGS and ICCID up to their maximum. CONN and DATA (the live
- * state, live.h) are shown once anything was read. */
-#define FLEET_COLUMN_LIST(_) \
-	_(MARK,     "M",        1,  1) \
-	_(ALIGN,    "ALIGN",    12, 12) \
-	_(SIM,      "SIM",      12, 12) \
-	_(ENDPOINT, "ENDPOINT", 8,  8) \
-	_(CONN,     "CONN",     10, 10) \
-	_(DATA,     "MB",       7,  7) \
-	_(NAME,     "NAME",     16, 40) \
-	_(ICCID,    "ICCID",    19, 20) \
-	_(IMSI,     "IMSI",     15, 15) \
-	_(MSISDN,   "MSISDN",   15, 15) \
-	_(IP,       "IP",       15, 15) \
-	_(TAGS,     "TAGS",     8,  40)
-
-enum fleet_column {
-#define FLEET_COLUMN_ENUM(id, title, min, max) COLUMN_##id,
-	FLEET_COLUMN_LIST(FLEET_COLUMN_ENUM)
-#undef FLEET_COLUMN_ENUM
-	COLUMN_COUNT
-};
-
-static const struct {
-	const char *title;
-	int min, max;
-} columns[COLUMN_COUNT] = {
-#define FLEET_COLUMN_INFO(id, title, min, max) [COLUMN_##id] = { title, min, max },
-	FLEET_COLUMN_LIST(FLEET_COLUMN_INFO)
-#undef FLEET_COLUMN_INFO
-};
-
 struct fleet_view {
 	struct view view;
-	size_t top;     /* first row shown; the cursor is the session's */
-	int width[COLUMN_COUNT]; /* 0: not shown */
+	size_t top;                   /* first row shown; the cursor is the session's */
+	struct column_choice columns; /* chosen, in order */
+	size_t first_column;          /* scrolled right past this many chosen columns */
+	struct column_layout layout;  /* as last drawn */
 };
-
-/* The table column that shows each sort column, for the header's arrow. */
-static const enum fleet_column sort_column_shown[SORT_COUNT] = {
-	[SORT_DEFAULT] = COLUMN_COUNT, [SORT_ALIGN] = COLUMN_ALIGN, [SORT_SIM] = COLUMN_SIM,
-	[SORT_ENDPOINT] = COLUMN_ENDPOINT, [SORT_NAME] = COLUMN_NAME, [SORT_ICCID] = COLUMN_ICCID,
-	[SORT_IMSI] = COLUMN_IMSI, [SORT_MSISDN] = COLUMN_MSISDN, [SORT_IP] = COLUMN_IP, [SORT_TAGS] = COLUMN_TAGS,
-};
-
-static void fit_columns(struct fleet_view *fleet_view, int screen_width, bool live)
-{
-	int used = -1;
-	for (int column = 0; column < COLUMN_COUNT; column++) {
-		int need = columns[column].min + 1;
-		bool wanted = live || (column != COLUMN_CONN && column != COLUMN_DATA);
-		if (wanted && used + need <= screen_width) {
-			fleet_view->width[column] = columns[column].min;
-			used += need;
-		} else {
-			fleet_view->width[column] = 0;
-		}
-	}
-	static const enum fleet_column grow[] = { COLUMN_NAME, COLUMN_TAGS, COLUMN_ICCID };
-	for (size_t i = 0; i < ARRAY_SIZE(grow); i++) {
-		int *width = &fleet_view->width[grow[i]];
-		if (*width == 0)
-			continue;
-		int extra = columns[grow[i]].max - *width;
-		if (extra > screen_width - used)
-			extra = screen_width - used;
-		*width += extra;
-		used += extra;
-	}
-}
 
 static enum color_role alignment_role(enum alignment alignment)
 {
@@ -139,42 +77,76 @@ static const char *data_cell(const struct live_state *state, int width, char *bu
 	return buffer;
 }
 
+/* Short status words for narrow screens. */
+static const char *compact_sim(int status)
+{
+	static const char *const words[SIM_STATUS_COUNT] = {
+		[SIM_ISSUED] = "Iss", [SIM_ACTIVATED] = "Act", [SIM_SUSPENDED] = "Sus", [SIM_DELETED] = "Del",
+		[SIM_FACTORY_TEST] = "Test",
+	};
+	return status >= 0 && status < SIM_STATUS_COUNT ? words[status] : "";
+}
+
+static const char *compact_endpoint(int status)
+{
+	static const char *const words[ENDPOINT_STATUS_COUNT] = {
+		[ENDPOINT_ENABLED] = "Ena", [ENDPOINT_DISABLED] = "Dis", [ENDPOINT_DELETED] = "Del",
+	};
+	return status >= 0 && status < ENDPOINT_STATUS_COUNT ? words[status] : "";
+}
+
+static const char *id_cell(int64_t id, char *buffer, size_t size)
+{
+	if (id == 0)
+		return "";
+	snprintf(buffer, size, "%lld", (long long)id);
+	return buffer;
+}
+
 static void draw_row(struct fleet_view *fleet_view, struct view_context *context, int row, const struct device *device,
 		     bool is_cursor)
 {
 	const struct fleet *fleet = context->session->fleet;
+	const struct column_layout *layout = &fleet_view->layout;
 	bool marked = marks_has(context->session->marks, device);
 	int base = is_cursor ? display_attr(ROLE_CURSOR) : marked ? display_attr(ROLE_MARKED) : (int)A_NORMAL;
 	enum alignment alignment = fleet_alignment(device);
-	const struct live_state *live = fleet_view->width[COLUMN_CONN] || fleet_view->width[COLUMN_DATA]
+	const struct live_state *live = live_count(context->session->live) > 0
 		? live_find(context->session->live, device->endpoint_id) : NULL;
-	int x = 0;
-	for (int column = 0; column < COLUMN_COUNT; column++) {
-		int width = fleet_view->width[column];
-		if (width == 0)
-			continue;
+	draw_cell(row, 0, marked ? "*" : "", 2, base);
+	int x = 2;
+	for (size_t i = 0; i < layout->count; i++) {
+		int width = layout->width[i];
+		bool compact = layout->compact[i];
 		const char *text = "";
-		char align_cell[64];
+		char cell[64];
 		int attr = base;
-		switch ((enum fleet_column)column) {
-		case COLUMN_MARK: text = marked ? "*" : ""; break;
+		switch (layout->shown[i]) {
 		case COLUMN_ALIGN:
-			snprintf(align_cell, sizeof(align_cell), "%s %s", model_alignment_glyph(alignment, context->ascii),
+			snprintf(cell, sizeof(cell), "%s %s", model_alignment_glyph(alignment, context->ascii),
 				 model_alignment_label(alignment, device->sim_status, device->endpoint_status));
-			text = align_cell;
+			text = compact ? model_alignment_glyph(alignment, context->ascii) : cell;
 			if (!is_cursor && !marked)
 				attr = display_attr(alignment_role(alignment));
 			break;
-		case COLUMN_SIM: text = model_sim_status_name(device->sim_status); break;
-		case COLUMN_ENDPOINT: text = model_endpoint_status_name(device->endpoint_status); break;
-		case COLUMN_CONN: text = connectivity_cell(live, context->ascii, align_cell, sizeof(align_cell)); break;
-		case COLUMN_DATA: text = data_cell(live, width, align_cell, sizeof(align_cell)); break;
+		case COLUMN_SIM:
+			text = compact ? compact_sim(device->sim_status) : model_sim_status_name(device->sim_status);
+			break;
+		case COLUMN_ENDPOINT:
+			text = compact ? compact_endpoint(device->endpoint_status)
+				       : model_endpoint_status_name(device->endpoint_status);
+			break;
+		case COLUMN_CONN: text = connectivity_cell(live, context->ascii, cell, sizeof(cell)); break;
+		case COLUMN_DATA: text = data_cell(live, width, cell, sizeof(cell)); break;
 		case COLUMN_NAME: text = fleet_text(fleet, device, TEXT_NAME); break;
 		case COLUMN_ICCID: text = fleet_text(fleet, device, TEXT_ICCID); break;
 		case COLUMN_IMSI: text = fleet_text(fleet, device, TEXT_IMSI); break;
 		case COLUMN_MSISDN: text = fleet_text(fleet, device, TEXT_MSISDN); break;
+		case COLUMN_IMEI: text = fleet_text(fleet, device, TEXT_IMEI); break;
 		case COLUMN_IP: text = fleet_text(fleet, device, TEXT_IP); break;
 		case COLUMN_TAGS: text = fleet_text(fleet, device, TEXT_TAGS); break;
+		case COLUMN_SIM_ID: text = id_cell(device->sim_id, cell, sizeof(cell)); break;
+		case COLUMN_ENDPOINT_ID: text = id_cell(device->endpoint_id, cell, sizeof(cell)); break;
 		case COLUMN_COUNT: break;
 		}
 		draw_cell(row, x, text, width, attr);
@@ -209,7 +181,9 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
 	const struct session *session = context->session;
-	fit_columns(fleet_view, COLS, live_count(session->live) > 0);
+	struct column_layout *layout = &fleet_view->layout;
+	columns_fit(&fleet_view->columns, live_count(session->live) > 0, fleet_view->first_column, session->sort, COLS,
+		    layout);
 	int header = display_attr(ROLE_HEADER);
 	/* The live columns' titles carry the age of the oldest value read. */
 	char age[32] = "";
@@ -225,22 +199,28 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 		else
 			snprintf(age, sizeof(age), " %lldd", (long long)(seconds / 86400));
 	}
-	int x = 0;
-	for (int column = 0; column < COLUMN_COUNT; column++) {
-		if (fleet_view->width[column] == 0)
-			continue;
-		char title[32];
+	/* Scrolled right, the mark column's title points left. */
+	draw_cell(first_row, 0, layout->more_left ? (context->ascii ? "<" : "\u25c2") : "M", 2, header);
+	int x = 2;
+	for (size_t i = 0; i < layout->count; i++) {
+		enum column column = layout->shown[i];
+		const struct column_info *info = columns_info(column);
+		const char *name = layout->compact[i] ? info->compact_title : info->title;
+		char title[64];
 		if (column == COLUMN_CONN || column == COLUMN_DATA)
-			snprintf(title, sizeof(title), "%s%s", columns[column].title, age);
-		else if ((int)sort_column_shown[session->sort] == column)
-			snprintf(title, sizeof(title), "%s%s", columns[column].title,
+			snprintf(title, sizeof(title), "%s%s", name, age);
+		else if (session->sort != SORT_DEFAULT && info->sort == session->sort)
+			snprintf(title, sizeof(title), "%s%s", name,
 				 session->descending ? (context->ascii ? "v" : "\u25bc") : (context->ascii ? "^" : "\u25b2"));
 		else
-			snprintf(title, sizeof(title), "%s", columns[column].title);
-		draw_cell(first_row, x, title, fleet_view->width[column] + 1, header);
-		x += fleet_view->width[column] + 1;
+			snprintf(title, sizeof(title), "%s", name);
+		draw_cell(first_row, x, title, layout->width[i] + 1, header);
+		x += layout->width[i] + 1;
 	}
 	draw_clear_to_end(first_row, x, header);
+	/* More columns to the right: the last column of the title says so. */
+	if (layout->more_right)
+		draw_text(first_row, COLS - 1, context->ascii ? ">" : "\u25b8", 1, header);
 
 	int page_rows = height - 1;
 	clamp(fleet_view, session, page_rows);
@@ -268,6 +248,34 @@ static int open_detail(struct view_context *context)
 	return view_push(context, view_device_new(context, device));
 }
 
+/* Sort by the sortable column left or right of the one sorted now, in the order of the chosen
+ * columns; past either end, the default order. */
+static void sort_beside(struct fleet_view *fleet_view, struct session *session, bool right)
+{
+	enum sort_column order[COLUMN_COUNT];
+	size_t count = 0, at = 0;
+	bool live = live_count(session->live) > 0;
+	for (size_t i = 0; i < fleet_view->columns.count; i++) {
+		enum column column = fleet_view->columns.order[i];
+		const struct column_info *info = columns_info(column);
+		if (info->sort != SORT_COUNT && (live || (column != COLUMN_CONN && column != COLUMN_DATA)))
+			order[count++] = info->sort;
+	}
+	while (at < count && order[at] != session->sort)
+		at++;
+	enum sort_column next = SORT_DEFAULT;
+	if (at == count) /* the default order: the first or the last column */
+		next = count == 0 ? SORT_DEFAULT : right ? order[0] : order[count - 1];
+	else if (right ? at + 1 < count : at > 0)
+		next = order[right ? at + 1 : at - 1];
+	session_sort_by(session, next, false);
+	if (next == SORT_DEFAULT)
+		session_message(session, false, "Sorted in the default order (< and > choose the column, S reverses)");
+	else
+		session_message(session, false, "Sorted by %s (< and > choose the column, S reverses)",
+				sort_column_name(next));
+}
+
 static int fleet_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
@@ -280,6 +288,19 @@ static int fleet_handle(struct view *view, struct view_context *context, enum ac
 		return REACT_REDRAW;
 	}
 	switch (action) {
+	case ACTION_MOVE_LEFT:
+		if (fleet_view->first_column > 0)
+			fleet_view->first_column--;
+		break;
+	case ACTION_MOVE_RIGHT:
+		if (fleet_view->layout.more_right &&
+		    fleet_view->first_column + 1 < columns_available(&fleet_view->columns, live_count(session->live) > 0))
+			fleet_view->first_column++;
+		break;
+	case ACTION_SORT_LEFT:
+	case ACTION_SORT_RIGHT:
+		sort_beside(fleet_view, session, action == ACTION_SORT_RIGHT);
+		break;
 	case ACTION_OPEN_DETAIL: return open_detail(context);
 	case ACTION_REFRESH: return REACT_REFRESH;
 	case ACTION_HELP: return view_push(context, view_help_new());
@@ -337,10 +358,27 @@ static const struct view_ops fleet_ops = {
 	.free = view_free,
 };
 
-struct view *view_fleet_new(void)
+struct view *view_fleet_new(const char *columns)
 {
 	struct fleet_view *fleet_view = xcalloc(1, sizeof(*fleet_view));
 	fleet_view->view.ops = &fleet_ops;
+	char message[256];
+	if (!columns || !columns_parse(columns, &fleet_view->columns, message, sizeof(message)))
+		columns_parse(COLUMNS_DEFAULT, &fleet_view->columns, message, sizeof(message));
 	return &fleet_view->view;
+}
+
+bool view_fleet_set_columns(struct view *view, const char *text, char *message, size_t size)
+{
+	struct fleet_view *fleet_view = (struct fleet_view *)view;
+	if (!columns_parse(text, &fleet_view->columns, message, size))
+		return false;
+	fleet_view->first_column = 0;
+	return true;
+}
+
+void view_fleet_columns(const struct view *view, char *buffer, size_t size)
+{
+	columns_format(&((const struct fleet_view *)view)->columns, buffer, size);
 }
 
