@@ -106,15 +106,21 @@ static void build_choices(enum choice_set set, struct choice_list *list)
 	case CHOICES_ALIGN:
 		list->what = "alignment";
 		for (int alignment = 0; alignment < ALIGN_COUNT; alignment++) {
-			uint32_t pairs = 0;
+			/* The words of model_alignment_label(), in the order the man page lists them:
+			 * billed before misaligned, which takes the billed devices in too. */
+			uint32_t pairs = 0, billed = 0;
 			for (int sim = SIM_NONE; sim < SIM_STATUS_COUNT; sim++)
-				for (int endpoint = ENDPOINT_NONE; endpoint < ENDPOINT_STATUS_COUNT; endpoint++)
-					if ((int)model_alignment(sim, endpoint) == alignment)
-						pairs |= UINT32_C(1) << pair_of(sim, endpoint);
+				for (int endpoint = ENDPOINT_NONE; endpoint < ENDPOINT_STATUS_COUNT; endpoint++) {
+					if ((int)model_alignment(sim, endpoint) != alignment)
+						continue;
+					pairs |= UINT32_C(1) << pair_of(sim, endpoint);
+					if (model_alignment_billed(sim, endpoint))
+						billed |= UINT32_C(1) << pair_of(sim, endpoint);
+				}
+			if (billed)
+				add_choice(list, MODEL_BILLED_WORD, billed);
 			add_choice(list, model_alignment_word((enum alignment)alignment), pairs);
 		}
-		/* The word the ALIGN column shows for the misalignment that costs money. */
-		add_choice(list, "billed", UINT32_C(1) << pair_of(SIM_ACTIVATED, ENDPOINT_DISABLED));
 		break;
 	}
 }

@@ -7,7 +7,7 @@
  *   field:value     one field; fields are
  *                     sim      SIM status       issued activated suspended deleted "factory test" none
  *                     ep       endpoint status  enabled disabled deleted none ("endpoint" too)
- *                     align    alignment        online offline new test misaligned unpaired billed
+ *                     align    alignment        online offline new test billed misaligned unpaired
  *                     name iccid imsi msisdn imei ip   case-insensitive substring; empty value:
  *                              the field is empty (`name:`)
  *                     tag      equals one of the comma-separated tags, case-insensitive and
@@ -23,8 +23,9 @@
  *                   (filter_rows() lists those devices apart).
  *                   Status and alignment words are case-insensitive and may be cut to a unique
  *                   prefix (`sim:act`, `ep:dis`, `align:mis`); `_` or `-` stand for a blank
- *                   (`sim:factory_test`). `billed` is the misalignment that costs money: SIM
- *                   Activated behind a Disabled endpoint. `none` is a device without that side.
+ *                   (`sim:factory_test`). `billed` is the misalignment that costs money, SIM
+ *                   Activated behind a Disabled endpoint; `misaligned` matches it too (model.h).
+ *                   `none` is a device without that side.
  *   a,b             OR inside one term: `sim:act,sus`, `tag:red,blue`, `pump,valve`
  *   !term           negation
  *   "..."           groups blanks, commas and a leading `~` or `!` into a value; inside quotes

@@ -48,11 +48,15 @@ const char *model_alignment_word(enum alignment alignment)
 	return alignments[alignment].word;
 }
 
+bool model_alignment_billed(int sim_status, int endpoint_status)
+{
+	return sim_status == SIM_ACTIVATED && endpoint_status == ENDPOINT_DISABLED;
+}
+
 const char *model_alignment_label(enum alignment alignment, int sim, int endpoint)
 {
-	/* The one misalignment that costs money gets its own word. */
-	if (alignment == ALIGN_MISALIGNED && sim == SIM_ACTIVATED && endpoint == ENDPOINT_DISABLED)
-		return "billed";
+	if (alignment == ALIGN_MISALIGNED && model_alignment_billed(sim, endpoint))
+		return MODEL_BILLED_WORD;
 	return model_alignment_word(alignment);
 }
 

@@ -23,8 +23,8 @@ enum endpoint_status {
 };
 #define ENDPOINT_STATUS_COUNT 3
 
-/* X-macro: one row per alignment with its word (CSV, JSON, filter) and its glyph, UTF-8 and
- * ASCII, so the column reads the same with or without colour. */
+/* X-macro: one row per alignment with its word and its glyph, UTF-8 and ASCII, so the column
+ * reads the same with or without colour. */
 #define ALIGNMENT_LIST(_) \
 	_(ONLINE,     "online",     "\u25cf", "o") \
 	_(OFFLINE,    "offline",    "\u25cb", ".") \
@@ -43,9 +43,18 @@ enum alignment {
 /* Names as emnify writes them ("Activated", "Factory Test"); "" for NONE or unknown ids. */
 const char *model_sim_status_name(int status);
 const char *model_endpoint_status_name(int status);
-/* Lower-case word used in CSV, JSON output and the filter language. */
+/* The alignment's own word ("misaligned"): the title's counts, the help, align: in the filter. */
 const char *model_alignment_word(enum alignment alignment);
-/* Short on-screen label: "online", "billed" for Activated+Disabled, "misaligned" otherwise. */
+
+/* "billed": the misalignment that costs money, an Activated SIM behind a Disabled endpoint
+ * (emnify charges an Activated SIM whatever its endpoint says). It is a word, not an alignment
+ * of its own: such a device is ALIGN_MISALIGNED, counted, coloured and matched by
+ * align:misaligned as one, and align:billed picks it out. */
+#define MODEL_BILLED_WORD "billed"
+/* True for the statuses that make a device billed. */
+bool model_alignment_billed(int sim_status, int endpoint_status);
+/* The word a device's alignment is written with, the same in the table, the detail, CSV and
+ * JSON: "billed" for a billed device, model_alignment_word() for every other. */
 const char *model_alignment_label(enum alignment alignment, int sim, int endpoint);
 /* One UTF-8 glyph; an ASCII fallback when ascii is true. */
 const char *model_alignment_glyph(enum alignment alignment, bool ascii);

@@ -86,7 +86,7 @@ static const char *format_mb(double mb, char buffer[ID_BUFFER])
 /* The text of one cell of a device; "" for what is absent. Numbers are written into
  * buffer. */
 static const char *cell(const struct fleet *fleet, const struct device *device, enum column column,
-			bool table, const struct output_live *live, char buffer[ID_BUFFER])
+			const struct output_live *live, char buffer[ID_BUFFER])
 {
 	const struct live_state *state = live && (column == COLUMN_CONNECTIVITY || column == COLUMN_DATA_MONTH_MB)
 		? live_find(live->states, device->endpoint_id) : NULL;
@@ -110,11 +110,8 @@ static const char *cell(const struct fleet *fleet, const struct device *device, 
 	case COLUMN_SIM_STATUS: return model_sim_status_name(device->sim_status);
 	case COLUMN_ENDPOINT_STATUS: return model_endpoint_status_name(device->endpoint_status);
 	case COLUMN_ALIGNMENT:
-		/* The table says "billed" where it costs money; files keep the plain word. */
-		if (table)
-			return model_alignment_label(fleet_alignment(device), device->sim_status,
-						     device->endpoint_status);
-		return model_alignment_word(fleet_alignment(device));
+		/* The word the screen shows, "billed" included, in every format. */
+		return model_alignment_label(fleet_alignment(device), device->sim_status, device->endpoint_status);
 	case COLUMN_IP_ADDRESS: return fleet_text(fleet, device, TEXT_IP);
 	case COLUMN_TAGS: return fleet_text(fleet, device, TEXT_TAGS);
 	case COLUMN_COUNT: break;
@@ -170,7 +167,7 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 		if (!device)
 			continue;
 		for (int column = 0; column < COLUMN_COUNT; column++) {
-			int cell_width = text_width(cell(fleet, device, (enum column)column, true, live, buffer));
+			int cell_width = text_width(cell(fleet, device, (enum column)column, live, buffer));
 			if (cell_width > width[column])
 				width[column] = cell_width < columns[column].max_width ? cell_width
 										     : columns[column].max_width;
@@ -189,7 +186,7 @@ static void write_table(FILE *out, const struct fleet *fleet, const size_t *rows
 		pending = 0;
 		for (int column = 0; column < COLUMN_COUNT; column++)
 			if (shown((enum column)column, live))
-				write_table_cell(out, cell(fleet, device, (enum column)column, true, live, buffer),
+				write_table_cell(out, cell(fleet, device, (enum column)column, live, buffer),
 						 width[column], &pending);
 		fputc('\n', out);
 	}
@@ -239,7 +236,7 @@ static void write_csv(FILE *out, const struct fleet *fleet, const size_t *rows, 
 				continue;
 			if (column)
 				fputc(',', out);
-			output_csv_field(out, cell(fleet, device, (enum column)column, false, live, buffer),
+			output_csv_field(out, cell(fleet, device, (enum column)column, live, buffer),
 					 formula_guard);
 		}
 		fputs("\r\n", out);
@@ -265,7 +262,7 @@ static void write_json(FILE *out, const struct fleet *fleet, const size_t *rows,
 			if (!shown((enum column)column, live))
 				continue;
 			fprintf(out, "%s\"%s\":", column ? "," : "", columns[column].key);
-			const char *text = cell(fleet, device, (enum column)column, false, live, buffer);
+			const char *text = cell(fleet, device, (enum column)column, live, buffer);
 			if (!*text)
 				fputs("null", out);
 			else if (column == COLUMN_SIM_ID || column == COLUMN_ENDPOINT_ID || column == COLUMN_DATA_MONTH_MB)

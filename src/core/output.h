@@ -2,13 +2,14 @@
  *
  * CSV and JSON carry exactly these keys, in this order:
  *   sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags
- * Statuses are emnify's words ("Activated", "Factory Test"), alignment one of
- * online,offline,new,test,misaligned,unpaired; what is absent is an empty cell (CSV) or null
- * (JSON). CSV follows RFC 4180 (CRLF line ends, quotes doubled, fields with , " CR LF quoted).
- * JSON is one array, one object per line, ids as numbers. The table has the same columns under
- * upper-case titles, each as wide as its widest cell up to a maximum (long cells are cut by
- * display width and end in "…"), the alignment as its on-screen label ("billed"), and no
- * trailing blanks. Vacant rows (fleet_device_vacant) are left out of every format. */
+ * Statuses are emnify's words ("Activated", "Factory Test"), alignment the word the screen shows
+ * (model_alignment_label): one of online,offline,new,test,billed,misaligned,unpaired, billed
+ * being the misaligned devices with an Activated SIM behind a Disabled endpoint; what is absent
+ * is an empty cell (CSV) or null (JSON). CSV follows RFC 4180 (CRLF line ends, quotes doubled,
+ * fields with , " CR LF quoted). JSON is one array, one object per line, ids as numbers. The
+ * table has the same columns under upper-case titles, each as wide as its widest cell up to a
+ * maximum (long cells are cut by display width and end in "…"), and no trailing blanks. Vacant
+ * rows (fleet_device_vacant) are left out of every format. */
 #ifndef SIMTOP_OUTPUT_H
 #define SIMTOP_OUTPUT_H
 

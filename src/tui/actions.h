@@ -48,7 +48,8 @@
 	_(LIVE,           "live",           "L",            "Read connectivity and data this month: marked or shown") \
 	_(REFRESH,        "refresh",        "r",            "Load the fleet again (device view: the device)") \
 	_(HELP,           "help",           "?",            "Show this help") \
-	_(BACK,           "back",           "<Esc>",        "Close the view on top; stop a running job or read") \
+	_(REDRAW,         "redraw",         "<C-l>",        "Redraw the whole screen") \
+	_(BACK,           "back",           "<Esc>",        "Close a view; stop a job or read; clear the filter") \
 	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")
 
 #define DIALOG_ACTION_LIST(_) \

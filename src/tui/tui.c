@@ -200,18 +200,19 @@ static void draw_prompt(struct loop *loop)
 	draw_cell(row, 0, "", COLS, attr);
 	int x = draw_text(row, 0, prompt->label, COLS, attr);
 	int before = x;
-	/* The text, with the character under the cursor in reverse video. */
+	/* The text, scrolled to keep the cursor in sight, with the character under the cursor
+	 * (a wide one whole, its marks with it) in reverse video. */
+	size_t start;
+	int cursor_column;
+	prompt_view(prompt, COLS - before, &start, &cursor_column);
 	char head[PROMPT_TEXT_MAX];
-	memcpy(head, prompt->text, prompt->cursor);
-	head[prompt->cursor] = '\0';
+	snprintf(head, sizeof(head), "%.*s", (int)(prompt->cursor - start), prompt->text + start);
 	x += draw_text(row, x, head, COLS - x, attr);
 	const char *rest = prompt->text + prompt->cursor;
-	size_t cursor_bytes = rest[0] ? text_fit(rest, 1, NULL) : 0;
-	char under[8] = " ";
-	if (cursor_bytes > 0 && cursor_bytes < sizeof(under)) {
-		memcpy(under, rest, cursor_bytes);
-		under[cursor_bytes] = '\0';
-	}
+	size_t cursor_bytes = prompt_cursor_bytes(prompt);
+	char under[PROMPT_TEXT_MAX] = " ";
+	if (cursor_bytes > 0)
+		snprintf(under, sizeof(under), "%.*s", (int)cursor_bytes, rest);
 	x += draw_text(row, x, under, COLS - x, attr ^ A_REVERSE);
 	if (rest[0])
 		x += draw_text(row, x, rest + cursor_bytes, COLS - x, attr);
@@ -228,11 +229,14 @@ static void draw_prompt(struct loop *loop)
 	if (loop->prompt_error[0]) {
 		/* A caret under the refused character, and why. */
 		char line[512];
-		int column = before + loop->prompt_error_column - 1;
-		if (column < 0 || column >= COLS)
+		int offset = prompt_character_column(prompt, start, loop->prompt_error_column);
+		int column = offset < 0 ? before : before + offset;
+		if (column >= COLS)
 			column = before;
 		snprintf(line, sizeof(line), "%*s^ %s", column, "", loop->prompt_error);
 		draw_cell(row - 1, 0, line, COLS, display_attr(ROLE_ERROR));
+	} else if (prompt->note[0]) {
+		draw_cell(row - 1, 0, prompt->note, COLS, attr);
 	}
 }
 
@@ -546,14 +550,17 @@ static void open_prompt(struct loop *loop, enum prompt_kind kind)
 		break;
 	case PROMPT_IMPORT:
 		prompt_open(&loop->prompt, "mark the devices listed in CSV file: ", NULL, &loop->path_history);
+		loop->prompt.complete_paths = true;
 		break;
 	case PROMPT_EXPORT_SHOWN:
 		prompt_open(&loop->prompt, "export the shown rows to (Enter: " EXPORT_SHOWN_DEFAULT "): ", NULL,
 			    &loop->path_history);
+		loop->prompt.complete_paths = true;
 		break;
 	case PROMPT_EXPORT_MARKED:
 		prompt_open(&loop->prompt, "export the marked rows to (Enter: " EXPORT_MARKED_DEFAULT "): ", NULL,
 			    &loop->path_history);
+		loop->prompt.complete_paths = true;
 		break;
 	case PROMPT_OVERWRITE:
 		prompt_open(&loop->prompt, loop->overwrite_label, NULL, NULL);
@@ -819,6 +826,15 @@ static int common_action(struct loop *loop, enum action action)
 			session_live_cancel(session);
 			return REACT_REDRAW;
 		}
+		if (loop->view_count == 1 && session->filter_text[0]) {
+			/* As in k9s: Esc in the fleet clears the filter; / and Up bring it back. */
+			char message[256];
+			int column;
+			prompt_history_add(&loop->filter_history, session->filter_text);
+			session_set_filter(session, "", message, sizeof(message), &column);
+			session_message(session, false, "Filter cleared: / then Up brings it back");
+			return REACT_REDRAW;
+		}
 		return -1;
 	case ACTION_QUIT:
 		if (session->job && loop->view_count == 1 && !loop->quit_asked) {
@@ -833,6 +849,17 @@ static int common_action(struct loop *loop, enum action action)
 	}
 }
 
+/* The redraw key works on every screen: in a prompt unless the prompt edits with it, in a
+ * dialog unless the dialog binds it. */
+static bool is_redraw_key(const struct loop *loop, int key)
+{
+	if (keys_action(KEYMAP_MAIN, key) != ACTION_REDRAW)
+		return false;
+	if (loop->prompt_kind != PROMPT_NONE)
+		return !prompt_uses_key(&loop->prompt, key);
+	return top_view(loop)->ops->keymap != KEYMAP_DIALOG || keys_action(KEYMAP_DIALOG, key) == ACTION_NONE;
+}
+
 static void handle_key(struct loop *loop, int key)
 {
 	struct session *session = loop->session;
@@ -844,6 +871,12 @@ static void handle_key(struct loop *loop, int key)
 	}
 	if (key == KEY_INTERRUPT) {
 		interrupted(loop, false);
+		return;
+	}
+	if (is_redraw_key(loop, key)) {
+		/* The next refresh repaints every cell, whatever the terminal shows now. */
+		clearok(curscr, TRUE);
+		loop->dirty = true;
 		return;
 	}
 	if (loop->prompt_kind != PROMPT_NONE) {

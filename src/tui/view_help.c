@@ -13,7 +13,21 @@
 #define HELP_HEADER_LINES 2
 #define HELP_MAIN_LINES (ACTION_DIALOG_FIRST - 1 + 1)
 #define HELP_DIALOG_LINES (2 + ACTION_COUNT - ACTION_DIALOG_FIRST)
-#define HELP_LEGEND_LINES (2 + ALIGN_COUNT)
+/* The alignment words as the table writes them, billed (a kind of misaligned) included. */
+static const struct {
+	enum alignment alignment;
+	const char *word;     /* NULL: model_alignment_word() */
+	const char *meaning;
+} legend[] = {
+	{ ALIGN_ONLINE, NULL, "SIM Activated, endpoint Enabled" },
+	{ ALIGN_OFFLINE, NULL, "SIM Suspended, endpoint Disabled" },
+	{ ALIGN_NEW, NULL, "SIM Issued, endpoint Disabled" },
+	{ ALIGN_TEST, NULL, "SIM Factory Test, endpoint Enabled" },
+	{ ALIGN_MISALIGNED, MODEL_BILLED_WORD, "SIM Activated, endpoint Disabled: charged while offline" },
+	{ ALIGN_MISALIGNED, NULL, "the statuses disagree otherwise; align:mis takes billed in" },
+	{ ALIGN_UNPAIRED, NULL, "a SIM without endpoint, or an endpoint without SIM" },
+};
+#define HELP_LEGEND_LINES (2 + ARRAY_SIZE(legend))
 
 static size_t help_count(const struct list_view *list)
 {
@@ -27,25 +41,18 @@ static void action_line(enum action action, char *text, size_t size)
 		 keys_action_help(action));
 }
 
-static void legend_line(struct view_context *context, size_t legend, char *text, size_t size, int *attr)
+static void legend_line(struct view_context *context, size_t line, char *text, size_t size, int *attr)
 {
-	static const char *const meaning[ALIGN_COUNT] = {
-		[ALIGN_ONLINE] = "SIM Activated, endpoint Enabled",
-		[ALIGN_OFFLINE] = "SIM Suspended, endpoint Disabled",
-		[ALIGN_NEW] = "SIM Issued, endpoint Disabled",
-		[ALIGN_TEST] = "SIM Factory Test, endpoint Enabled",
-		[ALIGN_MISALIGNED] = "statuses disagree; billed: SIM Activated, endpoint Disabled",
-		[ALIGN_UNPAIRED] = "a SIM without endpoint, or an endpoint without SIM",
-	};
-	if (legend == 0) {
+	if (line == 0) {
 		text[0] = '\0';
-	} else if (legend == 1) {
+	} else if (line == 1) {
 		snprintf(text, size, "Alignment (SIM status against endpoint status)");
 		*attr = display_attr(ROLE_HEADER);
 	} else {
-		enum alignment alignment = (enum alignment)(legend - 2);
+		enum alignment alignment = legend[line - 2].alignment;
+		const char *word = legend[line - 2].word;
 		snprintf(text, size, "  %s %-11s %s", model_alignment_glyph(alignment, context->ascii),
-			 model_alignment_word(alignment), meaning[alignment]);
+			 word ? word : model_alignment_word(alignment), legend[line - 2].meaning);
 	}
 }
 

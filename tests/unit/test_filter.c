@@ -128,8 +128,12 @@ static const struct {
 	/* alignment */
 	{ "align:online", "AJ" },
 	{ "align:mis", "BFG" },
+	/* billed: the misaligned B (Activated behind Disabled), which misaligned takes in too */
 	{ "align:billed", "B" },
 	{ "align:b", "B" },
+	{ "align:misaligned !align:billed", "FG" },
+	{ "align:~^bil", "B" },
+	{ "align:~^mis", "BFG" },
 	{ "align:off", "C" },
 	{ "align:new", "D" },
 	{ "align:test", "E" },
@@ -263,7 +267,7 @@ static const struct {
 	{ "sim:x", 5, { "unknown SIM status \"x\"", "issued, activated, suspended, deleted, factory test, none" } },
 	{ "sim:act,bogus", 9, { "unknown SIM status \"bogus\"" } },
 	{ "sim:activatedx", 5, { "unknown SIM status" } },
-	{ "align:misaligned2", 7, { "unknown alignment", "online, offline, new, test, misaligned, unpaired, billed" } },
+	{ "align:misaligned2", 7, { "unknown alignment", "online, offline, new, test, billed, misaligned, unpaired" } },
 	{ "sim:", 1, { "sim: missing SIM status; one of: issued," } },
 	{ "pump ep:", 6, { "ep: missing endpoint status" } },
 	{ "sim:act,", 1, { "missing SIM status" } },

@@ -78,6 +78,17 @@ static void test_alignment_labels(void **state)
 	assert_string_equal(model_alignment_label(ALIGN_ONLINE, SIM_ACTIVATED, ENDPOINT_ENABLED), "online");
 	assert_string_equal(model_alignment_label(ALIGN_OFFLINE, SIM_SUSPENDED, ENDPOINT_DISABLED), "offline");
 	assert_string_equal(model_alignment_label(ALIGN_UNPAIRED, SIM_NONE, ENDPOINT_DISABLED), "unpaired");
+	/* Billed is the one pair of the table, and a kind of misaligned. */
+	for (int sim = SIM_NONE; sim < SIM_STATUS_COUNT; sim++)
+		for (int endpoint = ENDPOINT_NONE; endpoint < ENDPOINT_STATUS_COUNT; endpoint++) {
+			bool billed = sim == SIM_ACTIVATED && endpoint == ENDPOINT_DISABLED;
+			assert_int_equal(model_alignment_billed(sim, endpoint), billed);
+			const char *label = model_alignment_label(model_alignment(sim, endpoint), sim, endpoint);
+			if (billed)
+				assert_int_equal(model_alignment(sim, endpoint), ALIGN_MISALIGNED);
+			assert_string_equal(label, billed ? "billed"
+						   : model_alignment_word(model_alignment(sim, endpoint)));
+		}
 }
 
 /* Every pair of SIM statuses: only the five PATCHes emnify allows. */

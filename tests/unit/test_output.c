@@ -171,14 +171,24 @@ static void test_csv_empty_and_billed(void **state)
 	assert_string_equal(text,
 			    "sim_id,endpoint_id,iccid,imsi,msisdn,name,sim_status,endpoint_status,alignment,ip_address,tags\r\n");
 	free(text);
-	/* Files carry the alignment word; "billed" is only the table's label. */
+	/* Files carry the word the table shows: "billed" for an Activated SIM behind a Disabled
+	 * endpoint, "misaligned" for the other disagreements. */
 	struct endpoint_record endpoint = {
 		.id = INT64_C(4294967301), .endpoint_status = ENDPOINT_DISABLED, .name = "n",
 		.sim_id = INT64_C(8589934593), .sim_status = SIM_FACTORY_TEST,
 	};
 	fleet_add_endpoint(fleet, &endpoint);
+	struct endpoint_record billed = {
+		.id = 31, .endpoint_status = ENDPOINT_DISABLED, .name = "b", .sim_id = 32, .sim_status = SIM_ACTIVATED,
+	};
+	fleet_add_endpoint(fleet, &billed);
 	text = write_to_string(fleet, NULL, 0, OUTPUT_CSV);
 	assert_non_null(strstr(text, "\r\n8589934593,4294967301,,,,n,Factory Test,Disabled,misaligned,,\r\n"));
+	assert_non_null(strstr(text, "\r\n32,31,,,,b,Activated,Disabled,billed,,\r\n"));
+	free(text);
+	text = write_to_string(fleet, NULL, 0, OUTPUT_JSON);
+	assert_non_null(strstr(text, "\"sim_status\":\"Factory Test\",\"endpoint_status\":\"Disabled\",\"alignment\":\"misaligned\""));
+	assert_non_null(strstr(text, "\"sim_status\":\"Activated\",\"endpoint_status\":\"Disabled\",\"alignment\":\"billed\""));
 	free(text);
 	fleet_free(fleet);
 }
