@@ -13,7 +13,7 @@
 #define ACTION_LIST(_) \
 	_(MOVE_UP,        "move-up",        "<Up> k",       "Move the cursor up one row") \
 	_(MOVE_DOWN,      "move-down",      "<Down> j",     "Move the cursor down one row") \
-	_(MOVE_LEFT,      "move-left",      "<Left> h",     "Scroll the columns left; summary: move; back (detail)") \
+	_(MOVE_LEFT,      "move-left",      "<Left> h",     "Scroll columns left; summary: left; detail: back") \
 	_(MOVE_RIGHT,     "move-right",     "<Right> l",    "Scroll the columns right; summary: move right") \
 	_(PAGE_UP,        "page-up",        "<PgUp> <C-b>", "Move up one screen") \
 	_(PAGE_DOWN,      "page-down",      "<PgDn> <C-f>", "Move down one screen") \
@@ -23,13 +23,13 @@
 	_(SEARCH,         "search",         "\\",           "Search as you type, without filtering") \
 	_(SEARCH_NEXT,    "search-next",    "n",            "Go to the next device the search matches") \
 	_(SEARCH_PREV,    "search-prev",    "N",            "Go to the previous device the search matches") \
-	_(JUMP,           "jump",           ":",            "Go to a device by id, ICCID, IMSI, MSISDN or name") \
+	_(JUMP,           "jump",           ":",            "Go to a device by id, ICCID, IMSI, MSISDN, name") \
 	_(MISALIGNED,     "misaligned",     "!",            "Show only misaligned devices, or undo that") \
 	_(SORT_NEXT,      "sort-next",      "s",            "Sort by the next column") \
 	_(SORT_REVERSE,   "sort-reverse",   "S",            "Reverse the sort order") \
 	_(SORT_LEFT,      "sort-left",      "<",            "Sort by the column left of the sorted one") \
 	_(SORT_RIGHT,     "sort-right",     ">",            "Sort by the column right of the sorted one") \
-	_(COLUMNS,        "columns",        "C",            "Choose and order the columns (name,iccid,imsi,...)") \
+	_(COLUMNS,        "columns",        "C",            "Choose and order the columns: name,iccid,...") \
 	_(MARK,           "mark",           "<Space>",      "Mark or unmark the row and move down") \
 	_(MARK_RANGE,     "mark-range",     "v",            "Mark from the last marked row to the cursor") \
 	_(MARK_SHOWN,     "mark-shown",     "a",            "Mark every shown row (summary: the cell)") \
@@ -41,15 +41,15 @@
 	_(EXPORT_SHOWN,   "export-shown",   "e",            "Export the shown rows (CSV, or JSON by .json)") \
 	_(EXPORT_MARKED,  "export-marked",  "E",            "Export the marked rows") \
 	_(SUMMARY,        "summary",        "<Tab>",        "SIM status x endpoint status counts") \
-	_(ONLINE,         "online",         "o",            "Switch the marked devices (or the cursor's) online") \
-	_(OFFLINE,        "offline",        "f",            "Switch the marked devices (or the cursor's) offline") \
-	_(OTHER_ACTIONS,  "other-actions",  "x",            "SIM activate or suspend, endpoint enable or disable") \
-	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "Device and its network state; summary: filter cell") \
-	_(LIVE,           "live",           "L",            "Read connectivity and data this month: marked or shown") \
+	_(ONLINE,         "online",         "o",            "Switch the marked (or cursor's) devices online") \
+	_(OFFLINE,        "offline",        "f",            "Switch the marked (or cursor's) devices offline") \
+	_(OTHER_ACTIONS,  "other-actions",  "x",            "SIM activate/suspend, endpoint enable/disable") \
+	_(OPEN_DETAIL,    "open-detail",    "<Enter>",      "The device and its network state; summary: cell") \
+	_(LIVE,           "live",           "L",            "Read connectivity, MB this month: marked/shown") \
 	_(REFRESH,        "refresh",        "r",            "Load the fleet again (device view: the device)") \
 	_(HELP,           "help",           "?",            "Show this help") \
 	_(REDRAW,         "redraw",         "<C-l>",        "Redraw the whole screen") \
-	_(BACK,           "back",           "<Esc>",        "Close a view; stop a job or read; clear the filter") \
+	_(BACK,           "back",           "<Esc>",        "Close a view; stop a job or read; clear filter") \
 	_(QUIT,           "quit",           "q",            "Quit (closes the view on top first)")
 
 #define DIALOG_ACTION_LIST(_) \
@@ -58,7 +58,7 @@
 	_(SWITCH_BUTTON,  "switch-button",  "<Tab> <Left> <Right>", "Move between Cancel and Apply") \
 	_(ERASE_DIGIT,    "erase-digit",    "<Backspace>",  "Erase the last digit of the count typed") \
 	_(SHOW_PLAN,      "show-plan",      "p",            "Show the plan device by device") \
-	_(TOGGLE_HIDDEN,  "toggle-hidden",  "h",            "Include the marked devices the filter hides, or not")
+	_(TOGGLE_HIDDEN,  "toggle-hidden",  "h",            "Include the marked devices the filter hides")
 
 enum action {
 	ACTION_NONE = 0,

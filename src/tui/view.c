@@ -71,7 +71,7 @@ int list_view_handle(struct view *view, struct view_context *context, enum actio
 	case ACTION_BACK:
 	case ACTION_QUIT: return REACT_CLOSE;
 	case ACTION_REFRESH: return REACT_REFRESH;
-	case ACTION_HELP: return view_push(context, view_help_new());
+	case ACTION_HELP: return view_push(context, view_help_new(context));
 	default: return REACT_NONE;
 	}
 	return REACT_REDRAW;

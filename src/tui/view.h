@@ -103,7 +103,8 @@ struct view *view_fleet_new(const char *columns);
 bool view_fleet_set_columns(struct view *fleet_view, const char *text, char *message, size_t size);
 /* The columns chosen now, as view_fleet_set_columns() reads them. */
 void view_fleet_columns(const struct view *fleet_view, char *buffer, size_t size);
-struct view *view_help_new(void);
+/* The help, in pages (the context must outlive the view, as it does). */
+struct view *view_help_new(struct view_context *context);
 struct view *view_summary_new(void);
 /* The confirmation of a bulk action on the marked devices (or the cursor's device when none
  * is marked). NULL, with a message in the session, when there is nothing to act on. */

@@ -303,7 +303,7 @@ static int fleet_handle(struct view *view, struct view_context *context, enum ac
 		break;
 	case ACTION_OPEN_DETAIL: return open_detail(context);
 	case ACTION_REFRESH: return REACT_REFRESH;
-	case ACTION_HELP: return view_push(context, view_help_new());
+	case ACTION_HELP: return view_push(context, view_help_new(context));
 	case ACTION_SUMMARY: return view_push(context, view_summary_new());
 	case ACTION_QUIT: return REACT_QUIT;
 	case ACTION_SORT_NEXT: session_sort_next(session); break;

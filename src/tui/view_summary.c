@@ -149,7 +149,7 @@ static int summary_handle(struct view *view, struct view_context *context, enum 
 		if (!session_mark_query(session, query, message, sizeof(message), &column))
 			session_message(session, true, "%s", message);
 		return REACT_REDRAW;
-	case ACTION_HELP: return view_push(context, view_help_new());
+	case ACTION_HELP: return view_push(context, view_help_new(context));
 	case ACTION_REFRESH: return REACT_REFRESH;
 	case ACTION_SUMMARY:
 	case ACTION_BACK:
