@@ -55,16 +55,16 @@ j
 :save-display keys-unbound.screen
 ?
 :save-display keys-help.screen
-<PgDn>
+l
 :save-display keys-help-2.screen
-G
+l
 :save-display keys-help-end.screen
 STEPS
 assert_contains keys-moved.screen "row 4"
 assert_contains keys-unbound.screen "j is not bound to anything"
 assert_contains keys-help.screen " n <Down> "
 assert_not_contains keys-help.screen "<Down> j"
-assert_contains keys-help-2.screen "  F             offline "
+assert_contains keys-help-2.screen " F             offline "
 # Ctrl-C is no action, but the help says what it does.
 assert_contains keys-help-end.screen "<C-c>"
 assert_contains keys-help-end.screen "Quit, or cancel a job as Esc (twice in 2 s: quit)"
