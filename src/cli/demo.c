@@ -17,23 +17,62 @@ extern char **environ;
 
 static pid_t emulator_pid = -1;
 
-/* simtop-emu from the directory of this executable, so a build tree works without install. */
-static char *emulator_path(void)
+#ifndef SIMTOP_BINDIR
+#error "SIMTOP_BINDIR, the bindir simtop is configured for, comes from Makefile.am"
+#endif
+
+/* DIRECTORY/simtop-emu when it is there to run (caller frees), else NULL. */
+static char *emulator_in(const char *directory)
+{
+	char *path = xasprintf("%s/simtop-emu", directory);
+	if (access(path, X_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* The simtop-emu beside this executable (a build tree, or wherever simtop was installed), else
+ * the one in the configured bindir (a simtop copied elsewhere), else the first on PATH, of
+ * which an empty or relative entry (the current directory) is skipped. NULL when there is none,
+ * with where it looked in message. Caller frees. */
+static char *emulator_path(char *message, size_t size)
 {
 	char self[PATH_MAX];
+	const char *own_directory = NULL;  /* NULL when /proc does not say */
 	ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (length > 0) {
 		self[length] = '\0';
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			char *path = xasprintf("%s/simtop-emu", self);
-			if (access(path, X_OK) == 0)
-				return path;
-			free(path);
+			own_directory = self;
 		}
 	}
-	return xstrdup("simtop-emu");
+	char *path = own_directory ? emulator_in(own_directory) : NULL;
+	bool configured_elsewhere = !own_directory || strcmp(own_directory, SIMTOP_BINDIR) != 0;
+	if (!path && configured_elsewhere)
+		path = emulator_in(SIMTOP_BINDIR);
+
+	const char *search = getenv("PATH");
+	char *directories = xstrdup(search ? search : "");
+	char *state = NULL;
+	for (char *directory = strtok_r(directories, ":", &state); directory && !path;
+	     directory = strtok_r(NULL, ":", &state)) {
+		if (directory[0] == '/')
+			path = emulator_in(directory);
+	}
+	free(directories);
+	if (path)
+		return path;
+
+	const char *beside = !own_directory ? "the directory of simtop" : *own_directory ? own_directory : "/";
+	if (configured_elsewhere)
+		snprintf(message, size, "--demo runs simtop-emu, which is in neither %s nor %s, nor on PATH: "
+			 "install it beside simtop", beside, SIMTOP_BINDIR);
+	else
+		snprintf(message, size, "--demo runs simtop-emu, which is neither in %s nor on PATH: "
+			 "install it beside simtop", beside);
+	return NULL;
 }
 
 /* The emulator's environment: only what a program needs to run, so no EMNIFY_* variable, no
@@ -61,12 +100,15 @@ static char **emulator_environment(void)
 
 bool demo_start(long devices, char **base_url, char *message, size_t size)
 {
+	char *path = emulator_path(message, size);
+	if (!path)
+		return false;
 	int pipe_fds[2];
 	if (pipe(pipe_fds) != 0) {
 		snprintf(message, size, "cannot start the demo emulator: %s", strerror(errno));
+		free(path);
 		return false;
 	}
-	char *path = emulator_path();
 	char count[32], seed[32];
 	snprintf(count, sizeof(count), "%ld", devices);
 	snprintf(seed, sizeof(seed), "%d", 7);
@@ -89,7 +131,7 @@ bool demo_start(long devices, char **base_url, char *message, size_t size)
 		if (null_fd >= 0)
 			dup2(null_fd, STDERR_FILENO);
 		environ = emulator_environment();
-		execlp(path, "simtop-emu", "--port", "0", "--devices", count, "--seed", seed,
+		execl(path, "simtop-emu", "--port", "0", "--devices", count, "--seed", seed,
 		       "--latency", "20", (char *)NULL);
 		_exit(127);
 	}
@@ -103,7 +145,7 @@ bool demo_start(long devices, char **base_url, char *message, size_t size)
 	long port = got_port ? strtol(line, NULL, 10) : 0;
 	if (port <= 0 || port > 65535) {
 		demo_stop();
-		snprintf(message, size, "the demo emulator (%s) did not start: is simtop-emu built and installed beside simtop?", path);
+		snprintf(message, size, "the demo emulator (%s) did not start", path);
 		free(path);
 		return false;
 	}

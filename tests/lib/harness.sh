@@ -1,7 +1,7 @@
 # harness.sh — shared by the shell tests: a fixed environment, an emulator per test, the
 # program run from a script, and assertions. Sourced, not run.
 #
-# Set by the Makefile: top_srcdir, top_builddir, SIMTOP, SIMTOP_EMU, TMUX_BIN, GROFF.
+# Set by the Makefile: top_srcdir, top_builddir, SIMTOP, SIMTOP_EMU, TMUX_BIN, GROFF, bindir.
 
 set -u
 # Files the tests write must be ones simtop trusts (not group-writable) whatever the umask.
@@ -203,6 +203,14 @@ wait_results() {
 planned_steps() {
 	sed -n 's/^  \([0-9][0-9,]*\) \(SIM\|SIMs\|endpoint\|endpoints\) .* → .*/\1/p' "$1" | tr -d , |
 		awk '{ n += $1 } END { print n + 0 }'
+}
+
+# complete_simtop FILE WORD...: what the bash completion in FILE offers for the last WORD (the
+# one the cursor is on; the first is simtop), one a line, sorted; called as bash calls it, with
+# COMP_WORDS and COMP_CWORD, without bash-completion.
+complete_simtop() {
+	bash -c '. "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _simtop
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' bash "$@" | LC_ALL=C sort
 }
 
 # --- a real terminal ------------------------------------------------------------------------
