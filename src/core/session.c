@@ -366,6 +366,107 @@ bool session_mark_query(struct session *session, const char *query, char *messag
 	return true;
 }
 
+/* --- copy ----------------------------------------------------------------------------------- */
+
+const char *session_copy_words(enum session_copy what)
+{
+	static const char *const words[SESSION_COPY_COUNT] = {
+#define SESSION_COPY_WORDS(id, text) [SESSION_COPY_##id] = text,
+		SESSION_COPY_LIST(SESSION_COPY_WORDS)
+#undef SESSION_COPY_WORDS
+	};
+	return (unsigned)what < SESSION_COPY_COUNT ? words[what] : "";
+}
+
+/* The marked devices as CSV, as an export of them writes it (live columns included). */
+static bool marked_csv(struct session *session, char **text, size_t *length, size_t *rows)
+{
+	struct rows marked = { 0 };
+	rows_build(&marked, session->fleet, true);
+	marks_filter_rows(session->marks, session->fleet, &marked);
+	*rows = marked.count;
+	FILE *memory = open_memstream(text, length);
+	bool live = live_count(session->live) > 0;
+	struct output_live columns = { live, live, session->live };
+	bool written = memory && output_write_live(memory, session->fleet, marked.index, marked.count, OUTPUT_CSV, &columns);
+	if (memory && fclose(memory) != 0)
+		written = false;
+	rows_free(&marked);
+	if (!written) {
+		if (memory)
+			free(*text);
+		*text = NULL;
+	}
+	return written;
+}
+
+bool session_copy(struct session *session, enum session_copy what, char **text, size_t *length)
+{
+	*text = NULL;
+	*length = 0;
+	char size[32];
+	if (what == SESSION_COPY_MARKED_CSV) {
+		if (marks_count_in_fleet(session->marks, session->fleet) == 0) {
+			session_message(session, true, "No device is marked: nothing to copy (y copies the cursor's ICCID)");
+			return false;
+		}
+		size_t rows = 0;
+		if (!marked_csv(session, text, length, &rows)) {
+			session_message(session, true, "Could not write the marked rows: %s", strerror(errno));
+			return false;
+		}
+		util_thousands((int64_t)(*length / 1024 + 1), size, sizeof(size));
+		if (*length > SESSION_COPY_MAX) {
+			session_message(session, true, "%zu rows make %s KB of CSV, more than a terminal takes at once "
+					"(%d KB): export them with E instead", rows, size, SESSION_COPY_MAX / 1024);
+			free(*text);
+			*text = NULL;
+			return false;
+		}
+		session_message(session, false, "Copied the %zu marked row%s as CSV (%s KB) to the clipboard", rows,
+				rows == 1 ? "" : "s", size);
+		return true;
+	}
+	size_t index;
+	if (!session_cursor_device(session, &index)) {
+		session_message(session, true, "No row to copy from");
+		return false;
+	}
+	const struct device *device = fleet_device(session->fleet, index);
+	char number[32] = "";
+	const char *value = "";
+	switch (what) {
+	case SESSION_COPY_ICCID: value = fleet_text(session->fleet, device, TEXT_ICCID); break;
+	case SESSION_COPY_IMSI: value = fleet_text(session->fleet, device, TEXT_IMSI); break;
+	case SESSION_COPY_MSISDN: value = fleet_text(session->fleet, device, TEXT_MSISDN); break;
+	case SESSION_COPY_NAME: value = fleet_text(session->fleet, device, TEXT_NAME); break;
+	case SESSION_COPY_SIM_ID:
+	case SESSION_COPY_ENDPOINT_ID: {
+		int64_t id = what == SESSION_COPY_SIM_ID ? device->sim_id : device->endpoint_id;
+		if (id)
+			snprintf(number, sizeof(number), "%lld", (long long)id);
+		value = number;
+		break;
+	}
+	case SESSION_COPY_MARKED_CSV:
+	case SESSION_COPY_COUNT: break;
+	}
+	const char *name = fleet_text(session->fleet, device, TEXT_NAME);
+	if (!value[0]) {
+		session_message(session, true, "%s has no %s: nothing copied", name[0] ? name : "This device",
+				session_copy_words(what));
+		return false;
+	}
+	*text = xstrdup(value);
+	*length = strlen(value);
+	if (what == SESSION_COPY_NAME || !name[0])
+		session_message(session, false, "Copied the %s %s to the clipboard", session_copy_words(what), value);
+	else
+		session_message(session, false, "Copied the %s %s of %s to the clipboard", session_copy_words(what), value,
+				name);
+	return true;
+}
+
 /* --- search and jump ------------------------------------------------------------------------ */
 
 /* The next row from from (forward or back, wrapping, from itself last) whose device search

@@ -206,6 +206,33 @@ bool session_jump(struct session *session, const char *text);
 /* "1,234 shown · 12 marked (3 hidden by the filter) · 40 live state unknown". */
 void session_describe_rows(const struct session *session, char *buffer, size_t size);
 
+/* --- copy ----------------------------------------------------------------------------------- */
+
+/* What can be copied: a field of the cursor's device, or the marked devices as CSV. */
+#define SESSION_COPY_LIST(_) \
+	_(ICCID,       "ICCID") \
+	_(IMSI,        "IMSI") \
+	_(MSISDN,      "MSISDN") \
+	_(NAME,        "name") \
+	_(SIM_ID,      "SIM id") \
+	_(ENDPOINT_ID, "endpoint id") \
+	_(MARKED_CSV,  "marked rows as CSV")
+enum session_copy {
+#define SESSION_COPY_ENUM(id, words) SESSION_COPY_##id,
+	SESSION_COPY_LIST(SESSION_COPY_ENUM)
+#undef SESSION_COPY_ENUM
+	SESSION_COPY_COUNT
+};
+/* What the copy of what says it copied: "ICCID". */
+const char *session_copy_words(enum session_copy what);
+/* Copies larger than this are refused: terminals drop longer OSC 52 sequences. */
+#define SESSION_COPY_MAX (64 * 1024)
+/* The text to copy (malloc'ed, *length bytes, the caller's), and in the message what it is
+ * ("Copied the ICCID 8988… of pump-12"), for the caller to say once the text is handed on.
+ * False, with the reason as the message, when there is nothing to copy (no row, an empty field,
+ * nothing marked) or too much (more than SESSION_COPY_MAX bytes: export instead). */
+bool session_copy(struct session *session, enum session_copy what, char **text, size_t *length);
+
 /* --- CSV in and out ------------------------------------------------------------------------ */
 
 /* What marking from a CSV file found. */

@@ -40,6 +40,8 @@
 	_(MARK_FROM_CSV,  "mark-from-csv",  "I",            "Mark the devices listed in a CSV file") \
 	_(EXPORT_SHOWN,   "export-shown",   "e",            "Export the shown rows (CSV, or JSON by .json)") \
 	_(EXPORT_MARKED,  "export-marked",  "E",            "Export the marked rows") \
+	_(COPY,           "copy",           "y",            "Copy the cursor's ICCID to the clipboard") \
+	_(COPY_MENU,      "copy-menu",      "Y",            "Copy IMSI, MSISDN, name, ids or marked rows") \
 	_(SUMMARY,        "summary",        "<Tab>",        "SIM status x endpoint status counts") \
 	_(ONLINE,         "online",         "o",            "Switch the marked (or cursor's) devices online") \
 	_(OFFLINE,        "offline",        "f",            "Switch the marked (or cursor's) devices offline") \

@@ -250,3 +250,15 @@ bool display_save_svg(const char *path, char *message, size_t size)
 	}
 	return true;
 }
+
+void display_clipboard(const char *text, size_t length)
+{
+	if (headless || !is_open)
+		return;
+	char *encoded = util_base64(text, length);
+	/* Between curses' updates: the sequence moves no cursor and draws nothing. */
+	fflush(stdout);
+	fprintf(stdout, "\033]52;c;%s\a", encoded);
+	fflush(stdout);
+	free(encoded);
+}

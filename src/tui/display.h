@@ -50,6 +50,11 @@ int display_read_key(void);
  * descriptor reports a hang-up. */
 bool display_input_closed(void);
 
+/* Put text on the terminal's clipboard with OSC 52 (xterm's "set selection"; tmux passes it
+ * on with set-clipboard on, and SSH carries it like any output). Nothing is written headless.
+ * The terminal says nothing back: whether it took the text is unknown. */
+void display_clipboard(const char *text, size_t length);
+
 /* Headless only: resize the virtual screen. */
 void display_resize(int columns, int rows);
 

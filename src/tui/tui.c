@@ -789,6 +789,13 @@ static int common_action(struct loop *loop, enum action action)
 		pop_views_above_fleet(loop);
 		open_prompt(loop, PROMPT_JUMP);
 		return REACT_REDRAW;
+	case ACTION_COPY:
+		pop_views_above_fleet(loop);
+		view_copy(&loop->context, SESSION_COPY_ICCID);
+		return REACT_REDRAW;
+	case ACTION_COPY_MENU:
+		pop_views_above_fleet(loop);
+		return view_push(&loop->context, view_copy_new());
 	case ACTION_COLUMNS:
 		pop_views_above_fleet(loop);
 		open_prompt(loop, PROMPT_COLUMNS);

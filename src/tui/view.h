@@ -115,6 +115,10 @@ struct view *view_plan_resume(struct view_context *context, struct session_resum
 /* The question before reading the live state of the marked (or shown) devices. NULL, with a
  * message in the session, when there is nothing to read. */
 struct view *view_live_new(struct view_context *context);
+/* Copy what to the terminal's clipboard (session_copy(), OSC 52); the message says what. */
+void view_copy(struct view_context *context, enum session_copy what);
+/* The menu of what can be copied. */
+struct view *view_copy_new(void);
 /* The menu of the single-sided changes; the choice opens its confirmation. */
 struct view *view_actions_new(struct view_context *context);
 /* After a job: every device that failed or was left half-done; a key re-marks them. */

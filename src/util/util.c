@@ -307,3 +307,20 @@ void util_format_duration(double seconds, char *buffer, size_t size)
 	else
 		snprintf(buffer, size, "%ld h %ld min", whole / 3600, whole % 3600 / 60);
 }
+
+char *util_base64(const void *data, size_t length)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *in = data;
+	char *out = xmalloc((length + 2) / 3 * 4 + 1), *at = out;
+	for (size_t i = 0; i < length; i += 3) {
+		uint32_t bits = (uint32_t)in[i] << 16 | (i + 1 < length ? (uint32_t)in[i + 1] << 8 : 0) |
+				(i + 2 < length ? in[i + 2] : 0);
+		*at++ = alphabet[bits >> 18 & 63];
+		*at++ = alphabet[bits >> 12 & 63];
+		*at++ = i + 1 < length ? alphabet[bits >> 6 & 63] : '=';
+		*at++ = i + 2 < length ? alphabet[bits & 63] : '=';
+	}
+	*at = '\0';
+	return out;
+}

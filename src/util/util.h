@@ -59,6 +59,9 @@ static inline bool util_is_blank(unsigned char c)
  * name the set: a config file trims UTIL_BLANKS, a CSV cell only spaces and tabs. */
 char *util_trim(char *text, const char *set);
 
+/* length bytes as base64 (RFC 4648, with padding), NUL-terminated; the caller frees it. */
+char *util_base64(const void *data, size_t length);
+
 /* Parse a decimal int64; false on any junk, overflow or empty input. */
 bool util_parse_int64(const char *text, int64_t *value);
 
