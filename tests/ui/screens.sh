@@ -57,7 +57,7 @@ j
 :save-display keys-help.screen
 <PgDn>
 :save-display keys-help-2.screen
-G
+G<Up><Up><Up>
 :save-display keys-help-end.screen
 STEPS
 assert_contains keys-moved.screen "row 4"
@@ -65,7 +65,8 @@ assert_contains keys-unbound.screen "j is not bound to anything"
 assert_contains keys-help.screen " n <Down> "
 assert_not_contains keys-help.screen "<Down> j"
 assert_contains keys-help-2.screen "  F             offline "
-# Ctrl-C is no action, but the help says what it does.
+# Ctrl-C is no action, but the help says what it does, below the main keys (and above the
+# confirmation's, which end the help with the legend).
 assert_contains keys-help-end.screen "<C-c>"
 assert_contains keys-help-end.screen "Quit, or cancel a job as Esc (twice in 2 s: quit)"
 # A key name that is no key: the file and line, and nothing starts.
