@@ -448,7 +448,8 @@ static void check_before_resume(const struct transport *transport, struct api *a
 		if (progress.finished)
 			break;
 		if (show_progress)
-			fprintf(stderr, "\rreading back %zu devices before resuming%s%s\033[K", progress.verifying,
+			fprintf(stderr, "\rreading back %zu %s before resuming%s%s\033[K", progress.verifying,
+				plural(progress.verifying, "device", "devices"),
 				progress.paused_seconds > 0 ? " \u00b7 paused: " : "", progress.pause_reason);
 		api_wait(api, -1, APPLY_PROGRESS_MS, NULL);
 	}

@@ -39,6 +39,7 @@
 #define JOB_RATE_WINDOW_MS 10000
 #define JOB_RATE_SAMPLE_MS 250
 #define JOB_RATE_SAMPLES 64
+#define NO_DEVICE ((size_t)-1)
 
 enum phase {
 	PHASE_IDLE,
@@ -62,6 +63,8 @@ struct job_device {
 	bool unknown[2];        /* the step ended with its outcome unknown */
 	long unknown_status;    /* the answer that left the current step unknown (0: transport) */
 	char *unknown_text;     /* and what it said; NULL when the step is not unknown */
+	bool changed_queued;    /* in the queue job_next_changed() takes from */
+	size_t changed_next;    /* the device after it there (NO_DEVICE: the last) */
 };
 
 /* Endpoint changes sent together: a bulk call, or (single) one PATCH per device in turn. */
@@ -162,6 +165,7 @@ struct job {
 	int trouble_streak;
 	int refused_streak;     /* endpoint calls refused in a row */
 	size_t steps, steps_settled;
+	size_t changed_head, changed_tail; /* devices job_next_changed() has not given yet */
 	size_t requests, planned;
 	struct rate_sample samples[JOB_RATE_SAMPLES];
 	size_t sample_count;
@@ -197,6 +201,22 @@ static void group_start(struct job *job, enum group_purpose purpose, struct batc
 static const struct plan_device *plan_device_of(const struct job *job, size_t index)
 {
 	return &job->plan->devices[index];
+}
+
+/* The device's statuses or outcome moved: queue it for job_next_changed(), once. */
+static void note_changed(struct job *job, size_t index)
+{
+	struct job_device *device = &job->devices[index];
+
+	if (device->changed_queued)
+		return;
+	device->changed_queued = true;
+	device->changed_next = NO_DEVICE;
+	if (job->changed_tail == NO_DEVICE)
+		job->changed_head = index;
+	else
+		job->devices[job->changed_tail].changed_next = index;
+	job->changed_tail = index;
 }
 
 static const struct plan_step *current_step(const struct job *job, size_t index)
@@ -543,6 +563,7 @@ static void step_over(struct job *job, size_t index, enum journal_state state, l
 
 	job->states[index][device->step] = state;
 	job->steps_settled++;
+	note_changed(job, index);
 	if (!trouble)
 		job->trouble_streak = 0;
 	else if (++job->trouble_streak >= JOB_TROUBLE_STREAK_MAX)
@@ -659,6 +680,7 @@ static void device_conclude(struct job *job, size_t index)
 		job->done++;
 	}
 	forget_unknown(device);
+	note_changed(job, index);
 }
 
 static void device_over(struct job *job, size_t index)
@@ -705,6 +727,7 @@ static void device_verified(struct job *job, size_t index, const struct job_trut
 		return; /* the statuses stay as loaded; the outcome does not depend on this read */
 	expected_statuses(job, index, &sim, &endpoint, &sim_known, &endpoint_known);
 	result->read_back = true;
+	note_changed(job, index);
 	if (plan_device->endpoint_id) {
 		if (object->endpoint_id == 0) {
 			result->changed_elsewhere = true;
@@ -783,6 +806,7 @@ static void device_route(struct job *job, size_t index)
 	if (stopping && !device->started) {
 		job->results[index].outcome = JOB_CANCELLED;
 		job->cancelled++;
+		note_changed(job, index);
 		device_over(job, index);
 		return;
 	}
@@ -1576,6 +1600,7 @@ static struct job *job_new(const struct transport *transport, const struct plan 
 	job->ready = xcalloc(count ? count : 1, sizeof(*job->ready));
 	job->sim_parallel = JOB_DEFAULT_SIM_PARALLEL;
 	job->bulk_max = transport->bulk_max ? transport->bulk_max : 1;
+	job->changed_head = job->changed_tail = NO_DEVICE;
 	for (size_t i = 0; i < count; i++) {
 		job->results[i].outcome = JOB_PENDING;
 		job->results[i].sim_status = plan->devices[i].sim_status;
@@ -1809,6 +1834,34 @@ void job_progress(const struct job *job, struct job_progress *progress)
 const struct job_device_result *job_result(const struct job *job, size_t device)
 {
 	return &job->results[device];
+}
+
+bool job_next_changed(struct job *job, size_t *device)
+{
+	size_t index = job->changed_head;
+
+	if (index == NO_DEVICE)
+		return false;
+	job->changed_head = job->devices[index].changed_next;
+	if (job->changed_head == NO_DEVICE)
+		job->changed_tail = NO_DEVICE;
+	job->devices[index].changed_queued = false;
+	*device = index;
+	return true;
+}
+
+void job_device_statuses(const struct job *job, size_t device, int *sim_status, int *endpoint_status)
+{
+	const struct job_device_result *result = &job->results[device];
+	bool sim_known, endpoint_known;
+
+	if (result->read_back) {
+		*sim_status = result->sim_status;
+		*endpoint_status = result->endpoint_status;
+		return;
+	}
+	/* A step whose outcome is unknown leaves its side as loaded: nothing says it moved. */
+	expected_statuses(job, device, sim_status, endpoint_status, &sim_known, &endpoint_known);
 }
 
 void job_plan_calls(const struct plan *plan, enum journal_state (*states)[2], const struct transport *transport,

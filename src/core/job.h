@@ -188,6 +188,16 @@ double job_planned_seconds(const struct transport *transport, size_t requests);
 /* The result of device (index into plan->devices). Valid until job_free(). */
 const struct job_device_result *job_result(const struct job *job, size_t device);
 
+/* While the job runs: the next device (index into plan->devices) whose statuses or outcome
+ * moved since it was last given — a step settled, its pair ended, it was cancelled or read
+ * back — oldest first, each once however often it moved; false when none is left. O(1) a
+ * call: a caller that drains it at every tick spends O(changed), not O(plan). */
+bool job_next_changed(struct job *job, size_t *device);
+/* What the job knows of device's statuses now: as read back (job_result()) once it was, else
+ * as loaded with every step that succeeded applied; a step whose outcome is unknown leaves
+ * its side as loaded. */
+void job_device_statuses(const struct job *job, size_t device, int *sim_status, int *endpoint_status);
+
 void job_free(struct job *job);
 
 #endif

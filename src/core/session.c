@@ -32,6 +32,7 @@ struct session *session_new(const struct session_options *options)
 	struct session *session = xcalloc(1, sizeof(*session));
 	session->fleet = fleet_new();
 	session->marks = marks_new();
+	session->job_failed = marks_new();
 	session->live = live_new();
 	session->transport = options->transport;
 	session->api_url = options->api_url;
@@ -86,6 +87,7 @@ void session_free(struct session *session)
 	filter_free(session->filter);
 	filter_free(session->search);
 	marks_free(session->marks);
+	marks_free(session->job_failed);
 	fleet_free(session->fleet);
 	if (session->incoming)
 		fleet_free(session->incoming);
@@ -937,13 +939,16 @@ bool session_start_job(struct session *session, struct plan *plan, enum journal_
 			session_message(session, true, "Nothing was sent: the audit log cannot be written: %s", message);
 		} else {
 			forget_last_job(session);
+			marks_clear(session->job_failed);
 			session->journal = journal;
 			session->job_plan = plan;
 			/* The job starts without what the load saved up: requests / rate is what it takes. */
 			session->transport->ops->restart_pace(session->transport->self);
 			session->job = job_start(session->transport, plan, states, journal, session->audit, NULL);
-			session_message(session, false, "Started: %s on %zu devices; journal %s", plan_action_name(plan->action),
-					plan->count, journal_path(journal));
+			char count[32];
+			session_message(session, false, "Started: %s on %s %s; journal %s", plan_action_name(plan->action),
+					util_thousands((int64_t)plan->count, count, sizeof(count)),
+					plan->count == 1 ? "device" : "devices", journal_path(journal));
 			started = true;
 		}
 	}
@@ -973,21 +978,58 @@ bool session_cancel_job(struct session *session)
 	return true;
 }
 
-/* Put what the job read back into the fleet, so the rows show the truth. */
-static void apply_job_results(struct session *session)
+/* Put what the job knows into the fleet as it learns it, so the rows show each device's new
+ * statuses as soon as a step settles (and the read-back truth at the end), and the devices
+ * that failed are known by their rows. Only the devices that moved since the last call are
+ * looked at. The rows keep their places until the job ends: a device does not leave the
+ * filter, nor move in the sort, while the operator watches it. */
+static bool apply_job_results(struct session *session)
 {
 	const struct plan *plan = session->job_plan;
-	for (size_t i = 0; i < plan->count; i++) {
-		const struct job_device_result *result = job_result(session->job, i);
-		if (!result->read_back)
-			continue;
+	bool changed = false;
+	size_t i;
+	while (job_next_changed(session->job, &i)) {
 		const struct plan_device *planned = &plan->devices[i];
 		struct device ids = { .endpoint_id = planned->endpoint_id, .sim_id = planned->sim_id };
 		size_t index;
-		if (find_device(session->fleet, &ids, &index))
-			fleet_set_statuses(session->fleet, index, result->sim_status, result->endpoint_status);
+		int sim_status, endpoint_status;
+		enum job_outcome outcome = job_result(session->job, i)->outcome;
+		if (outcome == JOB_FAILED || outcome == JOB_HALF_DONE)
+			marks_set(session->job_failed, &ids, true);
+		job_device_statuses(session->job, i, &sim_status, &endpoint_status);
+		if (!find_device(session->fleet, &ids, &index))
+			continue;
+		const struct device *device = fleet_device(session->fleet, index);
+		if (device->sim_status == sim_status && device->endpoint_status == endpoint_status)
+			continue;
+		fleet_set_statuses(session->fleet, index, sim_status, endpoint_status);
+		changed = true;
 	}
-	session->sorted_valid = false; /* statuses changed: a sort by status is stale */
+	if (changed)
+		session->sorted_valid = false; /* statuses changed: a sort by status is stale */
+	return changed;
+}
+
+/* "offline: all 3 devices reached their target", "offline: 1 of 5 devices did not reach its
+ * target" */
+static void job_end_message(struct session *session, const struct job_progress *progress, size_t trouble)
+{
+	const char *action = plan_action_name(session->job_plan->action);
+	size_t count = session->job_plan->count;
+	char total[32], failed[32];
+	util_thousands((int64_t)count, total, sizeof(total));
+	util_thousands((int64_t)trouble, failed, sizeof(failed));
+	if (progress->error[0])
+		session_message(session, true, "The job stopped: %s", progress->error);
+	else if (trouble == 0 && count == 1)
+		session_message(session, false, "%s: the device reached its target", action);
+	else if (trouble == 0)
+		session_message(session, false, "%s: all %s devices reached their target", action, total);
+	else if (count == 1)
+		session_message(session, true, "%s: the device did not reach its target", action);
+	else
+		session_message(session, true, "%s: %s of %s devices did not reach %s target", action, failed, total,
+				trouble == 1 ? "its" : "their");
 }
 
 static unsigned update_job(struct session *session)
@@ -995,10 +1037,10 @@ static unsigned update_job(struct session *session)
 	if (!session->job)
 		return 0;
 	struct job_progress progress;
+	bool changed = apply_job_results(session);
 	job_progress(session->job, &progress);
 	if (!progress.finished)
-		return 0;
-	apply_job_results(session);
+		return changed ? SESSION_CHANGED : 0;
 	size_t trouble = 0;
 	for (size_t i = 0; i < session->job_plan->count; i++) {
 		const struct job_device_result *result = job_result(session->job, i);
@@ -1006,14 +1048,7 @@ static unsigned update_job(struct session *session)
 		    result->outcome == JOB_CANCELLED || result->changed_elsewhere)
 			trouble++;
 	}
-	const char *action = plan_action_name(session->job_plan->action);
-	size_t count = session->job_plan->count;
-	if (progress.error[0])
-		session_message(session, true, "The job stopped: %s", progress.error);
-	else if (trouble == 0)
-		session_message(session, false, "%s: all %zu devices reached their target", action, count);
-	else
-		session_message(session, true, "%s: %zu of %zu devices did not reach their target", action, trouble, count);
+	job_end_message(session, &progress, trouble);
 	forget_last_job(session);
 	session->last_trouble = trouble;
 	session->last_job = session->job;
@@ -1025,6 +1060,11 @@ static unsigned update_job(struct session *session)
 	session->journal = NULL;
 	derive_rows(session);
 	return SESSION_JOB_FINISHED | SESSION_CHANGED;
+}
+
+bool session_device_failed(const struct session *session, size_t device)
+{
+	return marks_has(session->job_failed, fleet_device(session->fleet, device));
 }
 
 /* --- live state ---------------------------------------------------------------------------- */

@@ -106,6 +106,8 @@ struct session {
 	char *last_journal_path;
 	size_t last_trouble;          /* its devices that failed, were left half-done or cancelled, or
 				       * changed elsewhere */
+	struct marks *job_failed;     /* the devices that failed or were left half-done in the
+				       * running job, or the last; never NULL (session_device_failed) */
 
 	struct live *live;            /* what the network said of devices, by endpoint id; never NULL */
 	struct live_fetch *live_fetch; /* a live read running, or NULL */
@@ -298,6 +300,11 @@ bool session_start_job(struct session *session, struct plan *plan, enum journal_
 		       struct journal *journal);
 /* Let the steps in flight finish and start nothing new; false when no job runs. */
 bool session_cancel_job(struct session *session);
+/* While a job runs, session_update() puts each device's new statuses into the fleet as soon as
+ * one of its steps settles (the rows keep their places until the job ends, when the filter
+ * and sort apply again). Whether device (an index into fleet) failed or was left half-done in
+ * the running job or the one that ended last, as its row may say. O(1). */
+bool session_device_failed(const struct session *session, size_t device);
 
 /* An interrupted job of this API and workspace, planned again from the fleet loaded just now. */
 struct session_resume {

@@ -60,7 +60,11 @@
 	_(SWITCH_BUTTON,  "switch-button",  "<Tab> <Left> <Right>", "Move between Cancel and Apply") \
 	_(ERASE_DIGIT,    "erase-digit",    "<Backspace>",  "Erase the last digit of the count typed") \
 	_(SHOW_PLAN,      "show-plan",      "p",            "Show the plan device by device") \
-	_(TOGGLE_HIDDEN,  "toggle-hidden",  "h",            "Include the marked devices the filter hides")
+	_(TOGGLE_HIDDEN,  "toggle-hidden",  "h",            "Include the marked devices the filter hides") \
+	_(SCROLL_UP,      "scroll-up",      "<Up>",         "Scroll the confirmation up one line") \
+	_(SCROLL_DOWN,    "scroll-down",    "<Down>",       "Scroll the confirmation down one line") \
+	_(SCROLL_PGUP,    "scroll-pgup",    "<PgUp>",       "Scroll the confirmation up one screen") \
+	_(SCROLL_PGDN,    "scroll-pgdn",    "<PgDn>",       "Scroll the confirmation down one screen")
 
 enum action {
 	ACTION_NONE = 0,

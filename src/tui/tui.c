@@ -291,7 +291,8 @@ static void describe_live(const struct loop *loop, char *buffer, size_t size)
 		 util_thousands((int64_t)progress.calls_total, total, sizeof(total)), failed);
 }
 
-/* "offline [######....] 120 done · 2 failed · 88 left · 6.6/s · ETA 0:13 · Esc cancels" */
+/* "offline [######....] 120 done · 2 failed · 88 left · 6.6 requests/s · ETA 0:13 · Esc
+ * cancels", fitted to the screen: without the bar, then without the action, then cut. */
 static void describe_job(const struct loop *loop, char *buffer, size_t size)
 {
 	const struct session *session = loop->session;
@@ -300,9 +301,17 @@ static void describe_job(const struct loop *loop, char *buffer, size_t size)
 	/* The bar follows the changes: devices are done only once their pair is. */
 	char bar[64];
 	progress_bar(loop, progress.steps_settled, progress.steps, bar, sizeof(bar));
-	char words[400];
-	snprintf(buffer, size, " %s %s %s \u00b7 %s", plan_action_name(session->job_plan->action), bar,
-		 plan_text_progress(&progress, words, sizeof(words)), progress.cancelling ? "cancelling" : "Esc cancels");
+	char words[400], line[600];
+	const char *action = plan_action_name(session->job_plan->action);
+	const char *state = progress.cancelling ? "cancelling" : "Esc cancels";
+	plan_text_progress(&progress, words, sizeof(words));
+	for (int form = 0; form < 3; form++) {
+		snprintf(line, sizeof(line), " %s%s%s%s%s \u00b7 %s", form < 2 ? action : "", form < 2 ? " " : "",
+			 form < 1 ? bar : "", form < 1 ? " " : "", words, state);
+		if (text_width(line) <= COLS)
+			break;
+	}
+	plan_text_cut(line, COLS, loop->ascii, buffer, size);
 }
 
 /* On the line above the status line, the first of: a running job's progress, the message, a
@@ -466,7 +475,7 @@ static void update(struct loop *loop)
 			loop->quit = true;
 		if (session->last_trouble > 0) {
 			pop_views_above_fleet(loop);
-			push_view(loop, view_results_new(session));
+			push_view(loop, view_results_new(session, loop->context.ascii));
 		}
 		loop->quit_asked = false;
 	}

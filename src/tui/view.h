@@ -121,8 +121,9 @@ void view_copy(struct view_context *context, enum session_copy what);
 struct view *view_copy_new(void);
 /* The menu of the single-sided changes; the choice opens its confirmation. */
 struct view *view_actions_new(struct view_context *context);
-/* After a job: every device that failed or was left half-done; a key re-marks them. */
-struct view *view_results_new(const struct session *session);
+/* After a job: every device that failed or was left half-done, by name; a key re-marks them.
+ * ascii: cut names with "~" rather than "…". */
+struct view *view_results_new(const struct session *session, bool ascii);
 /* A scrolling list of text lines under a title; takes ownership of lines (each malloc'ed). */
 struct view *view_text_new(const char *title, char **lines, size_t count);
 /* The detail view of device index of the session's fleet; it reads both objects from the API. */

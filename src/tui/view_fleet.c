@@ -103,10 +103,13 @@ static const char *id_cell(int64_t id, char *buffer, size_t size)
 	return buffer;
 }
 
-static void draw_row(struct fleet_view *fleet_view, struct view_context *context, int row, const struct device *device,
+static void draw_row(struct fleet_view *fleet_view, struct view_context *context, int row, size_t index,
 		     bool is_cursor)
 {
 	const struct fleet *fleet = context->session->fleet;
+	const struct device *device = fleet_device(fleet, index);
+	/* A device the job could not bring to its target says so where its alignment stands. */
+	bool failed = session_device_failed(context->session, index);
 	const struct column_layout *layout = &fleet_view->layout;
 	bool marked = marks_has(context->session->marks, device);
 	int base = is_cursor ? display_attr(ROLE_CURSOR) : marked ? display_attr(ROLE_MARKED) : (int)A_NORMAL;
@@ -122,13 +125,15 @@ static void draw_row(struct fleet_view *fleet_view, struct view_context *context
 		char cell[64];
 		int attr = base;
 		switch (layout->shown[i]) {
-		case COLUMN_ALIGN:
-			snprintf(cell, sizeof(cell), "%s %s", model_alignment_glyph(alignment, context->ascii),
-				 model_alignment_label(alignment, device->sim_status, device->endpoint_status));
-			text = compact ? model_alignment_glyph(alignment, context->ascii) : cell;
+		case COLUMN_ALIGN: {
+			const char *glyph = failed ? (context->ascii ? "x" : "\u2717") : model_alignment_glyph(alignment, context->ascii);
+			snprintf(cell, sizeof(cell), "%s %s", glyph, failed ? "failed"
+				 : model_alignment_label(alignment, device->sim_status, device->endpoint_status));
+			text = compact ? glyph : cell;
 			if (!is_cursor && !marked)
-				attr = display_attr(alignment_role(alignment));
+				attr = display_attr(failed ? ROLE_MISALIGNED : alignment_role(alignment));
 			break;
+		}
 		case COLUMN_SIM:
 			text = compact ? compact_sim(device->sim_status) : model_sim_status_name(device->sim_status);
 			break;
@@ -235,8 +240,7 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 		size_t position = fleet_view->top + (size_t)i;
 		if (position >= session->rows.count)
 			break;
-		const struct device *device = fleet_device(session->fleet, session->rows.index[position]);
-		draw_row(fleet_view, context, first_row + 1 + i, device, position == session->cursor);
+		draw_row(fleet_view, context, first_row + 1 + i, session->rows.index[position], position == session->cursor);
 	}
 }
 

@@ -2,14 +2,13 @@
  * the charge warning, the marked devices the filter hides, the estimated duration. Cancel is the
  * default; above the threshold the operator types the number of devices. */
 #include <curses.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "draw.h"
-#include "keys.h"
 #include "plan_text.h"
-#include "text.h"
 #include "util.h"
 #include "view.h"
 
@@ -24,6 +23,9 @@ struct plan_view {
 	bool include_hidden;
 	bool apply_selected;              /* the Apply button has the focus; Cancel is the default */
 	char typed[16];                   /* the count typed above the threshold */
+	size_t top;                       /* the first line shown, when it is taller than the screen */
+	int region;                       /* at the last draw: the lines shown above the question, */
+	size_t rows;                      /* of so many, wrapped to the screen */
 	enum journal_state (*states)[2];  /* resume only */
 	struct journal *journal;          /* resume only */
 	size_t steps_done;                /* resume: steps the journal already settled */
@@ -53,112 +55,185 @@ static void rebuild_plan(struct plan_view *plan_view)
 	free(devices);
 }
 
+/* A plan of this many devices or fewer names each of them, by name and ICCID, with what it
+ * does to it, in place of the counts. */
+#define PLAN_NAMED_MAX 5
+/* Room for the counts (16 transitions and 16 skips at most, plan.h) and the rest. */
+#define DIALOG_LINES_MAX (2 * 16 + 16)
+
+/* The dialog's lines, before they are wrapped to the screen's width: the part that scrolls,
+ * and the question (the buttons, or the count to type), which stays in sight below it. */
+struct dialog_line {
+	char text[640];
+	int attr;
+};
+struct dialog {
+	struct dialog_line lines[DIALOG_LINES_MAX];
+	int count;
+	struct dialog_line question;
+};
+
+static void add_line(struct dialog *dialog, int attr, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void add_line(struct dialog *dialog, int attr, const char *format, ...)
+{
+	if (dialog->count == DIALOG_LINES_MAX)
+		return;
+	struct dialog_line *line = &dialog->lines[dialog->count++];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(line->text, sizeof(line->text), format, args);
+	va_end(args);
+	line->attr = attr;
+}
+
 /* The dialog, as lines; drawn and also what tests read. */
-static void plan_line(struct plan_view *plan_view, int line, char *text, size_t size, int *attr)
+static void build_dialog(struct plan_view *plan_view, struct dialog *dialog)
 {
 	struct view_context *context = plan_view->context;
 	struct transport *transport = context->session->transport;
 	const struct plan_summary *summary = &plan_view->summary;
-	char count[32];
-	*attr = A_NORMAL;
-	text[0] = '\0';
-	int transitions = (int)summary->transition_count, skips = (int)summary->skip_count;
-	int first_transition = 2, first_skip = first_transition + transitions;
-	int after = first_skip + skips;
-	if (line == 0) {
-		snprintf(text, size, "%s %s devices: %s", plan_view->journal ? "Finish the interrupted job:" : "Switch",
-			 util_thousands((int64_t)plan_view->plan->count, count, sizeof(count)), plan_action_text(plan_view->action));
-		*attr = A_BOLD;
-	} else if (line >= first_transition && line < first_skip) {
-		char words[256];
-		snprintf(text, size, "  %s", plan_text_transition(&summary->transitions[line - first_transition],
-								   context->ascii, words, sizeof(words)));
-	} else if (line >= first_skip && line < after) {
-		char words[256];
-		snprintf(text, size, "  %s", plan_text_skip(&summary->skips[line - first_skip], words, sizeof(words)));
-	} else if (line == after + 1) {
-		if (plan_view->journal)
-			snprintf(text, size, "  %s steps were already settled before the job stopped.",
-				 util_thousands((int64_t)plan_view->steps_done, count, sizeof(count)));
-		else if (plan_view->hidden_count == 0)
-			snprintf(text, size, "  The filter hides none of the marked devices.");
-		else
-			snprintf(text, size, "  %s marked devices are hidden by the filter: %s (h to %s them)",
-				 util_thousands((int64_t)plan_view->hidden_count, count, sizeof(count)),
-				 plan_view->include_hidden ? "included" : "left out",
-				 plan_view->include_hidden ? "leave" : "include");
-	} else if (line == after + 2 && (summary->activations > 0 || summary->billed_offline > 0)) {
-		*attr = display_attr(ROLE_MISALIGNED);
-		snprintf(text, size, "  %s " PLAN_TEXT_CHARGES, model_alignment_glyph(ALIGN_MISALIGNED, context->ascii));
-	} else if (line == after + 3 && (summary->activations > 0 || summary->billed_offline > 0)) {
-		char words[256];
-		*attr = display_attr(ROLE_MISALIGNED);
-		snprintf(text, size, "    %s", plan_text_charges(summary, words, sizeof(words)));
-	} else if (line == after + 5) {
-		/* The calls by kind, and how long they take at the limits the job keeps. */
-		char words[512];
-		if (transport)
-			snprintf(text, size, "  %s", plan_text_estimate(plan_view->plan, plan_view->states, transport,
-									 false, words, sizeof(words)));
-		else
-			snprintf(text, size, "  No API: nothing can be sent.");
-	} else if (line == after + 6) {
-		snprintf(text, size, "  p shows the plan device by device.");
-	} else if (line == after + 8) {
-		if (summary->steps == 0)
-			snprintf(text, size, "  Nothing to send. Esc closes.");
-		else if (needs_typed_count(plan_view))
-			snprintf(text, size, "  Type %s and press Enter to apply, Esc to cancel:  %s%s",
-				 util_thousands((int64_t)summary->devices_changed, count, sizeof(count)), plan_view->typed,
-				 context->ascii ? "_" : "\u2581");
-		else
-			snprintf(text, size, "  %s Cancel %s   %s Apply to %s devices %s     (Tab chooses, Enter confirms)",
-				 plan_view->apply_selected ? " " : "[", plan_view->apply_selected ? " " : "]",
-				 plan_view->apply_selected ? "[" : " ",
-				 util_thousands((int64_t)summary->devices_changed, count, sizeof(count)),
-				 plan_view->apply_selected ? "]" : " ");
-		*attr = A_BOLD;
+	const struct plan *plan = plan_view->plan;
+	char count[48], words[512], name[256];
+	dialog->count = 0;
+	plan_text_count(plan->count, "device", "devices", count, sizeof(count));
+	if (plan_view->journal)
+		add_line(dialog, A_BOLD, "Finish the interrupted job on %s: %s", count, plan_action_text(plan_view->action));
+	else
+		add_line(dialog, A_BOLD, "Switch %s: %s", count, plan_action_text(plan_view->action));
+	add_line(dialog, A_NORMAL, "%s", "");
+	if (plan->count <= PLAN_NAMED_MAX) {
+		for (size_t i = 0; i < plan->count; i++) {
+			add_line(dialog, A_NORMAL, "  %s",
+				 plan_text_device(context->session->fleet, &plan->devices[i], context->ascii, name, sizeof(name)));
+			add_line(dialog, A_NORMAL, "    %s",
+				 plan_text_device_steps(plan, &plan->devices[i], context->ascii, words, sizeof(words)));
+		}
+	} else {
+		for (size_t i = 0; i < summary->transition_count; i++)
+			add_line(dialog, A_NORMAL, "  %s",
+				 plan_text_transition(&summary->transitions[i], context->ascii, words, sizeof(words)));
+		for (size_t i = 0; i < summary->skip_count; i++)
+			add_line(dialog, A_NORMAL, "  %s", plan_text_skip(&summary->skips[i], words, sizeof(words)));
 	}
+	add_line(dialog, A_NORMAL, "%s", "");
+	if (plan_view->journal) {
+		add_line(dialog, A_NORMAL, "  %s %s already settled before the job stopped.",
+			 util_thousands((int64_t)plan_view->steps_done, count, sizeof(count)),
+			 plan_view->steps_done == 1 ? "step was" : "steps were");
+	} else if (plan_view->hidden_count == 0) {
+		add_line(dialog, A_NORMAL, "  The filter hides none of the marked devices.");
+	} else {
+		bool one = plan_view->hidden_count == 1;
+		add_line(dialog, A_NORMAL, "  %s marked %s hidden by the filter: %s (h to %s %s)",
+			 util_thousands((int64_t)plan_view->hidden_count, count, sizeof(count)),
+			 one ? "device is" : "devices are", plan_view->include_hidden ? "included" : "left out",
+			 plan_view->include_hidden ? "leave" : "include", one ? "it" : "them");
+	}
+	if (summary->activations > 0 || summary->billed_offline > 0) {
+		int attr = display_attr(ROLE_MISALIGNED);
+		add_line(dialog, attr, "  %s " PLAN_TEXT_CHARGES, model_alignment_glyph(ALIGN_MISALIGNED, context->ascii));
+		add_line(dialog, attr, "    %s", plan_text_charges(summary, words, sizeof(words)));
+	}
+	add_line(dialog, A_NORMAL, "%s", "");
+	/* The calls by kind, and how long they take at the limits the job keeps. */
+	if (transport)
+		add_line(dialog, A_NORMAL, "  %s",
+			 plan_text_estimate(plan, plan_view->states, transport, false, words, sizeof(words)));
+	else
+		add_line(dialog, A_NORMAL, "  No API: nothing can be sent.");
+	add_line(dialog, A_NORMAL, "  p shows the plan device by device.");
+
+	struct dialog_line *question = &dialog->question;
+	question->attr = A_BOLD;
+	plan_text_count(summary->devices_changed, "device", "devices", count, sizeof(count));
+	if (summary->steps == 0)
+		snprintf(question->text, sizeof(question->text), "  Nothing to send. Esc closes.");
+	else if (needs_typed_count(plan_view))
+		snprintf(question->text, sizeof(question->text), "  Type %s and press Enter to apply, Esc to cancel:  %s%s",
+			 util_thousands((int64_t)summary->devices_changed, words, sizeof(words)), plan_view->typed,
+			 context->ascii ? "_" : "\u2581");
+	else
+		snprintf(question->text, sizeof(question->text),
+			 "  %s Cancel %s   %s Apply to %s %s     (Tab chooses, Enter confirms)",
+			 plan_view->apply_selected ? " " : "[", plan_view->apply_selected ? " " : "]",
+			 plan_view->apply_selected ? "[" : " ", count, plan_view->apply_selected ? "]" : " ");
 }
 
+/* The dialog wrapped to the screen: no line is cut. When it is taller than the screen, the
+ * lines scroll (the header says which are shown) and the question stays at the bottom. */
 static void plan_draw(struct view *view, struct view_context *context, int first_row, int height)
 {
-	(void)context;
 	struct plan_view *plan_view = (struct plan_view *)view;
-	draw_cell(first_row, 0, " Confirm", COLS, display_attr(ROLE_HEADER));
-	for (int i = 0; i < height - 1; i++) {
-		char text[512];
-		int attr;
-		plan_line(plan_view, i, text, sizeof(text), &attr);
-		draw_cell(first_row + 1 + i, 1, text, COLS - 1, attr);
+	struct dialog *dialog = xmalloc(sizeof(*dialog));
+	build_dialog(plan_view, dialog);
+	int columns = COLS - 1;
+	char **rows = NULL, **question = NULL;
+	size_t row_count = 0, row_capacity = 0, question_count = 0, question_capacity = 0, attr_capacity = 0;
+	int *attrs = NULL;
+	for (int i = 0; i < dialog->count; i++) {
+		size_t first = row_count;
+		plan_text_wrap_lines(dialog->lines[i].text, columns, 2, &rows, &row_count, &row_capacity);
+		attrs = xgrow(attrs, &attr_capacity, row_count, sizeof(*attrs));
+		for (size_t r = first; r < row_count; r++)
+			attrs[r] = dialog->lines[i].attr;
 	}
+	plan_text_wrap_lines(dialog->question.text, columns, 2, &question, &question_count, &question_capacity);
+
+	int body = height - 1;
+	bool scrolls = (int)(row_count + 1 + question_count) > body;
+	int region = scrolls ? body - 1 - (int)question_count : (int)row_count;
+	if (region < 1)
+		region = 1;
+	size_t last_top = row_count > (size_t)region ? row_count - (size_t)region : 0;
+	if (plan_view->top > last_top)
+		plan_view->top = last_top;
+	plan_view->region = region;
+	plan_view->rows = row_count;
+
+	char header[160];
+	if (scrolls)
+		snprintf(header, sizeof(header), " Confirm \u00b7 lines %zu%s%zu of %zu \u00b7 Up, Down, PgUp, PgDn scroll",
+			 plan_view->top + 1, context->ascii ? "-" : "\u2013",
+			 plan_view->top + (size_t)region < row_count ? plan_view->top + (size_t)region : row_count, row_count);
+	else
+		snprintf(header, sizeof(header), " Confirm");
+	draw_cell(first_row, 0, header, COLS, display_attr(ROLE_HEADER));
+	int row = first_row + 1, end = first_row + height;
+	for (int i = 0; i < region && row < end; i++, row++) {
+		size_t line = plan_view->top + (size_t)i;
+		draw_cell(row, 1, line < row_count ? rows[line] : "", COLS - 1, line < row_count ? attrs[line] : (int)A_NORMAL);
+	}
+	if (row < end)
+		draw_cell(row++, 1, "", COLS - 1, A_NORMAL);
+	for (size_t i = 0; i < question_count && row < end; i++, row++)
+		draw_cell(row, 1, question[i], COLS - 1, dialog->question.attr);
+	while (row < end)
+		draw_cell(row++, 1, "", COLS - 1, A_NORMAL);
+
+	for (size_t i = 0; i < row_count; i++)
+		free(rows[i]);
+	for (size_t i = 0; i < question_count; i++)
+		free(question[i]);
+	free(rows);
+	free(question);
+	free(attrs);
+	free(dialog);
 }
 
-/* The plan device by device, for the p key. */
+/* The plan device by device, for the p key: each by name and ICCID, wrapped to the screen. */
 static struct view *full_plan_view(struct plan_view *plan_view)
 {
 	const struct plan *plan = plan_view->plan;
-	char **lines = xmalloc(sizeof(*lines) * (plan->count + 1));
-	size_t count = 0;
+	struct view_context *context = plan_view->context;
+	char **lines = NULL;
+	size_t count = 0, capacity = 0;
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct plan_device *device = &plan->devices[i];
-		char steps[512] = "";
-		size_t length = 0;
-		for (int s = 0; s < device->step_count && length < sizeof(steps); s++) {
-			const struct plan_step *step = &device->steps[s];
-			bool sim = step->target == STEP_SIM;
-			char reason[128];
-			if (step->skip == SKIP_NONE)
-				length += (size_t)snprintf(steps + length, sizeof(steps) - length, "%s%s %s->%s", s ? ", then " : "",
-							   sim ? "SIM" : "endpoint",
-							   sim ? model_sim_status_name(step->from) : model_endpoint_status_name(step->from),
-							   sim ? model_sim_status_name(step->to) : model_endpoint_status_name(step->to));
-			else
-				length += (size_t)snprintf(steps + length, sizeof(steps) - length, "%sskip: %s", s ? "; " : "",
-							   plan_skip_text(plan, step, reason, sizeof(reason)));
-		}
-		lines[count++] = xasprintf("endpoint %-10lld SIM %-10lld %s", (long long)device->endpoint_id,
-					   (long long)device->sim_id, steps);
+		char name[256], steps[512], line[800];
+		snprintf(line, sizeof(line), "%s: %s",
+			 plan_text_device(context->session->fleet, device, context->ascii, name, sizeof(name)),
+			 plan_text_device_steps(plan, device, context->ascii, steps, sizeof(steps)));
+		plan_text_wrap_lines(line, COLS - 1, 4, &lines, &count, &capacity);
 	}
 	return view_text_new(" The plan, device by device", lines, count);
 }
@@ -229,6 +304,19 @@ static int plan_handle(struct view *view, struct view_context *context, enum act
 		return REACT_REDRAW;
 	case ACTION_CONFIRM:
 		return confirm(plan_view, context->session);
+	case ACTION_SCROLL_UP:
+	case ACTION_SCROLL_DOWN:
+	case ACTION_SCROLL_PGUP:
+	case ACTION_SCROLL_PGDN: {
+		size_t page = plan_view->region > 2 ? (size_t)plan_view->region - 1 : 1;
+		size_t step = action == ACTION_SCROLL_UP || action == ACTION_SCROLL_DOWN ? 1 : page;
+		size_t last = plan_view->rows > (size_t)plan_view->region ? plan_view->rows - (size_t)plan_view->region : 0;
+		if (action == ACTION_SCROLL_UP || action == ACTION_SCROLL_PGUP)
+			plan_view->top = plan_view->top > step ? plan_view->top - step : 0;
+		else
+			plan_view->top = plan_view->top + step < last ? plan_view->top + step : last;
+		return REACT_REDRAW;
+	}
 	default:
 		return REACT_NONE;
 	}

@@ -26,6 +26,14 @@ assert_contains dry.out "SIMs Activated → Suspended"
 assert_contains dry.out "skipped: SIM Issued cannot be suspended"
 assert_contains dry.out "at 10.0/s, at most 1,900 per 5 min"
 assert_eq "$(patches)" 0 "PATCHes after --dry-run"
+# Every count agrees with its noun: one device, one SIM change, one read-back.
+"$SIMTOP" list --filter "align:online" --format csv 2>/dev/null | head -n 2 >one.csv
+"$SIMTOP" apply offline --from one.csv --dry-run >dry-one.out 2>dry-one.err
+assert_contains dry-one.out "offline (SIM Suspended and endpoint Disabled) on 1 device:"
+assert_contains dry-one.out "  1 SIM Activated → Suspended"
+assert_contains dry-one.out "  1 endpoint Enabled → Disabled"
+assert_contains dry-one.out "3 requests (1 SIM change, 1 bulk call, 1 read-back): "
+assert_not_contains dry-one.out "1 devices"
 
 "$SIMTOP" apply offline --filter "$query" --yes --read-only >ro.out 2>ro.err
 assert_eq "$?" 2 "--read-only exit status"

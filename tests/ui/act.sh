@@ -53,6 +53,11 @@ assert_contains confirm-online.screen "Type $suspended_disabled and press Enter"
 assert_contains wrong-count.screen "Type $suspended_disabled, the number of devices"
 assert_contains progress.screen "Esc cancels"
 assert_contains progress.screen " done ·"
+assert_contains progress.screen " left · "
+assert_contains progress.screen " requests/s"
+# The rows of the devices whose endpoints the job enabled show it before the job ends: every
+# marked row was Disabled when it started.
+assert_contains progress.screen "Suspended    Enabled"
 assert_contains results.screen "cancelled"
 assert_contains remarked.screen "Marked the"
 # Nothing was sent for the cancelled confirmations; the online job sent pairs in order.
@@ -61,6 +66,95 @@ patches=$(( $(emu_stat sim_patch) + $(emu_stat endpoint_patch) ))
 [ "$(emu_stat status_409)" -eq 0 ] && pass "no forbidden transition was sent" || fail "a forbidden transition was sent"
 ls "$XDG_STATE_HOME"/simtop/journal/*.jsonl >/dev/null 2>&1 && pass "a journal was written" || fail "no journal"
 assert_eq "$(stat -c %a "$XDG_STATE_HOME/simtop/audit.log")" 600 "audit log mode"
+
+# Confirmations name up to 5 devices, by name and ICCID, with what the plan does to each, and
+# every count agrees with its noun: the cursor's device alone, then three marked ones.
+emu_start --devices 3000 --seed 3 --no-limits
+run_script names --rate 100 <<'STEPS'
+:resize 80x24
+f
+:save-display confirm-one.screen
+<Esc>
+<Space><Space><Space>f
+:save-display confirm-three.screen
+STEPS
+for screen in confirm-one confirm-three; do
+	assert_screen "$screen.screen"
+done
+assert_contains confirm-one.screen "Switch 1 device: SIM Suspended and endpoint Disabled"
+assert_contains confirm-one.screen ", ICCID 89883"
+assert_contains confirm-one.screen "SIM Activated → Suspended, then endpoint Enabled → Disabled"
+assert_contains confirm-one.screen "(1 SIM change, 1 bulk call, 1 read-back)"
+assert_contains confirm-one.screen "Apply to 1 device "
+assert_not_contains confirm-one.screen "1 devices"
+assert_contains confirm-three.screen "Switch 3 devices:"
+assert_eq "$(grep -c ', ICCID 89883' confirm-three.screen)" 3 "devices named in confirm-three.screen"
+assert_contains confirm-three.screen "(3 SIM changes, 1 bulk call, 3 read-backs)"
+assert_contains confirm-three.screen "Apply to 3 devices "
+# A plan taller than 80x24 scrolls, its question in sight at the bottom: every device online
+# (a fleet whose data holds shared SIMs has a notice line, and a reason more to skip).
+emu_start --devices 3000 --seed 3 --no-limits --odd-data shared-sim
+run_script long-plan --rate 100 <<'STEPS'
+:resize 80x24
+a
+o
+:save-display confirm-long.screen
+<PgDn>
+:save-display confirm-long-end.screen
+<Down><PgUp>
+:save-display confirm-long-top.screen
+<Down>
+:save-display confirm-long-line.screen
+<Up><Up>
+:save-display confirm-long-up.screen
+p
+:save-display plan-long.screen
+STEPS
+for screen in confirm-long confirm-long-end confirm-long-line; do
+	assert_screen "$screen.screen"
+done
+assert_contains confirm-long.screen " Confirm · lines 1–18 of 20 · Up, Down, PgUp, PgDn scroll"
+assert_not_contains confirm-long.screen "p shows the plan device by device."
+assert_contains confirm-long-end.screen " Confirm · lines 3–20 of 20 "
+assert_contains confirm-long-end.screen "p shows the plan device by device."
+assert_not_contains confirm-long-end.screen "Switch 3,000 devices"
+assert_contains confirm-long-top.screen " Confirm · lines 1–18 of 20 "
+assert_contains confirm-long-line.screen " Confirm · lines 2–19 of 20 "
+assert_contains confirm-long-up.screen " Confirm · lines 1–18 of 20 "
+for screen in confirm-long confirm-long-end confirm-long-line; do
+	assert_eq "$(sed -n 22p $screen.screen | grep -c 'Type [0-9,]* and press Enter')" 1 "the question on row 22 of $screen.screen"
+	assert_eq "$(wc -l <$screen.screen)" 24 "rows of $screen.screen"
+	assert_eq "$(($(wc -L <$screen.screen) <= 80))" 1 "$screen.screen fits in 80 columns"
+done
+assert_contains plan-long.screen " The plan, device by device"
+assert_contains plan-long.screen ", ICCID 89883"
+
+# Results name the devices, say what happened in words and with the statuses they were left
+# in: the API refuses every bulk endpoint change (no permission), so each SIM is suspended
+# and its endpoint is not: half-done.
+emu_start --devices 3000 --seed 3 --no-limits --forbid multi,endpoint-patch
+run_script results-named --rate 100 <<'STEPS'
+f<Tab><Enter>
+:wait-idle
+:save-display results-one.screen
+a
+:save-display remarked-one.screen
+A<Down><Space><Space><Space>f<Tab><Enter>
+:wait-idle
+:save-display results-three.screen
+STEPS
+for screen in results-one results-three; do
+	assert_screen "$screen.screen"
+done
+assert_contains results-one.screen " Job results: a marks this device for a retry"
+assert_contains results-one.screen "offline on 1 device: 1 half-done"
+assert_contains results-one.screen ", ICCID 89883"
+assert_contains results-one.screen " · half-done: SIM changed, endpoint not"
+assert_contains results-one.screen "now SIM Suspended, endpoint Enabled"
+assert_contains remarked-one.screen "Marked the device that did not reach its target"
+assert_contains results-three.screen " Job results: a marks these 3 devices for a retry"
+assert_contains results-three.screen "offline on 3 devices: 3 half-done"
+assert_eq "$(grep -c ', ICCID 89883.* · half-done: ' results-three.screen)" 3 "devices named in results-three.screen"
 
 # Read-only: the actions say so and send nothing.
 before=$(( $(emu_stat sim_patch) + $(emu_stat endpoint_patch) ))

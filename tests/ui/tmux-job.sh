@@ -1,6 +1,6 @@
 #!/bin/sh
-# A job in a real terminal: Ctrl-C reaches simtop as SIGINT and cancels the job (the screen
-# says so, the steps in flight finish); q q quits with a job running and, once the terminal
+# A job in a real terminal: the rows show each device's new status while the job runs; Ctrl-C
+# reaches simtop as SIGINT and cancels the job (the screen says so, the steps in flight finish); q q quits with a job running and, once the terminal
 # is restored, prints the unfinished count, the journal and the resume command; Ctrl-C twice
 # quits the same way.
 . "$top_srcdir/tests/lib/harness.sh"
@@ -33,9 +33,16 @@ wait_exit() {
 	assert_contains "$test_dir/exit-status.$1" "exited $2"
 }
 
-# Ctrl-C cancels; the steps in flight finish, every intent gets its result.
+# While the job runs, a row shows its device's new status as soon as its change is answered
+# (every row the filter showed was online when the job started), with the progress beside it.
 start_simtop 1
 start_job
+tmux_wait_for "Suspended"
+assert_contains "$test_dir/pane" " left · "
+assert_contains "$test_dir/pane" " requests/s · ETA "
+assert_contains "$test_dir/pane" "Esc cancels"
+
+# Ctrl-C cancels; the steps in flight finish, every intent gets its result.
 tmux_run send-keys -t job C-c
 tmux_wait_for "Cancelling: steps in flight finish, nothing new starts"
 tmux_wait_for "cancelled"

@@ -324,6 +324,97 @@ static void assert_planned_calls(const struct fake *fake, const struct plan *pla
 	assert_int_equal(progress.requests, count_requests(fake));
 }
 
+/* --- 0. what moved, as it moves ----------------------------------------------------------- */
+
+/* Drain job_next_changed(): how often each device came (each at most once a drain). */
+static size_t drain_changed(struct job *job, size_t *seen, size_t count)
+{
+	size_t drained = 0, device;
+	bool *once = xcalloc(count, sizeof(*once));
+	while (job_next_changed(job, &device)) {
+		assert_true(device < count);
+		if (once[device])
+			fail_msg("device %zu came twice in one drain", device);
+		once[device] = true;
+		seen[device]++;
+		drained++;
+	}
+	free(once);
+	return drained;
+}
+
+/* Offline, one SIM refused: each device comes from job_next_changed() as soon as a step of it
+ * settles, with the statuses its steps reached, long before the job ends; the refused one
+ * with its statuses as loaded; then each once more when it is read back. */
+static void test_changes_as_they_settle(void **state)
+{
+	(void)state;
+	struct fake fake;
+	struct plan plan;
+	size_t seen[5] = { 0 }, device;
+	int sim, endpoint;
+
+	fake_init(&fake, 2000, 1000);
+	fake_add_devices(&fake, 5, SIM_ACTIVATED, ENDPOINT_ENABLED);
+	fake_add_rule(&fake, FAKE_SIM_PATCH, SIM_ID(2), 1, 0, FAULT_REFUSED, 422);
+	build_plan(&plan, PLAN_OFFLINE, &fake, 5);
+	struct job *job = job_start(&fake.transport, &plan, NULL, NULL, NULL, NULL);
+	/* Nothing has moved before an answer. */
+	assert_false(job_next_changed(job, &device));
+
+	/* The first SIM answer: that device's SIM is Suspended, its endpoint not yet Disabled. */
+	assert_true(fake_step(&fake));
+	assert_int_equal(drain_changed(job, seen, 5), 1);
+	assert_int_equal(seen[0], 1);
+	job_device_statuses(job, 0, &sim, &endpoint);
+	assert_int_equal(sim, SIM_SUSPENDED);
+	assert_int_equal(endpoint, ENDPOINT_ENABLED);
+	assert_int_equal(job_result(job, 0)->outcome, JOB_RUNNING);
+	assert_false(job_next_changed(job, &device));
+
+	/* The other SIM answers, before the bulk call: the refused device is over, as loaded. */
+	while (count_calls(&fake, FAKE_BULK) == 0 && fake_step(&fake))
+		drain_changed(job, seen, 5);
+	drain_changed(job, seen, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(seen[i], 1);
+	assert_int_equal(job_result(job, 2)->outcome, JOB_FAILED);
+	job_device_statuses(job, 2, &sim, &endpoint);
+	assert_int_equal(sim, SIM_ACTIVATED);
+	assert_int_equal(endpoint, ENDPOINT_ENABLED);
+	job_device_statuses(job, 4, &sim, &endpoint);
+	assert_int_equal(sim, SIM_SUSPENDED);
+
+	/* The bulk answer: the four endpoints Disabled, their pairs over, before the read-back. */
+	struct job_progress progress;
+	while (count_calls(&fake, FAKE_LIST) == 0 && fake_step(&fake))
+		drain_changed(job, seen, 5);
+	job_progress(job, &progress);
+	assert_false(progress.finished);
+	for (size_t i = 0; i < 5; i++) {
+		job_device_statuses(job, i, &sim, &endpoint);
+		assert_int_equal(endpoint, i == 2 ? ENDPOINT_ENABLED : ENDPOINT_DISABLED);
+		assert_int_equal(job_result(job, i)->outcome, i == 2 ? JOB_FAILED : JOB_DONE);
+		assert_int_equal(seen[i], i == 2 ? 1 : 2);
+	}
+
+	/* The read-back: the four that sent something once more, with what was read. */
+	fake_run(&fake);
+	assert_finished(job);
+	drain_changed(job, seen, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(seen[i], i == 2 ? 2 : 3);
+		job_device_statuses(job, i, &sim, &endpoint);
+		assert_true(job_result(job, i)->read_back);
+		assert_int_equal(sim, i == 2 ? SIM_ACTIVATED : SIM_SUSPENDED);
+		assert_int_equal(endpoint, i == 2 ? ENDPOINT_ENABLED : ENDPOINT_DISABLED);
+	}
+	assert_false(job_next_changed(job, &device));
+	free_job(&fake, job);
+	plan_free(&plan);
+	fake_free(&fake);
+}
+
 /* --- 1. offline, all fine ------------------------------------------------------------------ */
 
 static void test_offline_verified_by_list(void **state)
@@ -1642,6 +1733,7 @@ static void test_killed_at_every_answer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_changes_as_they_settle),
 		cmocka_unit_test(test_offline_verified_by_list),
 		cmocka_unit_test(test_offline_verified_by_get),
 		cmocka_unit_test(test_offline_mixed_devices),

@@ -1,5 +1,5 @@
 /* test_plan.c — plans: every action against every pair of statuses, the reasons, the summary
- * the confirmation shows, the estimate. */
+ * the confirmation shows (its words: test_plan_text.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,6 @@
 
 #include "fleet.h"
 #include "plan.h"
-#include "plan_text.h"
 #include "util.h"
 
 /* Rows and columns of the tables below. */
@@ -578,53 +577,6 @@ static void test_large_plan(void **state)
 	fleet_free(fleet);
 }
 
-/* One text for a plan: counts with separators, nouns that agree with them. */
-static void test_plan_text(void **state)
-{
-	(void)state;
-	char line[512];
-	struct plan_transition_count one = { STEP_SIM, SIM_ACTIVATED, SIM_SUSPENDED, 1 };
-	struct plan_transition_count many = { STEP_ENDPOINT, ENDPOINT_ENABLED, ENDPOINT_DISABLED, 1234 };
-	assert_string_equal(plan_text_transition(&one, false, line, sizeof(line)), "1 SIM Activated \u2192 Suspended");
-	assert_string_equal(plan_text_transition(&many, true, line, sizeof(line)), "1,234 endpoints Enabled -> Disabled");
-	struct plan_skip_count skip = { "already offline", 2500 };
-	assert_string_equal(plan_text_skip(&skip, line, sizeof(line)), "2,500 skipped: already offline");
-
-	struct plan_summary summary = { .activations = 1 };
-	assert_string_equal(plan_text_charges(&summary, line, sizeof(line)), "This plan activates 1 SIM.");
-	summary = (struct plan_summary){ .activations = 2, .billed_offline = 1 };
-	assert_string_equal(plan_text_charges(&summary, line, sizeof(line)),
-			    "This plan activates 2 SIMs and leaves 1 Activated SIM behind disabled endpoints.");
-	summary = (struct plan_summary){ 0 };
-	assert_null(plan_text_charges(&summary, line, sizeof(line)));
-
-	/* 3 devices offline in a fleet of 3,000 endpoints: 3 SIM changes, 1 bulk call, and 3 GETs
-	 * to read back (the list would take as many pages). */
-	const struct group groups[] = { { SIM_ACTIVATED, ENDPOINT_ENABLED, 3 } };
-	size_t *indexes, count;
-	struct fleet *fleet = group_fleet(groups, ARRAY_SIZE(groups), &indexes, &count);
-	struct plan plan;
-	plan_build(&plan, PLAN_OFFLINE, fleet, indexes, count);
-	plan.fleet_endpoints = 3000;
-	struct transport transport = { .bulk_max = 2000, .list_per_page = 1000, .rate = 10, .window_calls = 1900,
-				       .window_ms = 300000 };
-	assert_string_equal(plan_text_estimate(&plan, NULL, &transport, true, line, sizeof(line)),
-			    "7 requests (3 SIM changes, 1 bulk call, 3 reads): about 1 s at 10.0/s, at most 1,900 per 5 min.");
-	transport.rate = 0;
-	assert_string_equal(plan_text_estimate(&plan, NULL, &transport, true, line, sizeof(line)),
-			    "7 requests (3 SIM changes, 1 bulk call, 3 reads), as fast as the API answers.");
-	plan_free(&plan);
-	free(indexes);
-	fleet_free(fleet);
-
-	struct job_progress progress = { .done = 1200, .failed = 1, .remaining = 30, .rate = 6.25, .eta_seconds = 75 };
-	assert_string_equal(plan_text_progress(&progress, line, sizeof(line)),
-			    "1,200 done \u00b7 1 failed \u00b7 30 left \u00b7 6.2/s \u00b7 ETA 1:15");
-	progress.paused_seconds = 11.6;
-	snprintf(progress.pause_reason, sizeof(progress.pause_reason), "rate limited, HTTP 429");
-	assert_true(strstr(plan_text_progress(&progress, line, sizeof(line)), "paused 12 s: rate limited, HTTP 429"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,7 +588,6 @@ int main(void)
 		cmocka_unit_test(test_summary_billed),
 		cmocka_unit_test(test_shared_sim_skipped),
 		cmocka_unit_test(test_large_plan),
-		cmocka_unit_test(test_plan_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,7 +329,7 @@ static void test_job_results_show_and_re_mark(void **state)
 	assert_true(events & SESSION_JOB_FINISHED);
 	assert_null(session->job);
 	assert_int_equal(session->last_trouble, 1);
-	assert_non_null(strstr(session->message, "1 of 5 devices did not reach their target"));
+	assert_non_null(strstr(session->message, "offline: 1 of 5 devices did not reach its target"));
 	size_t index;
 	assert_true(fleet_find_endpoint(session->fleet, ENDPOINT_ID(1), &index));
 	assert_int_equal(fleet_device(session->fleet, index)->sim_status, SIM_SUSPENDED);
@@ -342,6 +342,89 @@ static void test_job_results_show_and_re_mark(void **state)
 	session_mark_devices(session, &failed, 1);
 	assert_int_equal(session->marked_shown, 1);
 	assert_true(marks_has(session->marks, fleet_device(session->fleet, index)));
+}
+
+/* The device of an endpoint, as its row shows it. */
+static size_t index_of(const struct session *session, int64_t endpoint_id)
+{
+	size_t index;
+	assert_true(fleet_find_endpoint(session->fleet, endpoint_id, &index));
+	return index;
+}
+
+static const struct device *device_of(const struct session *session, int64_t endpoint_id)
+{
+	return fleet_device(session->fleet, index_of(session, endpoint_id));
+}
+
+static bool bulk_sent(const struct fake *fake)
+{
+	for (size_t i = 0; i < fake->call_count; i++)
+		if (fake->calls[i].kind == FAKE_BULK)
+			return true;
+	return false;
+}
+
+/* While a job runs, each device's row shows its new statuses as soon as a step of it settles,
+ * and a device that failed is known as such, long before the job ends; the rows keep their
+ * places (and the filter) until it ends. */
+static void test_rows_change_while_the_job_runs(void **state)
+{
+	struct fixture *fixture = *state;
+	struct session *session = fixture->session;
+	load(fixture);
+	fake_add_rule(&fixture->fake, FAKE_SIM_PATCH, SIM_ID(4), 1, 0, FAULT_REFUSED, 422);
+	set_filter(session, "align:online");
+	session_mark_shown(session);
+	struct plan *plan;
+	assert_true(plan_marked(session, PLAN_OFFLINE, &plan));
+	assert_int_equal(plan->count, 5);
+	assert_true(session_start_job(session, plan, NULL, NULL));
+	assert_non_null(strstr(session->message, "Started: offline on 5 devices"));
+	assert_int_equal(session_update(session) & SESSION_CHANGED, 0);
+
+	/* The first SIM answered: its row says Suspended at once; the others are as loaded. */
+	assert_true(fake_step(&fixture->fake));
+	assert_true(session_update(session) & SESSION_CHANGED);
+	assert_non_null(session->job);
+	assert_int_equal(device_of(session, ENDPOINT_ID(0))->sim_status, SIM_SUSPENDED);
+	assert_int_equal(device_of(session, ENDPOINT_ID(0))->endpoint_status, ENDPOINT_ENABLED);
+	assert_int_equal(device_of(session, ENDPOINT_ID(2))->sim_status, SIM_ACTIVATED);
+	assert_int_equal(fleet_count_alignment(session->fleet, ALIGN_ONLINE), 4);
+	/* Nothing new: nothing to draw again. */
+	assert_int_equal(session_update(session) & SESSION_CHANGED, 0);
+
+	/* Every SIM answered, before the bulk call: the refused one failed, its row as loaded. */
+	while (!bulk_sent(&fixture->fake) && fake_step(&fixture->fake))
+		session_update(session);
+	session_update(session);
+	assert_non_null(session->job);
+	assert_true(session_device_failed(session, index_of(session, ENDPOINT_ID(4))));
+	assert_int_equal(device_of(session, ENDPOINT_ID(4))->sim_status, SIM_ACTIVATED);
+	assert_false(session_device_failed(session, index_of(session, ENDPOINT_ID(2))));
+	assert_int_equal(device_of(session, ENDPOINT_ID(2))->sim_status, SIM_SUSPENDED);
+	/* The rows stay put: the filter applies again when the job ends. */
+	assert_int_equal(session->rows.count, 5);
+
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_JOB_FINISHED);
+	assert_int_equal(device_of(session, ENDPOINT_ID(2))->endpoint_status, ENDPOINT_DISABLED);
+	assert_true(session_device_failed(session, index_of(session, ENDPOINT_ID(4))));
+	assert_int_equal(session->rows.count, 1);
+	assert_non_null(strstr(session->message, "offline: 1 of 5 devices did not reach its target"));
+
+	/* The next job starts with no device failed. */
+	set_filter(session, "");
+	session_unmark_all(session);
+	move_to_endpoint(session, ENDPOINT_ID(1));
+	assert_true(plan_marked(session, PLAN_ONLINE, &plan));
+	assert_int_equal(plan->count, 1);
+	assert_true(session_start_job(session, plan, NULL, NULL));
+	assert_non_null(strstr(session->message, "Started: online on 1 device;"));
+	assert_false(session_device_failed(session, index_of(session, ENDPOINT_ID(4))));
+	fake_run(&fixture->fake);
+	assert_true(session_update(session) & SESSION_JOB_FINISHED);
+	assert_string_equal(session->message, "online: the device reached its target");
 }
 
 /* A job left with nothing answered is offered again by the next session, planned from the
@@ -920,6 +1003,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_keeps_the_cursor_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_and_mark_from_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_results_show_and_re_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_change_while_the_job_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unfinished_job_is_offered_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_shown_until_the_fresh_fleet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_of_another_workspace_or_corrupt, setup, teardown),
