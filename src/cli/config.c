@@ -31,6 +31,7 @@
 	_(RATE_LIMITS, "rate_limits", BOOL) \
 	_(ASCII,       "ascii",       BOOL) \
 	_(MONOCHROME,  "monochrome",  BOOL) \
+	_(MOUSE,       "mouse",       BOOL) \
 	_(RATE,        "rate",        NUMBER) \
 	_(CONFIRM_THRESHOLD, "confirm_threshold", NUMBER) \
 	_(IP_WINDOW_CALLS, "ip_window_calls", NUMBER) \
@@ -622,6 +623,7 @@ bool config_load(struct config *config, const struct config_options *options, ch
 	config->rate_limits = lookup_flag(&file, KEY_RATE_LIMITS, true);
 	config->ascii = lookup_flag(&file, KEY_ASCII, false);
 	config->monochrome = lookup_flag(&file, KEY_MONOCHROME, false) || (no_color && *no_color);
+	config->mouse = lookup_flag(&file, KEY_MOUSE, false);
 	config->rate = lookup_number(&file, KEY_RATE, 0);
 	config->confirm_threshold = (int)lookup_number(&file, KEY_CONFIRM_THRESHOLD, 100);
 	config->ip_window_calls = (size_t)lookup_number(&file, KEY_IP_WINDOW_CALLS, 0);

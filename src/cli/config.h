@@ -57,6 +57,7 @@ struct config {
 	bool rate_limits;    /* default true */
 	bool ascii;          /* ASCII glyphs only */
 	bool monochrome;     /* no colour; also set by NO_COLOR */
+	bool mouse;          /* mouse = true: clicks and the wheel (default false: the terminal's selection) */
 	double rate;         /* rate = N: requests per second; 0: emnify's published limit */
 	size_t ip_window_calls;   /* ip_window_calls = N: the per-IP window's calls; 0: 2,000 */
 	double ip_window_seconds; /* ip_window_seconds = S: its length; 0: 300 */

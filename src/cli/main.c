@@ -514,6 +514,7 @@ int main(int argc, char **argv)
 			.mark_from = options.mark_from,
 			.ascii = options.ascii || config.ascii || !utf8,
 			.monochrome = options.no_color || config.monochrome,
+			.mouse = config.mouse,
 			.read_only = options.read_only || config.read_only,
 			.confirm_threshold = config.confirm_threshold,
 			.api_url = config.base_url,

@@ -78,6 +78,10 @@ void display_open(const struct display_options *options)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
+	if (options->mouse && !headless) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
+	}
 	init_roles();
 	if (headless)
 		resizeterm(24, 80);
@@ -261,4 +265,20 @@ void display_clipboard(const char *text, size_t length)
 	fprintf(stdout, "\033]52;c;%s\a", encoded);
 	fflush(stdout);
 	free(encoded);
+}
+
+enum display_mouse display_mouse_event(int *row, int *column)
+{
+	MEVENT event;
+	if (getmouse(&event) != OK)
+		return DISPLAY_MOUSE_NONE;
+	*row = event.y;
+	*column = event.x;
+	if (event.bstate & BUTTON4_PRESSED)
+		return DISPLAY_MOUSE_WHEEL_UP;
+	if (event.bstate & BUTTON5_PRESSED)
+		return DISPLAY_MOUSE_WHEEL_DOWN;
+	if (event.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+		return DISPLAY_MOUSE_CLICK;
+	return DISPLAY_MOUSE_NONE;
 }

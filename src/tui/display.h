@@ -34,7 +34,13 @@ enum color_role {
 struct display_options {
 	bool headless;    /* no terminal: output to /dev/null, keys from a script */
 	bool monochrome;  /* no colours (NO_COLOR, config) */
+	bool mouse;       /* report clicks and the wheel (config mouse = true); off, the terminal
+			   * keeps its own selection */
 };
+
+/* A mouse event, after display_read_key() returned KEY_MOUSE. */
+enum display_mouse { DISPLAY_MOUSE_NONE, DISPLAY_MOUSE_CLICK, DISPLAY_MOUSE_WHEEL_UP, DISPLAY_MOUSE_WHEEL_DOWN };
+enum display_mouse display_mouse_event(int *row, int *column);
 
 /* Start curses. Installs util_die_hook so die() restores the terminal. */
 void display_open(const struct display_options *options);

@@ -80,6 +80,7 @@ struct loop {
 	struct prompt prompt;
 	struct prompt_history filter_history, query_history, path_history, jump_history;
 	size_t search_origin;                /* the cursor when the search prompt opened */
+	bool mouse;                          /* clicks and the wheel are reported (config mouse) */
 	char filter_before[SESSION_QUERY_MAX]; /* restored by Esc */
 	char prompt_error[256];              /* why the prompt's text is refused, "" if it is not */
 	int prompt_error_column;
@@ -876,6 +877,27 @@ static bool is_redraw_key(const struct loop *loop, int key)
 	return top_view(loop)->ops->keymap != KEYMAP_DIALOG || keys_action(KEYMAP_DIALOG, key) == ACTION_NONE;
 }
 
+/* The wheel scrolls what is on top, three rows a notch; a click is the top view's to take. */
+static void handle_mouse(struct loop *loop, enum display_mouse event, int row, int column)
+{
+	struct view *top = top_view(loop);
+	int page_rows = LINES - 3 - has_notice(loop->session);
+	if (!loop->mouse || loop->prompt_kind != PROMPT_NONE || event == DISPLAY_MOUSE_NONE)
+		return;
+	if (event == DISPLAY_MOUSE_CLICK) {
+		if (top->ops->click)
+			apply_reaction(loop, top->ops->click(top, &loop->context, row, column));
+		return;
+	}
+	bool dialog = top->ops->keymap == KEYMAP_DIALOG;
+	enum action action = event == DISPLAY_MOUSE_WHEEL_UP ? (dialog ? ACTION_SCROLL_UP : ACTION_MOVE_UP)
+							     : (dialog ? ACTION_SCROLL_DOWN : ACTION_MOVE_DOWN);
+	for (int notch = 0; notch < 3; notch++) {
+		int reaction = top->ops->handle(top, &loop->context, action, page_rows);
+		apply_reaction(loop, reaction < 0 ? REACT_REDRAW : reaction | REACT_REDRAW);
+	}
+}
+
 static void handle_key(struct loop *loop, int key)
 {
 	struct session *session = loop->session;
@@ -887,6 +909,11 @@ static void handle_key(struct loop *loop, int key)
 	}
 	if (key == KEY_INTERRUPT) {
 		interrupted(loop, false);
+		return;
+	}
+	if (key == KEY_MOUSE) {
+		int row = 0, column = 0;
+		handle_mouse(loop, display_mouse_event(&row, &column), row, column);
 		return;
 	}
 	if (is_redraw_key(loop, key)) {
@@ -959,6 +986,18 @@ static void run_command(struct loop *loop, const struct script_step *step)
 		loop->dirty = false;
 		if (!display_save_svg(command + 9, message, sizeof(message)))
 			die(2, "script line %d: %s", step->line, message);
+	} else if (strncmp(command, "click ", 6) == 0 || strncmp(command, "wheel ", 6) == 0) {
+		/* What the terminal would report once mouse = true: ":click ROW COLUMN",
+		 * ":wheel up|down". */
+		int row = 0, column = 0;
+		char direction[8] = "";
+		if (command[0] == 'c' ? sscanf(command + 6, "%d %d", &row, &column) != 2
+				      : sscanf(command + 6, "%7s", direction) != 1)
+			die(2, "script line %d: click ROW COLUMN, or wheel up|down", step->line);
+		handle_mouse(loop, command[0] == 'c' ? DISPLAY_MOUSE_CLICK
+				   : strcmp(direction, "up") == 0 ? DISPLAY_MOUSE_WHEEL_UP : DISPLAY_MOUSE_WHEEL_DOWN,
+			     row, column);
+		loop->dirty = true;
 	} else if (strncmp(command, "resize ", 7) == 0) {
 		int columns, rows;
 		if (sscanf(command + 7, "%dx%d", &columns, &rows) != 2 || columns < 1 || rows < 1)
@@ -995,6 +1034,7 @@ int tui_run(const struct tui_options *options)
 	loop->transport = loop->api ? api_transport_new(loop->api) : NULL;
 	loop->workspace = options->workspace;
 	loop->ascii = options->ascii;
+	loop->mouse = options->mouse;
 	draw_set_ascii(loop->ascii);
 	struct session_options session_options = {
 		.transport = loop->transport,
@@ -1024,7 +1064,9 @@ int tui_run(const struct tui_options *options)
 		sigaction(SIGHUP, &action, NULL);
 	loop->interrupts_seen = interrupts;
 	loop->terminations_seen = terminations;
-	struct display_options display = { .headless = loop->script != NULL, .monochrome = options->monochrome };
+	struct display_options display = {
+		.headless = loop->script != NULL, .monochrome = options->monochrome, .mouse = options->mouse,
+	};
 	display_open(&display);
 	push_view(loop, view_fleet_new(options->columns));
 	if (!session->fatal[0] && loop->api) {

@@ -21,6 +21,7 @@ struct tui_options {
 	const char *mark_from;        /* --mark-from FILE: marked once the fleet is loaded, or NULL */
 	bool ascii;
 	bool monochrome;
+	bool mouse;                   /* clicks and the wheel (config mouse = true) */
 	bool read_only;
 	int confirm_threshold;        /* 0: 100 */
 	const char *api_url;          /* where jobs run, for their journals: the base URL */

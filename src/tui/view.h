@@ -51,6 +51,9 @@ struct view_ops {
 	const char *(*hint)(struct view *view, struct view_context *context);
 	/* Where the user is ("row 12 of 4,212"), left in the status line; NULL when not needed. */
 	void (*position)(struct view *view, struct view_context *context, char *buffer, size_t size);
+	/* Optional: a click at (row, column) of the screen (config mouse = true); returns a
+	 * reaction. */
+	int (*click)(struct view *view, struct view_context *context, int row, int column);
 	/* Release the view. May be called while the view still waits for the API (see
 	 * view_device.c): the view then frees itself when the last answer arrives. */
 	void (*free)(struct view *view);

@@ -19,6 +19,8 @@ struct fleet_view {
 	struct column_choice columns; /* chosen, in order */
 	size_t first_column;          /* scrolled right past this many chosen columns */
 	struct column_layout layout;  /* as last drawn */
+	int first_row;                /* where the header was last drawn */
+	int height;                   /* and the rows it had, the header's included */
 };
 
 static enum color_role alignment_role(enum alignment alignment)
@@ -187,6 +189,8 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 	struct fleet_view *fleet_view = (struct fleet_view *)view;
 	const struct session *session = context->session;
 	struct column_layout *layout = &fleet_view->layout;
+	fleet_view->first_row = first_row;
+	fleet_view->height = height;
 	columns_fit(&fleet_view->columns, live_count(session->live) > 0, fleet_view->first_column, session->sort, COLS,
 		    layout);
 	int header = display_attr(ROLE_HEADER);
@@ -353,10 +357,42 @@ static void fleet_position(struct view *view, struct view_context *context, char
 		 filter[fits] ? (context->ascii ? "~" : "\u2026") : "", only, tail);
 }
 
+/* A click on a column's title sorts by it (again: the other way round); on a row, the cursor
+ * goes there. */
+static int fleet_click(struct view *view, struct view_context *context, int row, int column)
+{
+	struct fleet_view *fleet_view = (struct fleet_view *)view;
+	struct session *session = context->session;
+	const struct column_layout *layout = &fleet_view->layout;
+	if (row == fleet_view->first_row) {
+		int x = 2;
+		for (size_t i = 0; i < layout->count; i++) {
+			const struct column_info *info = columns_info(layout->shown[i]);
+			if (column >= x && column <= x + layout->width[i]) {
+				if (info->sort == SORT_COUNT)
+					return REACT_NONE;
+				session_sort_by(session, info->sort, info->sort == session->sort && !session->descending);
+				session_message(session, false, "Sorted by %s, %s", sort_column_name(info->sort),
+						session->descending ? "descending" : "ascending");
+				return REACT_REDRAW;
+			}
+			x += layout->width[i] + 1;
+		}
+		return REACT_NONE;
+	}
+	size_t position = fleet_view->top + (size_t)(row - fleet_view->first_row - 1);
+	if (row <= fleet_view->first_row || row >= fleet_view->first_row + fleet_view->height ||
+	    position >= session->rows.count)
+		return REACT_NONE;
+	session_move_cursor(session, position);
+	return REACT_REDRAW;
+}
+
 static const struct view_ops fleet_ops = {
 	.name = "fleet",
 	.draw = fleet_draw,
 	.handle = fleet_handle,
+	.click = fleet_click,
 	.hint_text = "? help",
 	.position = fleet_position,
 	.free = view_free,
