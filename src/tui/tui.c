@@ -149,27 +149,6 @@ static void draw_title(struct loop *loop)
 {
 	const struct session *session = loop->session;
 	int attr = display_attr(ROLE_TITLE);
-	char line[512], number[32];
-	size_t devices = 0;
-	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
-		devices += fleet_count_alignment(session->fleet, (enum alignment)alignment);
-	int length = snprintf(line, sizeof(line), " simtop  %s%s  %s devices", loop->workspace,
-			      session->read_only ? " (read-only)" : "",
-			      util_thousands((int64_t)devices, number, sizeof(number)));
-	/* Misaligned first: it is what the operator is looking for, and it must fit in 80 columns. */
-	static const enum alignment shown[] = { ALIGN_MISALIGNED, ALIGN_ONLINE, ALIGN_OFFLINE,
-						ALIGN_UNPAIRED, ALIGN_NEW, ALIGN_TEST };
-	for (size_t i = 0; i < ARRAY_SIZE(shown) && length < (int)sizeof(line); i++) {
-		size_t count = fleet_count_alignment(session->fleet, shown[i]);
-		if (count == 0 && shown[i] != ALIGN_ONLINE && shown[i] != ALIGN_MISALIGNED)
-			continue;
-		length += snprintf(line + length, sizeof(line) - (size_t)length, "  %s %s %s",
-				   model_alignment_glyph(shown[i], loop->ascii),
-				   util_thousands((int64_t)count, number, sizeof(number)),
-				   model_alignment_word(shown[i]));
-	}
-	draw_cell(0, 0, line, COLS, attr);
-
 	char state[160] = "";
 	const struct transport_load_progress *progress = &session->progress;
 	if (progress->running) {
@@ -187,6 +166,51 @@ static void draw_title(struct loop *loop)
 	} else if (progress->failed) {
 		snprintf(state, sizeof(state), " %s load failed ", loop->ascii ? "x" : "\u2716");
 	}
+	int room = COLS - text_width(state);
+
+	char line[512], number[32];
+	size_t devices = 0;
+	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
+		devices += fleet_count_alignment(session->fleet, (enum alignment)alignment);
+	int base = snprintf(line, sizeof(line), " simtop  %s%s  %s devices", loop->workspace,
+			    session->read_only ? " (read-only)" : "",
+			    util_thousands((int64_t)devices, number, sizeof(number)));
+	/* Misaligned first: it is what the operator is looking for. When the counts do not all
+	 * fit with their words, only misaligned keeps its word (the glyphs say the rest, as the
+	 * help's legend does), then neither; a count shows whole or not at all, and an ellipsis
+	 * says when some did not fit. */
+	static const enum alignment shown[] = { ALIGN_MISALIGNED, ALIGN_ONLINE, ALIGN_OFFLINE,
+						ALIGN_UNPAIRED, ALIGN_NEW, ALIGN_TEST };
+	const char *more = loop->ascii ? "  ~" : "  \u2026";
+	for (int words = 2; words >= 0; words--) {
+		int length = base, starts[ARRAY_SIZE(shown)], items = 0;
+		bool cut = false;
+		line[length] = '\0';
+		for (size_t i = 0; i < ARRAY_SIZE(shown) && !cut; i++) {
+			size_t count = fleet_count_alignment(session->fleet, shown[i]);
+			if (count == 0 && shown[i] != ALIGN_ONLINE && shown[i] != ALIGN_MISALIGNED)
+				continue;
+			bool word = words == 2 || (words == 1 && shown[i] == ALIGN_MISALIGNED);
+			char item[96];
+			snprintf(item, sizeof(item), "  %s %s%s%s", model_alignment_glyph(shown[i], loop->ascii),
+				 util_thousands((int64_t)count, number, sizeof(number)), word ? " " : "",
+				 word ? model_alignment_word(shown[i]) : "");
+			cut = text_width(line) + text_width(item) > room;
+			if (!cut) {
+				starts[items++] = length;
+				length += snprintf(line + length, sizeof(line) - (size_t)length, "%s", item);
+			}
+		}
+		if (!cut)
+			break;
+		if (words == 0) {
+			/* The counts that leave no room for the ellipsis go too. */
+			while (items > 0 && text_width(line) + text_width(more) > room)
+				line[length = starts[--items]] = '\0';
+			snprintf(line + length, sizeof(line) - (size_t)length, "%s", more);
+		}
+	}
+	draw_cell(0, 0, line, COLS, attr);
 	if (state[0]) {
 		int width = text_width(state);
 		draw_text(0, COLS - width, state, width, attr | A_BOLD);
