@@ -236,7 +236,10 @@ static void fleet_draw(struct view *view, struct view_context *context, int firs
 	if (session->rows.count == 0) {
 		const char *text = session->progress.running ? "Loading the fleet..."
 			: fleet_count(session->fleet) == 0 ? "No devices."
-			: "No device matches: / changes the filter, M shows all rows again.";
+			: session->only_marked && session->filter ? "No marked device matches: / changes the filter, M shows all rows."
+			: session->only_marked ? "No device is marked: M shows all rows again, Space marks one."
+			: session->unknown.count ? "No device matches yet: L reads the live state the filter needs."
+			: "No device matches: / changes the filter, Esc clears it.";
 		draw_text(first_row + 2, 2, text, COLS - 2, A_NORMAL);
 		return;
 	}

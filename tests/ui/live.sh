@@ -42,6 +42,7 @@ STEPS
 # Nothing is read before L, and no column shows what nobody read.
 assert_not_contains before.screen "CONN"
 assert_contains unknown.screen "0 shown · $activated live state unknown"
+assert_contains unknown.screen "No device matches yet: L reads the live state the filter needs."
 assert_contains question.screen "Read the network's view of $activated shown devices"
 assert_contains question.screen "$((activated * 2)) calls"
 assert_contains question.screen "Enter reads, Esc cancels"
