@@ -28,36 +28,42 @@ bool list_live_parse_columns(const char *text, struct output_live *with, char *m
 	return ok && (with->connectivity || with->usage);
 }
 
+bool list_live_check(struct api *api, const struct fleet *fleet, const size_t *rows, size_t count, unsigned kinds,
+		     bool yes, bool progress)
+{
+	size_t devices = 0;
+	for (size_t i = 0; i < count && kinds; i++)
+		devices += fleet_device(fleet, rows[i])->endpoint_id != 0;
+	if (devices == 0)
+		return true;
+	struct transport *transport = api_transport_new(api);
+	struct live_estimate estimate = live_estimate(transport, devices, kinds);
+	char device_count[32], calls[32], duration[48], window[48];
+	util_thousands((int64_t)devices, device_count, sizeof(device_count));
+	util_thousands((int64_t)estimate.calls, calls, sizeof(calls));
+	util_format_duration(estimate.seconds, duration, sizeof(duration));
+	util_format_duration((double)transport->window_ms / 1000.0, window, sizeof(window));
+	bool affordable = transport->window_calls == 0 || estimate.calls <= transport->window_calls || yes;
+	if (!affordable)
+		fprintf(stderr, "simtop: reading the network's view of %s devices takes %s calls, at least %s within "
+			"emnify's %zu calls per %s per IP, which every client on this IP shares: narrow the query "
+			"(sim:act, tag:...), or pass --yes\n", device_count, calls, duration, transport->window_calls, window);
+	else if (progress)
+		fprintf(stderr, "simtop: reading the network's view of %s devices: %s calls, at least %s\n", device_count,
+			calls, duration);
+	api_transport_free(transport);
+	return affordable;
+}
+
 size_t list_live_fetch(struct api *api, const struct fleet *fleet, const size_t *rows, size_t count, unsigned kinds,
-		       struct live *live, bool progress, bool yes, bool *refused)
+		       struct live *live, bool progress)
 {
 	if (kinds == 0 || count == 0)
 		return 0;
 	int64_t *ids = xmalloc(sizeof(*ids) * count);
-	size_t devices = 0;
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < count; i++)
 		ids[i] = fleet_device(fleet, rows[i])->endpoint_id;
-		devices += ids[i] != 0;
-	}
 	struct transport *transport = api_transport_new(api);
-	struct live_estimate estimate = live_estimate(transport, devices, kinds);
-	char device_count[32], calls[32], duration[48];
-	util_thousands((int64_t)devices, device_count, sizeof(device_count));
-	util_thousands((int64_t)estimate.calls, calls, sizeof(calls));
-	util_format_duration(estimate.seconds, duration, sizeof(duration));
-	if (transport->window_calls > 0 && estimate.calls > transport->window_calls && !yes) {
-		fprintf(stderr, "simtop: reading the network's view of %s devices takes %s calls, about %s within "
-			"emnify's %zu calls per %lld minutes per IP, which every client on this IP shares: narrow "
-			"the query (sim:act, tag:...), or pass --yes\n", device_count, calls, duration,
-			transport->window_calls, (long long)(transport->window_ms / 60000));
-		*refused = true;
-		api_transport_free(transport);
-		free(ids);
-		return 0;
-	}
-	if (progress)
-		fprintf(stderr, "simtop: reading the network's view of %s devices: %s calls, about %s\n", device_count,
-			calls, duration);
 	struct live_fetch *fetch = live_fetch_start(transport, live, ids, count, kinds);
 	struct live_fetch_progress state;
 	int64_t shown = 0;

@@ -17,12 +17,16 @@
  * message, for any other word. */
 bool list_live_parse_columns(const char *text, struct output_live *with, char *message, size_t size);
 
-/* Read kinds (LIVE_* bits) of the devices at rows (count of them) into live. Progress goes
- * to stderr when progress is true; each read that failed is named on stderr. Returns how many
- * devices could not be read in full. A read of more calls than emnify's per-IP window holds
- * (which every other client on the IP shares) is refused unless yes: *refused is set, the
- * reason and the estimate are on stderr, and nothing is sent. */
+/* Whether reading kinds (LIVE_* bits) of the devices at rows (count of them) may go ahead: a
+ * read of more calls than emnify's per-IP window holds (which every other client on the IP
+ * shares) may not unless yes, and stderr says why, with the calls and the time. Else true, and
+ * with progress the calls and the time are said on stderr. */
+bool list_live_check(struct api *api, const struct fleet *fleet, const size_t *rows, size_t count, unsigned kinds,
+		     bool yes, bool progress);
+
+/* Read kinds of the devices at rows into live. Progress goes to stderr when progress is true;
+ * each read that failed is named on stderr. Returns how many devices could not be read in full. */
 size_t list_live_fetch(struct api *api, const struct fleet *fleet, const size_t *rows, size_t count, unsigned kinds,
-		       struct live *live, bool progress, bool yes, bool *refused);
+		       struct live *live, bool progress);
 
 #endif

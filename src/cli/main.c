@@ -266,10 +266,13 @@ static bool check_terminal(void)
 	return false;
 }
 
-/* Widths and cleaning need a UTF-8 locale; without one, draw ASCII glyphs. */
+/* Widths and cleaning need a UTF-8 locale; without one, draw ASCII glyphs. Numbers stay in
+ * the C locale's form whatever the user's: a decimal point in `data:<0.5`, in CSV and JSON, and
+ * on the screen beside the thousands' commas. */
 static bool setup_locale(void)
 {
 	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
 		return true;
 	setlocale(LC_CTYPE, "C.UTF-8");
@@ -341,20 +344,20 @@ static int run_list(struct api *api, enum output_format format, const struct fil
 	 * those are read, then the query decides. */
 	unsigned needed = filter_live_kinds(filter);
 	size_t unmatched = 0, unread = 0;
-	bool refused = false;
 	filter_rows(filter, fleet, live, &rows, &candidates);
-	if (needed) {
-		unmatched = list_live_fetch(api, fleet, candidates.index, candidates.count, needed, live, progress, yes,
-					    &refused);
+	unsigned wanted = (with->connectivity ? LIVE_CONNECTIVITY : 0) | (with->usage ? LIVE_USAGE : 0);
+	/* Checked once for both reads, the first's candidates being the most the second can read. */
+	const struct rows *to_read = needed ? &candidates : &rows;
+	bool refused = !list_live_check(api, fleet, to_read->index, to_read->count, needed | wanted, yes, progress);
+	if (needed && !refused) {
+		unmatched = list_live_fetch(api, fleet, candidates.index, candidates.count, needed, live, progress);
 		filter_rows(filter, fleet, live, &candidates, NULL);
 		struct rows matched = candidates;
 		candidates = rows;
 		rows = matched;
 	}
-	unsigned wanted = (with->connectivity ? LIVE_CONNECTIVITY : 0) | (with->usage ? LIVE_USAGE : 0);
 	if (!refused)
-		unread = list_live_fetch(api, fleet, rows.index, rows.count, wanted & ~needed, live, progress, yes,
-					 &refused);
+		unread = list_live_fetch(api, fleet, rows.index, rows.count, wanted & ~needed, live, progress);
 	with->states = live;
 	bool written = !refused && output_write_live(stdout, fleet, rows.index, rows.count, format, with) && fflush(stdout) == 0;
 	rows_free(&rows);

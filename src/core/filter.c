@@ -1011,9 +1011,12 @@ static bool connectivity_needle(struct parser *parser, const struct piece *piece
 		found += !(needle->states >> words[i].state & 1);
 		needle->states |= 1u << words[i].state;
 	}
-	if (piece->regex)
+	if (piece->regex) {
 		regfree(&regex);
-	else if (piece->length == 0)
+		if (needle->states == 0)
+			return fail(parser, piece->offset, "conn: the regular expression matches no state; the states: %s",
+				    choices);
+	} else if (piece->length == 0)
 		return fail(parser, piece->offset, "conn: missing state; one of: %s", choices);
 	else if (found == 0)
 		return fail(parser, piece->offset, "unknown connectivity \"%s\"; one of: %s",

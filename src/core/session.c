@@ -418,7 +418,7 @@ bool session_copy(struct session *session, enum session_copy what, char **text, 
 			return false;
 		}
 		util_thousands((int64_t)(*length / 1024 + 1), size, sizeof(size));
-		if (*length > SESSION_COPY_MAX) {
+		if ((*length + 2) / 3 * 4 > SESSION_COPY_MAX) {
 			session_message(session, true, "%zu rows make %s KB of CSV, more than a terminal takes at once "
 					"(%d KB): export them with E instead", rows, size, SESSION_COPY_MAX / 1024);
 			free(*text);
@@ -556,8 +556,12 @@ bool session_jump(struct session *session, const char *text)
 	}
 	for (size_t i = 0; i < session->base.count; i++) {
 		if (names_device(session->fleet, fleet_device(session->fleet, session->base.index[i]), wanted, id)) {
-			session_message(session, true, "%s is hidden by the filter%s: / and Enter on an empty line clear it",
-					wanted, session->only_marked ? " or by \"only marked\" (M)" : "");
+			if (session->only_marked && !session->filter)
+				session_message(session, true, "%s is not marked, and only marked rows are shown: M shows all",
+						wanted);
+			else
+				session_message(session, true, "%s is hidden by the filter%s: Esc clears it", wanted,
+						session->only_marked ? " or by \"only marked\" (M)" : "");
 			return false;
 		}
 	}
@@ -1082,12 +1086,14 @@ static int64_t *live_targets(struct session *session, struct session_live_plan *
 			const struct device *device = fleet_device(session->fleet, sources[s]->index[i]);
 			if (plan->marked && !marks_has(session->marks, device))
 				continue;
-			if (!device->endpoint_id)
+			if (!device->endpoint_id) {
 				plan->without_endpoint++;
-			else if (!plan->marked && plan->devices >= SESSION_LIVE_SHOWN_MAX)
+			} else if (!plan->marked && plan->devices >= SESSION_LIVE_SHOWN_MAX) {
 				plan->left_out++;
-			else
+			} else {
 				ids[plan->devices++] = device->endpoint_id;
+				plan->unknown += s == 1;
+			}
 		}
 	}
 	if (session->transport)
@@ -1112,32 +1118,51 @@ static bool may_read_live(struct session *session)
 	return true;
 }
 
-bool session_live_plan(struct session *session, struct session_live_plan *plan)
+bool session_live_plan_ids(struct session *session, struct session_live_plan *plan, int64_t **ids)
 {
+	*ids = NULL;
 	if (!may_read_live(session))
 		return false;
-	free(live_targets(session, plan));
+	int64_t *chosen = live_targets(session, plan);
 	if (plan->devices == 0) {
+		free(chosen);
 		session_message(session, true, "No %s device has an endpoint: there is no live state to read",
 				plan->marked ? "marked" : "shown");
 		return false;
 	}
+	*ids = chosen;
+	return true;
+}
+
+bool session_live_plan(struct session *session, struct session_live_plan *plan)
+{
+	int64_t *ids;
+	bool ok = session_live_plan_ids(session, plan, &ids);
+	free(ids);
+	return ok;
+}
+
+bool session_live_read(struct session *session, const int64_t *ids, size_t count)
+{
+	if (!may_read_live(session))
+		return false;
+	session->transport->ops->restart_pace(session->transport->self);
+	session->live_fetch = live_fetch_start(session->transport, session->live, ids, count, LIVE_BOTH);
+	session->live_started_ms = util_now_ms();
+	session->live_rows_ms = session->live_started_ms;
+	session->message[0] = '\0';
 	return true;
 }
 
 bool session_live_start(struct session *session)
 {
 	struct session_live_plan plan;
-	if (!session_live_plan(session, &plan))
+	int64_t *ids;
+	if (!session_live_plan_ids(session, &plan, &ids))
 		return false;
-	int64_t *ids = live_targets(session, &plan);
-	session->transport->ops->restart_pace(session->transport->self);
-	session->live_fetch = live_fetch_start(session->transport, session->live, ids, plan.devices, LIVE_BOTH);
-	session->live_started_ms = util_now_ms();
-	session->live_rows_ms = session->live_started_ms;
+	bool started = session_live_read(session, ids, plan.devices);
 	free(ids);
-	session->message[0] = '\0';
-	return true;
+	return started;
 }
 
 bool session_live_cancel(struct session *session)
@@ -1193,6 +1218,11 @@ static unsigned update_live(struct session *session)
 	if (progress.cancelled)
 		session_message(session, false, "Stopped: %zu of %zu calls answered; what arrived is shown",
 				progress.calls_done, progress.calls_total);
+	else if (failure_count > 0 && progress.calls_failed == progress.calls_total)
+		session_message(session, true, "The live state could not be read: all %zu calls failed, first: endpoint "
+				"%lld %s: %s", progress.calls_total, (long long)failures[0].endpoint_id,
+				failures[0].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage",
+				failures[0].message);
 	else if (failure_count > 0)
 		session_message(session, true, "Live state of %s %s read in %.1f s; %s %s failed, first: endpoint "
 				"%lld %s: %s", devices, devices_word, seconds, failed,

@@ -263,15 +263,20 @@ enum session_export session_export(struct session *session, const char *path, bo
 struct session_live_plan {
 	bool marked;                  /* the marked devices (else the shown ones) */
 	size_t devices;               /* with an endpoint: these are read */
+	size_t unknown;               /* of them, not shown: the filter needs their live state */
 	size_t without_endpoint;      /* chosen, but with nothing to read */
 	size_t left_out;              /* shown, past SESSION_LIVE_SHOWN_MAX */
 	struct live_estimate estimate; /* calls, and seconds at the transport's limits */
 };
 /* False, with a message, when nothing can be read now: no API, a job or a read running, no
- * device with an endpoint chosen. */
+ * device with an endpoint chosen. With ids, *ids receives the endpoints chosen (plan->devices
+ * of them, malloc'ed, the caller's), for session_live_read(). */
 bool session_live_plan(struct session *session, struct session_live_plan *plan);
-/* Read connectivity and this month's usage of what session_live_plan() chose. False, with a
- * message, as above. Progress: live_fetch_progress(session->live_fetch). */
+bool session_live_plan_ids(struct session *session, struct session_live_plan *plan, int64_t **ids);
+/* Read connectivity and this month's usage of these endpoints (those a confirmed plan chose).
+ * False, with a message, as above. Progress: live_fetch_progress(session->live_fetch). */
+bool session_live_read(struct session *session, const int64_t *ids, size_t count);
+/* session_live_plan_ids(), then session_live_read() of what it chose. */
 bool session_live_start(struct session *session);
 /* Drop the reads not answered yet; false when no read runs. */
 bool session_live_cancel(struct session *session);

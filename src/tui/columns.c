@@ -118,20 +118,22 @@ void columns_fit(const struct column_choice *choice, bool live, size_t first, en
 {
 	memset(layout, 0, sizeof(*layout));
 	enum column keep_in = COLUMN_COUNT;
-	size_t skipped = 0;
+	size_t position = 0;
 	for (size_t i = 0; i < choice->count; i++) {
 		enum column column = choice->order[i];
 		if (!available(column, live))
 			continue;
-		if (sorted != SORT_DEFAULT && infos[column].sort == sorted)
+		bool is_sorted = sorted != SORT_DEFAULT && infos[column].sort == sorted;
+		if (is_sorted)
 			keep_in = column;
-		if (skipped++ < first && !(sorted != SORT_DEFAULT && infos[column].sort == sorted))
+		if (position++ < first && !is_sorted) {
+			layout->more_left = true;
 			continue;
+		}
 		layout->shown[layout->count] = column;
 		layout->width[layout->count] = infos[column].min;
 		layout->count++;
 	}
-	layout->more_left = first > 0;
 	size_t wanted = layout->count;
 	if (first == 0 && layout_width(layout) > width) {
 		/* The details go first, then the statuses take their compact forms, then the columns

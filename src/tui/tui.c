@@ -172,9 +172,11 @@ static void draw_title(struct loop *loop)
 	size_t devices = 0;
 	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
 		devices += fleet_count_alignment(session->fleet, (enum alignment)alignment);
-	int base = snprintf(line, sizeof(line), " simtop  %s%s  %s devices", loop->workspace,
+	int base = snprintf(line, sizeof(line), " simtop  %.200s%s  %s devices", loop->workspace,
 			    session->read_only ? " (read-only)" : "",
 			    util_thousands((int64_t)devices, number, sizeof(number)));
+	if (base < 0 || base >= (int)sizeof(line))
+		base = (int)sizeof(line) - 1;
 	/* Misaligned first: it is what the operator is looking for. When the counts do not all
 	 * fit with their words, only misaligned keeps its word (the glyphs say the rest, as the
 	 * help's legend does), then neither; a count shows whole or not at all, and an ellipsis

@@ -12,6 +12,7 @@
 struct live_view {
 	struct view view;
 	struct session_live_plan plan;
+	int64_t *ids;                 /* what the operator is asked about, and what is read */
 };
 
 static void live_draw(struct view *view, struct view_context *context, int first_row, int height)
@@ -24,11 +25,21 @@ static void live_draw(struct view *view, struct view_context *context, int first
 	util_thousands((int64_t)plan->devices, devices, sizeof(devices));
 	util_thousands((int64_t)plan->estimate.calls, calls, sizeof(calls));
 	util_format_duration(plan->estimate.seconds, duration, sizeof(duration));
-	snprintf(lines[count++], sizeof(lines[0]), "Read the network's view of %s %s device%s", devices,
-		 plan->marked ? "marked" : "shown", plan->devices == 1 ? "" : "s");
+	if (plan->marked)
+		snprintf(lines[count++], sizeof(lines[0]), "Read the network's view of %s marked device%s", devices,
+			 plan->devices == 1 ? "" : "s");
+	else if (plan->unknown == 0)
+		snprintf(lines[count++], sizeof(lines[0]), "Read the network's view of %s shown device%s", devices,
+			 plan->devices == 1 ? "" : "s");
+	else
+		snprintf(lines[count++], sizeof(lines[0]), "Read the network's view of %s device%s (%s shown, %s whose "
+			 "live state the filter needs)", devices, plan->devices == 1 ? "" : "s",
+			 util_thousands((int64_t)(plan->devices - plan->unknown), others, sizeof(others)),
+			 util_thousands((int64_t)plan->unknown, calls, sizeof(calls)));
+	util_thousands((int64_t)plan->estimate.calls, calls, sizeof(calls));
 	lines[count++][0] = '\0';
 	snprintf(lines[count++], sizeof(lines[0]),
-		 "  Connectivity and this month's data volume: %s calls, about %s at the current limits.", calls,
+		 "  Connectivity and this month's data volume: %s calls, at least %s at the current limits.", calls,
 		 duration);
 	if (plan->without_endpoint > 0)
 		snprintf(lines[count++], sizeof(lines[0]), "  %s %s device%s no endpoint: nothing to read there.",
@@ -50,12 +61,13 @@ static void live_draw(struct view *view, struct view_context *context, int first
 
 static int live_handle(struct view *view, struct view_context *context, enum action action, int page_rows)
 {
-	(void)view;
 	(void)page_rows;
 	switch (action) {
-	case ACTION_CONFIRM:
-		session_live_start(context->session);
+	case ACTION_CONFIRM: {
+		struct live_view *live_view = (struct live_view *)view;
+		session_live_read(context->session, live_view->ids, live_view->plan.devices);
 		return REACT_CLOSE;
+	}
 	case ACTION_CANCEL:
 		session_message(context->session, false, "Cancelled: nothing was read");
 		return REACT_CLOSE;
@@ -64,22 +76,30 @@ static int live_handle(struct view *view, struct view_context *context, enum act
 	}
 }
 
+static void live_view_free(struct view *view)
+{
+	free(((struct live_view *)view)->ids);
+	free(view);
+}
+
 static const struct view_ops live_ops = {
 	.name = "live",
 	.keymap = KEYMAP_DIALOG,
 	.draw = live_draw,
 	.handle = live_handle,
 	.hint_text = "Enter read  Esc cancel",
-	.free = view_free,
+	.free = live_view_free,
 };
 
 struct view *view_live_new(struct view_context *context)
 {
 	struct session_live_plan plan;
-	if (!session_live_plan(context->session, &plan))
+	int64_t *ids;
+	if (!session_live_plan_ids(context->session, &plan, &ids))
 		return NULL;
 	struct live_view *live_view = xcalloc(1, sizeof(*live_view));
 	live_view->view.ops = &live_ops;
 	live_view->plan = plan;
+	live_view->ids = ids;
 	return &live_view->view;
 }

@@ -63,6 +63,14 @@ assert_eq "$(emu_stat connectivity)" "$before" "connectivity calls of the refuse
 "$SIMTOP" list --with connectivity,usage --yes --format csv >big.csv 2>big.stderr
 assert_eq "$?" 0 "exit status with --yes"
 assert_eq "$(($(emu_stat connectivity) - before))" "$endpoints" "connectivity calls with --yes, the window sliding"
+# A live filter with --with: both reads together are what the window is asked for.
+before_stats=$(emu_stat endpoint_stats)
+before=$(emu_stat connectivity)
+"$SIMTOP" list --filter 'data:>=0' --with connectivity --format csv >both.csv 2>both.stderr
+assert_eq "$?" 2 "exit status of a filter and --with larger than the window together"
+assert_contains both.stderr "pass --yes"
+assert_eq "$(emu_stat endpoint_stats),$(emu_stat connectivity)" "$before_stats,$before" \
+	"calls of the refused filter and --with"
 rm "$XDG_CONFIG_HOME/simtop/config"
 
 "$SIMTOP" list --with speed >/dev/null 2>bad.stderr

@@ -43,7 +43,7 @@ STEPS
 assert_not_contains before.screen "CONN"
 assert_contains unknown.screen "0 shown · $activated live state unknown"
 assert_contains unknown.screen "No device matches yet: L reads the live state the filter needs."
-assert_contains question.screen "Read the network's view of $activated shown devices"
+assert_contains question.screen "Read the network's view of $activated devices (0 shown, $activated whose live state the filter needs)"
 assert_contains question.screen "$((activated * 2)) calls"
 assert_contains question.screen "Enter reads, Esc cancels"
 assert_eq "$(emu_stat connectivity)" "$activated" "connectivity calls: one per device asked for"

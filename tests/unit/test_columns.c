@@ -117,6 +117,11 @@ static void test_fit_scroll_and_sort(void **state)
 	fit(COLUMNS_DEFAULT, false, 0, SORT_IP, 60, "A NAME ICCID IP >");
 	fit(COLUMNS_DEFAULT, false, 5, SORT_NAME, 80, "< NAME IMSI MSISDN IP TAGS");
 	fit(COLUMNS_DEFAULT, false, 5, SORT_NAME, 70, "< NAME IMSI MSISDN IP >");
+	/* Sorted by a column before the scroll: it stays, and only what was really left out makes
+	 * the left mark. */
+	fit("name,iccid,imsi,msisdn,ip", false, 0, SORT_NAME, 200, "NAME ICCID IMSI MSISDN IP");
+	fit("name,iccid,imsi,msisdn,ip", false, 1, SORT_NAME, 200, "NAME ICCID IMSI MSISDN IP");
+	fit("name,iccid,imsi,msisdn,ip", false, 2, SORT_NAME, 200, "< NAME IMSI MSISDN IP");
 	/* A column not chosen cannot be kept in. */
 	fit("name,iccid", false, 0, SORT_TAGS, 80, "NAME ICCID");
 	assert_int_equal(columns_available(&(struct column_choice){ { COLUMN_NAME, COLUMN_CONN }, 2 }, false), 1);

@@ -298,6 +298,7 @@ static const struct {
 	/* conn: one connectivity state, cut to a unique prefix */
 	{ "conn:o", 6, { "connectivity \"o\" is ambiguous", "one of: online (or session), attached, offline, blocked" } },
 	{ "conn:x", 6, { "unknown connectivity \"x\"", "one of: online (or session), attached, offline, blocked" } },
+	{ "conn:~xyz", 6, { "the regular expression matches no state", "online (or session)" } },
 	{ "conn:onlinex", 6, { "unknown connectivity \"onlinex\"" } },
 	{ "conn:roaming", 6, { "unknown connectivity" } },
 	{ "pump conn:online,zz", 18, { "unknown connectivity \"zz\"" } },
@@ -819,7 +820,6 @@ static const struct {
 	/* A regex over the state words. */
 	{ "conn:~line", "ABEJ", "FG" },
 	{ "conn:~^(on|att)", "ACE", "FG" },
-	{ "conn:~zzz", "", "FG" },
 	/* data: MB this month; a device whose usage was not read is unknown (E, J: only their
 	 * connectivity was read) */
 	{ "data:0", "BF", "EGJ" },
