@@ -117,7 +117,8 @@ struct api_request {
 	bool report_throttle;           /* REQUEST_PATCH: a throttled answer goes to done at once */
 	bool endpoint_change;           /* changes endpoints: never two in flight */
 	struct ratelimit *object_limit; /* REQUEST_READ: its route's bucket, or NULL */
-	bool unpaced;                   /* keeps to its route's bucket and the window, not the pace */
+	bool unpaced;                   /* keeps to its route's bucket and the window, and to the pace
+					 * only once a 429 lowered it */
 
 	/* The retry it waits for, for the load's retry note: "no answer from", retry_number of
 	 * retry_max. */
@@ -1126,7 +1127,8 @@ static bool take_tokens(struct api *api, const struct api_request *request, int6
 	size_t count = 0;
 	int64_t longest = 0;
 
-	if (api->rate > 0 && !request->unpaced)
+	/* An unpaced read keeps the pace too once a 429 has lowered it below the rate. */
+	if (api->rate > 0 && (!request->unpaced || api->pace < api->rate))
 		limits[count++] = &api->ip_limit;
 	if (api->rate_limits && (request->kind == REQUEST_PAGE || request->kind == REQUEST_LIST))
 		limits[count++] = &api->list_limit;

@@ -74,15 +74,19 @@ assert_eq "$(emu_stat endpoint_stats),$(emu_stat connectivity)" "$before_stats,$
 rm "$XDG_CONFIG_HOME/simtop/config"
 
 # In a locale that writes 1,5 for one and a half, numbers keep their decimal point: in JSON, in
-# CSV and in data:. (Only where the locale can be built here.)
+# CSV and in data:. (Only where the locale can be built here. glibc keeps a few bytes of the
+# LOCPATH it loads a locale from, which the sanitizer build would report as a leak of simtop's.)
 if localedef -i de_DE -f UTF-8 "$test_dir/locales/de_DE.UTF-8" >/dev/null 2>&1 ||
 	{ mkdir -p "$test_dir/locales" && localedef -i de_DE -f UTF-8 "$test_dir/locales/de_DE.UTF-8" >/dev/null 2>&1; }; then
-	LOCPATH="$test_dir/locales" LC_ALL=de_DE.UTF-8 "$SIMTOP" list --with usage --format json >de.json 2>de.stderr
+	no_libc_leaks="${ASAN_OPTIONS:-}:detect_leaks=0"
+	ASAN_OPTIONS=$no_libc_leaks LOCPATH="$test_dir/locales" LC_ALL=de_DE.UTF-8 \
+		"$SIMTOP" list --with usage --format json >de.json 2>de.stderr
 	assert_eq "$?" 0 "exit status in de_DE.UTF-8"
 	grep -q '"data_month_mb":[0-9]*\.[0-9]' de.json && pass "JSON's MB have a decimal point in de_DE" ||
 		fail "no decimal point in JSON in de_DE: $(grep -o '"data_month_mb":[^}]*' de.json | head -2)"
 	assert_not_contains de.json '"data_month_mb":1,'
-	LOCPATH="$test_dir/locales" LC_ALL=de_DE.UTF-8 "$SIMTOP" list --filter 'data:<0.5' --format csv >de.csv 2>de.stderr
+	ASAN_OPTIONS=$no_libc_leaks LOCPATH="$test_dir/locales" LC_ALL=de_DE.UTF-8 \
+		"$SIMTOP" list --filter 'data:<0.5' --format csv >de.csv 2>de.stderr
 	assert_eq "$?" 0 "data:<0.5 in de_DE.UTF-8"
 else
 	echo "skipped: the de_DE locale cannot be built here"
