@@ -878,6 +878,13 @@ bool session_plan_targets(struct session *session, enum plan_action action, size
 				"in (Esc: do not open it)", plan_action_name(action));
 		return false;
 	}
+	/* Rows a conn: or data: term chose are only as fresh as what was read: say how old. */
+	if (filter_live_kinds(session->filter) && live_count(session->live) > 0) {
+		char age[48];
+		util_format_duration((double)((int64_t)time(NULL) - live_oldest(session->live)), age, sizeof(age));
+		session_message(session, false, "The filter chose by live state read %s ago (the oldest): Esc, then L, reads "
+				"it again", age);
+	}
 	if (marks_count_in_fleet(session->marks, session->fleet) == 0) {
 		size_t device;
 		if (!session_cursor_device(session, &device)) {

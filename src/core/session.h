@@ -290,7 +290,8 @@ void session_note_usage(struct session *session, int64_t endpoint_id, double dat
  * job or a live read runs. */
 bool session_may_act(struct session *session);
 /* The devices a plan for action would act on: the marked ones the rows show (or the cursor's
- * device when none is marked), then the marked ones the filter hides. False, with a message,
+ * device when none is marked), then the marked ones the filter hides. When the filter has
+ * conn: or data: terms, the message says how old the live state it chose by is. False, with a message,
  * when none can be acted on now (read-only, a job running, nothing marked or shown); and while
  * a snapshot is shown, when action then waits for the fresh fleet (action_waits). The arrays
  * are malloc'ed, the caller's. */

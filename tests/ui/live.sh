@@ -55,6 +55,8 @@ assert_contains read.screen "CONN <1m"
 [ "$idle" -le 36 ] || fail "the screen holds 36 rows: make the fleet smaller"
 assert_eq "$(grep -c 'Activated' read.screen)" "$idle" "rows shown with an Activated SIM"
 assert_contains offline.screen "Switch $idle devices: SIM Suspended and endpoint Disabled"
+assert_contains offline.screen "The filter chose by live state read"
+assert_contains offline.screen "ago (the oldest): Esc, then L, reads it again"
 # conn:session is conn:online: the rows say "session", never "online" in the CONN column.
 sessions=$(awk -F, 'NR > 1 && $3 == "ONLINE"' live.csv | wc -l | tr -d ' ')
 assert_contains session.screen "filter: conn:session · $sessions shown"
