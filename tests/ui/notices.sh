@@ -13,7 +13,7 @@ if [ -n "$TMUX_BIN" ]; then
 	emu_start --devices 50 --no-limits --stall get
 	tmux_session notices \
 		"env EMNIFY_BASE_PATH=$EMU_URL EMNIFY_APPLICATION_TOKEN=emu-demo-token SIMTOP_SILENCE_MS=500 SIMTOP_BACKOFF_BASE_MS=1000 \
-		SIMTOP_GIVE_UP_MS=3000 TERM=screen-256color $SIMTOP"
+		SIMTOP_GIVE_UP_MS=8000 TERM=screen-256color $SIMTOP"
 	tmux_wait_for "no answer from 127.0.0.1, retry"
 	grep -E "retry [0-9]+ of [0-9]+ in [0-9]+ s" "$test_dir/pane" >/dev/null &&
 		pass "the retry note counts down" || fail "the retry note has no countdown"
