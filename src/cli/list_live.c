@@ -84,7 +84,7 @@ size_t list_live_fetch(struct api *api, const struct fleet *fleet, const size_t 
 	const struct live_failure *failures = live_fetch_failures(fetch, &failure_count);
 	for (size_t i = 0; i < failure_count; i++)
 		fprintf(stderr, "simtop: endpoint %lld: %s could not be read: %s\n", (long long)failures[i].endpoint_id,
-			failures[i].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage", failures[i].message);
+			live_what_word(failures[i].what), failures[i].message);
 	/* A device counts once, however many of its reads failed. */
 	for (size_t i = 0; i < count; i++) {
 		const struct live_state *read = live_find(live, ids[i]);

@@ -104,6 +104,11 @@ void live_set_usage(struct live *live, int64_t endpoint_id, double data_month_mb
 	state->usage_read_at = at;
 }
 
+const char *live_what_word(enum transport_live what)
+{
+	return what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage";
+}
+
 /* --- estimates ------------------------------------------------------------------------------ */
 
 static size_t kinds_in(unsigned kinds)

@@ -59,6 +59,9 @@ struct live_estimate {
 };
 struct live_estimate live_estimate(const struct transport *transport, size_t devices, unsigned kinds);
 
+/* "connectivity" or "usage", for messages. */
+const char *live_what_word(enum transport_live what);
+
 /* One read that failed, after the transport's own retries. */
 struct live_failure {
 	int64_t endpoint_id;

@@ -380,12 +380,18 @@ const char *session_copy_words(enum session_copy what)
 	return (unsigned)what < SESSION_COPY_COUNT ? words[what] : "";
 }
 
+/* Every marked device of the fleet, shown or not, in the default order, into rows. */
+static void marked_rows(const struct session *session, struct rows *rows)
+{
+	rows_build(rows, session->fleet, true);
+	marks_filter_rows(session->marks, session->fleet, rows);
+}
+
 /* The marked devices as CSV, as an export of them writes it (live columns included). */
 static bool marked_csv(struct session *session, char **text, size_t *length, size_t *rows)
 {
 	struct rows marked = { 0 };
-	rows_build(&marked, session->fleet, true);
-	marks_filter_rows(session->marks, session->fleet, &marked);
+	marked_rows(session, &marked);
 	*rows = marked.count;
 	FILE *memory = open_memstream(text, length);
 	bool live = live_count(session->live) > 0;
@@ -820,10 +826,8 @@ enum session_export session_export(struct session *session, const char *path, bo
 		return SESSION_EXPORT_REFUSED;
 	}
 	struct rows marked = { 0 };
-	if (marked_only) {
-		rows_build(&marked, session->fleet, true);
-		marks_filter_rows(session->marks, session->fleet, &marked);
-	}
+	if (marked_only)
+		marked_rows(session, &marked);
 	const struct rows *source = marked_only ? &marked : &session->rows;
 	size_t length = strlen(path);
 	enum output_format format = length > 5 && strcmp(path + length - 5, ".json") == 0 ? OUTPUT_JSON : OUTPUT_CSV;
@@ -1209,15 +1213,19 @@ static unsigned update_live(struct session *session)
 	live_fetch_progress(session->live_fetch, &progress);
 	int64_t now = util_now_ms();
 	if (progress.running) {
-		if (filter_live_kinds(session->filter) && now - session->live_rows_ms >= LIVE_ROWS_MS) {
-			session->live_rows_ms = now;
-			derive_rows(session);
-		}
+		/* The progress line is the caller's to redraw as time passes; the rows change here. */
+		if (!filter_live_kinds(session->filter) || now - session->live_rows_ms < LIVE_ROWS_MS)
+			return 0;
+		session->live_rows_ms = now;
+		derive_rows(session);
 		return SESSION_CHANGED;
 	}
 	size_t failure_count;
 	const struct live_failure *failures = live_fetch_failures(session->live_fetch, &failure_count);
-	char devices[32], failed[32];
+	char devices[32], failed[32], first[400] = "";
+	if (failure_count > 0)
+		snprintf(first, sizeof(first), "first: endpoint %lld %s: %s", (long long)failures[0].endpoint_id,
+			 live_what_word(failures[0].what), failures[0].message);
 	util_thousands((int64_t)progress.devices, devices, sizeof(devices));
 	util_thousands((int64_t)progress.calls_failed, failed, sizeof(failed));
 	double seconds = (double)(now - session->live_started_ms) / 1000.0;
@@ -1226,16 +1234,11 @@ static unsigned update_live(struct session *session)
 		session_message(session, false, "Stopped: %zu of %zu calls answered; what arrived is shown",
 				progress.calls_done, progress.calls_total);
 	else if (failure_count > 0 && progress.calls_failed == progress.calls_total)
-		session_message(session, true, "The live state could not be read: all %zu calls failed, first: endpoint "
-				"%lld %s: %s", progress.calls_total, (long long)failures[0].endpoint_id,
-				failures[0].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage",
-				failures[0].message);
+		session_message(session, true, "The live state could not be read: all %zu calls failed, %s",
+				progress.calls_total, first);
 	else if (failure_count > 0)
-		session_message(session, true, "Live state of %s %s read in %.1f s; %s %s failed, first: endpoint "
-				"%lld %s: %s", devices, devices_word, seconds, failed,
-				progress.calls_failed == 1 ? "call" : "calls", (long long)failures[0].endpoint_id,
-				failures[0].what == TRANSPORT_LIVE_CONNECTIVITY ? "connectivity" : "usage",
-				failures[0].message);
+		session_message(session, true, "Live state of %s %s read in %.1f s; %s %s failed, %s", devices,
+				devices_word, seconds, failed, progress.calls_failed == 1 ? "call" : "calls", first);
 	else
 		session_message(session, false, "Live state of %s %s read in %.1f s (%zu call%s)", devices, devices_word,
 				seconds, progress.calls_total, progress.calls_total == 1 ? "" : "s");
