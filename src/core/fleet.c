@@ -494,6 +494,14 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	return device;
 }
 
+void fleet_prefetch(const struct fleet *fleet, int64_t sim_id, int64_t endpoint_id)
+{
+	if (sim_id)
+		hashmap_prefetch(&fleet->sims, (uint64_t)sim_id);
+	if (endpoint_id)
+		hashmap_prefetch(&fleet->endpoints, (uint64_t)endpoint_id);
+}
+
 void fleet_reserve(struct fleet *fleet, size_t devices, size_t text_bytes)
 {
 	if (devices >= HASHMAP_NO_VALUE || text_bytes > UINT32_MAX)
@@ -543,6 +551,14 @@ bool fleet_find_endpoint(const struct fleet *fleet, int64_t endpoint_id, size_t 
 		return false;
 	*index = device;
 	return true;
+}
+
+size_t fleet_vacant_count(const struct fleet *fleet)
+{
+	size_t held = 0;
+	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
+		held += fleet->per_alignment[alignment];
+	return fleet->count - held;
 }
 
 size_t fleet_count_alignment(const struct fleet *fleet, enum alignment alignment)

@@ -127,14 +127,21 @@ void fleet_free(struct fleet *fleet);
 size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim);
 size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint);
 
+/* Start loading what adding a record with these ids (0 for none) will look up first: for a
+ * caller adding many records, a few records ahead. Changes nothing. */
+void fleet_prefetch(const struct fleet *fleet, int64_t sim_id, int64_t endpoint_id);
+
 /* Make room for devices rows in all and text_bytes of their texts, so that adding that many
  * grows nothing (a snapshot read knows both in advance). Only capacity changes: a hint. */
 void fleet_reserve(struct fleet *fleet, size_t devices, size_t text_bytes);
 
 /* Number of device rows, vacant ones included. */
 size_t fleet_count(const struct fleet *fleet);
-/* True for a row left empty by a join (see above): no SIM and no endpoint. */
+/* True for a row left empty by a join (see above): no SIM and no endpoint. A vacant row stays
+ * vacant, and every row an add creates holds a record when it returns. */
 bool fleet_device_vacant(const struct device *device);
+/* How many rows are vacant. */
+size_t fleet_vacant_count(const struct fleet *fleet);
 /* The device at index (< fleet_count); the pointer is valid until the next fleet_add_*. */
 const struct device *fleet_device(const struct fleet *fleet, size_t index);
 /* Set in trigrams (256 bits) the bit of every three adjacent bytes of text, ASCII letters

@@ -56,6 +56,17 @@ void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted)
 	free(keyed);
 }
 
+void rows_extend(struct rows *rows, const struct fleet *fleet, size_t from)
+{
+	size_t count = fleet_count(fleet);
+	if (from >= count)
+		return;
+	rows->index = xgrow(rows->index, &rows->capacity, rows->count + (count - from), sizeof(*rows->index));
+	for (size_t i = from; i < count; i++)
+		if (!fleet_device_vacant(fleet_device(fleet, i)))
+			rows->index[rows->count++] = i;
+}
+
 size_t rows_find(const struct rows *rows, size_t device)
 {
 	for (size_t i = 0; i < rows->count; i++)

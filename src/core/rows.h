@@ -20,6 +20,11 @@ struct rows {
  * order (cheap while loading); when true they are put in the default order. */
 void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted);
 
+/* Append to rows, in arrival order, the devices from index from on, but the vacant ones: rows
+ * built unsorted from a fleet that has since only grown, with no row gone vacant
+ * (fleet_vacant_count() unchanged), is then what rows_build(rows, fleet, false) would give. */
+void rows_extend(struct rows *rows, const struct fleet *fleet, size_t from);
+
 /* Position of device index in rows, or rows->count when absent. */
 size_t rows_find(const struct rows *rows, size_t device);
 

@@ -176,7 +176,15 @@ static void derive_rows(struct session *session)
 /* The fleet changed: rebuild base (default order when sorted) and the shown rows. */
 static void rebuild_rows(struct session *session, bool sorted)
 {
-	rows_build(&session->base, session->fleet, sorted);
+	/* While loading, rows only ever go vacant, and only that needs the whole fleet walked
+	 * again: new devices are added after the rows seen before. */
+	size_t vacant = fleet_vacant_count(session->fleet);
+	if (!sorted && session->base_in_arrival_order && vacant == session->vacant_seen)
+		rows_extend(&session->base, session->fleet, session->rows_seen);
+	else
+		rows_build(&session->base, session->fleet, sorted);
+	session->base_in_arrival_order = !sorted;
+	session->vacant_seen = vacant;
 	session->sorted_valid = false;
 	session->rows_seen = fleet_count(session->fleet);
 	session->rows_built_ms = util_now_ms();
@@ -703,6 +711,7 @@ static void finish_refresh(struct session *session)
 	session->fleet = session->incoming;
 	session->incoming = NULL;
 	rows_build(&session->base, session->fleet, true);
+	session->base_in_arrival_order = false;
 	session->sorted_valid = false;
 	session->rows_seen = fleet_count(session->fleet);
 	session->rows.count = 0;

@@ -122,6 +122,8 @@ struct session {
 	enum sort_column sorted_column;
 	bool sorted_descending;
 	size_t rows_seen;             /* fleet_count when the rows were last built */
+	size_t vacant_seen;           /* fleet_vacant_count then */
+	bool base_in_arrival_order;   /* base was last built unsorted, from this fleet */
 	int64_t rows_built_ms;
 	char filter_before_misaligned[SESSION_QUERY_MAX];
 	bool has_anchor;              /* the device last marked with session_toggle_mark() */

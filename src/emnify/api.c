@@ -772,8 +772,7 @@ static void page_arrived(struct api *api, struct api_request *request, const str
 	arrived->generation = api->load_generation;
 	for (size_t i = 0; i < response->header_count; i++)
 		emnify_paging_header(&arrived->paging, response->header_lines[i], response->header_lengths[i]);
-	char *body = xmalloc(response->body_length);
-	memcpy(body, response->body, response->body_length);
+	char *body = http_take_body(response);
 	page_parser_submit(api->parser, request->list == LIST_SIM ? FLEET_LIST_SIMS : FLEET_LIST_ENDPOINTS, body,
 			   response->body_length, arrived);
 	request_drop(api, request);

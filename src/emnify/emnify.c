@@ -83,13 +83,17 @@ static void hook_free(void *memory)
 		free(memory);
 }
 
-static void install_hooks(void)
+static void index_field_keys(void);
+
+/* Once per process, before any thread parses. */
+static void initialise(void)
 {
 	cJSON_Hooks hooks = { .malloc_fn = hook_malloc, .free_fn = hook_free };
 	cJSON_InitHooks(&hooks);
+	index_field_keys();
 }
 
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+static pthread_once_t initialise_once = PTHREAD_ONCE_INIT;
 
 void emnify_thread_end(void)
 {
@@ -104,7 +108,7 @@ void emnify_thread_end(void)
 
 void emnify_init(void)
 {
-	pthread_once(&hooks_once, install_hooks);
+	pthread_once(&initialise_once, initialise);
 }
 
 static void arena_begin(void)
@@ -250,6 +254,38 @@ static const char *const field_keys[FIELD_COUNT] = {
 	[FIELD_ICCID] = "iccid", [FIELD_IMSI] = "imsi", [FIELD_MSISDN] = "msisdn",
 };
 
+/* The fields whose key starts with each byte, in field order, ended by FIELD_COUNT: a key
+ * is compared with those only, and whole only when its second byte matches too. Most keys
+ * of an item (created, service_profile, ...) are passed over at the first or second byte. */
+#define FIELDS_PER_BYTE 6
+static int fields_by_byte[256][FIELDS_PER_BYTE];
+
+static void index_field_keys(void)
+{
+	for (int byte = 0; byte < 256; byte++)
+		fields_by_byte[byte][0] = FIELD_COUNT;
+	for (int field = 0; field < FIELD_COUNT; field++) {
+		int *entry = fields_by_byte[(unsigned char)field_keys[field][0]];
+		int used = 0;
+		while (entry[used] != FIELD_COUNT)
+			used++;
+		if (used + 1 >= FIELDS_PER_BYTE)
+			die(3, "internal error: too many fields start with '%c'", field_keys[field][0]);
+		entry[used] = field;
+		entry[used + 1] = FIELD_COUNT;
+	}
+}
+
+/* strcmp() for the short rest of a key, without a call. */
+static bool same_text(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static void collect_fields(const cJSON *object, const cJSON *fields[FIELD_COUNT])
 {
 	for (int field = 0; field < FIELD_COUNT; field++)
@@ -258,10 +294,10 @@ static void collect_fields(const cJSON *object, const cJSON *fields[FIELD_COUNT]
 		const char *key = child->string;
 		if (!key)
 			continue;
-		for (int field = 0; field < FIELD_COUNT; field++)
-			if (key[0] == field_keys[field][0] && key[1] == field_keys[field][1] && !fields[field] &&
-			    strcmp(key, field_keys[field]) == 0) {
-				fields[field] = child;
+		for (const int *field = fields_by_byte[(unsigned char)key[0]]; *field != FIELD_COUNT; field++)
+			if (key[1] == field_keys[*field][1] && (key[1] == '\0' || same_text(key + 2, field_keys[*field] + 2))) {
+				if (!fields[*field])
+					fields[*field] = child;
 				break;
 			}
 	}
@@ -400,6 +436,7 @@ struct page_kind {
 	enum fleet_list list;
 	bool (*read)(struct page *page, const cJSON *item, void *record);
 	int64_t (*id)(const void *record);
+	void (*prefetch)(const struct fleet *fleet, const void *record);
 	void (*add)(struct fleet *fleet, const void *record);
 };
 
@@ -413,6 +450,18 @@ static int64_t endpoint_record_id(const void *record)
 	return ((const struct endpoint_record *)record)->id;
 }
 
+static void prefetch_sim_record(const struct fleet *fleet, const void *record)
+{
+	const struct sim_record *sim = record;
+	fleet_prefetch(fleet, sim->id, sim->endpoint_id);
+}
+
+static void prefetch_endpoint_record(const struct fleet *fleet, const void *record)
+{
+	const struct endpoint_record *endpoint = record;
+	fleet_prefetch(fleet, endpoint->sim_id, endpoint->id);
+}
+
 static void add_sim_record(struct fleet *fleet, const void *record)
 {
 	fleet_add_sim(fleet, record);
@@ -422,6 +471,9 @@ static void add_endpoint_record(struct fleet *fleet, const void *record)
 {
 	fleet_add_endpoint(fleet, record);
 }
+
+/* How many records ahead of the one added their ids' slots are prefetched. */
+#define PREFETCH_AHEAD 8
 
 /* A page read into records, not yet in a fleet (emnify.h). */
 struct emnify_parsed_page {
@@ -472,11 +524,12 @@ static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const
 }
 
 static const struct page_kind sim_kind = {
-	"SIM page", sizeof(struct sim_record), FLEET_LIST_SIMS, read_sim, sim_record_id, add_sim_record,
+	"SIM page", sizeof(struct sim_record), FLEET_LIST_SIMS, read_sim, sim_record_id, prefetch_sim_record,
+	add_sim_record,
 };
 static const struct page_kind endpoint_kind = {
 	"endpoint page", sizeof(struct endpoint_record), FLEET_LIST_ENDPOINTS, read_endpoint, endpoint_record_id,
-	add_endpoint_record,
+	prefetch_endpoint_record, add_endpoint_record,
 };
 
 struct emnify_parsed_page *emnify_parse_page(enum fleet_list list, const char *body, size_t length, char *message,
@@ -494,8 +547,13 @@ void emnify_add_page(struct emnify_parsed_page *parsed, struct fleet *fleet, int
 	const struct page_kind *kind = parsed->kind;
 	/* A page served again is in the fleet already. */
 	seen.repeated = number > 0 && fleet_note_page(fleet, kind->list, number, &seen.ids, NULL);
-	for (size_t i = 0; i < parsed->page.item && !seen.repeated; i++)
+	size_t count = seen.repeated ? 0 : parsed->page.item;
+	for (size_t i = 0; i < count; i++) {
+		/* The id tables of a large fleet do not fit in the cache. */
+		if (i + PREFETCH_AHEAD < count)
+			kind->prefetch(fleet, parsed->records + (i + PREFETCH_AHEAD) * kind->record_size);
 		kind->add(fleet, parsed->records + i * kind->record_size);
+	}
 	if (result)
 		*result = seen;
 }

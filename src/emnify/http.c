@@ -424,6 +424,7 @@ static void request_finish(struct http *http, struct http_request *request, CURL
 	response.header_count = request->header_count;
 	response.content_type = content_type;
 	response.elapsed_ms = util_now_ms() - request->started_ms;
+	response.request = request;
 
 	request->done(request->context, &response);
 	request_free(request);
@@ -466,6 +467,18 @@ void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_read
 void http_wakeup(struct http *http)
 {
 	curl_multi_wakeup(http->multi);
+}
+
+char *http_take_body(const struct http_response *response)
+{
+	struct http_request *request = response->request;
+	char *body = request->response_body;
+	if (!body)
+		return xstrdup("");
+	request->response_body = NULL;
+	request->response_capacity = 0;
+	request->response_length = 0;
+	return body;
 }
 
 bool http_response_header(const struct http_response *response, const char *name,

@@ -62,6 +62,7 @@ struct http_response {
 	size_t header_count;
 	const char *content_type;   /* NULL when the response had none */
 	int64_t elapsed_ms;
+	struct http_request *request; /* the library's own, for http_take_body() */
 };
 
 struct http;
@@ -103,6 +104,11 @@ void http_wait(struct http *http, int extra_fd, int timeout_ms, bool *extra_read
 /* Make a http_wait() under way (or the next one) return at once. The only call that may be
  * made from another thread. */
 void http_wakeup(struct http *http);
+
+/* Called from a done callback only: the response's body, NUL-terminated after
+ * response->body_length bytes, is the caller's from now on (to free()), instead of a copy; a
+ * page of a list is most of a megabyte. response->body must not be read after. */
+char *http_take_body(const struct http_response *response);
 
 /* Value of the first header named name (case-insensitive) in the response, with surrounding
  * blanks and the line end removed; false when there is none. */

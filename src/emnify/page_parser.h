@@ -1,10 +1,10 @@
-/* page_parser.h — list pages parsed on a worker thread while the next ones download.
+/* page_parser.h — list pages parsed on worker threads while the next ones download.
  *
  * Parsing a page and reading its records (cJSON, cleaning every string) is most of what a load
  * costs on the CPU. The event loop hands each body over as it arrives and goes back to the
- * network; one worker thread parses the bodies in the order given (emnify_parse_page()), and
- * the event loop takes the results, in the same order, and adds them to the fleet itself:
- * the fleet is never touched off the event loop's thread.
+ * network; worker threads, one per processor (at most four), parse the bodies
+ * (emnify_parse_page()), and the event loop takes the results in the order it gave the bodies
+ * and adds them to the fleet itself: the fleet is never touched off the event loop's thread.
  *
  * Every call but the wake callback is made on the event loop's thread. */
 #ifndef SIMTOP_PAGE_PARSER_H
@@ -18,13 +18,13 @@
 
 struct page_parser;
 
-/* Called on the worker thread each time a result is ready: it must only wake the event loop
- * (http_wakeup()). */
+/* Called on a worker thread when a result is ready to be taken: it must only wake the event
+ * loop (http_wakeup()). */
 typedef void page_parser_wake(void *context);
 
-/* Never NULL; starts the worker thread. */
+/* Never NULL; starts the workers. */
 struct page_parser *page_parser_new(page_parser_wake *wake, void *context);
-/* Stop the worker (after the page it is parsing) and free every result not taken; free_tag
+/* Stop the workers (after the pages they are parsing) and free every result not taken; free_tag
  * (may be NULL) is called for each of their tags. */
 void page_parser_free(struct page_parser *parser, void (*free_tag)(void *tag));
 

@@ -1,10 +1,12 @@
 /* hashmap.h — an open-addressing hash table from 64-bit keys to 32-bit values: the fleet's
  * id indexes and the set of marks.
  *
- * The table stores only the values. The key of a value is read back through the owner's
- * key_of function: the fleet's device array already holds every id, and storing the ids
- * again beside the values would triple the size of its tables (a million devices need two
- * tables of 2^21 slots). Linear probing with the load kept under 70%; removal shifts the
+ * The table stores each value with a 32-bit tag of its key's hash, not the key: the key of a
+ * value is read back through the owner's key_of function, and only when the tags match. The
+ * fleet's device array already holds every id, and storing the ids again beside the values
+ * would take half as much room again; reading the key back for every slot probed would
+ * instead touch a device for each (a cache miss at a million devices, most of the time a load
+ * spent in the table). Linear probing with the load kept under 70%; removal shifts the
  * following entries back instead of leaving tombstones, so a table that is filled and emptied
  * many times never slows down. Lookups and changes are O(1) on average.
  *
@@ -25,7 +27,7 @@ typedef uint64_t hashmap_key_of(const void *owner, uint32_t value);
 /* The fields are the module's own; they are here only so that a table can live inside its
  * owner's struct. */
 struct hashmap {
-	uint32_t *slots;           /* values, HASHMAP_NO_VALUE where free */
+	uint64_t *slots;           /* tag << 32 | value, all ones where free */
 	size_t capacity;           /* a power of two, or 0 before the first insert */
 	size_t used;
 	hashmap_key_of *key_of;
@@ -39,6 +41,10 @@ void hashmap_free(struct hashmap *map);
 
 /* The value under key; false when there is none (always for key 0). */
 bool hashmap_find(const struct hashmap *map, uint64_t key, uint32_t *value);
+/* Start loading the slot where a lookup of key begins, for a lookup or insert soon after. A
+ * table larger than the cache costs a miss per lookup otherwise; a caller that knows its next
+ * keys (a page of records) prefetches a few ahead. Changes nothing. */
+void hashmap_prefetch(const struct hashmap *map, uint64_t key);
 /* Add value under its current key, which must not be 0. false, and nothing added, when an
  * entry stands under that key already. */
 bool hashmap_insert(struct hashmap *map, uint32_t value);

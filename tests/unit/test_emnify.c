@@ -14,6 +14,7 @@
 
 #include "emnify.h"
 #include "fleet.h"
+#include "page_parser.h"
 
 /* --- fixtures ---------------------------------------------------------------------------- */
 
@@ -451,6 +452,107 @@ static void test_page_edge_cases(void **state)
 	/* page and message may be left out. */
 	assert_int_equal(emnify_parse_sim_page(sims, strlen(sims), fleet, 0, NULL, NULL, 0), EMNIFY_OK);
 	assert_int_equal(emnify_parse_sim_page("[", 1, fleet, 0, NULL, NULL, 0), EMNIFY_BAD_RESPONSE);
+	fleet_free(fleet);
+}
+
+/* Keys are matched whole: one that starts like a key read (imei_lock, iccid_with_luhn,
+ * ip_address_space, simple) is not that key, wherever it stands, and the first of a key
+ * given twice counts. */
+static void test_keys_sharing_a_prefix(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	char message[256] = "";
+	const char *body =
+		"[{\"i\":7,\"\":8,\"imei_lock\":\"lock\",\"idx\":9,\"id\":5,\"status_text\":\"x\","
+		"\"status\":{\"id\":1},\"nam\":\"short\",\"names\":\"long\",\"name\":\"first\",\"name\":\"second\","
+		"\"ip_address_space\":{\"id\":3},\"ip_address\":\"10.0.0.5\",\"imei\":\"350000000000001\","
+		"\"tag\":\"no\",\"tags\":\"yes\",\"simple\":true,"
+		"\"sim\":{\"iccid_with_luhn\":\"89000000000000000013\",\"iccid\":\"8900000000000000001\",\"id\":6,"
+		"\"imsi_old\":\"1\",\"imsi\":\"295000000000001\",\"msisdn\":\"42300000001\",\"status\":{\"id\":1}}}]";
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, 0, NULL, message, sizeof(message)),
+			 EMNIFY_OK);
+	const struct device *device = find_endpoint(fleet, 5);
+	assert_int_equal(device->endpoint_status, ENDPOINT_DISABLED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "first");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IP), "10.0.0.5");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMEI), "350000000000001");
+	assert_string_equal(fleet_text(fleet, device, TEXT_TAGS), "yes");
+	assert_int_equal(device->sim_id, 6);
+	assert_int_equal(device->sim_status, SIM_ACTIVATED);
+	assert_string_equal(fleet_text(fleet, device, TEXT_ICCID), "8900000000000000001");
+	assert_string_equal(fleet_text(fleet, device, TEXT_IMSI), "295000000000001");
+	assert_string_equal(fleet_text(fleet, device, TEXT_MSISDN), "42300000001");
+	fleet_free(fleet);
+}
+
+/* --- the page parser's workers ----------------------------------------------------------- */
+
+static void no_wake(void *context)
+{
+	(void)context;
+}
+
+/* An endpoint page of count items, ids from first on. */
+static char *endpoint_page(int64_t first, size_t count, size_t *length)
+{
+	size_t capacity = 64 + count * 96;
+	char *body = malloc(capacity);
+	assert_non_null(body);
+	size_t used = (size_t)snprintf(body, capacity, "[");
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(body + used, capacity - used,
+					 "%s{\"id\":%lld,\"status\":{\"id\":0},\"name\":\"device %lld\"}", i ? "," : "",
+					 (long long)(first + (int64_t)i), (long long)(first + (int64_t)i));
+	used += (size_t)snprintf(body + used, capacity - used, "]");
+	*length = used;
+	return body;
+}
+
+/* Pages of very different sizes, so that the workers finish them out of order: each result
+ * is taken in the order submitted, with its own records, and a refused page in its place. */
+static void test_page_parser_order(void **state)
+{
+	(void)state;
+	enum { PAGES = 40 };
+	struct page_parser *parser = page_parser_new(no_wake, NULL);
+	for (intptr_t page = 0; page < PAGES; page++) {
+		size_t length;
+		char *body;
+		if (page == 17) {
+			body = strdup("[{\"id\":1,");
+			length = strlen(body);
+		} else {
+			body = endpoint_page(page * 100000 + 1, page % 3 == 0 ? 20000 : 1, &length);
+		}
+		page_parser_submit(parser, FLEET_LIST_ENDPOINTS, body, length, (void *)(page + 1));
+	}
+	struct fleet *fleet = fleet_new();
+	intptr_t next = 0;
+	while (next < PAGES) {
+		void *tag;
+		struct emnify_parsed_page *parsed;
+		char message[256];
+		if (!page_parser_take(parser, &tag, &parsed, message, sizeof(message)))
+			continue;  /* not parsed yet: a busy wait is fine in a test */
+		assert_int_equal((intptr_t)tag, next + 1);
+		if (next == 17) {
+			assert_null(parsed);
+			assert_non_null(strstr(message, "not valid JSON"));
+		} else {
+			assert_non_null(parsed);
+			struct emnify_page page;
+			emnify_add_page(parsed, fleet, next + 1, &page);
+			assert_int_equal(page.ids.count, next % 3 == 0 ? 20000 : 1);
+			assert_int_equal(page.ids.first_id, next * 100000 + 1);
+			emnify_parsed_page_free(parsed);
+		}
+		next++;
+	}
+	assert_int_equal(page_parser_pending(parser), 0);
+	page_parser_free(parser, NULL);
+	const struct device *device = find_endpoint(fleet, 39 * 100000 + 20000);
+	assert_string_equal(fleet_text(fleet, device, TEXT_NAME), "device 3920000");
 	fleet_free(fleet);
 }
 
@@ -1061,6 +1163,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_real_pages),
 		cmocka_unit_test(test_page_edge_cases),
 		cmocka_unit_test(test_large_pages),
+		cmocka_unit_test(test_keys_sharing_a_prefix),
+		cmocka_unit_test(test_page_parser_order),
 		cmocka_unit_test(test_page_fingerprint),
 		cmocka_unit_test(test_real_paging_headers),
 		cmocka_unit_test(test_paging_header_lines),

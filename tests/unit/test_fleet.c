@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fleet.h"
+#include "rows.h"
 
 static struct sim_record sim_record(int64_t id, int status, int64_t endpoint_id, const char *iccid)
 {
@@ -46,7 +47,7 @@ static size_t add_endpoint(struct fleet *fleet, int64_t id, int status, const ch
  * it is. */
 static void check_invariants(const struct fleet *fleet)
 {
-	size_t counted[ALIGN_COUNT] = { 0 };
+	size_t counted[ALIGN_COUNT] = { 0 }, vacant = 0;
 	for (size_t i = 0; i < fleet_count(fleet); i++) {
 		const struct device *device = fleet_device(fleet, i);
 		size_t found;
@@ -64,9 +65,62 @@ static void check_invariants(const struct fleet *fleet)
 		}
 		if (!fleet_device_vacant(device))
 			counted[fleet_alignment(device)]++;
+		else
+			vacant++;
 	}
 	for (int alignment = 0; alignment < ALIGN_COUNT; alignment++)
 		assert_int_equal(fleet_count_alignment(fleet, (enum alignment)alignment), counted[alignment]);
+	assert_int_equal(fleet_vacant_count(fleet), vacant);
+}
+
+/* While a load runs, the rows are extended with the new devices as long as no row went
+ * vacant: the same rows as built again from scratch. Pages of SIMs that name their endpoints
+ * come before some of those endpoints' pages, and endpoints that take another SIM leave rows
+ * vacant, as the lists of a real workspace can. */
+static void test_rows_extend_while_loading(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	struct rows extended = { 0 }, built = { 0 };
+	size_t seen = 0, vacant_seen = 0, extends = 0, rebuilds = 0;
+	for (int64_t i = 1; i <= 3000; i++) {
+		switch (i % 5) {
+		case 0:  /* a SIM naming an endpoint not listed yet */
+			add_sim(fleet, 100000 + i, SIM_ACTIVATED, 200000 + i, "8988303000000000001");
+			break;
+		case 1:  /* that endpoint, listed later: it joins the SIM's row */
+			add_endpoint(fleet, 200000 + i - 1, ENDPOINT_ENABLED, "late", 100000 + i - 1, SIM_ACTIVATED);
+			break;
+		case 2:  /* an endpoint that takes another SIM than the SIM page said, from a row of
+			  * its own: that row goes vacant */
+			add_sim(fleet, 100000 + i, SIM_ACTIVATED, 200000 + i, "8988303000000000002");
+			add_sim(fleet, 300000 + i, SIM_ISSUED, 0, "8988303000000000003");
+			add_endpoint(fleet, 200000 + i, ENDPOINT_ENABLED, "moved", 300000 + i, SIM_ACTIVATED);
+			break;
+		default:
+			add_endpoint(fleet, 200000 + i, ENDPOINT_ENABLED, "plain", 100000 + i, SIM_ACTIVATED);
+			break;
+		}
+		size_t vacant = fleet_vacant_count(fleet);
+		if (vacant == vacant_seen) {
+			rows_extend(&extended, fleet, seen);
+			extends++;
+		} else {
+			rows_build(&extended, fleet, false);
+			rebuilds++;
+		}
+		seen = fleet_count(fleet);
+		vacant_seen = vacant;
+		rows_build(&built, fleet, false);
+		assert_int_equal(extended.count, built.count);
+		assert_memory_equal(extended.index, built.index, built.count * sizeof(*built.index));
+	}
+	check_invariants(fleet);
+	assert_true(fleet_vacant_count(fleet) > 0);
+	assert_true(extends > 0 && rebuilds > 0);
+	rows_free(&extended);
+	rows_free(&built);
+	fleet_free(fleet);
 }
 
 static void test_empty_fleet(void **state)
@@ -733,6 +787,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_fleet),
+		cmocka_unit_test(test_rows_extend_while_loading),
 		cmocka_unit_test(test_endpoint_then_sim),
 		cmocka_unit_test(test_sim_then_endpoint),
 		cmocka_unit_test(test_sim_alone_then_claimed),
