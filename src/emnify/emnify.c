@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_slim.h"
 #include "text.h"
 #include "util.h"
 
@@ -487,7 +488,15 @@ static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const
 					     char *message, size_t size)
 {
 	arena_begin();
-	cJSON *root = parse_array(body, length, kind->name, message, size);
+	/* cJSON reads a copy with only the members read, when the page is plain enough for one
+	 * (json_slim.h); else, or should cJSON refuse the copy, the page itself, and says why. */
+	cJSON *root = NULL;
+	char *slim = arena_alloc(length + 1);
+	size_t slim_length;
+	if (slim && json_slim_array(body, length, field_keys, FIELD_COUNT, slim, &slim_length))
+		root = parse_array(slim, slim_length, kind->name, NULL, 0);
+	if (!root)
+		root = parse_array(body, length, kind->name, message, size);
 	if (!root) {
 		arena_end();
 		return NULL;

@@ -8,7 +8,8 @@
  * responses of tests/data (get_all_devices.02.json, test_update_device.02.json: endpoint
  * pages; get_sim_list.02.json: a SIM page; see tests/data/README.md for where they come from)
  * and the two recorded pages joined by a NUL byte. The endpoint page is also read as the job's
- * read-back reads it (emnify_parse_object_page). */
+ * read-back reads it (emnify_parse_object_page), and each page is read whole as well, to find
+ * any page the copy of only the members read would read otherwise. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +69,36 @@ static void check_fleet(const struct fleet *fleet)
 		abort();
 }
 
+/* The page read as the loader reads it (through a copy with only the members read, when the
+ * page allows one: json_slim.h) and read whole, after a UTF-8 byte order mark that cJSON skips
+ * and the copy declines: the same verdict and the same devices. */
+static void check_slimmed_reading(const char *body, size_t length, bool sims)
+{
+	char *marked = malloc(length + 3);
+	if (!marked)
+		abort();
+	memcpy(marked, "\xef\xbb\xbf", 3);
+	memcpy(marked + 3, body, length);
+	struct fleet *slimmed = fleet_new(), *whole = fleet_new();
+	enum emnify_result (*parse)(const char *, size_t, struct fleet *, int64_t, struct emnify_page *, char *,
+				    size_t) = sims ? emnify_parse_sim_page : emnify_parse_endpoint_page;
+	if (parse(body, length, slimmed, 0, NULL, NULL, 0) != parse(marked, length + 3, whole, 0, NULL, NULL, 0) ||
+	    fleet_count(slimmed) != fleet_count(whole))
+		abort();
+	for (size_t i = 0; i < fleet_count(slimmed); i++) {
+		const struct device *a = fleet_device(slimmed, i), *b = fleet_device(whole, i);
+		if (a->sim_id != b->sim_id || a->endpoint_id != b->endpoint_id || a->sim_status != b->sim_status ||
+		    a->endpoint_status != b->endpoint_status)
+			abort();
+		for (int field = 0; field < TEXT_COUNT; field++)
+			if (strcmp(fleet_text(slimmed, a, field), fleet_text(whole, b, field)) != 0)
+				abort();
+	}
+	fleet_free(slimmed);
+	fleet_free(whole);
+	free(marked);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -79,6 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sims = nul + 1;
 		sims_length = size - endpoints_length - 1;
 	}
+
+	check_slimmed_reading(endpoints, endpoints_length, false);
+	check_slimmed_reading(sims, sims_length, true);
 
 	struct fleet *fleet = fleet_new();
 	struct emnify_page page, again;

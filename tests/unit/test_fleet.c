@@ -73,6 +73,53 @@ static void check_invariants(const struct fleet *fleet)
 	assert_int_equal(fleet_vacant_count(fleet), vacant);
 }
 
+/* The default order's key, as the test sees it: endpoint devices by endpoint id, then SIM-only
+ * ones by SIM id. */
+static int64_t order_key(const struct fleet *fleet, size_t device, bool *sim_only)
+{
+	const struct device *entry = fleet_device(fleet, device);
+	*sim_only = entry->endpoint_id == 0;
+	return *sim_only ? entry->sim_id : entry->endpoint_id;
+}
+
+static void check_default_order(const struct fleet *fleet)
+{
+	struct rows rows = { 0 };
+	rows_build(&rows, fleet, true);
+	size_t shown = 0;
+	for (size_t i = 0; i < fleet_count(fleet); i++)
+		shown += !fleet_device_vacant(fleet_device(fleet, i));
+	assert_int_equal(rows.count, shown);
+	for (size_t i = 1; i < rows.count; i++) {
+		bool sim_only_before, sim_only;
+		int64_t before = order_key(fleet, rows.index[i - 1], &sim_only_before);
+		int64_t key = order_key(fleet, rows.index[i], &sim_only);
+		assert_true(sim_only_before <= sim_only);
+		if (sim_only_before == sim_only)
+			assert_true(before < key);
+	}
+	rows_free(&rows);
+}
+
+/* The default order whether the devices came in order, with the two kinds interleaved as the
+ * two lists' pages arrive, or out of order. */
+static void test_rows_default_order(void **state)
+{
+	(void)state;
+	for (int arrival = 0; arrival < 3; arrival++) {
+		struct fleet *fleet = fleet_new();
+		for (int64_t i = 0; i < 2000; i++) {
+			int64_t n = arrival == 2 ? (i * 7919) % 2000 : i;  /* a permutation */
+			if (arrival == 0 ? i < 1500 : n % 4 != 0)
+				add_endpoint(fleet, 200000 + n, ENDPOINT_ENABLED, "device", n % 3 ? 100000 + n : 0, SIM_ACTIVATED);
+			else
+				add_sim(fleet, 500000 + n, SIM_ISSUED, 0, "8988303000000000001");
+		}
+		check_default_order(fleet);
+		fleet_free(fleet);
+	}
+}
+
 /* While a load runs, the rows are extended with the new devices as long as no row went
  * vacant: the same rows as built again from scratch. Pages of SIMs that name their endpoints
  * come before some of those endpoints' pages, and endpoints that take another SIM leave rows
@@ -788,6 +835,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_fleet),
 		cmocka_unit_test(test_rows_extend_while_loading),
+		cmocka_unit_test(test_rows_default_order),
 		cmocka_unit_test(test_endpoint_then_sim),
 		cmocka_unit_test(test_sim_then_endpoint),
 		cmocka_unit_test(test_sim_alone_then_claimed),

@@ -1,0 +1,336 @@
+/* json_slim.c — a strict pass over a JSON array that copies only the members read
+ * (json_slim.h).
+ *
+ * A recursive descent over the grammar of RFC 8259, as strict as cJSON or stricter wherever
+ * the two could read a page differently: white space is what cJSON skips (any byte up to
+ * space; after the array only space, tab and line ends, as emnify.c checks), a number is at
+ * most 63 bytes (cJSON reads no more of one), and an escape or a NUL byte in a key, or a \u
+ * escape in a member left out, makes it decline, since only cJSON knows what those decode to.
+ *
+ * Each scan_* takes the position of a value's first byte and returns the position after it,
+ * or NULL when the text is not what it should be; the position stays in a register. */
+#include "json_slim.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Longest number cJSON reads whole. */
+#define NUMBER_MAX 63
+
+struct kept_key {
+	size_t length;
+	uint64_t head, mask;  /* its first (up to) eight bytes as read from memory, and which */
+	const char *text;
+};
+
+struct slim {
+	const unsigned char *end;
+	char *out;
+	size_t used, capacity;
+	struct kept_key keys[JSON_SLIM_KEYS_MAX];
+	uint32_t keys_by_byte[256];  /* bit k: keys[k] starts with that byte */
+};
+
+static bool emit(struct slim *slim, const void *bytes, size_t length)
+{
+	if (length > slim->capacity - slim->used)
+		return false;  /* cannot happen: the copy is never longer than the page */
+	memcpy(slim->out + slim->used, bytes, length);
+	slim->used += length;
+	return true;
+}
+
+static bool emit_byte(struct slim *slim, char byte)
+{
+	if (slim->used >= slim->capacity)
+		return false;
+	slim->out[slim->used++] = byte;
+	return true;
+}
+
+static const unsigned char *skip_space(const unsigned char *at, const unsigned char *end)
+{
+	while (at < end && *at <= ' ')
+		at++;
+	return at;
+}
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static uint64_t load_word(const unsigned char *at)
+{
+	uint64_t word;
+	memcpy(&word, at, sizeof(word));
+	return word;
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The high bit of each byte of word that is byte: exact for the lowest such byte (a borrow
+ * may mark bytes above it as well). */
+static uint64_t bytes_equal(uint64_t word, unsigned char byte)
+{
+	uint64_t x = word ^ (ONES * byte);
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* The first quote or backslash from at on; end when there is none. Eight bytes at a time
+ * where the lowest byte of a word is the first in memory. */
+static const unsigned char *find_quote_or_backslash(const unsigned char *at, const unsigned char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - at >= 8) {
+		uint64_t word = load_word(at);
+		uint64_t found = bytes_equal(word, '"') | bytes_equal(word, '\\');
+		if (found)
+			return at + __builtin_ctzll(found) / 8;
+		at += 8;
+	}
+#endif
+	while (at < end && *at != '"' && *at != '\\')
+		at++;
+	return at;
+}
+
+/* A string, at its opening quote. *escaped and *unicode say whether it holds an escape, and
+ * a \u escape. */
+static const unsigned char *scan_string(const unsigned char *at, const unsigned char *end, bool *escaped,
+					bool *unicode)
+{
+	*escaped = *unicode = false;
+	at++;
+	for (;;) {
+		at = find_quote_or_backslash(at, end);
+		if (at >= end)
+			return NULL;
+		if (*at == '"')
+			return at + 1;
+		*escaped = true;
+		if (++at >= end)
+			return NULL;
+		if (*at == 'u') {
+			*unicode = true;
+			if (end - at < 5 || !is_hex(at[1]) || !is_hex(at[2]) || !is_hex(at[3]) || !is_hex(at[4]))
+				return NULL;
+			at += 5;
+		} else if (*at && strchr("\"\\/bfnrt", *at)) {
+			at++;
+		} else {
+			return NULL;
+		}
+	}
+}
+
+static const unsigned char *scan_digits(const unsigned char *at, const unsigned char *end)
+{
+	const unsigned char *start = at;
+	while (at < end && *at >= '0' && *at <= '9')
+		at++;
+	return at > start ? at : NULL;
+}
+
+/* -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static const unsigned char *scan_number(const unsigned char *at, const unsigned char *end)
+{
+	const unsigned char *start = at;
+	if (at < end && *at == '-')
+		at++;
+	if (at < end && *at == '0')
+		at++;
+	else if (!(at = scan_digits(at, end)))
+		return NULL;
+	if (at < end && *at == '.' && !(at = scan_digits(at + 1, end)))
+		return NULL;
+	if (at < end && (*at | 0x20) == 'e') {
+		at++;
+		if (at < end && (*at == '+' || *at == '-'))
+			at++;
+		if (!(at = scan_digits(at, end)))
+			return NULL;
+	}
+	return at - start <= NUMBER_MAX ? at : NULL;
+}
+
+static const unsigned char *scan_word(const unsigned char *at, const unsigned char *end, const char *word,
+				      size_t length)
+{
+	if ((size_t)(end - at) < length || memcmp(at, word, length) != 0)
+		return NULL;
+	return at + length;
+}
+
+/* Whether the key of length bytes at key (its quotes left out) is one kept. */
+static bool is_kept(const struct slim *slim, const unsigned char *key, size_t length)
+{
+	if (length == 0)
+		return false;
+	bool whole_word = slim->end - key >= 8;
+	uint64_t word = whole_word ? load_word(key) : 0;
+	for (uint32_t candidates = slim->keys_by_byte[key[0]]; candidates; candidates &= candidates - 1) {
+		const struct kept_key *kept = &slim->keys[__builtin_ctz(candidates)];
+		if (kept->length != length)
+			continue;
+		if (whole_word ? (word & kept->mask) == kept->head && (length <= 8 || memcmp(key + 8, kept->text + 8,
+											   length - 8) == 0)
+			       : memcmp(key, kept->text, length) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const unsigned char *scan_value(struct slim *slim, const unsigned char *at, bool copy, int depth);
+
+/* An object, at its '{'; copy: write it, with only the members kept. */
+static const unsigned char *scan_object(struct slim *slim, const unsigned char *at, bool copy, int depth)
+{
+	const unsigned char *end = slim->end;
+	if (copy && !emit_byte(slim, '{'))
+		return NULL;
+	at = skip_space(at + 1, end);
+	if (at < end && *at == '}')
+		return copy && !emit_byte(slim, '}') ? NULL : at + 1;
+	for (size_t kept = 0;;) {
+		if (at >= end || *at != '"')
+			return NULL;
+		const unsigned char *key = at;
+		bool escaped, unicode;
+		if (!(at = scan_string(at, end, &escaped, &unicode)))
+			return NULL;
+		/* What such a key decodes to, and whether it is valid at all, is cJSON's to say. */
+		if (unicode || (copy && escaped))
+			return NULL;
+		size_t key_length = (size_t)(at - key);  /* with both quotes */
+		if (copy && memchr(key, '\0', key_length))
+			return NULL;  /* cJSON's key ends at the NUL: "status\0x" is "status" */
+		bool keep = copy && is_kept(slim, key + 1, key_length - 2);
+		at = skip_space(at, end);
+		if (at >= end || *at != ':')
+			return NULL;
+		if (keep && ((kept++ > 0 && !emit_byte(slim, ',')) || !emit(slim, key, key_length) || !emit_byte(slim, ':')))
+			return NULL;
+		if (!(at = scan_value(slim, skip_space(at + 1, end), keep, depth + 1)))
+			return NULL;
+		at = skip_space(at, end);
+		if (at < end && *at == '}')
+			return copy && !emit_byte(slim, '}') ? NULL : at + 1;
+		if (at >= end || *at != ',')
+			return NULL;
+		at = skip_space(at + 1, end);
+	}
+}
+
+/* An array, at its '['; its objects are slimmed too. */
+static const unsigned char *scan_array(struct slim *slim, const unsigned char *at, bool copy, int depth)
+{
+	const unsigned char *end = slim->end;
+	if (copy && !emit_byte(slim, '['))
+		return NULL;
+	at = skip_space(at + 1, end);
+	if (at < end && *at == ']')
+		return copy && !emit_byte(slim, ']') ? NULL : at + 1;
+	for (size_t count = 0;; count++) {
+		if (copy && count > 0 && !emit_byte(slim, ','))
+			return NULL;
+		if (!(at = scan_value(slim, at, copy, depth + 1)))
+			return NULL;
+		at = skip_space(at, end);
+		if (at < end && *at == ']')
+			return copy && !emit_byte(slim, ']') ? NULL : at + 1;
+		if (at >= end || *at != ',')
+			return NULL;
+		at = skip_space(at + 1, end);
+	}
+}
+
+/* Any value, at its first byte; copy: write it. */
+static const unsigned char *scan_value(struct slim *slim, const unsigned char *at, bool copy, int depth)
+{
+	const unsigned char *end = slim->end, *start = at;
+	if (depth > JSON_SLIM_DEPTH_MAX || at >= end)
+		return NULL;
+	switch (*at) {
+	case '{':
+		return scan_object(slim, at, copy, depth);
+	case '[':
+		return scan_array(slim, at, copy, depth);
+	case '"': {
+		bool escaped, unicode;
+		at = scan_string(at, end, &escaped, &unicode);
+		if (at && unicode && !copy)
+			return NULL;  /* left out, it would still be cJSON's to judge */
+		break;
+	}
+	case 't':
+		at = scan_word(at, end, "true", 4);
+		break;
+	case 'f':
+		at = scan_word(at, end, "false", 5);
+		break;
+	case 'n':
+		at = scan_word(at, end, "null", 4);
+		break;
+	default:
+		at = scan_number(at, end);
+		break;
+	}
+	if (at && copy && !emit(slim, start, (size_t)(at - start)))
+		return NULL;
+	return at;
+}
+
+bool json_slim_array(const char *body, size_t length, const char *const *keys, size_t key_count, char *out,
+		     size_t *slim_length)
+{
+	if (!body || key_count > JSON_SLIM_KEYS_MAX)
+		return false;
+	struct slim slim = { .end = (const unsigned char *)body + length, .out = out, .capacity = length };
+	for (size_t k = 0; k < key_count; k++) {
+		struct kept_key *kept = &slim.keys[k];
+		unsigned char head[8] = { 0 }, mask[8] = { 0 };
+		kept->text = keys[k];
+		kept->length = strlen(keys[k]);
+		for (size_t i = 0; i < kept->length && i < 8; i++) {
+			head[i] = (unsigned char)keys[k][i];
+			mask[i] = 0xFF;
+		}
+		memcpy(&kept->head, head, sizeof(head));
+		memcpy(&kept->mask, mask, sizeof(mask));
+		slim.keys_by_byte[(unsigned char)keys[k][0]] |= UINT32_C(1) << k;
+	}
+	const unsigned char *at = skip_space((const unsigned char *)body, slim.end), *end = slim.end;
+	if (at >= end || *at != '[')
+		return false;
+	/* The array by hand: each of its values must be an object. */
+	slim.out[slim.used++] = '[';
+	at = skip_space(at + 1, end);
+	if (at >= end)
+		return false;
+	if (*at != ']') {
+		for (size_t count = 0;; count++) {
+			if (at >= end || *at != '{')
+				return false;
+			if (count > 0 && !emit_byte(&slim, ','))
+				return false;
+			if (!(at = scan_object(&slim, at, true, 1)))
+				return false;
+			at = skip_space(at, end);
+			if (at < end && *at == ']')
+				break;
+			if (at >= end || *at != ',')
+				return false;
+			at = skip_space(at + 1, end);
+		}
+	}
+	at++;
+	while (at < end && (*at == ' ' || *at == '\t' || *at == '\r' || *at == '\n'))
+		at++;
+	if (at != end || !emit_byte(&slim, ']') || slim.used > length)
+		return false;
+	slim.out[slim.used] = '\0';
+	*slim_length = slim.used;
+	return true;
+}
