@@ -90,7 +90,7 @@ static void set_text(struct fleet *fleet, size_t device, enum device_text field,
 		return;
 	}
 	const char *current = fleet->pool + *offset;
-	if (strcmp(current, value) == 0)
+	if (*offset != 0 && strcmp(current, value) == 0)  /* offset 0 is "", and value is not */
 		return;
 
 	size_t length = strlen(value);
@@ -137,6 +137,14 @@ void fleet_add_trigrams(const char *text, uint64_t trigrams[FLEET_TRIGRAM_WORDS]
 		trigrams[word] |= bits[word];
 }
 
+static bool only_digits_and_dots(const char *text)
+{
+	for (; *text; text++)
+		if ((*text < '0' || *text > '9') && *text != '.')
+			return false;
+	return true;
+}
+
 /* What a search may skip, after any change to the texts of a device: which fields hold
  * only digits and dots, and the trigrams of every field. */
 static void index_texts(struct fleet *fleet, size_t device)
@@ -146,7 +154,7 @@ static void index_texts(struct fleet *fleet, size_t device)
 	memset(entry->trigrams, 0, sizeof(entry->trigrams));
 	for (int field = 0; field < TEXT_COUNT; field++) {
 		const char *text = fleet->pool + entry->text[field];
-		if (strspn(text, "0123456789.") == strlen(text))
+		if (only_digits_and_dots(text))
 			entry->numeric_text |= (uint8_t)(1u << field);
 		fleet_add_trigrams(text, entry->trigrams);
 	}

@@ -338,6 +338,60 @@ static void refine(struct item *items, struct item *spare, size_t count, const s
 	free(stack);
 }
 
+/* A stretch of items in ascending order, and how far a merge has taken from it. */
+struct ordered_run {
+	size_t next, end;
+};
+
+/* Rows that arrived a page at a time, pages out of order (several download at once): a few
+ * ascending runs, each of whole pages that no other page falls between. They are merged a
+ * stretch at a time (the run with the lowest next key gives every key below the other runs'
+ * next ones) into rows, without a sort. False, with rows to be put in order otherwise, when
+ * the items are not so: many runs, stretches too short to be pages, or a key twice. */
+static bool merge_page_runs(struct rows *rows, const struct item *items, size_t count)
+{
+	size_t run_count = 1;
+	for (size_t i = 1; i < count; i++)
+		run_count += items[i].key < items[i - 1].key;
+	if (run_count > count / 64 + 1)
+		return false;
+	struct ordered_run *runs = xmalloc(run_count * sizeof(*runs));
+	size_t run = 0;
+	runs[0].next = 0;
+	for (size_t i = 1; i < count; i++)
+		if (items[i].key < items[i - 1].key) {
+			runs[run].end = i;
+			runs[++run].next = i;
+		}
+	runs[run].end = count;
+
+	/* Each stretch looks at every run: bounded, so that this costs a few passes at most. */
+	size_t stretches_left = 4 * count / run_count + 1, at = 0;
+	bool merged = true;
+	while (at < count && merged) {
+		size_t lowest = run_count;
+		uint64_t bound = UINT64_MAX;  /* the lowest next key of the other runs */
+		for (run = 0; run < run_count; run++) {
+			if (runs[run].next == runs[run].end)
+				continue;
+			uint64_t key = items[runs[run].next].key;
+			if (lowest == run_count || key < items[runs[lowest].next].key) {
+				if (lowest != run_count)
+					bound = items[runs[lowest].next].key;
+				lowest = run;
+			} else if (key < bound) {
+				bound = key;
+			}
+		}
+		struct ordered_run *from = &runs[lowest];
+		while (from->next < from->end && items[from->next].key < bound)
+			rows->index[at++] = items[from->next++].device;
+		merged = stretches_left-- > 0 && (from->next == from->end || items[from->next].key != bound);
+	}
+	free(runs);
+	return merged;
+}
+
 /* Put rows in the default order, ascending; a pass that only reads when they are in it. */
 static void default_order(struct rows *rows, const struct fleet *fleet)
 {
@@ -350,7 +404,7 @@ static void default_order(struct rows *rows, const struct fleet *fleet)
 		if (i > 0 && items[i].key < items[i - 1].key)
 			in_order = false;
 	}
-	if (in_order)
+	if (in_order || merge_page_runs(rows, items, count))
 		return;
 	radix_sort(items, scratch.spare, count);
 	for (size_t i = 0; i < count; i++)

@@ -13,6 +13,7 @@
 #define HTTP_HEADER_LINES_MAX 1000
 /* Body buffers up to this size are kept for the next response (see struct http). */
 #define HTTP_SPARE_BODY_MAX (32u * 1024u * 1024u)
+#define HTTP_READ_BYTES (256L * 1024L)
 
 struct http_request {
 	struct http_request *prev, *next; /* in the running list */
@@ -310,6 +311,9 @@ static void request_start(struct http *http, struct http_request *request)
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, request->headers);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->error);
+	/* Larger reads than libcurl's 16 KB: a list page is most of a megabyte, and each read is a
+	 * system call and a call of on_body(). */
+	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, HTTP_READ_BYTES);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);

@@ -126,7 +126,8 @@ void hashmap_reserve(struct hashmap *map, size_t count)
 
 bool hashmap_insert(struct hashmap *map, uint32_t value)
 {
-	hashmap_reserve(map, map->used + 1);
+	if ((map->used + 1) * 10 > map->capacity * 7)
+		hashmap_reserve(map, map->used + 1);
 	uint64_t key = map->key_of(map->owner, value);
 	uint32_t tag = tag_of(key);
 	size_t mask = map->capacity - 1;

@@ -101,16 +101,23 @@ static void check_default_order(const struct fleet *fleet)
 	rows_free(&rows);
 }
 
-/* The default order whether the devices came in order, with the two kinds interleaved as the
- * two lists' pages arrive, or out of order. */
+/* The default order whether the devices came in order, with the two kinds interleaved, out of
+ * order, a page at a time with the pages out of order (as several download at once), or in
+ * pages whose ranges overlap. */
 static void test_rows_default_order(void **state)
 {
 	(void)state;
-	for (int arrival = 0; arrival < 3; arrival++) {
+	for (int arrival = 0; arrival < 5; arrival++) {
 		struct fleet *fleet = fleet_new();
 		for (int64_t i = 0; i < 2000; i++) {
-			int64_t n = arrival == 2 ? (i * 7919) % 2000 : i;  /* a permutation */
-			if (arrival == 0 ? i < 1500 : n % 4 != 0)
+			int64_t n = i;
+			if (arrival == 2)
+				n = (i * 7919) % 2000;  /* a permutation */
+			else if (arrival == 3)
+				n = (i / 100 * 7 % 20) * 100 + i % 100;  /* pages of 100, in the order 0, 7, 14, 1, ... */
+			else if (arrival == 4)
+				n = i / 200 * 200 + i % 100 * 2 + i / 100 % 2;  /* even ids, then odd ones */
+			if (arrival == 0 || arrival >= 3 ? i < 1500 : n % 4 != 0)
 				add_endpoint(fleet, 200000 + n, ENDPOINT_ENABLED, "device", n % 3 ? 100000 + n : 0, SIM_ACTIVATED);
 			else
 				add_sim(fleet, 500000 + n, SIM_ISSUED, 0, "8988303000000000001");
