@@ -26,12 +26,27 @@ struct kept_key {
 	const char *text;
 };
 
+/* A key as it stood in the item before, in the order keys come: the items of a page have the
+ * same keys in the same order, so a key is first compared with the one at its place in the
+ * item before, byte for byte, and scanned only when it differs. */
+struct seen_key {
+	const unsigned char *text;  /* in the page, with both quotes */
+	size_t length;
+	unsigned held;              /* what scan_string() found in it */
+	bool named;                 /* is_kept() */
+};
+
+#define SEEN_KEYS_MAX 64
+
 struct slim {
 	const unsigned char *end;
 	char *out;
 	size_t used, capacity;
 	struct kept_key keys[JSON_SLIM_KEYS_MAX];
 	uint32_t keys_by_byte[256];  /* bit k: keys[k] starts with that byte */
+	struct seen_key seen[SEEN_KEYS_MAX];
+	size_t seen_count;           /* of the items so far, at most SEEN_KEYS_MAX */
+	size_t key_place;            /* keys read so far in this item */
 };
 
 static bool emit(struct slim *slim, const void *bytes, size_t length)
@@ -223,15 +238,26 @@ static const unsigned char *scan_object(struct slim *slim, const unsigned char *
 		if (at >= end || *at != '"')
 			return NULL;
 		const unsigned char *key = at;
-		unsigned held = 0;
-		if (!(at = scan_string(at, end, &held)))
-			return NULL;
+		size_t place = slim->key_place++;
+		struct seen_key scanned, *seen = place < SEEN_KEYS_MAX ? &slim->seen[place] : &scanned;
+		if (seen != &scanned && place < slim->seen_count && (size_t)(end - at) >= seen->length &&
+		    memcmp(at, seen->text, seen->length) == 0) {
+			at += seen->length;  /* the same bytes as a key read before: the same key */
+		} else {
+			unsigned held = 0;
+			if (!(at = scan_string(at, end, &held)))
+				return NULL;
+			size_t length = (size_t)(at - key);
+			*seen = (struct seen_key){ key, length, held, is_kept(slim, key + 1, length - 2) };
+			if (seen != &scanned && place >= slim->seen_count)
+				slim->seen_count = place + 1;
+		}
+		size_t key_length = seen->length;  /* with both quotes */
 		/* What such a key decodes to, and whether it is valid at all, is cJSON's to say;
 		 * and cJSON's key ends at a NUL ("status\0x" is "status"). */
-		if ((held & STRING_UNICODE) || (copy && held))
+		if ((seen->held & STRING_UNICODE) || (copy && seen->held))
 			return NULL;
-		size_t key_length = (size_t)(at - key);  /* with both quotes */
-		bool keep = copy && is_kept(slim, key + 1, key_length - 2);
+		bool keep = copy && seen->named;
 		at = skip_space(at, end);
 		if (at >= end || *at != ':')
 			return NULL;
@@ -349,6 +375,7 @@ bool json_slim_array(const char *body, size_t length, const char *const *keys, s
 				return false;
 			if (count > 0 && !emit_byte(&slim, ','))
 				return false;
+			slim.key_place = 0;
 			if (!(at = scan_object(&slim, at, true, 1)))
 				return false;
 			at = skip_space(at, end);
