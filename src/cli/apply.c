@@ -21,6 +21,7 @@
 #include "model.h"
 #include "plan_text.h"
 #include "rows.h"
+#include "sort.h"
 #include "util.h"
 
 enum {
@@ -382,7 +383,7 @@ int apply_run(struct api *api, const struct apply_options *options)
 		csv_ids_free(&ids);
 		return APPLY_EXIT_FAILED;
 	}
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	if (options->from_csv)
 		select_from_csv(options->from_csv, &ids, fleet, &rows);
 	else if (options->filter)

@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "output.h"
 #include "rows.h"
+#include "sort.h"
 #include "list_live.h"
 #include "snapshot.h"
 #include "tui.h"
@@ -337,7 +338,7 @@ static int run_list(struct api *api, enum output_format format, const struct fil
 	if (!cached && snapshot->path)
 		save_fleet(api, snapshot, fleet);
 	struct rows rows = { 0 }, candidates = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	struct live *live = live_new();
 	bool progress = isatty(STDERR_FILENO);
 	/* conn: and data: need the live state of the devices the rest of the query lets through:

@@ -2,10 +2,9 @@
 #include <stdlib.h>
 
 #include "rows.h"
-#include "sort.h"
 #include "util.h"
 
-void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted)
+void rows_build(struct rows *rows, const struct fleet *fleet)
 {
 	size_t count = fleet_count(fleet);
 	rows->index = xgrow(rows->index, &rows->capacity, count, sizeof(*rows->index));
@@ -14,8 +13,6 @@ void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted)
 		if (!fleet_device_vacant(fleet_device(fleet, i)))
 			rows->index[shown++] = i;
 	rows->count = shown;
-	if (sorted)
-		sort_rows(rows, fleet, SORT_DEFAULT, false);
 }
 
 void rows_extend(struct rows *rows, const struct fleet *fleet, size_t from)

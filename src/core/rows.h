@@ -16,13 +16,13 @@ struct rows {
 	size_t capacity;
 };
 
-/* Rebuild rows from every device of fleet but the vacant ones a join can leave behind. When sorted is false, devices stay in arrival
- * order (cheap while loading); when true they are put in the default order. */
-void rows_build(struct rows *rows, const struct fleet *fleet, bool sorted);
+/* Rebuild rows from every device of fleet but the vacant ones a join can leave behind, in
+ * arrival order (cheap while loading); sort_build_rows() (sort.h) gives the default order. */
+void rows_build(struct rows *rows, const struct fleet *fleet);
 
 /* Append to rows, in arrival order, the devices from index from on, but the vacant ones: rows
  * built unsorted from a fleet that has since only grown, with no row gone vacant
- * (fleet_vacant_count() unchanged), is then what rows_build(rows, fleet, false) would give. */
+ * (fleet_vacant_count() unchanged), is then what rows_build() would give. */
 void rows_extend(struct rows *rows, const struct fleet *fleet, size_t from);
 
 /* Position of device index in rows, or rows->count when absent. */

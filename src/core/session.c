@@ -181,8 +181,10 @@ static void rebuild_rows(struct session *session, bool sorted)
 	size_t vacant = fleet_vacant_count(session->fleet);
 	if (!sorted && session->base_in_arrival_order && vacant == session->vacant_seen)
 		rows_extend(&session->base, session->fleet, session->rows_seen);
+	else if (sorted)
+		sort_build_rows(&session->base, session->fleet);
 	else
-		rows_build(&session->base, session->fleet, sorted);
+		rows_build(&session->base, session->fleet);
 	session->base_in_arrival_order = !sorted;
 	session->vacant_seen = vacant;
 	session->sorted_valid = false;
@@ -360,7 +362,7 @@ bool session_mark_query(struct session *session, const char *query, char *messag
 	if (!filter)
 		return false;
 	struct rows matching = { 0 }, unknown = { 0 };
-	rows_build(&matching, session->fleet, false);
+	rows_build(&matching, session->fleet);
 	filter_rows(filter, session->fleet, session->live, &matching, &unknown);
 	marks_set_rows(session->marks, session->fleet, &matching, true);
 	char count[32], unknown_count[32];
@@ -391,7 +393,7 @@ const char *session_copy_words(enum session_copy what)
 /* Every marked device of the fleet, shown or not, in the default order, into rows. */
 static void marked_rows(const struct session *session, struct rows *rows)
 {
-	rows_build(rows, session->fleet, true);
+	sort_build_rows(rows, session->fleet);
 	marks_filter_rows(session->marks, session->fleet, rows);
 }
 
@@ -710,7 +712,7 @@ static void finish_refresh(struct session *session)
 	fleet_free(session->fleet);
 	session->fleet = session->incoming;
 	session->incoming = NULL;
-	rows_build(&session->base, session->fleet, true);
+	sort_build_rows(&session->base, session->fleet);
 	session->base_in_arrival_order = false;
 	session->sorted_valid = false;
 	session->rows_seen = fleet_count(session->fleet);

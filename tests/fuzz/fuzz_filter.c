@@ -10,6 +10,7 @@
 #include "fleet.h"
 #include "live.h"
 #include "rows.h"
+#include "sort.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct filter *filter = filter_parse(query, message, sizeof(message), &column);
 	if (filter) {
 		struct rows rows = { 0 };
-		rows_build(&rows, fleet, true);
+		sort_build_rows(&rows, fleet);
 		struct rows unknown = { 0 };
 		filter_rows(filter, fleet, live, &rows, &unknown);
 		for (size_t i = 0; i < fleet_count(fleet); i++)

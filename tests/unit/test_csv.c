@@ -14,6 +14,7 @@
 #include "fleet.h"
 #include "marks.h"
 #include "rows.h"
+#include "sort.h"
 #include "util.h"
 
 #define CSV_DIR TEST_DATA_DIR "/csv/"
@@ -72,7 +73,7 @@ static void describe(const struct csv_ids *ids, char *out, size_t size)
 static void describe_marks(const struct marks *marks, const struct fleet *fleet, char *out, size_t size)
 {
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	marks_filter_rows(marks, fleet, &rows);
 	size_t used = 0;
 	out[0] = '\0';

@@ -15,6 +15,7 @@
 #include "fleet.h"
 #include "live.h"
 #include "rows.h"
+#include "sort.h"
 #include "util.h"
 
 /* One device per letter. Endpoint ids 1xx, SIM ids 2xx. */
@@ -405,7 +406,7 @@ static void test_filter_rows(void **state)
 	(void)state;
 	struct fleet *fleet = sample_fleet();
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	/* Default order: endpoints by id (A..G, I, J), then the SIM-only H. */
 	assert_int_equal(rows.count, 10);
 	assert_int_equal(rows.index[9], 7);
@@ -591,7 +592,7 @@ static bool plain_contains(const char *text, const char *word)
 /* Rows in a shuffled order, as a sort leaves them. */
 static void shuffled_rows(const struct fleet *fleet, struct rows *rows)
 {
-	rows_build(rows, fleet, true);
+	sort_build_rows(rows, fleet);
 	uint32_t seed = 11;
 	for (size_t i = rows->count - 1; i > 0; i--) {
 		size_t j = next_random(&seed) % (i + 1);
@@ -941,7 +942,7 @@ static void test_live_filter_rows(void **state)
 
 	/* Reversed default order: H J I G F E D C B A. */
 	struct rows all = { 0 };
-	rows_build(&all, fleet, true);
+	sort_build_rows(&all, fleet);
 	for (size_t i = 0; i < all.count / 2; i++) {
 		size_t swap = all.index[i];
 		all.index[i] = all.index[all.count - 1 - i];

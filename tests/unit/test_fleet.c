@@ -10,6 +10,7 @@
 
 #include "fleet.h"
 #include "rows.h"
+#include "sort.h"
 
 static struct sim_record sim_record(int64_t id, int status, int64_t endpoint_id, const char *iccid)
 {
@@ -85,7 +86,7 @@ static int64_t order_key(const struct fleet *fleet, size_t device, bool *sim_onl
 static void check_default_order(const struct fleet *fleet)
 {
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	size_t shown = 0;
 	for (size_t i = 0; i < fleet_count(fleet); i++)
 		shown += !fleet_device_vacant(fleet_device(fleet, i));
@@ -160,12 +161,12 @@ static void test_rows_extend_while_loading(void **state)
 			rows_extend(&extended, fleet, seen);
 			extends++;
 		} else {
-			rows_build(&extended, fleet, false);
+			rows_build(&extended, fleet);
 			rebuilds++;
 		}
 		seen = fleet_count(fleet);
 		vacant_seen = vacant;
-		rows_build(&built, fleet, false);
+		rows_build(&built, fleet);
 		assert_int_equal(extended.count, built.count);
 		assert_memory_equal(extended.index, built.index, built.count * sizeof(*built.index));
 	}

@@ -13,6 +13,7 @@
 #include "fleet.h"
 #include "marks.h"
 #include "rows.h"
+#include "sort.h"
 #include "util.h"
 
 /* Devices: endpoint 1..n with SIM 1..n (the same numbers in the other id space), then one
@@ -155,7 +156,7 @@ static void test_sim_paired_later(void **state)
 	assert_int_equal(marks_count(marks), 2);
 	assert_int_equal(marks_count_in_fleet(marks, fleet), 1);
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	size_t hidden = 99;
 	assert_int_equal(marks_count_in_rows(marks, fleet, &rows, &hidden), 1);
 	assert_int_equal(hidden, 0);
@@ -171,7 +172,7 @@ static void test_sim_paired_later(void **state)
 static struct rows filtered_rows(const struct fleet *fleet, const char *query)
 {
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	struct filter *filter = filter_parse(query, NULL, 0, NULL);
 	assert_non_null(filter);
 	filter_rows(filter, fleet, NULL, &rows, NULL);
@@ -225,7 +226,7 @@ static void test_rows(void **state)
 		const struct device *device = fleet_device(fleet, kept.index[i]);
 		assert_true(device->endpoint_id != 2 && device->endpoint_id != 4);
 	}
-	/* Order: the same as rows_build's, minus 2 and 4. */
+	/* Order: the same as sort_build_rows()'s, minus 2 and 4. */
 	assert_int_equal(fleet_device(fleet, kept.index[0])->endpoint_id, 1);
 	assert_int_equal(fleet_device(fleet, kept.index[1])->endpoint_id, 3);
 	assert_int_equal(fleet_device(fleet, kept.index[19])->sim_id, 1000);
@@ -273,7 +274,7 @@ static void test_many(void **state)
 	assert_int_equal(marks_count_in_fleet(marks, fleet), marked);
 
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	marks_set_rows(marks, fleet, &rows, true);
 	assert_int_equal(marks_count(marks), fleet_count(fleet));
 	marks_set_rows(marks, fleet, &rows, false);

@@ -100,7 +100,10 @@ static void test_columns(void **state)
 		for (int descending = 0; descending <= 1; descending++) {
 			/* From the default order, and from arrival order. */
 			for (int sorted = 0; sorted <= 1; sorted++) {
-				rows_build(&rows, fleet, sorted);
+				if (sorted)
+					sort_build_rows(&rows, fleet);
+				else
+					rows_build(&rows, fleet);
 				sort_rows(&rows, fleet, orders[i].column, descending);
 				labels_of(&rows, labels);
 				const char *want = descending ? orders[i].descending : orders[i].ascending;
@@ -113,7 +116,7 @@ static void test_columns(void **state)
 		}
 	}
 	/* Sorting what another column sorted gives the same as sorting from scratch. */
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	sort_rows(&rows, fleet, SORT_NAME, true);
 	sort_rows(&rows, fleet, SORT_IP, false);
 	labels_of(&rows, labels);
@@ -148,11 +151,11 @@ static void test_small(void **state)
 	(void)state;
 	struct fleet *fleet = fleet_new();
 	struct rows rows = { 0 };
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	sort_rows(&rows, fleet, SORT_NAME, false);
 	assert_int_equal(rows.count, 0);
 	add_sample(fleet, &samples[0]);
-	rows_build(&rows, fleet, true);
+	sort_build_rows(&rows, fleet);
 	sort_rows(&rows, fleet, SORT_NAME, true);
 	assert_int_equal(rows.count, 1);
 	assert_int_equal(rows.index[0], 0);
@@ -364,7 +367,7 @@ static struct fleet *random_fleet(unsigned *seed_state)
 
 /* The orders sort_rows may be given. */
 enum input_order {
-	INPUT_DEFAULT,   /* rows_build(..., true): the TUI's case */
+	INPUT_DEFAULT,   /* sort_build_rows(): the TUI's case */
 	INPUT_SHUFFLED,  /* any order at all */
 	INPUT_LATE_SWAP, /* the default order but for the last two rows */
 	INPUT_COUNT
@@ -375,7 +378,10 @@ static const char *const input_names[INPUT_COUNT] = { "default order", "shuffled
 /* Rows of every device of fleet in the given order. */
 static void input_rows(struct rows *rows, const struct fleet *fleet, enum input_order input, unsigned *seed)
 {
-	rows_build(rows, fleet, input != INPUT_SHUFFLED);
+	if (input == INPUT_SHUFFLED)
+		rows_build(rows, fleet);
+	else
+		sort_build_rows(rows, fleet);
 	for (size_t i = rows->count; input == INPUT_SHUFFLED && i > 1; i--) {
 		size_t j = next_random(seed) % i;
 		size_t swap = rows->index[i - 1];
