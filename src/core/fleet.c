@@ -195,7 +195,7 @@ static size_t new_device(struct fleet *fleet)
 	memset(entry, 0, sizeof(*entry));
 	entry->sim_status = SIM_NONE;
 	entry->endpoint_status = ENDPOINT_NONE;
-	index_texts(fleet, device);
+	entry->numeric_text = (uint8_t)((1u << TEXT_COUNT) - 1);  /* index_texts() of no texts */
 	fleet->flags[device] = 0;
 	return device;
 }
@@ -442,6 +442,33 @@ size_t fleet_add_sim(struct fleet *fleet, const struct sim_record *sim)
 	return device;
 }
 
+/* An endpoint whose id and SIM no row holds yet, the usual record of a first load: a row of its
+ * own, set up at once. What the general path below would do, without its steps between. */
+static size_t add_new_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint)
+{
+	size_t device = new_device(fleet);
+	struct device *entry = &fleet->devices[device];
+	entry->endpoint_id = endpoint->id;
+	hashmap_insert(&fleet->endpoints, (uint32_t)device);
+	fleet->flags[device] |= FLAG_ENDPOINT_SEEN;
+	entry->endpoint_status = (int8_t)endpoint->endpoint_status;
+	set_text(fleet, device, TEXT_NAME, endpoint->name);
+	set_text(fleet, device, TEXT_IMEI, endpoint->imei);
+	set_text(fleet, device, TEXT_IP, endpoint->ip_address);
+	set_text(fleet, device, TEXT_TAGS, endpoint->tags);
+	if (endpoint->sim_id) {
+		entry->sim_id = endpoint->sim_id;
+		hashmap_insert(&fleet->sims, (uint32_t)device);
+		entry->sim_status = (int8_t)endpoint->sim_status;  /* SIM_NONE when the record left it out */
+		set_text(fleet, device, TEXT_ICCID, endpoint->iccid);
+		set_text(fleet, device, TEXT_IMSI, endpoint->imsi);
+		set_text(fleet, device, TEXT_MSISDN, endpoint->msisdn);
+	}
+	index_texts(fleet, device);
+	recount(fleet, device);
+	return device;
+}
+
 size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *endpoint)
 {
 	assert(endpoint->id != 0);
@@ -454,6 +481,8 @@ size_t fleet_add_endpoint(struct fleet *fleet, const struct endpoint_record *end
 	if (endpoint_known && is_shadow(fleet, device) && fleet->devices[device].sim_id != endpoint->sim_id)
 		drop_shadow_sim(fleet, device);
 	bool sim_known = endpoint->sim_id && fleet_find_sim(fleet, endpoint->sim_id, &sim_holder);
+	if (!endpoint_known && !sim_known)
+		return add_new_endpoint(fleet, endpoint);
 
 	if (endpoint_known && is_shadow(fleet, device)) {
 		/* A later claimant repeats its claim: nothing moves. */

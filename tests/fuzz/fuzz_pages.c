@@ -74,6 +74,8 @@ static void check_fleet(const struct fleet *fleet)
  * and the copy declines: the same verdict and the same devices. */
 static void check_slimmed_reading(const char *body, size_t length, bool sims)
 {
+	if (length >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
+		return;  /* read whole already; cJSON skips one mark, not two */
 	char *marked = malloc(length + 3);
 	if (!marked)
 		abort();

@@ -510,6 +510,8 @@ static void assert_same_fleet(const struct fleet *a, const struct fleet *b)
  * same devices. */
 static void expect_same_reading(enum fleet_list list, const char *body, size_t length)
 {
+	if (length >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
+		return;  /* read whole already; cJSON skips one mark, not two */
 	char *marked = malloc(length + 3);
 	assert_non_null(marked);
 	memcpy(marked, "\xef\xbb\xbf", 3);
