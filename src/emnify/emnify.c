@@ -25,10 +25,11 @@
  * cJSON builds a tree of a page with one malloc per value and one per string, and frees them
  * one by one: tens of thousands of calls a page, most of the time a load took. While a page is
  * parsed, cJSON allocates from this arena instead and frees nothing; the arena is emptied
- * after the page. Its blocks stay, reachable, for the next page (about the size of one page's
- * tree). cJSON's hooks are global, so they are installed once, and dispatch by thread: a
- * thread parsing a page (arena_begin .. arena_end) uses its own arena, every other use of
- * cJSON, on any thread, malloc and free. */
+ * after each item of a slimmed page (json_slim.h), or after a page read whole. Its blocks
+ * stay, reachable, for the next page, and so does the buffer of the slimmed copy. cJSON's
+ * hooks are global, so they are installed once, and dispatch by thread: a thread parsing a
+ * page (arena_begin .. arena_end) uses its own arena, every other use of cJSON, on any thread,
+ * malloc and free. */
 
 struct arena_block {
 	struct arena_block *next;
@@ -39,6 +40,8 @@ struct arena_block {
 static _Thread_local struct {
 	struct arena_block *first, *current;
 	bool active;
+	char *slim;            /* the slimmed copy of a page (json_slim.h), kept for the next */
+	size_t slim_capacity;
 } arena;
 
 #define ARENA_BLOCK_BYTES ((size_t)1 << 20)
@@ -98,6 +101,9 @@ static pthread_once_t initialise_once = PTHREAD_ONCE_INIT;
 
 void emnify_thread_end(void)
 {
+	free(arena.slim);
+	arena.slim = NULL;
+	arena.slim_capacity = 0;
 	struct arena_block *block = arena.first;
 	while (block) {
 		struct arena_block *next = block->next;
@@ -194,8 +200,17 @@ static cJSON *parse_json(const char *body, size_t length, size_t *error_at)
  * them, and go all at once when the page is done: no allocation per string. */
 #define CHUNK_SIZE 65536
 
+/* The field of each member, by its place, in the object read before at the same level: the
+ * items of a page have the same keys in the same order, so a key is first compared with the
+ * one its place had (FIELD_COUNT: none known). */
+#define GUESSED_PLACES 24
+struct field_guess {
+	signed char field[GUESSED_PLACES];
+};
+
 struct page {
 	const char *kind;  /* "SIM page" or "endpoint page" */
+	struct field_guess item_fields, sim_fields;
 	size_t item;
 	size_t sims_without_status;  /* endpoint page: SIMs named without their status */
 	char *message;
@@ -287,20 +302,32 @@ static bool same_text(const char *a, const char *b)
 	return *a == *b;
 }
 
-static void collect_fields(const cJSON *object, const cJSON *fields[FIELD_COUNT])
+/* The field whose key is key; FIELD_COUNT for none. */
+static int field_of_key(const char *key)
+{
+	for (const int *field = fields_by_byte[(unsigned char)key[0]]; *field != FIELD_COUNT; field++)
+		if (key[1] == field_keys[*field][1] && (key[1] == '\0' || same_text(key + 2, field_keys[*field] + 2)))
+			return *field;
+	return FIELD_COUNT;
+}
+
+static void collect_fields(const cJSON *object, const cJSON *fields[FIELD_COUNT], struct field_guess *guess)
 {
 	for (int field = 0; field < FIELD_COUNT; field++)
 		fields[field] = NULL;
-	for (const cJSON *child = object->child; child; child = child->next) {
+	size_t place = 0;
+	for (const cJSON *child = object->child; child; child = child->next, place++) {
 		const char *key = child->string;
 		if (!key)
 			continue;
-		for (const int *field = fields_by_byte[(unsigned char)key[0]]; *field != FIELD_COUNT; field++)
-			if (key[1] == field_keys[*field][1] && (key[1] == '\0' || same_text(key + 2, field_keys[*field] + 2))) {
-				if (!fields[*field])
-					fields[*field] = child;
-				break;
-			}
+		int field = place < GUESSED_PLACES ? guess->field[place] : FIELD_COUNT;
+		if (field == FIELD_COUNT || !same_text(key, field_keys[field])) {
+			field = field_of_key(key);
+			if (place < GUESSED_PLACES)
+				guess->field[place] = (signed char)field;
+		}
+		if (field != FIELD_COUNT && !fields[field])
+			fields[field] = child;
 	}
 }
 
@@ -364,7 +391,7 @@ static bool read_sim(struct page *page, const cJSON *item, void *record)
 	struct sim_record *sim = record;
 	const cJSON *field[FIELD_COUNT], *endpoint;
 	memset(sim, 0, sizeof(*sim));
-	collect_fields(item, field);
+	collect_fields(item, field, &page->item_fields);
 	if (!read_id(page, field[FIELD_ID], "id", &sim->id) ||
 	    !read_status(page, field[FIELD_STATUS], "status", SIM_STATUS_COUNT, &sim->sim_status) ||
 	    !read_string(page, field[FIELD_ICCID], "iccid", &sim->iccid) ||
@@ -383,7 +410,7 @@ static bool read_endpoint(struct page *page, const cJSON *item, void *record)
 	const cJSON *field[FIELD_COUNT], *sim;
 	memset(endpoint, 0, sizeof(*endpoint));
 	endpoint->sim_status = SIM_NONE;
-	collect_fields(item, field);
+	collect_fields(item, field, &page->item_fields);
 	if (!read_id(page, field[FIELD_ID], "id", &endpoint->id) ||
 	    !read_status(page, field[FIELD_STATUS], "status", ENDPOINT_STATUS_COUNT, &endpoint->endpoint_status) ||
 	    !read_string(page, field[FIELD_NAME], "name", &endpoint->name) ||
@@ -396,7 +423,7 @@ static bool read_endpoint(struct page *page, const cJSON *item, void *record)
 		return true;
 	/* The nested SIM's status may be left out; the SIM page then supplies it. */
 	const cJSON *sim_field[FIELD_COUNT];
-	collect_fields(sim, sim_field);
+	collect_fields(sim, sim_field, &page->sim_fields);
 	if (!read_id(page, sim_field[FIELD_ID], "sim.id", &endpoint->sim_id) ||
 	    (sim_field[FIELD_STATUS] &&
 	     !read_status(page, sim_field[FIELD_STATUS], "sim.status", SIM_STATUS_COUNT, &endpoint->sim_status)) ||
@@ -484,48 +511,94 @@ struct emnify_parsed_page {
 	struct emnify_page seen;
 };
 
-static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const char *body, size_t length,
-					     char *message, size_t size)
+static struct emnify_parsed_page *new_parsed_page(const struct page_kind *kind, char *message, size_t size)
 {
-	arena_begin();
-	/* cJSON reads a copy with only the members read, when the page is plain enough for one
-	 * (json_slim.h); else, or should cJSON refuse the copy, the page itself, and says why. */
-	cJSON *root = NULL;
-	char *slim = arena_alloc(length + 1);
-	size_t slim_length;
-	if (slim && json_slim_array(body, length, field_keys, FIELD_COUNT, slim, &slim_length))
-		root = parse_array(slim, slim_length, kind->name, NULL, 0);
-	if (!root)
-		root = parse_array(body, length, kind->name, message, size);
-	if (!root) {
-		arena_end();
-		return NULL;
-	}
 	struct emnify_parsed_page *parsed = xcalloc(1, sizeof(*parsed));
 	parsed->kind = kind;
 	parsed->page = (struct page){ .kind = kind->name, .message = message, .size = size };
+	memset(parsed->page.item_fields.field, FIELD_COUNT, sizeof(parsed->page.item_fields.field));
+	memset(parsed->page.sim_fields.field, FIELD_COUNT, sizeof(parsed->page.sim_fields.field));
+	return parsed;
+}
+
+/* Read one item into the next record; false with the page's message when it is refused. */
+static bool read_item(struct emnify_parsed_page *parsed, const cJSON *item)
+{
+	const struct page_kind *kind = parsed->kind;
 	struct page *page = &parsed->page;
+	if (!cJSON_IsObject(item))
+		return item_error(page, "not an object");
+	char *record = parsed->records + page->item * kind->record_size;
+	if (!kind->read(page, item, record))
+		return false;
+	fleet_page_ids_add(&parsed->seen.ids, kind->id(record));
+	page->item++;
+	return true;
+}
+
+enum reading { READ_ALL, READ_REFUSED_ITEM, READ_NOT_JSON };
+
+/* The page as cJSON reads it whole. */
+static enum reading read_whole_page(struct emnify_parsed_page *parsed, const char *body, size_t length)
+{
+	cJSON *root = parse_array(body, length, parsed->kind->name, parsed->page.message, parsed->page.size);
+	if (!root)
+		return READ_NOT_JSON;
 	size_t total = (size_t)cJSON_GetArraySize(root);
-	parsed->records = xcalloc(total ? total : 1, kind->record_size);
-	bool valid = true;
+	parsed->records = xcalloc(total ? total : 1, parsed->kind->record_size);
 	const cJSON *item;
-	cJSON_ArrayForEach(item, root) {
-		if (!cJSON_IsObject(item)) {
-			valid = item_error(page, "not an object");
-			break;
-		}
-		if (!kind->read(page, item, parsed->records + page->item * kind->record_size)) {
-			valid = false;
-			break;
-		}
-		fleet_page_ids_add(&parsed->seen.ids, kind->id(parsed->records + page->item * kind->record_size));
-		page->item++;
+	cJSON_ArrayForEach(item, root)
+		if (!read_item(parsed, item))
+			return READ_REFUSED_ITEM;
+	return READ_ALL;
+}
+
+/* The slimmed copy of a page (json_slim.h) of count items, an item at a time: cJSON parses an
+ * item, it is read, and the arena starts again for the next one, so that what cJSON builds and
+ * what is read of it stay in the cache. READ_NOT_JSON, with nothing said, when cJSON refuses an
+ * item: the page itself is then read whole, and says why. */
+static enum reading read_slim_page(struct emnify_parsed_page *parsed, const char *slim, size_t length, size_t count)
+{
+	parsed->records = xcalloc(count ? count : 1, parsed->kind->record_size);
+	const char *at = slim + 1, *end = slim + length;  /* after the '[' */
+	for (size_t i = 0; i < count; i++) {
+		arena_begin();
+		const char *item_end = NULL;
+		cJSON *item = cJSON_ParseWithLengthOpts(at, (size_t)(end - at), &item_end, false);
+		if (!item || !item_end || item_end >= end)
+			return READ_NOT_JSON;
+		if (!read_item(parsed, item))
+			return READ_REFUSED_ITEM;
+		at = item_end + 1;  /* past the ',' (or the ']') the copy has there */
 	}
-	arena_end();  /* the tree goes with the arena; cJSON_Delete() would free nothing */
+	return READ_ALL;
+}
+
+static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const char *body, size_t length,
+					     char *message, size_t size)
+{
+	if (message && size)
+		message[0] = '\0';
+	struct emnify_parsed_page *parsed = new_parsed_page(kind, message, size);
+	/* cJSON reads a copy with only the members read, when the page is plain enough for one
+	 * (json_slim.h); else, or should cJSON refuse the copy, the page itself, and says why. */
+	enum reading reading = READ_NOT_JSON;
+	arena.slim = xgrow(arena.slim, &arena.slim_capacity, length + 1, 1);
+	size_t slim_length, count;
+	if (json_slim_array(body, length, field_keys, FIELD_COUNT, arena.slim, &slim_length, &count))
+		reading = read_slim_page(parsed, arena.slim, slim_length, count);
+	if (reading == READ_NOT_JSON) {
+		emnify_parsed_page_free(parsed);
+		parsed = new_parsed_page(kind, message, size);
+		arena_begin();
+		reading = read_whole_page(parsed, body, length);
+	}
+	arena_end();  /* the trees go with the arena; cJSON_Delete() would free nothing */
+	struct page *page = &parsed->page;
 	parsed->seen.sims_without_status = page->sims_without_status;
 	page->message = NULL;
 	page->size = 0;
-	if (!valid) {
+	if (reading != READ_ALL) {
 		emnify_parsed_page_free(parsed);
 		return NULL;
 	}

@@ -224,16 +224,23 @@ static bool is_kept(const struct slim *slim, const unsigned char *key, size_t le
 }
 
 /* Whether the length bytes at a and b are the same; both may be read up to end. Keys are short:
- * one 16-byte compare with SSE2, where memcmp() would cost a call and a loop. */
+ * 16-byte compares with SSE2, where memcmp() would cost a call and a loop. */
 static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t length, const unsigned char *end)
 {
 #if defined(__SSE2__)
-	if (length <= 16 && end - a >= 16 && end - b >= 16) {
+	while (end - a >= 16 && end - b >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)a);
 		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)b);
 		unsigned equal = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y));
-		unsigned wanted = length == 16 ? 0xFFFFu : (1u << length) - 1;
-		return (equal & wanted) == wanted;
+		if (length <= 16) {
+			unsigned wanted = length == 16 ? 0xFFFFu : (1u << length) - 1;
+			return (equal & wanted) == wanted;
+		}
+		if (equal != 0xFFFFu)
+			return false;
+		a += 16;
+		b += 16;
+		length -= 16;
 	}
 #endif
 	return memcmp(a, b, length) == 0;
@@ -359,7 +366,7 @@ static const unsigned char *scan_value(struct slim *slim, const unsigned char *a
 }
 
 bool json_slim_array(const char *body, size_t length, const char *const *keys, size_t key_count, char *out,
-		     size_t *slim_length)
+		     size_t *slim_length, size_t *items)
 {
 	if (!body || key_count > JSON_SLIM_KEYS_MAX)
 		return false;
@@ -385,8 +392,9 @@ bool json_slim_array(const char *body, size_t length, const char *const *keys, s
 	at = skip_space(at + 1, end);
 	if (at >= end)
 		return false;
+	size_t count = 0;
 	if (*at != ']') {
-		for (size_t count = 0;; count++) {
+		for (;; count++) {
 			if (at >= end || *at != '{')
 				return false;
 			if (count > 0 && !emit_byte(&slim, ','))
@@ -395,8 +403,10 @@ bool json_slim_array(const char *body, size_t length, const char *const *keys, s
 			if (!(at = scan_object(&slim, at, true, 1)))
 				return false;
 			at = skip_space(at, end);
-			if (at < end && *at == ']')
+			if (at < end && *at == ']') {
+				count++;
 				break;
+			}
 			if (at >= end || *at != ',')
 				return false;
 			at = skip_space(at + 1, end);
@@ -409,5 +419,6 @@ bool json_slim_array(const char *body, size_t length, const char *const *keys, s
 		return false;
 	slim.out[slim.used] = '\0';
 	*slim_length = slim.used;
+	*items = count;
 	return true;
 }

@@ -24,9 +24,10 @@
 /* Copy body (length bytes) into out (length + 1 bytes: the copy is never longer), with, in
  * every object at any depth, only the members named by one of keys (key_count of them, at
  * most JSON_SLIM_KEYS_MAX, none empty), in their order, duplicates included; white space
- * outside strings is left out. On success the copy is NUL-terminated after *slim_length
- * bytes; false when it declines (out then holds nothing of use). */
+ * outside strings is left out, so that the array's items are separated by one comma each.
+ * On success the copy is NUL-terminated after *slim_length bytes, and *items says how many
+ * objects the array holds; false when it declines (out then holds nothing of use). */
 bool json_slim_array(const char *body, size_t length, const char *const *keys, size_t key_count, char *out,
-		     size_t *slim_length);
+		     size_t *slim_length, size_t *items);
 
 #endif

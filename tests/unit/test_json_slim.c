@@ -26,8 +26,8 @@ static char *slim_of(const char *text)
 	assert_non_null(body);
 	assert_non_null(out);
 	memcpy(body, text, length);
-	size_t slim_length = 0;
-	bool made = json_slim_array(body, length, keys, KEY_COUNT, out, &slim_length);
+	size_t slim_length = 0, items = 0;
+	bool made = json_slim_array(body, length, keys, KEY_COUNT, out, &slim_length, &items);
 	free(body);
 	if (!made) {
 		free(out);
@@ -35,6 +35,26 @@ static char *slim_of(const char *text)
 	}
 	assert_int_equal(strlen(out), slim_length);
 	assert_true(slim_length <= length);
+	/* As many items as the copy has objects at its top level. */
+	size_t objects = 0;
+	int depth = 0;
+	bool quoted = false;
+	for (const char *c = out; *c; c++) {
+		if (quoted) {
+			if (*c == '\\')
+				c++;
+			else if (*c == '"')
+				quoted = false;
+		} else if (*c == '"') {
+			quoted = true;
+		} else if (*c == '{' || *c == '[') {
+			objects += *c == '{' && depth == 1;
+			depth++;
+		} else if (*c == '}' || *c == ']') {
+			depth--;
+		}
+	}
+	assert_int_equal(items, objects);
 	return out;
 }
 
@@ -103,8 +123,8 @@ static void test_declines(void **state)
 	/* A key with a NUL byte: cJSON's key ends there ("status"). */
 	static const char nul_key[] = "[{\"status\0x\":{\"id\":1}}]";
 	char out[sizeof(nul_key)];
-	size_t slim_length;
-	assert_false(json_slim_array(nul_key, sizeof(nul_key) - 1, keys, KEY_COUNT, out, &slim_length));
+	size_t slim_length, items;
+	assert_false(json_slim_array(nul_key, sizeof(nul_key) - 1, keys, KEY_COUNT, out, &slim_length, &items));
 
 	/* A number longer than cJSON reads whole, even where it is left out. */
 	char text[256];
