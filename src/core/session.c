@@ -179,12 +179,12 @@ static void rebuild_rows(struct session *session, bool sorted)
 	/* While loading, rows only ever go vacant, and only that needs the whole fleet walked
 	 * again: new devices are added after the rows seen before. */
 	size_t vacant = fleet_vacant_count(session->fleet);
-	if (!sorted && session->base_in_arrival_order && vacant == session->vacant_seen)
+	if (session->base_in_arrival_order && vacant == session->vacant_seen)
 		rows_extend(&session->base, session->fleet, session->rows_seen);
-	else if (sorted)
-		sort_build_rows(&session->base, session->fleet);
 	else
 		rows_build(&session->base, session->fleet);
+	if (sorted)
+		sort_rows(&session->base, session->fleet, SORT_DEFAULT, false);
 	session->base_in_arrival_order = !sorted;
 	session->vacant_seen = vacant;
 	session->sorted_valid = false;
