@@ -248,15 +248,43 @@ static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t le
 
 static const unsigned char *scan_value(struct slim *slim, const unsigned char *at, bool copy, int depth);
 
+/* At the byte that opens an object or array (written when copy): the position of its first
+ * member or element, or, when it is empty (*closed), the position after it. */
+static const unsigned char *open_or_close(struct slim *slim, const unsigned char *at, unsigned char open,
+					  unsigned char close, bool copy, bool *closed)
+{
+	if (copy && !emit_byte(slim, (char)open))
+		return NULL;
+	at = skip_space(at + 1, slim->end);
+	*closed = at < slim->end && *at == close;
+	if (*closed)
+		return copy && !emit_byte(slim, (char)close) ? NULL : at + 1;
+	return at;
+}
+
+/* After a member or an element: the byte that closes the object or array (written when copy;
+ * *closed, and the position after it), or a comma (the position of what follows it); NULL when
+ * neither follows. */
+static const unsigned char *next_or_close(struct slim *slim, const unsigned char *at, unsigned char close, bool copy,
+					  bool *closed)
+{
+	const unsigned char *end = slim->end;
+	at = skip_space(at, end);
+	*closed = at < end && *at == close;
+	if (*closed)
+		return copy && !emit_byte(slim, (char)close) ? NULL : at + 1;
+	if (at >= end || *at != ',')
+		return NULL;
+	return skip_space(at + 1, end);
+}
+
 /* An object, at its '{'; copy: write it, with only the members kept. */
 static const unsigned char *scan_object(struct slim *slim, const unsigned char *at, bool copy, int depth)
 {
 	const unsigned char *end = slim->end;
-	if (copy && !emit_byte(slim, '{'))
-		return NULL;
-	at = skip_space(at + 1, end);
-	if (at < end && *at == '}')
-		return copy && !emit_byte(slim, '}') ? NULL : at + 1;
+	bool closed;
+	if (!(at = open_or_close(slim, at, '{', '}', copy, &closed)) || closed)
+		return at;
 	for (size_t kept = 0;;) {
 		if (at >= end || *at != '"')
 			return NULL;
@@ -297,35 +325,23 @@ static const unsigned char *scan_object(struct slim *slim, const unsigned char *
 		} else if (!(at = scan_value(slim, at, keep, depth + 1))) {
 			return NULL;
 		}
-		at = skip_space(at, end);
-		if (at < end && *at == '}')
-			return copy && !emit_byte(slim, '}') ? NULL : at + 1;
-		if (at >= end || *at != ',')
-			return NULL;
-		at = skip_space(at + 1, end);
+		if (!(at = next_or_close(slim, at, '}', copy, &closed)) || closed)
+			return at;
 	}
 }
 
 /* An array, at its '['; its objects are slimmed too. */
 static const unsigned char *scan_array(struct slim *slim, const unsigned char *at, bool copy, int depth)
 {
-	const unsigned char *end = slim->end;
-	if (copy && !emit_byte(slim, '['))
-		return NULL;
-	at = skip_space(at + 1, end);
-	if (at < end && *at == ']')
-		return copy && !emit_byte(slim, ']') ? NULL : at + 1;
+	bool closed;
+	if (!(at = open_or_close(slim, at, '[', ']', copy, &closed)) || closed)
+		return at;
 	for (size_t count = 0;; count++) {
 		if (copy && count > 0 && !emit_byte(slim, ','))
 			return NULL;
-		if (!(at = scan_value(slim, at, copy, depth + 1)))
-			return NULL;
-		at = skip_space(at, end);
-		if (at < end && *at == ']')
-			return copy && !emit_byte(slim, ']') ? NULL : at + 1;
-		if (at >= end || *at != ',')
-			return NULL;
-		at = skip_space(at + 1, end);
+		if (!(at = scan_value(slim, at, copy, depth + 1)) || !(at = next_or_close(slim, at, ']', copy, &closed)) ||
+		    closed)
+			return at;
 	}
 }
 
