@@ -179,7 +179,8 @@ static void rebuild_rows(struct session *session, bool sorted)
 	/* While loading, rows only ever go vacant, and only that needs the whole fleet walked
 	 * again: new devices are added after the rows seen before. */
 	size_t vacant = fleet_vacant_count(session->fleet);
-	if (session->base_in_arrival_order && vacant == session->vacant_seen)
+	if (session->base_in_arrival_order && vacant == session->vacant_seen &&
+	    session->rows_seen <= fleet_count(session->fleet))
 		rows_extend(&session->base, session->fleet, session->rows_seen);
 	else
 		rows_build(&session->base, session->fleet);
@@ -661,6 +662,7 @@ bool session_show_snapshot(struct session *session, int64_t now)
 	}
 	fleet_free(session->fleet);
 	session->fleet = fleet;
+	session->base_in_arrival_order = false;  /* the rows were of the other fleet */
 	session->from_snapshot = true;
 	rebuild_rows(session, true);
 	describe_age(now - session->snapshot.saved_at, age, sizeof(age));
@@ -680,6 +682,7 @@ static void check_snapshot_workspace(struct session *session)
 		return;
 	fleet_free(session->fleet);
 	session->fleet = fleet_new();
+	session->base_in_arrival_order = false;
 	session->from_snapshot = false;
 	rebuild_rows(session, true);
 	session_message(session, false, "The saved fleet is of another workspace (%s): not shown",

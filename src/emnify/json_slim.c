@@ -4,8 +4,11 @@
  * A recursive descent over the grammar of RFC 8259, as strict as cJSON or stricter wherever
  * the two could read a page differently: white space is what cJSON skips (any byte up to
  * space; after the array only space, tab and line ends, as emnify.c checks), a number is at
- * most 63 bytes (cJSON reads no more of one), and an escape or a NUL byte in a key, or a \u
- * escape in a member left out, makes it decline, since only cJSON knows what those decode to.
+ * most 63 bytes (cJSON reads no more of one), a \u escape is refused where cJSON refuses it
+ * (half a surrogate pair), and an escape or a NUL byte in a key, or a \u escape in a member
+ * left out, makes it decline, since only cJSON knows what those decode to. A page cJSON would
+ * refuse is never copied: the copy is parsed an item at a time, and an item refused early must
+ * not hide a later one that cJSON cannot parse at all.
  *
  * Each scan_* takes the position of a value's first byte and returns the position after it,
  * or NULL when the text is not what it should be; the position stays in a register. */
@@ -76,6 +79,40 @@ static const unsigned char *skip_space(const unsigned char *at, const unsigned c
 static bool is_hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* The four hex digits at at (which may be read up to end) as a number; -1 when they are not. */
+static long hex4(const unsigned char *at, const unsigned char *end)
+{
+	if (end - at < 4)
+		return -1;
+	long value = 0;
+	for (int i = 0; i < 4; i++) {
+		if (!is_hex(at[i]))
+			return -1;
+		value = value * 16 + (at[i] <= '9' ? at[i] - '0' : (at[i] | 0x20) - 'a' + 10);
+	}
+	return value;
+}
+
+/* A \u escape, at its 'u': the position after it (and after the low half of a surrogate pair),
+ * or NULL where cJSON would refuse it: a low surrogate alone, a high one without its low
+ * half. */
+static const unsigned char *scan_unicode(const unsigned char *at, const unsigned char *end)
+{
+	long code = hex4(at + 1, end);
+	if (code < 0 || (code >= 0xDC00 && code <= 0xDFFF))
+		return NULL;
+	at += 5;
+	if (code >= 0xD800 && code <= 0xDBFF) {
+		if (end - at < 6 || at[0] != '\\' || at[1] != 'u')
+			return NULL;
+		long low = hex4(at + 2, end);
+		if (low < 0xDC00 || low > 0xDFFF)
+			return NULL;
+		at += 6;
+	}
+	return at;
 }
 
 static uint64_t load_word(const unsigned char *at)
@@ -155,9 +192,8 @@ static inline const unsigned char *scan_string(const unsigned char *at, const un
 			return NULL;
 		if (*at == 'u') {
 			*held |= STRING_UNICODE;
-			if (end - at < 5 || !is_hex(at[1]) || !is_hex(at[2]) || !is_hex(at[3]) || !is_hex(at[4]))
+			if (!(at = scan_unicode(at, end)))
 				return NULL;
-			at += 5;
 		} else if (*at && strchr("\"\\/bfnrt", *at)) {
 			at++;
 		} else {

@@ -455,6 +455,21 @@ static void test_page_edge_cases(void **state)
 	fleet_free(fleet);
 }
 
+/* A page cJSON cannot parse is refused as that, whatever its items hold: a later item's string
+ * with half a surrogate pair, after an item that would be refused on its own. */
+static void test_invalid_page_after_refused_item(void **state)
+{
+	(void)state;
+	struct fleet *fleet = fleet_new();
+	char message[256] = "";
+	const char *body = "[{\"id\":\"x\",\"status\":{\"id\":0}},{\"id\":2,\"status\":{\"id\":0},\"name\":\"\\uDC00\"}]";
+	assert_int_equal(emnify_parse_endpoint_page(body, strlen(body), fleet, 0, NULL, message, sizeof(message)),
+			 EMNIFY_BAD_RESPONSE);
+	assert_non_null(strstr(message, "not valid JSON"));
+	assert_int_equal(fleet_count(fleet), 0);
+	fleet_free(fleet);
+}
+
 /* Keys are matched whole: one that starts like a key read (imei_lock, iccid_with_luhn,
  * ip_address_space, simple) is not that key, wherever it stands, and the first of a key
  * given twice counts. */
@@ -1245,6 +1260,7 @@ int main(void)
 		cmocka_unit_test(test_page_edge_cases),
 		cmocka_unit_test(test_large_pages),
 		cmocka_unit_test(test_keys_sharing_a_prefix),
+		cmocka_unit_test(test_invalid_page_after_refused_item),
 		cmocka_unit_test(test_slimmed_pages_read_as_the_page),
 		cmocka_unit_test(test_page_parser_order),
 		cmocka_unit_test(test_page_fingerprint),

@@ -95,6 +95,8 @@ static void test_keeps_the_members_read(void **state)
 		    "\"sim\":null}]",
 		    "[{\"id\":-1.5e+3,\"name\":\"\\u00e9t\\u00E9 caf\xc3\xa9\",\"status\":[true,false,null,{\"id\":2}],"
 		    "\"sim\":null}]");
+	/* A surrogate pair whole, in a member kept. */
+	expect_slim("[{\"name\":\"\\ud83d\\ude00\",\"x\":1}]", "[{\"name\":\"\\ud83d\\ude00\"}]");
 	/* Members left out may hold anything valid, escapes too (but \u). */
 	expect_slim("[{\"a\":{\"b\":[[],{},\"q\\\"\\\\\\/\\b\\f\\n\\r\\t\",0,-0,0.5,1E9,true]},\"id\":1}]", "[{\"id\":1}]");
 	/* cJSON takes any byte up to space as white space before the end. */
@@ -116,6 +118,9 @@ static void test_declines(void **state)
 		"[{\"na\\u006de\":\"x\"}]", "[{\"na\\\"me\":\"x\"}]",
 		/* a \u escape in a member left out: cJSON checks its surrogates */
 		"[{\"x\":\"\\ud800\"}]", "[{\"x\":{\"\\ud800\":1}}]",
+		/* half a surrogate pair in a member kept, which cJSON refuses */
+		"[{\"name\":\"\\udc00\"}]", "[{\"name\":\"\\ud800\"}]", "[{\"name\":\"\\ud800x\"}]",
+		"[{\"name\":\"\\ud800\\u0041\"}]", "[{\"status\":[\"\\uDBFF\"]}]",
 	};
 	for (size_t i = 0; i < sizeof(declined) / sizeof(declined[0]); i++)
 		expect_declined(declined[i]);
