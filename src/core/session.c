@@ -194,6 +194,14 @@ static void rebuild_rows(struct session *session, bool sorted)
 	derive_rows(session);
 }
 
+/* The shown fleet is now fleet: the old one goes, and rows are never extended from it. */
+static void replace_fleet(struct session *session, struct fleet *fleet)
+{
+	fleet_free(session->fleet);
+	session->fleet = fleet;
+	session->base_in_arrival_order = false;
+}
+
 /* The new filter only narrows the one the rows show, so the shown rows can be filtered instead
  * of the fleet: a new term added after a space, or more characters typed onto a last term that
  * matches by substring or prefix (a bare word, a status, name:, ip:, …). Not for OR, negation,
@@ -660,9 +668,7 @@ bool session_show_snapshot(struct session *session, int64_t now)
 	case SNAPSHOT_READ:
 		break;
 	}
-	fleet_free(session->fleet);
-	session->fleet = fleet;
-	session->base_in_arrival_order = false;  /* the rows were of the other fleet */
+	replace_fleet(session, fleet);
 	session->from_snapshot = true;
 	rebuild_rows(session, true);
 	describe_age(now - session->snapshot.saved_at, age, sizeof(age));
@@ -680,9 +686,7 @@ static void check_snapshot_workspace(struct session *session)
 	int64_t workspace = session->transport->ops->workspace(session->transport->self, name, sizeof(name));
 	if (!workspace || workspace == session->snapshot.workspace_id)
 		return;
-	fleet_free(session->fleet);
-	session->fleet = fleet_new();
-	session->base_in_arrival_order = false;
+	replace_fleet(session, fleet_new());
 	session->from_snapshot = false;
 	rebuild_rows(session, true);
 	session_message(session, false, "The saved fleet is of another workspace (%s): not shown",
@@ -712,11 +716,9 @@ static void finish_refresh(struct session *session)
 	struct device old_device = { 0 };
 	if (session_cursor_device(session, &cursor_device))
 		old_device = *fleet_device(session->fleet, cursor_device);
-	fleet_free(session->fleet);
-	session->fleet = session->incoming;
+	replace_fleet(session, session->incoming);
 	session->incoming = NULL;
 	sort_build_rows(&session->base, session->fleet);
-	session->base_in_arrival_order = false;
 	session->sorted_valid = false;
 	session->rows_seen = fleet_count(session->fleet);
 	session->rows.count = 0;

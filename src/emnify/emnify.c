@@ -577,8 +577,6 @@ static enum reading read_slim_page(struct emnify_parsed_page *parsed, const char
 static struct emnify_parsed_page *parse_page(const struct page_kind *kind, const char *body, size_t length,
 					     char *message, size_t size)
 {
-	if (message && size)
-		message[0] = '\0';
 	struct emnify_parsed_page *parsed = new_parsed_page(kind, message, size);
 	/* cJSON reads a copy with only the members read, when the page is plain enough for one
 	 * (json_slim.h); else, or should cJSON refuse the copy, the page itself, and says why. */

@@ -25,7 +25,6 @@
 
 struct kept_key {
 	size_t length;
-	uint64_t head, mask;  /* its first (up to) eight bytes as read from memory, and which */
 	const char *text;
 };
 
@@ -115,6 +114,7 @@ static const unsigned char *scan_unicode(const unsigned char *at, const unsigned
 	return at;
 }
 
+#if !defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 static uint64_t load_word(const unsigned char *at)
 {
 	uint64_t word;
@@ -122,7 +122,6 @@ static uint64_t load_word(const unsigned char *at)
 	return word;
 }
 
-#if !defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
@@ -240,23 +239,30 @@ static const unsigned char *scan_word(const unsigned char *at, const unsigned ch
 	return at + length;
 }
 
-/* Whether the key of length bytes at key (its quotes left out) is one kept. */
+/* Whether the key of length bytes at key (its quotes left out) is one kept. Asked only for a
+ * key not seen at its place in the item before: a few times a page. */
 static bool is_kept(const struct slim *slim, const unsigned char *key, size_t length)
 {
 	if (length == 0)
 		return false;
-	bool whole_word = slim->end - key >= 8;
-	uint64_t word = whole_word ? load_word(key) : 0;
 	for (uint32_t candidates = slim->keys_by_byte[key[0]]; candidates; candidates &= candidates - 1) {
 		const struct kept_key *kept = &slim->keys[__builtin_ctz(candidates)];
-		if (kept->length != length)
-			continue;
-		if (whole_word ? (word & kept->mask) == kept->head && (length <= 8 || memcmp(key + 8, kept->text + 8,
-											   length - 8) == 0)
-			       : memcmp(key, kept->text, length) == 0)
+		if (kept->length == length && memcmp(key, kept->text, length) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* A string value, at its opening quote; copy: write it. A \u escape in a string left out is
+ * still cJSON's to judge: declined. */
+static const unsigned char *scan_string_value(struct slim *slim, const unsigned char *at, bool copy)
+{
+	const unsigned char *start = at;
+	unsigned held = 0;
+	if (!(at = scan_string(at, slim->end, &held)) || (!copy && (held & STRING_UNICODE)) ||
+	    (copy && !emit(slim, start, (size_t)(at - start))))
+		return NULL;
+	return at;
 }
 
 /* Whether the length bytes at a and b are the same; both may be read up to end. Keys are short:
@@ -278,6 +284,8 @@ static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t le
 		b += 16;
 		length -= 16;
 	}
+#else
+	(void)end;
 #endif
 	return memcmp(a, b, length) == 0;
 }
@@ -351,16 +359,10 @@ static const unsigned char *scan_object(struct slim *slim, const unsigned char *
 		if (keep && ((kept++ > 0 && !emit_byte(slim, ',')) || !emit(slim, key, key_length) || !emit_byte(slim, ':')))
 			return NULL;
 		at = skip_space(at + 1, end);
-		if (at < end && *at == '"') {
-			/* Most values are strings: scanned here, without a call. */
-			const unsigned char *value = at;
-			unsigned value_held = 0;
-			if (!(at = scan_string(at, end, &value_held)) || (!keep && (value_held & STRING_UNICODE)) ||
-			    (keep && !emit(slim, value, (size_t)(at - value))))
-				return NULL;
-		} else if (!(at = scan_value(slim, at, keep, depth + 1))) {
+		/* Most values are strings: scanned here, without going through scan_value(). */
+		bool string = at < end && *at == '"';
+		if (!(at = string ? scan_string_value(slim, at, keep) : scan_value(slim, at, keep, depth + 1)))
 			return NULL;
-		}
 		if (!(at = next_or_close(slim, at, '}', copy, &closed)) || closed)
 			return at;
 	}
@@ -392,13 +394,8 @@ static const unsigned char *scan_value(struct slim *slim, const unsigned char *a
 		return scan_object(slim, at, copy, depth);
 	case '[':
 		return scan_array(slim, at, copy, depth);
-	case '"': {
-		unsigned held = 0;
-		at = scan_string(at, end, &held);
-		if (at && (held & STRING_UNICODE) && !copy)
-			return NULL;  /* left out, it would still be cJSON's to judge */
-		break;
-	}
+	case '"':
+		return scan_string_value(slim, at, copy);
 	case 't':
 		at = scan_word(at, end, "true", 4);
 		break;
@@ -424,16 +421,7 @@ bool json_slim_array(const char *body, size_t length, const char *const *keys, s
 		return false;
 	struct slim slim = { .end = (const unsigned char *)body + length, .out = out, .capacity = length };
 	for (size_t k = 0; k < key_count; k++) {
-		struct kept_key *kept = &slim.keys[k];
-		unsigned char head[8] = { 0 }, mask[8] = { 0 };
-		kept->text = keys[k];
-		kept->length = strlen(keys[k]);
-		for (size_t i = 0; i < kept->length && i < 8; i++) {
-			head[i] = (unsigned char)keys[k][i];
-			mask[i] = 0xFF;
-		}
-		memcpy(&kept->head, head, sizeof(head));
-		memcpy(&kept->mask, mask, sizeof(mask));
+		slim.keys[k] = (struct kept_key){ strlen(keys[k]), keys[k] };
 		slim.keys_by_byte[(unsigned char)keys[k][0]] |= UINT32_C(1) << k;
 	}
 	const unsigned char *at = skip_space((const unsigned char *)body, slim.end), *end = slim.end;

@@ -101,11 +101,16 @@ void hashmap_prefetch(const struct hashmap *map, uint64_t key)
 		__builtin_prefetch(&map->slots[home_slot(map, tag_of(key))]);
 }
 
+/* Whether count entries load capacity slots past 0.7: linear probing stays short below. */
+static bool overloaded(size_t count, size_t capacity)
+{
+	return count * 10 > capacity * 7;
+}
+
 void hashmap_reserve(struct hashmap *map, size_t count)
 {
 	size_t capacity = map->capacity ? map->capacity : MIN_CAPACITY;
-	/* Keep the load under 0.7: linear probing stays short there. */
-	while (count * 10 > capacity * 7) {
+	while (overloaded(count, capacity)) {
 		/* The home slot comes from a 32-bit tag. */
 		if (capacity >= (UINT64_C(1) << 32) || capacity > SIZE_MAX / 2 / sizeof(*map->slots))
 			die(3, "out of memory (hash table)");
@@ -126,7 +131,7 @@ void hashmap_reserve(struct hashmap *map, size_t count)
 
 bool hashmap_insert(struct hashmap *map, uint32_t value)
 {
-	if ((map->used + 1) * 10 > map->capacity * 7)
+	if (overloaded(map->used + 1, map->capacity))
 		hashmap_reserve(map, map->used + 1);
 	uint64_t key = map->key_of(map->owner, value);
 	uint32_t tag = tag_of(key);
